@@ -1,0 +1,12 @@
+//! vaglio: checks the data extracts that a city's service systems deliver to
+//! its welfare datamart, links every person in them to the population
+//! registry (the anagrafe), and writes quality reports and a linked master
+//! file.
+//!
+//! The binary is a thin layer over this library: see [`cli`] for the
+//! command line and the modules below for each stage of the pipeline.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod value;

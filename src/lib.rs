@@ -9,4 +9,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod read;
+pub mod rules;
+pub mod types;
 pub mod value;

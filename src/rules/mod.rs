@@ -1,0 +1,306 @@
+//! Rule files: one TOML file per kind of extract, saying how to read it,
+//! what each field must satisfy, which table-level and cross-field checks
+//! apply, and (later) how its people link to the anagrafe.
+//!
+//! Names follow Frictionless Table Schema where they fit (`required`,
+//! `unique`, `enum`, `pattern`, `minimum`/`maximum`, `min_length` /
+//! `minLength`, `missing_values` / `missingValues`, `primary_key` /
+//! `primaryKey`, `foreign_keys` / `foreignKeys`). Every constraint may be
+//! written plainly (`required = true`) or as a table that also sets its
+//! severity and tolerance (`required = { severity = "warning",
+//! max_fail_percent = 2 }`). See the README for a worked example.
+//!
+//! [`load`] parses a file into a [`RuleSet`], collecting every problem as a
+//! diagnostic that points at its span.
+
+mod diagnostic;
+mod load;
+mod walk;
+
+use std::collections::HashSet;
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+
+pub use diagnostic::{did_you_mean, Diagnostics, RuleDiagnostic, RuleFileError};
+pub use load::{load, load_str};
+
+use crate::read::ReadOptions;
+use crate::types::FieldType;
+
+/// How serious a failing check is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// Worth knowing; never fails the gate.
+    Info,
+    /// Fails the gate only with `--fail-on warning`.
+    Warning,
+    /// Fails the gate when over its tolerance.
+    #[default]
+    Error,
+}
+
+impl Severity {
+    /// Parses `error`, `warning` (or `warn`), `info`.
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s.to_ascii_lowercase().as_str() {
+            "error" => Some(Severity::Error),
+            "warning" | "warn" => Some(Severity::Warning),
+            "info" => Some(Severity::Info),
+            _ => None,
+        }
+    }
+
+    /// The name used in outputs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What every check carries: its identity, severity and tolerance.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CheckMeta {
+    /// Stable identifier, unique in the rule file (e.g. `CF_ALUNNO.required`).
+    pub id: String,
+    /// What the check verifies, in words.
+    pub description: String,
+    /// How serious a failure is.
+    pub severity: Severity,
+    /// Failures tolerated, as a count.
+    pub max_fail_count: Option<u64>,
+    /// Failures tolerated, as a percentage of the values evaluated.
+    pub max_fail_percent: Option<f64>,
+    /// Validation level: 0 file structure, 1 codes and formats, 2 coherence
+    /// within a record, 3 coherence with external sources.
+    pub level: u8,
+}
+
+impl CheckMeta {
+    /// Whether `failed` failures out of `evaluated` stay within tolerance.
+    /// With no tolerance declared, any failure exceeds it.
+    pub fn within_tolerance(&self, failed: u64, evaluated: u64) -> bool {
+        if self.max_fail_count.is_none() && self.max_fail_percent.is_none() {
+            return failed == 0;
+        }
+        let count_ok = self.max_fail_count.is_none_or(|m| failed <= m);
+        let pct_ok = self.max_fail_percent.is_none_or(|m| {
+            evaluated == 0 || (failed as f64) * 100.0 / (evaluated as f64) <= m + 1e-9
+        });
+        count_ok && pct_ok
+    }
+}
+
+/// A bound of a range constraint.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Bound {
+    /// A number.
+    Number(f64),
+    /// A date (relative dates such as `today - 18y` are resolved when the
+    /// rules load, against the run's date).
+    Date(NaiveDate),
+}
+
+impl fmt::Display for Bound {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Bound::Number(n) => write!(f, "{n}"),
+            Bound::Date(d) => write!(f, "{}", d.format("%Y-%m-%d")),
+        }
+    }
+}
+
+/// The constraint kinds a field can carry.
+#[derive(Clone, Debug)]
+pub enum Constraint {
+    /// The cell must not be missing.
+    Required,
+    /// A non-missing cell must parse as the field's type.
+    Valid,
+    /// No value may appear twice.
+    Unique,
+    /// The value must be one of a list.
+    Enum {
+        /// The allowed values.
+        values: Arc<HashSet<String>>,
+        /// A few of them, for messages.
+        preview: String,
+        /// Compare ignoring case.
+        ignore_case: bool,
+    },
+    /// The text must match a regular expression (anchored at both ends).
+    Pattern {
+        /// The compiled, anchored expression.
+        regex: regex::Regex,
+        /// The pattern as written.
+        source: String,
+    },
+    /// The value must lie in a range.
+    Range {
+        /// Lowest allowed value.
+        min: Option<Bound>,
+        /// Highest allowed value.
+        max: Option<Bound>,
+    },
+    /// The text length (in characters) must lie in a range.
+    Length {
+        /// Fewest characters.
+        min: Option<u64>,
+        /// Most characters.
+        max: Option<u64>,
+    },
+    /// At least this percentage of the rows must have a value.
+    Completeness {
+        /// Minimum percentage of non-missing cells.
+        min_percent: f64,
+    },
+}
+
+/// One constraint of a field with its check identity.
+#[derive(Clone, Debug)]
+pub struct FieldConstraint {
+    /// The constraint.
+    pub kind: Constraint,
+    /// Identity, severity, tolerance.
+    pub meta: CheckMeta,
+}
+
+/// A declared field (column) of the extract.
+#[derive(Clone, Debug)]
+pub struct FieldSpec {
+    /// Column name as in the header.
+    pub name: String,
+    /// Its type.
+    pub field_type: FieldType,
+    /// Human description.
+    pub description: Option<String>,
+    /// Whether its values are personal data, masked in reports unless
+    /// `--show-pii` (default true).
+    pub pii: bool,
+    /// Missing-value tokens for this field (overrides the input's).
+    pub missing_values: Option<Vec<String>>,
+    /// Its constraints, in a stable order.
+    pub constraints: Vec<FieldConstraint>,
+}
+
+/// A uniqueness constraint over several columns (composite key).
+#[derive(Clone, Debug)]
+pub struct UniqueSpec {
+    /// The columns.
+    pub columns: Vec<String>,
+    /// Identity, severity, tolerance.
+    pub meta: CheckMeta,
+}
+
+/// A foreign key: values of `columns` must exist in another file.
+#[derive(Clone, Debug)]
+pub struct ForeignKeySpec {
+    /// Columns of this extract.
+    pub columns: Vec<String>,
+    /// The referenced file.
+    pub file: PathBuf,
+    /// Columns of the referenced file.
+    pub reference_columns: Vec<String>,
+    /// The referenced keys, loaded with the rules.
+    pub keys: Arc<HashSet<Vec<String>>>,
+    /// Identity, severity, tolerance.
+    pub meta: CheckMeta,
+}
+
+/// Table-level expectations.
+#[derive(Clone, Debug, Default)]
+pub struct TableSpec {
+    /// Columns that must be present (besides the declared fields).
+    pub required_columns: Vec<String>,
+    /// Columns that must not be present (e.g. identifiers that must not leave
+    /// the office).
+    pub forbidden_columns: Vec<String>,
+    /// How to treat columns that are neither declared nor required: `None`
+    /// ignores them.
+    pub unexpected_columns: Option<CheckMeta>,
+    /// Row count bounds.
+    pub row_count: Option<(Option<u64>, Option<u64>, CheckMeta)>,
+    /// Whole-row duplicates.
+    pub duplicate_rows: Option<CheckMeta>,
+    /// Composite keys (the primary key is one of them).
+    pub unique: Vec<UniqueSpec>,
+    /// Foreign keys.
+    pub foreign_keys: Vec<ForeignKeySpec>,
+    /// Severity of declared columns missing from the file.
+    pub missing_columns: Option<CheckMeta>,
+    /// Severity of structural problems (ragged rows, encoding, quotes, header).
+    pub structure: Severity,
+}
+
+/// A cross-field check written as an expression.
+#[derive(Clone, Debug)]
+pub struct ExprCheckSpec {
+    /// Identity, severity, tolerance.
+    pub meta: CheckMeta,
+    /// The assertion, as written.
+    pub assert: String,
+    /// The condition under which the check applies, as written.
+    pub when: Option<String>,
+    /// Byte offset of the assertion text in the rule file (for diagnostics
+    /// when the expression is compiled against a file's header).
+    pub assert_offset: usize,
+    /// Byte offset of the condition text.
+    pub when_offset: Option<usize>,
+}
+
+/// How to read the extract and name its records.
+#[derive(Clone, Debug, Default)]
+pub struct InputSpec {
+    /// Reader options (delimiter, encoding, table, sheet, format).
+    pub read: ReadOptions,
+    /// Columns that identify a record in reports (not necessarily unique).
+    pub key: Vec<String>,
+    /// Missing-value tokens (compared after trimming, case-insensitively).
+    pub missing_values: Vec<String>,
+}
+
+/// A loaded, validated rule file.
+#[derive(Clone, Debug)]
+pub struct RuleSet {
+    /// The rule file.
+    pub path: PathBuf,
+    /// A short name for the kind of extract.
+    pub name: Option<String>,
+    /// What the extract is.
+    pub description: Option<String>,
+    /// How to read it.
+    pub input: InputSpec,
+    /// Declared fields, in file order.
+    pub fields: Vec<FieldSpec>,
+    /// Table-level checks.
+    pub table: TableSpec,
+    /// Cross-field checks.
+    pub checks: Vec<ExprCheckSpec>,
+    /// The date `today` meant when the rules were loaded.
+    pub today: NaiveDate,
+    /// The rule file's text (for expression diagnostics).
+    pub source_text: Arc<String>,
+    /// The `[link]` table, kept as written for the linkage stage.
+    pub link: Option<toml::Table>,
+}
+
+impl RuleSet {
+    /// Index of the field named `name`.
+    pub fn field_index(&self, name: &str) -> Option<usize> {
+        self.fields.iter().position(|f| f.name == name)
+    }
+}
+
+/// Default missing-value tokens.
+pub const DEFAULT_MISSING_VALUES: &[&str] = &["", "NULL", "N.D.", "N/A", "-"];

@@ -9,7 +9,15 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod checks;
+pub mod cli;
+pub mod commands;
+pub mod infer;
+pub mod output;
+pub mod privacy;
 pub mod read;
+pub mod report;
 pub mod rules;
 pub mod types;
+pub mod validate;
 pub mod value;

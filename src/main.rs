@@ -1,1 +1,5 @@
-fn main() {}
+//! The `vaglio` binary: everything happens in the library.
+
+fn main() -> std::process::ExitCode {
+    vaglio::cli::main()
+}

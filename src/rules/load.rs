@@ -427,11 +427,9 @@ impl Loader<'_> {
     // ----- [fields] ------------------------------------------------------
 
     fn fields(&mut self, node: Node<'_, '_>) -> Vec<FieldSpec> {
-        let Some(t) = node.table(self.diags, "[fields]", &[]) else {
+        let Some(t) = node.open_table(self.diags, "[fields]") else {
             return Vec::new();
         };
-        // check_keys with an empty list would flag every field: undo that by
-        // reading entries directly.
         let mut out = Vec::new();
         for (name, key_span, value) in t.entries() {
             if let Some(f) = self.field(name, key_span, value) {

@@ -186,6 +186,21 @@ impl<'a, 'i> Node<'a, 'i> {
         }
     }
 
+    /// The value as a table whose keys are free (e.g. `[fields]`, keyed by
+    /// column name).
+    pub fn open_table(&self, diags: &mut Diagnostics, what: &str) -> Option<Table<'a, 'i>> {
+        match self.value {
+            DeValue::Table(t) => Some(Table {
+                table: t,
+                span: self.span.clone(),
+            }),
+            _ => {
+                self.wrong(diags, what, "a table");
+                None
+            }
+        }
+    }
+
     /// Whether the value is a table.
     pub fn is_table(&self) -> bool {
         matches!(self.value, DeValue::Table(_))

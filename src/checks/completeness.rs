@@ -1,0 +1,51 @@
+#![doc = include_str!("docs/completeness.md")]
+
+use super::CheckKind;
+use crate::rules::Severity;
+
+/// This check kind.
+pub const KIND: CheckKind = CheckKind {
+    code: "VG108",
+    name: "completeness",
+    level: 1,
+    default_severity: Severity::Error,
+    summary: "enough rows have a value",
+    doc: include_str!("docs/completeness.md"),
+};
+
+/// The percentage of `rows` that have a value, and a failure message when
+/// it is below `min_percent`. An empty extract is complete.
+pub fn evaluate(rows: u64, missing: u64, min_percent: f64) -> (f64, Option<String>) {
+    let pct = if rows == 0 {
+        100.0
+    } else {
+        (rows - missing.min(rows)) as f64 * 100.0 / rows as f64
+    };
+    if pct + 1e-9 < min_percent {
+        (
+            pct,
+            Some(format!(
+                "{pct:.1}% of the rows have a value, at least {min_percent}% required"
+            )),
+        )
+    } else {
+        (pct, None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thresholds() {
+        assert!(evaluate(100, 5, 95.0).1.is_none());
+        let (pct, msg) = evaluate(100, 20, 95.0);
+        assert_eq!(pct, 80.0);
+        assert_eq!(
+            msg.as_deref(),
+            Some("80.0% of the rows have a value, at least 95% required")
+        );
+        assert!(evaluate(0, 0, 100.0).1.is_none());
+    }
+}

@@ -1,0 +1,43 @@
+#![doc = include_str!("docs/length.md")]
+
+use super::CheckKind;
+use crate::rules::Severity;
+
+/// This check kind.
+pub const KIND: CheckKind = CheckKind {
+    code: "VG107",
+    name: "length",
+    level: 1,
+    default_severity: Severity::Error,
+    summary: "the text length is within bounds",
+    doc: include_str!("docs/length.md"),
+};
+
+/// A failure message when `text` has fewer than `min` or more than `max`
+/// characters.
+pub fn check(text: &str, min: Option<u64>, max: Option<u64>) -> Option<String> {
+    let n = text.chars().count() as u64;
+    match (min, max) {
+        (Some(m), _) if n < m => Some(format!("shorter than {m} characters ({n})")),
+        (_, Some(m)) if n > m => Some(format!("longer than {m} characters ({n})")),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bounds_count_characters_not_bytes() {
+        assert_eq!(check("NICOLÒ", None, Some(6)), None);
+        assert_eq!(
+            check("ABCDEFG", None, Some(6)).as_deref(),
+            Some("longer than 6 characters (7)")
+        );
+        assert_eq!(
+            check("AB", Some(3), None).as_deref(),
+            Some("shorter than 3 characters (2)")
+        );
+    }
+}

@@ -1,0 +1,232 @@
+//! The built-in check kinds, one module each, with a stable code that is
+//! never reused, documentation (what it checks, why it matters, an example)
+//! and tests. `vaglio rules` lists them; `vaglio rules CODE` prints a
+//! kind's documentation.
+//!
+//! Codes are grouped by validation level: `VG0xx` file structure, `VG1xx`
+//! fields (codes and formats), `VG2xx` table-level, `VG3xx` cross-field and
+//! external coherence.
+
+use crate::rules::Severity;
+
+/// A kind of check: its stable code, name and documentation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CheckKind {
+    /// Stable code, e.g. `VG101`. Never reused for another meaning.
+    pub code: &'static str,
+    /// Short name, e.g. `required`.
+    pub name: &'static str,
+    /// Validation level: 0 structure, 1 codes and formats, 2 coherence
+    /// within a record or table, 3 coherence with external sources.
+    pub level: u8,
+    /// Severity when the rule file does not say.
+    pub default_severity: Severity,
+    /// One line saying what passes.
+    pub summary: &'static str,
+    /// The full documentation (Markdown).
+    pub doc: &'static str,
+}
+
+macro_rules! doc_only_check {
+    ($module:ident, $code:literal, $name:literal, $level:literal, $severity:ident, $summary:literal) => {
+        #[doc = include_str!(concat!("docs/", stringify!($module), ".md"))]
+        pub mod $module {
+            use super::CheckKind;
+            use crate::rules::Severity;
+
+            /// This check kind.
+            pub const KIND: CheckKind = CheckKind {
+                code: $code,
+                name: $name,
+                level: $level,
+                default_severity: Severity::$severity,
+                summary: $summary,
+                doc: include_str!(concat!("docs/", stringify!($module), ".md")),
+            };
+        }
+    };
+}
+
+doc_only_check!(
+    encoding,
+    "VG001",
+    "encoding",
+    0,
+    Error,
+    "every byte is valid in the file's encoding"
+);
+doc_only_check!(
+    ragged_row,
+    "VG002",
+    "ragged-row",
+    0,
+    Error,
+    "every row has as many fields as the header"
+);
+doc_only_check!(
+    unterminated_quote,
+    "VG003",
+    "unterminated-quote",
+    0,
+    Error,
+    "every quoted field is closed"
+);
+doc_only_check!(
+    header,
+    "VG004",
+    "header",
+    0,
+    Error,
+    "every column has a distinct, non-blank name"
+);
+doc_only_check!(
+    missing_column,
+    "VG005",
+    "missing-column",
+    0,
+    Error,
+    "every declared column is in the file"
+);
+doc_only_check!(
+    unexpected_column,
+    "VG006",
+    "unexpected-column",
+    0,
+    Warning,
+    "every column of the file is declared"
+);
+doc_only_check!(
+    forbidden_column,
+    "VG007",
+    "forbidden-column",
+    0,
+    Error,
+    "no forbidden column is delivered"
+);
+doc_only_check!(
+    row_count,
+    "VG008",
+    "row-count",
+    0,
+    Error,
+    "the number of rows is within bounds"
+);
+doc_only_check!(
+    required,
+    "VG101",
+    "required",
+    1,
+    Error,
+    "the field has a value"
+);
+doc_only_check!(
+    valid,
+    "VG102",
+    "valid",
+    1,
+    Error,
+    "the value parses as the field's type"
+);
+doc_only_check!(
+    duplicate_row,
+    "VG201",
+    "duplicate-row",
+    1,
+    Warning,
+    "no row repeats another in full"
+);
+doc_only_check!(
+    composite_key,
+    "VG202",
+    "composite-key",
+    1,
+    Error,
+    "no two rows share a key combination"
+);
+doc_only_check!(
+    foreign_key,
+    "VG203",
+    "foreign-key",
+    3,
+    Error,
+    "the value exists in the referenced file"
+);
+doc_only_check!(
+    expression,
+    "VG301",
+    "expression",
+    2,
+    Error,
+    "a cross-field condition holds"
+);
+
+pub mod allowed_values;
+pub mod completeness;
+pub mod length;
+pub mod pattern;
+pub mod range;
+pub mod unique;
+
+/// Every check kind, in code order.
+pub const ALL: &[CheckKind] = &[
+    encoding::KIND,
+    ragged_row::KIND,
+    unterminated_quote::KIND,
+    header::KIND,
+    missing_column::KIND,
+    unexpected_column::KIND,
+    forbidden_column::KIND,
+    row_count::KIND,
+    required::KIND,
+    valid::KIND,
+    unique::KIND,
+    allowed_values::KIND,
+    pattern::KIND,
+    range::KIND,
+    length::KIND,
+    completeness::KIND,
+    duplicate_row::KIND,
+    composite_key::KIND,
+    foreign_key::KIND,
+    expression::KIND,
+];
+
+/// Finds a check kind by code (`VG101`) or name (`required`), ignoring case.
+pub fn find(code_or_name: &str) -> Option<&'static CheckKind> {
+    ALL.iter().find(|k| {
+        k.code.eq_ignore_ascii_case(code_or_name) || k.name.eq_ignore_ascii_case(code_or_name)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_sorted() {
+        let mut codes: Vec<&str> = ALL.iter().map(|k| k.code).collect();
+        let n = codes.len();
+        codes.dedup();
+        assert_eq!(codes.len(), n);
+        let mut sorted = codes.clone();
+        sorted.sort();
+        assert_eq!(codes, sorted);
+    }
+
+    #[test]
+    fn every_doc_starts_with_its_code_and_name() {
+        for k in ALL {
+            let first = k.doc.lines().next().unwrap_or("");
+            assert!(first.contains(k.code), "{}: {first}", k.code);
+            assert!(k.doc.contains("## What it checks"), "{}", k.code);
+            assert!(k.doc.contains("## Example"), "{}", k.code);
+        }
+    }
+
+    #[test]
+    fn find_by_code_or_name() {
+        assert_eq!(find("vg101").map(|k| k.name), Some("required"));
+        assert_eq!(find("pattern").map(|k| k.code), Some("VG105"));
+        assert!(find("VG999").is_none());
+    }
+}

@@ -1,0 +1,114 @@
+//! `vaglio check`: validate extracts, write the reports, apply the gate.
+
+use std::collections::HashSet;
+use std::io::IsTerminal;
+use std::path::Path;
+
+use miette::IntoDiagnostic;
+
+use crate::cli::{CheckArgs, FailOn, Format};
+use crate::output::write_atomic;
+use crate::report::{baseline, findings::FindingsWriter, junit, terminal, Summary};
+use crate::rules::{self, Severity};
+use crate::validate::{validate, ValidateOptions};
+
+use super::{set_jobs, today, Outcome};
+
+/// Runs `vaglio check`.
+pub fn run(args: &CheckArgs) -> miette::Result<Outcome> {
+    set_jobs(args.common.jobs)?;
+    let today = today(args.common.today.as_deref())?;
+    if args.infer {
+        for file in &args.files {
+            let draft = crate::infer::draft(file, &Default::default())?;
+            print!("{draft}");
+        }
+        return Ok(Outcome::Passed);
+    }
+    let Some(rules_path) = &args.rules else {
+        miette::bail!(
+            code = "vaglio::args::rules",
+            help = "pass --rules RULES.toml, or --infer to draft one",
+            "no rule file given"
+        );
+    };
+    let rules = rules::load(rules_path, today)?;
+    let baseline = match &args.baseline {
+        Some(p) => Some(baseline::load(p)?),
+        None => None,
+    };
+    let fail_on = match args.fail_on {
+        FailOn::Error => Severity::Error,
+        FailOn::Warning => Severity::Warning,
+    };
+    let out = &args.out;
+    let findings_path = out.join("findings.csv");
+    let mut findings = FindingsWriter::create(&findings_path)?;
+    let mut outcomes = Vec::new();
+    let mut names = HashSet::new();
+    let progress = !args.common.quiet && std::io::stderr().is_terminal();
+    for file in &args.files {
+        let name = unique_name(file, rules.name.as_deref(), &mut names);
+        let options = ValidateOptions {
+            source_name: name.clone(),
+            show_pii: args.common.show_pii,
+            examples: args.examples,
+            progress,
+            ..Default::default()
+        };
+        let outcome = validate(file, &rules, &options, &mut |f| findings.write(&name, f))?;
+        outcomes.push(outcome);
+    }
+    let mut summary = Summary::new(&outcomes, today, fail_on, Vec::new());
+    if let Some(b) = &baseline {
+        let regressions = baseline::compare(b, &summary, args.regression_tolerance);
+        summary = Summary::new(&outcomes, today, fail_on, regressions);
+    }
+    let written = findings.written();
+    findings.finish()?;
+    write_atomic(&out.join("summary.json"), summary.to_json().as_bytes())?;
+    write_atomic(
+        &out.join("junit.xml"),
+        junit::render(&outcomes, &summary.regressions, fail_on).as_bytes(),
+    )?;
+    if !args.common.quiet {
+        let text = match args.format {
+            Format::Text => {
+                let mut t = terminal::render_text(&outcomes, &summary.regressions, fail_on);
+                t.push_str(&format!(
+                    "Reports in {}: findings.csv ({written} finding{}), summary.json, junit.xml\n",
+                    out.display(),
+                    if written == 1 { "" } else { "s" }
+                ));
+                t.push_str(&format!("Gate: {}\n", summary.gate.to_uppercase()));
+                t
+            }
+            Format::Markdown => terminal::render_markdown(&outcomes, &summary.regressions, fail_on),
+            Format::Json => summary.to_json(),
+        };
+        use std::io::Write;
+        let mut stdout = std::io::stdout().lock();
+        // A closed pipe (`| head`) is not an error worth a non-zero exit.
+        let _ = stdout.write_all(text.as_bytes()).into_diagnostic();
+    }
+    Ok(if summary.gate == "failed" {
+        Outcome::GateFailed
+    } else {
+        Outcome::Passed
+    })
+}
+
+/// The source's name: the file stem, made unique across the run.
+fn unique_name(file: &Path, _rules_name: Option<&str>, seen: &mut HashSet<String>) -> String {
+    let stem = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "source".into());
+    let mut name = stem.clone();
+    let mut n = 2;
+    while !seen.insert(name.clone()) {
+        name = format!("{stem}-{n}");
+        n += 1;
+    }
+    name
+}

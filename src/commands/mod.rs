@@ -1,0 +1,49 @@
+//! The subcommands, each a function from parsed arguments to an
+//! [`Outcome`]. Errors come back as `miette` reports (exit code 2).
+
+pub mod check;
+pub mod rules;
+
+use chrono::NaiveDate;
+
+/// How a command ended, as the exit code contract defines it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Outcome {
+    /// Every gate passed (exit 0).
+    Passed = 0,
+    /// A quality gate failed (exit 1).
+    GateFailed = 1,
+}
+
+/// The run's date: `--today` or the system date.
+pub fn today(arg: Option<&str>) -> miette::Result<NaiveDate> {
+    match arg {
+        None => Ok(chrono::Local::now().date_naive()),
+        Some(s) => NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
+            miette::miette!(
+                code = "vaglio::args::today",
+                help = "write the date as YYYY-MM-DD, e.g. --today 2026-11-28",
+                "--today {s:?} is not a date"
+            )
+        }),
+    }
+}
+
+/// Sets the number of worker threads (once per process).
+pub fn set_jobs(jobs: Option<usize>) -> miette::Result<()> {
+    if let Some(n) = jobs {
+        if n == 0 {
+            miette::bail!(
+                code = "vaglio::args::jobs",
+                help = "use --jobs 1 or more",
+                "--jobs must be at least 1"
+            );
+        }
+        // Building the global pool fails only if it already exists.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global();
+    }
+    Ok(())
+}

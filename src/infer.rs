@@ -1,0 +1,227 @@
+//! Drafting a rule file from an extract (`vaglio check --infer`): types,
+//! `required`, `unique`, and `enum` for low-cardinality columns, for a data
+//! owner to review and edit.
+
+use std::collections::BTreeSet;
+use std::fmt::Write;
+use std::path::Path;
+
+use chrono::NaiveDate;
+
+use crate::read::{ReadError, ReadOptions, Source};
+use crate::rules::DEFAULT_MISSING_VALUES;
+
+/// Limits of the inference.
+#[derive(Clone, Debug)]
+pub struct InferOptions {
+    /// Rows looked at.
+    pub sample_rows: usize,
+    /// Most distinct values for a column to get an `enum`.
+    pub max_enum: usize,
+}
+
+impl Default for InferOptions {
+    fn default() -> Self {
+        InferOptions {
+            sample_rows: 100_000,
+            max_enum: 12,
+        }
+    }
+}
+
+const DATE_FORMATS: &[&str] = &["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"];
+
+#[derive(Default)]
+struct ColumnStats {
+    present: usize,
+    missing: usize,
+    integer: usize,
+    decimal_dot: usize,
+    decimal_comma: usize,
+    boolean: usize,
+    dates: Vec<usize>,
+    max_len: usize,
+    distinct: BTreeSet<String>,
+    distinct_overflow: bool,
+    all_distinct: BTreeSet<u64>,
+    repeated: bool,
+}
+
+fn is_integer(s: &str) -> bool {
+    let b = s.strip_prefix('-').unwrap_or(s);
+    !b.is_empty() && b.len() <= 18 && b.bytes().all(|c| c.is_ascii_digit())
+}
+
+fn is_decimal(s: &str, sep: u8) -> bool {
+    let b = s.strip_prefix('-').unwrap_or(s).as_bytes();
+    let seps = b.iter().filter(|&&c| c == sep).count();
+    seps == 1 && b.len() > 1 && b.iter().all(|&c| c.is_ascii_digit() || c == sep)
+}
+
+/// Reads up to `options.sample_rows` rows of `path` and drafts a rule file.
+pub fn draft(path: &Path, options: &InferOptions) -> Result<String, ReadError> {
+    let mut source = Source::open(path, &ReadOptions::default())?;
+    let n = source.header.columns.len();
+    let mut stats: Vec<ColumnStats> = (0..n)
+        .map(|_| ColumnStats {
+            dates: vec![0; DATE_FORMATS.len()],
+            ..Default::default()
+        })
+        .collect();
+    let mut chunk = Vec::new();
+    let mut issues = Vec::new();
+    let mut rows = 0usize;
+    while rows < options.sample_rows && source.next_chunk(8192, &mut chunk, &mut issues)? {
+        for record in &chunk {
+            rows += 1;
+            for (i, st) in stats.iter_mut().enumerate() {
+                let v = record.fields.get(i).unwrap_or("").trim();
+                if DEFAULT_MISSING_VALUES
+                    .iter()
+                    .any(|m| m.eq_ignore_ascii_case(v))
+                {
+                    st.missing += 1;
+                    continue;
+                }
+                st.present += 1;
+                st.max_len = st.max_len.max(v.chars().count());
+                if is_integer(v) {
+                    st.integer += 1;
+                }
+                if is_decimal(v, b'.') || is_integer(v) {
+                    st.decimal_dot += 1;
+                }
+                if is_decimal(v, b',') || is_integer(v) {
+                    st.decimal_comma += 1;
+                }
+                if ["S", "N", "SI", "NO", "TRUE", "FALSE", "Y", "YES"]
+                    .iter()
+                    .any(|b| b.eq_ignore_ascii_case(v))
+                {
+                    st.boolean += 1;
+                }
+                for (k, f) in DATE_FORMATS.iter().enumerate() {
+                    if NaiveDate::parse_from_str(v, f).is_ok() {
+                        st.dates[k] += 1;
+                    }
+                }
+                if !st.distinct_overflow {
+                    st.distinct.insert(v.to_string());
+                    if st.distinct.len() > options.max_enum {
+                        st.distinct_overflow = true;
+                        st.distinct.clear();
+                    }
+                }
+                if !st.repeated {
+                    use std::hash::BuildHasher;
+                    let h = foldhash::fast::FixedState::with_seed(7).hash_one(v);
+                    if !st.all_distinct.insert(h) {
+                        st.repeated = true;
+                        st.all_distinct.clear();
+                    }
+                }
+            }
+            if rows >= options.sample_rows {
+                break;
+            }
+        }
+    }
+
+    let mut out = String::new();
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "# Rule file drafted by `vaglio check --infer` from {file_name} ({rows} rows looked at)."
+    );
+    let _ = writeln!(
+        out,
+        "# Review every line: the draft describes the data as it is, not as it should be.\n"
+    );
+    let _ = writeln!(out, "[input]");
+    if let Some(d) = source.info.delimiter {
+        let d = if d == b'\t' {
+            "tab".to_string()
+        } else {
+            (d as char).to_string()
+        };
+        let _ = writeln!(out, "delimiter = {}", quote(&d));
+    }
+    if let Some(e) = source.info.encoding {
+        let _ = writeln!(out, "encoding = {}", quote(&e.to_ascii_lowercase()));
+    }
+    if let Some(first) = source.header.columns.first() {
+        let _ = writeln!(out, "key = {}", quote(first));
+    }
+    for (name, st) in source.header.columns.iter().zip(&stats) {
+        let _ = writeln!(out, "\n[fields.{}]", key(name));
+        let p = st.present;
+        let mut is_text = false;
+        if p == 0 {
+            let _ = writeln!(out, "type = \"string\"  # always empty in the sample");
+            continue;
+        } else if st.integer == p && st.max_len > 1 && st.max_len <= 18 && !leading_zero_codes(st) {
+            let _ = writeln!(out, "type = \"integer\"");
+        } else if st.decimal_dot == p {
+            let _ = writeln!(out, "type = \"decimal\"");
+        } else if st.decimal_comma == p {
+            let _ = writeln!(out, "type = \"decimal\"\ndecimal_separator = \",\"");
+        } else if let Some(k) = (0..DATE_FORMATS.len()).find(|&k| st.dates[k] == p) {
+            let _ = writeln!(
+                out,
+                "type = \"date\"\nformat = [{}]",
+                quote(DATE_FORMATS[k])
+            );
+        } else if st.boolean == p {
+            let _ = writeln!(out, "type = \"boolean\"");
+        } else {
+            let _ = writeln!(out, "type = \"string\"");
+            is_text = true;
+        }
+        if st.missing == 0 {
+            let _ = writeln!(out, "required = true");
+        } else {
+            let pct = (p as f64 * 100.0 / rows.max(1) as f64).floor();
+            let _ = writeln!(out, "# {:.0}% of the rows have a value", pct);
+        }
+        if !st.repeated && rows >= 2 && st.missing == 0 {
+            let _ = writeln!(out, "unique = true");
+        }
+        if is_text
+            && !st.distinct_overflow
+            && !st.distinct.is_empty()
+            && rows >= 5 * st.distinct.len()
+        {
+            let values: Vec<String> = st.distinct.iter().map(|v| quote(v)).collect();
+            let _ = writeln!(out, "enum = [{}]", values.join(", "));
+        } else if is_text {
+            let _ = writeln!(out, "max_length = {}", st.max_len);
+        }
+    }
+    Ok(out)
+}
+
+/// Numeric-looking codes with leading zeros (CAP, ISTAT codes) are text.
+fn leading_zero_codes(st: &ColumnStats) -> bool {
+    st.distinct
+        .iter()
+        .any(|v| v.len() > 1 && v.starts_with('0'))
+}
+
+fn quote(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}
+
+fn key(name: &str) -> String {
+    if !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    {
+        name.to_string()
+    } else {
+        quote(name)
+    }
+}

@@ -1,0 +1,446 @@
+//! Turning a rule set and a file's header into an execution plan: which
+//! column each field is, which checks apply, which are skipped and why.
+
+use std::sync::Arc;
+
+use crate::checks::{self, CheckKind};
+use crate::read::{Header, ReadIssueKind};
+use crate::rules::{did_you_mean, Bound, CheckMeta, Constraint, RuleSet, Severity};
+use crate::types::FieldType;
+
+use super::{CheckResult, Finding};
+
+/// A check of a single cell.
+#[derive(Clone, Debug)]
+pub(crate) enum CellCheck {
+    Enum {
+        values: Arc<std::collections::HashSet<String>>,
+        preview: String,
+        ignore_case: bool,
+    },
+    Pattern {
+        regex: regex::Regex,
+        source: String,
+    },
+    Range {
+        min: Option<Bound>,
+        max: Option<Bound>,
+    },
+    Length {
+        min: Option<u64>,
+        max: Option<u64>,
+    },
+}
+
+/// A declared field, resolved against the header.
+#[derive(Clone, Debug)]
+pub(crate) struct PlannedField {
+    pub name: String,
+    pub col: Option<usize>,
+    pub field_type: FieldType,
+    pub missing_values: Vec<String>,
+    pub pii: bool,
+    pub required: Option<usize>,
+    pub valid: Option<usize>,
+    pub cell_checks: Vec<(usize, CellCheck)>,
+}
+
+/// A uniqueness constraint over one or more columns.
+#[derive(Clone, Debug)]
+pub(crate) struct PlannedUnique {
+    pub check: usize,
+    /// Field indexes.
+    pub fields: Vec<usize>,
+    /// Primary keys also require every column.
+    pub require_all: bool,
+}
+
+/// A foreign key.
+#[derive(Clone, Debug)]
+pub(crate) struct PlannedForeignKey {
+    pub check: usize,
+    pub fields: Vec<usize>,
+    pub keys: Arc<std::collections::HashSet<Vec<String>>>,
+    pub file: String,
+    pub reference_columns: Vec<String>,
+}
+
+/// The execution plan for one source.
+#[derive(Debug)]
+pub struct Plan {
+    pub(crate) checks: Vec<CheckResult>,
+    pub(crate) header_findings: Vec<Finding>,
+    pub(crate) fields: Vec<PlannedField>,
+    pub(crate) extra_columns: Vec<(usize, String)>,
+    pub(crate) key_cols: Vec<usize>,
+    pub(crate) missing_values: Vec<String>,
+    pub(crate) uniques: Vec<PlannedUnique>,
+    pub(crate) foreign_keys: Vec<PlannedForeignKey>,
+    pub(crate) completeness: Vec<(usize, usize, f64)>,
+    pub(crate) encoding: usize,
+    pub(crate) ragged: usize,
+    pub(crate) quote: usize,
+    pub(crate) header: usize,
+    pub(crate) duplicate_rows: Option<usize>,
+    pub(crate) row_count: Option<(usize, Option<u64>, Option<u64>)>,
+    pub(crate) width: usize,
+}
+
+fn push(
+    checks: &mut Vec<CheckResult>,
+    meta: CheckMeta,
+    kind: &'static CheckKind,
+    column: Option<String>,
+) -> usize {
+    checks.push(CheckResult {
+        meta,
+        kind,
+        column,
+        evaluated: 0,
+        failed: 0,
+        skipped: None,
+        examples: Vec::new(),
+    });
+    checks.len() - 1
+}
+
+fn structural(id: &str, description: &str, severity: Severity) -> CheckMeta {
+    CheckMeta {
+        id: id.to_string(),
+        description: description.to_string(),
+        severity,
+        max_fail_count: None,
+        max_fail_percent: None,
+        level: 0,
+    }
+}
+
+fn header_finding(check: &CheckResult, column: &str, message: String) -> Finding {
+    Finding {
+        row: 0,
+        line: 1,
+        key: String::new(),
+        column: column.to_string(),
+        check: Arc::from(check.meta.id.as_str()),
+        code: check.kind.code,
+        severity: check.meta.severity,
+        message,
+        sample: None,
+    }
+}
+
+impl Plan {
+    /// Resolves `rules` against a file's `header`.
+    pub fn new(rules: &RuleSet, header: &Header) -> Plan {
+        let mut checks = Vec::new();
+        let mut header_findings = Vec::new();
+        let sev = rules.table.structure;
+        let encoding = push(
+            &mut checks,
+            structural(
+                "file.encoding",
+                "every byte is valid in the file's encoding",
+                sev,
+            ),
+            &checks::encoding::KIND,
+            None,
+        );
+        let ragged = push(
+            &mut checks,
+            structural(
+                "file.ragged_rows",
+                "every row has as many fields as the header",
+                sev,
+            ),
+            &checks::ragged_row::KIND,
+            None,
+        );
+        let quote = push(
+            &mut checks,
+            structural("file.quotes", "every quoted field is closed", sev),
+            &checks::unterminated_quote::KIND,
+            None,
+        );
+        let header_check = push(
+            &mut checks,
+            structural(
+                "file.header",
+                "every column has a distinct, non-blank name",
+                sev,
+            ),
+            &checks::header::KIND,
+            None,
+        );
+        let col_index = |name: &str| header.columns.iter().position(|c| c == name);
+
+        // Header problems.
+        checks[header_check].evaluated = header.columns.len() as u64;
+        for issue in &header.issues {
+            let column = match &issue.kind {
+                ReadIssueKind::BlankHeader { position } => format!("column_{position}"),
+                ReadIssueKind::DuplicateHeader { name, .. } => name.clone(),
+                _ => issue.column.clone().unwrap_or_default(),
+            };
+            if matches!(issue.kind, ReadIssueKind::Undecodable { .. }) {
+                checks[encoding].failed += 1;
+                let f = header_finding(&checks[encoding], "", format!("header: {}", issue.kind));
+                header_findings.push(f);
+                continue;
+            }
+            checks[header_check].failed += 1;
+            let f = header_finding(&checks[header_check], &column, issue.kind.to_string());
+            header_findings.push(f);
+        }
+
+        // Missing, unexpected and forbidden columns.
+        let mut expected: Vec<&str> = rules.fields.iter().map(|f| f.name.as_str()).collect();
+        expected.extend(rules.table.required_columns.iter().map(String::as_str));
+        if let Some(meta) = &rules.table.missing_columns {
+            let c = push(
+                &mut checks,
+                meta.clone(),
+                &checks::missing_column::KIND,
+                None,
+            );
+            checks[c].evaluated = expected.len() as u64;
+            for name in &expected {
+                if col_index(name).is_none() {
+                    checks[c].failed += 1;
+                    let hint = did_you_mean(name, header.columns.iter().map(String::as_str))
+                        .map(|s| format!(" (did you mean {s}?)"))
+                        .unwrap_or_default();
+                    let f = header_finding(
+                        &checks[c],
+                        name,
+                        format!("declared column {name} is missing{hint}"),
+                    );
+                    header_findings.push(f);
+                }
+            }
+        }
+        let mut extra_columns = Vec::new();
+        for (i, col) in header.columns.iter().enumerate() {
+            if !expected.contains(&col.as_str()) {
+                extra_columns.push((i, col.clone()));
+            }
+        }
+        if let Some(meta) = &rules.table.unexpected_columns {
+            let c = push(
+                &mut checks,
+                meta.clone(),
+                &checks::unexpected_column::KIND,
+                None,
+            );
+            checks[c].evaluated = header.columns.len() as u64;
+            for (_, col) in &extra_columns {
+                if rules.table.forbidden_columns.contains(col) {
+                    continue;
+                }
+                checks[c].failed += 1;
+                let f = header_finding(
+                    &checks[c],
+                    col,
+                    format!("column {col} is not declared in the rule file"),
+                );
+                header_findings.push(f);
+            }
+        }
+        if !rules.table.forbidden_columns.is_empty() {
+            let meta = CheckMeta {
+                id: "columns.forbidden".into(),
+                description: "no forbidden column is delivered".into(),
+                severity: Severity::Error,
+                max_fail_count: None,
+                max_fail_percent: None,
+                level: 0,
+            };
+            let c = push(&mut checks, meta, &checks::forbidden_column::KIND, None);
+            checks[c].evaluated = rules.table.forbidden_columns.len() as u64;
+            for col in &rules.table.forbidden_columns {
+                if col_index(col).is_some() {
+                    checks[c].failed += 1;
+                    let f = header_finding(
+                        &checks[c],
+                        col,
+                        format!("column {col} must not be delivered"),
+                    );
+                    header_findings.push(f);
+                }
+            }
+        }
+        let row_count = rules.table.row_count.as_ref().map(|(min, max, meta)| {
+            let c = push(&mut checks, meta.clone(), &checks::row_count::KIND, None);
+            (c, *min, *max)
+        });
+
+        // Fields.
+        let mut fields = Vec::new();
+        let mut completeness = Vec::new();
+        let mut uniques = Vec::new();
+        for (fi, spec) in rules.fields.iter().enumerate() {
+            let col = col_index(&spec.name);
+            let mut planned = PlannedField {
+                name: spec.name.clone(),
+                col,
+                field_type: spec.field_type.clone(),
+                missing_values: spec
+                    .missing_values
+                    .clone()
+                    .unwrap_or_else(|| rules.input.missing_values.clone()),
+                pii: spec.pii,
+                required: None,
+                valid: None,
+                cell_checks: Vec::new(),
+            };
+            for c in &spec.constraints {
+                let (kind, cell): (&'static CheckKind, Option<CellCheck>) = match &c.kind {
+                    Constraint::Required => (&checks::required::KIND, None),
+                    Constraint::Valid => (&checks::valid::KIND, None),
+                    Constraint::Unique => (&checks::unique::KIND, None),
+                    Constraint::Enum {
+                        values,
+                        preview,
+                        ignore_case,
+                    } => (
+                        &checks::allowed_values::KIND,
+                        Some(CellCheck::Enum {
+                            values: Arc::clone(values),
+                            preview: preview.clone(),
+                            ignore_case: *ignore_case,
+                        }),
+                    ),
+                    Constraint::Pattern { regex, source } => (
+                        &checks::pattern::KIND,
+                        Some(CellCheck::Pattern {
+                            regex: regex.clone(),
+                            source: source.clone(),
+                        }),
+                    ),
+                    Constraint::Range { min, max } => (
+                        &checks::range::KIND,
+                        Some(CellCheck::Range {
+                            min: min.clone(),
+                            max: max.clone(),
+                        }),
+                    ),
+                    Constraint::Length { min, max } => (
+                        &checks::length::KIND,
+                        Some(CellCheck::Length {
+                            min: *min,
+                            max: *max,
+                        }),
+                    ),
+                    Constraint::Completeness { .. } => (&checks::completeness::KIND, None),
+                };
+                let idx = push(&mut checks, c.meta.clone(), kind, Some(spec.name.clone()));
+                if col.is_none() {
+                    checks[idx].skipped = Some(format!("column {} is missing", spec.name));
+                }
+                match &c.kind {
+                    Constraint::Required => planned.required = Some(idx),
+                    Constraint::Valid => planned.valid = Some(idx),
+                    Constraint::Unique if col.is_some() => uniques.push(PlannedUnique {
+                        check: idx,
+                        fields: vec![fi],
+                        require_all: false,
+                    }),
+                    Constraint::Completeness { min_percent } => {
+                        completeness.push((fi, idx, *min_percent))
+                    }
+                    _ => {}
+                }
+                if let Some(cell) = cell {
+                    planned.cell_checks.push((idx, cell));
+                }
+            }
+            fields.push(planned);
+        }
+        // Table-level keys.
+        let field_of = |name: &str| rules.field_index(name);
+        for u in &rules.table.unique {
+            let idx = push(
+                &mut checks,
+                u.meta.clone(),
+                &checks::composite_key::KIND,
+                Some(u.columns.join("+")),
+            );
+            let fis: Vec<usize> = u.columns.iter().filter_map(|c| field_of(c)).collect();
+            let missing: Vec<&str> = fis
+                .iter()
+                .filter(|&&f| fields[f].col.is_none())
+                .map(|&f| fields[f].name.as_str())
+                .collect();
+            if !missing.is_empty() || fis.len() != u.columns.len() {
+                checks[idx].skipped = Some(format!("column {} is missing", missing.join(", ")));
+                continue;
+            }
+            uniques.push(PlannedUnique {
+                check: idx,
+                fields: fis,
+                require_all: u.meta.id == "table.primary_key",
+            });
+        }
+        let duplicate_rows = rules.table.duplicate_rows.as_ref().map(|meta| {
+            push(
+                &mut checks,
+                meta.clone(),
+                &checks::duplicate_row::KIND,
+                None,
+            )
+        });
+        let mut foreign_keys = Vec::new();
+        for fk in &rules.table.foreign_keys {
+            let idx = push(
+                &mut checks,
+                fk.meta.clone(),
+                &checks::foreign_key::KIND,
+                Some(fk.columns.join("+")),
+            );
+            let fis: Vec<usize> = fk.columns.iter().filter_map(|c| field_of(c)).collect();
+            if fis.len() != fk.columns.len() || fis.iter().any(|&f| fields[f].col.is_none()) {
+                checks[idx].skipped = Some("a column of the key is missing".into());
+                continue;
+            }
+            foreign_keys.push(PlannedForeignKey {
+                check: idx,
+                fields: fis,
+                keys: Arc::clone(&fk.keys),
+                file: fk
+                    .file
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                reference_columns: fk.reference_columns.clone(),
+            });
+        }
+        let key_cols = rules
+            .input
+            .key
+            .iter()
+            .filter_map(|k| col_index(k))
+            .collect();
+        Plan {
+            checks,
+            header_findings,
+            fields,
+            extra_columns,
+            key_cols,
+            missing_values: rules.input.missing_values.clone(),
+            uniques,
+            foreign_keys,
+            completeness,
+            encoding,
+            ragged,
+            quote,
+            header: header_check,
+            duplicate_rows,
+            row_count,
+            width: header.columns.len(),
+        }
+    }
+
+    /// The checks this plan will run, in order.
+    pub fn check_ids(&self) -> Vec<&str> {
+        self.checks.iter().map(|c| c.meta.id.as_str()).collect()
+    }
+}

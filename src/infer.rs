@@ -189,10 +189,7 @@ pub fn draft(path: &Path, options: &InferOptions) -> Result<String, ReadError> {
         if !st.repeated && rows >= 2 && st.missing == 0 {
             let _ = writeln!(out, "unique = true");
         }
-        if is_text
-            && !st.distinct_overflow
-            && !st.distinct.is_empty()
-            && rows >= 5 * st.distinct.len()
+        if is_text && !st.distinct_overflow && st.distinct.len() >= 2 && p >= 3 * st.distinct.len()
         {
             let values: Vec<String> = st.distinct.iter().map(|v| quote(v)).collect();
             let _ = writeln!(out, "enum = [{}]", values.join(", "));

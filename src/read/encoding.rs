@@ -57,6 +57,16 @@ pub fn detect_encoding(sample: &[u8], complete: bool) -> &'static Encoding {
         Err(e) if e.error_len().is_none() && !complete => return encoding_rs::UTF_8,
         Err(_) => {}
     }
+    // Real non-ASCII UTF-8 characters next to invalid bytes mean a UTF-8 file
+    // with some rows in another encoding: read it as UTF-8 so that those rows
+    // are reported, rather than silently garbling every other row.
+    let utf8_chars: usize = sample
+        .utf8_chunks()
+        .map(|c| c.valid().chars().filter(|ch| !ch.is_ascii()).count())
+        .sum();
+    if utf8_chars >= 2 {
+        return encoding_rs::UTF_8;
+    }
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     detector.feed(sample, true);
     detector.guess(Some(b"it"), chardetng::Utf8Detection::Allow)
@@ -78,6 +88,14 @@ mod tests {
     fn latin_bytes_are_windows_1252() {
         let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode("FORLÌ;CITTÀ;PERCHÉ;però\n");
         assert_eq!(detect_encoding(&bytes, true), encoding_rs::WINDOWS_1252);
+    }
+
+    #[test]
+    fn mixed_file_is_read_as_utf8() {
+        let mut bytes = "NICOLÒ;FORLÌ\n".as_bytes().to_vec();
+        let (latin, _, _) = encoding_rs::WINDOWS_1252.encode("CITTÀ\n");
+        bytes.extend_from_slice(&latin);
+        assert_eq!(detect_encoding(&bytes, true), encoding_rs::UTF_8);
     }
 
     #[test]

@@ -43,7 +43,11 @@ pub fn render_text(
 ) -> String {
     let mut s = String::new();
     for o in outcomes {
-        let mut facts = vec![format!("{} rows", o.rows)];
+        let mut facts = vec![format!(
+            "{} row{}",
+            o.rows,
+            if o.rows == 1 { "" } else { "s" }
+        )];
         if let Some(e) = o.info.encoding {
             facts.push(if o.info.encoding_detected {
                 format!("{e} (detected)")

@@ -97,7 +97,6 @@ pub fn load_str(
     };
     let root = Table {
         table: parsed.get_ref(),
-        span: parsed.span(),
     };
     let mut loader = Loader {
         diags: &mut diags,
@@ -172,7 +171,8 @@ impl Loader<'_> {
             .and_then(|n| n.str(self.diags, "`description`"))
             .map(str::to_string);
         if let Some(v) = root.get("version") {
-            if v.str(self.diags, "`version`").is_none() {}
+            // Only its type is checked: the version is for the rule file's authors.
+            let _ = v.str(self.diags, "`version`");
         }
         let input = match root.get("input") {
             Some(n) => self.input(n),
@@ -193,9 +193,6 @@ impl Loader<'_> {
             Some(n) => self.table(n, &declared),
             None => self.table_defaults(),
         };
-        for (k, span) in input.key.iter().zip(self.key_spans(root)) {
-            let _ = (k, span);
-        }
         let checks = match root.get("checks") {
             Some(n) => self.checks(n),
             None => Vec::new(),
@@ -223,10 +220,6 @@ impl Loader<'_> {
             source_text: source,
             link,
         }
-    }
-
-    fn key_spans(&self, _root: &Table<'_, '_>) -> Vec<Range<usize>> {
-        Vec::new()
     }
 
     fn register_id(&mut self, id: &str, span: Range<usize>) {
@@ -1019,8 +1012,7 @@ impl Loader<'_> {
                 let detail = e.to_string();
                 let last = detail
                     .lines()
-                    .filter(|l| !l.trim().is_empty())
-                    .next_back()
+                    .rfind(|l| !l.trim().is_empty())
                     .unwrap_or("")
                     .trim();
                 self.diags.error(
@@ -1639,7 +1631,7 @@ impl Loader<'_> {
             let meta = self.meta(
                 Some(&t),
                 id.clone(),
-                format!("{assert}"),
+                assert.to_string(),
                 Severity::Error,
                 2,
                 id_node.span.clone(),

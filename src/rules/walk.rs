@@ -172,10 +172,7 @@ impl<'a, 'i> Node<'a, 'i> {
     ) -> Option<Table<'a, 'i>> {
         match self.value {
             DeValue::Table(t) => {
-                let table = Table {
-                    table: t,
-                    span: self.span.clone(),
-                };
+                let table = Table { table: t };
                 table.check_keys(diags, what, allowed);
                 Some(table)
             }
@@ -190,10 +187,7 @@ impl<'a, 'i> Node<'a, 'i> {
     /// column name).
     pub fn open_table(&self, diags: &mut Diagnostics, what: &str) -> Option<Table<'a, 'i>> {
         match self.value {
-            DeValue::Table(t) => Some(Table {
-                table: t,
-                span: self.span.clone(),
-            }),
+            DeValue::Table(t) => Some(Table { table: t }),
             _ => {
                 self.wrong(diags, what, "a table");
                 None
@@ -224,8 +218,6 @@ pub fn scalar_text(v: &DeValue<'_>) -> String {
 pub struct Table<'a, 'i> {
     /// The entries.
     pub table: &'a DeTable<'i>,
-    /// The table's byte range.
-    pub span: Range<usize>,
 }
 
 impl<'a, 'i> Table<'a, 'i> {

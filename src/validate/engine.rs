@@ -86,6 +86,11 @@ pub fn validate(
 ) -> Result<SourceOutcome, ValidateError> {
     let mut source = Source::open(path, &rules.input.read)?;
     let mut plan = Plan::new(rules, &source.header);
+    if source.info.format != crate::read::InputFormat::Csv {
+        for c in [plan.encoding, plan.quote] {
+            plan.checks[c].skipped = Some("not a delimited text file".into());
+        }
+    }
     let ids: Vec<Arc<str>> = plan
         .checks
         .iter()

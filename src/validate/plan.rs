@@ -80,10 +80,8 @@ pub struct Plan {
     pub(crate) encoding: usize,
     pub(crate) ragged: usize,
     pub(crate) quote: usize,
-    pub(crate) header: usize,
     pub(crate) duplicate_rows: Option<usize>,
     pub(crate) row_count: Option<(usize, Option<u64>, Option<u64>)>,
-    pub(crate) width: usize,
 }
 
 fn push(
@@ -432,10 +430,8 @@ impl Plan {
             encoding,
             ragged,
             quote,
-            header: header_check,
             duplicate_rows,
             row_count,
-            width: header.columns.len(),
         }
     }
 

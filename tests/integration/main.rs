@@ -1,1 +1,9 @@
-//! Integration tests: one binary, one module per area (ripgrep style).
+//! Integration tests: one binary, one module per area (ripgrep style). They
+//! run the `vaglio` binary as a user would and assert on its exit code,
+//! terminal output and output files.
+
+mod check_inputs;
+mod check_kinds;
+mod cli;
+mod rule_errors;
+mod util;

@@ -1,0 +1,233 @@
+//! Each check kind on committed fixtures: exact findings, exit codes and the
+//! output files.
+
+use crate::util::*;
+
+#[test]
+fn refezione_findings_and_terminal_summary() {
+    let out = scratch();
+    let assert = check_cmd(
+        &root().join("rules/refezione.toml"),
+        &fixtures().join("check/refezione.csv"),
+        out.path(),
+    )
+    .assert()
+    .code(1);
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    let stdout = stdout.replace(&out.path().display().to_string(), "OUT");
+    insta::assert_snapshot!("refezione_stdout", stdout);
+    let findings = std::fs::read_to_string(out.path().join("findings.csv")).unwrap_or_default();
+    insta::assert_snapshot!("refezione_findings", findings);
+}
+
+#[test]
+fn every_field_and_table_kind() {
+    let out = scratch();
+    check_cmd(
+        &fixtures().join("check/kinds/interventi.toml"),
+        &fixtures().join("check/kinds/interventi.csv"),
+        out.path(),
+    )
+    .assert()
+    .code(1);
+    let findings = std::fs::read_to_string(out.path().join("findings.csv")).unwrap_or_default();
+    insta::assert_snapshot!("interventi_findings", findings);
+    let s = summary(out.path());
+    let verdicts: Vec<(String, String, u64, u64)> = s["sources"][0]["checks"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|c| {
+                    (
+                        c["id"].as_str().unwrap_or("").to_string(),
+                        c["verdict"].as_str().unwrap_or("").to_string(),
+                        c["failed"].as_u64().unwrap_or(99),
+                        c["evaluated"].as_u64().unwrap_or(99),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let expect = |id: &str, verdict: &str, failed: u64, evaluated: u64| {
+        assert!(
+            verdicts.contains(&(id.to_string(), verdict.to_string(), failed, evaluated)),
+            "{id}: {verdicts:?}"
+        );
+    };
+    expect("PROTOCOLLO.pattern", "passed", 0, 6);
+    expect("CAP.min_length", "failed", 1, 7);
+    expect("CAP.max_length", "passed", 0, 7);
+    expect("TIPO.enum", "failed", 1, 7);
+    expect("ESITO.enum", "passed", 0, 7);
+    expect("NOTE.completeness", "failed", 1, 1);
+    expect("table.primary_key", "failed", 3, 7);
+    expect("table.duplicate_rows", "failed", 1, 7);
+    expect("table.foreign_key[COD_SCUOLA]", "failed", 1, 7);
+    expect("columns.forbidden", "failed", 1, 1);
+    expect("columns.unexpected", "failed", 1, 8);
+    expect("table.row_count", "failed", 1, 1);
+}
+
+#[test]
+fn pii_is_masked_unless_asked() {
+    let out = scratch();
+    let assert = check_cmd(
+        &root().join("rules/refezione.toml"),
+        &fixtures().join("check/refezione.csv"),
+        out.path(),
+    )
+    .assert()
+    .code(1);
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    let reports: String = ["findings.csv", "summary.json", "junit.xml"]
+        .iter()
+        .map(|f| std::fs::read_to_string(out.path().join(f)).unwrap_or_default())
+        .collect();
+    for secret in [
+        "31/02/2014",
+        "-10,00",
+        "RSSMRA15A01A944X",
+        "FERRARI",
+        "GIOVANNI",
+    ] {
+        assert!(!stdout.contains(secret), "{secret} in stdout");
+        assert!(!reports.contains(secret), "{secret} in reports");
+    }
+    let assert = check_cmd(
+        &root().join("rules/refezione.toml"),
+        &fixtures().join("check/refezione.csv"),
+        out.path(),
+    )
+    .arg("--show-pii")
+    .assert()
+    .code(1);
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    assert!(stdout.contains("31/02/2014"), "{stdout}");
+}
+
+#[test]
+fn fail_on_warning_and_tolerances() {
+    let out = scratch();
+    let rules = out.path().join("r.toml");
+    std::fs::write(
+        &rules,
+        "[input]\nkey = \"ID\"\n[fields.ID]\ntype = \"integer\"\n[fields.NOME]\nrequired = { severity = \"warning\" }\n[fields.CITTA]\nrequired = { max_fail_count = 1 }\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    // NOME missing in 3 rows (warning), CITTA missing in 1 (tolerated).
+    check_cmd(
+        &rules,
+        &fixtures().join("check/missing_values.csv"),
+        out.path(),
+    )
+    .assert()
+    .code(0);
+    let s = summary(out.path());
+    assert_eq!(check(&s, "CITTA.required")["verdict"], "passed");
+    assert_eq!(check(&s, "CITTA.required")["failed"], 1);
+    assert_eq!(check(&s, "NOME.required")["verdict"], "failed");
+    check_cmd(
+        &rules,
+        &fixtures().join("check/missing_values.csv"),
+        out.path(),
+    )
+    .arg("--fail-on")
+    .arg("warning")
+    .assert()
+    .code(1);
+}
+
+#[test]
+fn baseline_regression_fails_the_gate() {
+    let out = scratch();
+    let rules = out.path().join("r.toml");
+    std::fs::write(
+        &rules,
+        "[fields.ID]\ntype = \"integer\"\n[fields.NOME]\nrequired = { severity = \"warning\" }\n[fields.CITTA]\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let base = out.path().join("base");
+    check_cmd(&rules, &fixtures().join("check/cp1252.csv"), &base)
+        .assert()
+        .code(0);
+    // Same data, different file name: the source name must match, so copy it.
+    let worse = out.path().join("cp1252.csv");
+    std::fs::copy(fixtures().join("check/missing_values.csv"), &worse)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let now = out.path().join("now");
+    let assert = check_cmd(&rules, &worse, &now)
+        .arg("--baseline")
+        .arg(base.join("summary.json"))
+        .assert()
+        .code(1);
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    assert!(
+        stdout.contains("Regressions against the baseline"),
+        "{stdout}"
+    );
+    let s = summary(&now);
+    let subjects: Vec<&str> = s["regressions"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|r| r["subject"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(subjects, vec!["NOME.required", "field:NOME", "field:CITTA"]);
+    let junit = std::fs::read_to_string(now.join("junit.xml")).unwrap_or_default();
+    assert!(junit.contains("type=\"regression\""), "{junit}");
+    // Without the baseline the same run passes.
+    check_cmd(&rules, &worse, &now).assert().code(0);
+}
+
+#[test]
+fn junit_has_one_case_per_check() {
+    let out = scratch();
+    check_cmd(
+        &fixtures().join("check/kinds/interventi.toml"),
+        &fixtures().join("check/kinds/interventi.csv"),
+        out.path(),
+    )
+    .assert()
+    .code(1);
+    let junit = std::fs::read_to_string(out.path().join("junit.xml")).unwrap_or_default();
+    let checks = summary(out.path())["sources"][0]["checks"]
+        .as_array()
+        .map(Vec::len)
+        .unwrap_or(0);
+    assert_eq!(junit.matches("<testcase ").count(), checks);
+    assert!(
+        junit.contains("<testsuite name=\"interventi\" tests=\"17\" failures=\"6\" skipped=\"0\">"),
+        "{junit}"
+    );
+    assert!(
+        junit.contains("name=\"table.foreign_key[COD_SCUOLA] (VG203)\""),
+        "{junit}"
+    );
+}
+
+#[test]
+fn markdown_and_json_formats() {
+    let out = scratch();
+    let assert = check_cmd(
+        &fixtures().join("check/people.toml"),
+        &fixtures().join("check/cp1252.csv"),
+        out.path(),
+    )
+    .arg("--format")
+    .arg("markdown")
+    .assert()
+    .code(0);
+    let md = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    assert!(md.starts_with("# vaglio check\n\n## ✅ cp1252"), "{md}");
+    let assert = check_cmd(
+        &fixtures().join("check/people.toml"),
+        &fixtures().join("check/cp1252.csv"),
+        out.path(),
+    )
+    .arg("--format")
+    .arg("json")
+    .assert()
+    .code(0);
+    let json: serde_json::Value =
+        serde_json::from_slice(&assert.get_output().stdout).unwrap_or_default();
+    assert_eq!(json["gate"], "passed");
+    assert_eq!(json, summary(out.path()));
+}

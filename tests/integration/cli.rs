@@ -1,0 +1,68 @@
+//! The command line itself: help, the rules catalogue, inference, bad
+//! arguments.
+
+use crate::util::*;
+
+#[test]
+fn help_has_examples() {
+    let assert = vaglio().args(["check", "--help"]).assert().code(0);
+    let out = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    assert!(out.contains("Examples:"), "{out}");
+    assert!(out.contains("Exit codes"), "{out}");
+}
+
+#[test]
+fn rules_catalogue_and_docs() {
+    let assert = vaglio().arg("rules").assert().code(0);
+    let out = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    for code in ["VG001", "VG101", "VG203", "VG301"] {
+        assert!(out.contains(code), "{code}: {out}");
+    }
+    let assert = vaglio().args(["rules", "VG105"]).assert().code(0);
+    let out = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    assert!(out.starts_with("# VG105 pattern"), "{out}");
+    let assert = vaglio().args(["rules", "patern"]).assert().code(2);
+    let err = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(err.contains("did you mean pattern?"), "{err}");
+}
+
+#[test]
+fn bad_arguments_exit_2() {
+    vaglio().args(["check"]).assert().code(2);
+    vaglio().args(["check", "x.csv"]).assert().code(2);
+    vaglio()
+        .args([
+            "check",
+            "--rules",
+            "fixtures/check/people.toml",
+            "--today",
+            "tomorrow",
+            "x.csv",
+        ])
+        .assert()
+        .code(2);
+    vaglio().args(["frobnicate"]).assert().code(2);
+}
+
+#[test]
+fn infer_drafts_a_rule_file_that_loads_and_passes() {
+    let out = scratch();
+    let assert = vaglio()
+        .args(["check", "--infer"])
+        .arg(fixtures().join("check/kinds/interventi.csv"))
+        .assert()
+        .code(0);
+    let draft = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    assert!(draft.contains("[fields.CAP]"), "{draft}");
+    assert!(draft.contains("delimiter = \",\""), "{draft}");
+    assert!(draft.contains("enum = [\"KO\", \"OK\"]"), "{draft}");
+    let rules = out.path().join("draft.toml");
+    std::fs::write(&rules, &draft).unwrap_or_else(|e| panic!("{e}"));
+    check_cmd(
+        &rules,
+        &fixtures().join("check/kinds/interventi.csv"),
+        out.path(),
+    )
+    .assert()
+    .code(0);
+}

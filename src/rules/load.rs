@@ -1672,13 +1672,17 @@ pub(crate) fn string_content_offset(source: &str, span: &Range<usize>) -> usize 
 /// e.g. `today - 18y`.
 pub fn date_bound(text: &str, today: NaiveDate) -> Option<NaiveDate> {
     let s = text.trim().to_ascii_lowercase();
-    let split = s
-        .find(['+', '-'])
-        .filter(|&i| s[..i].trim() == "today" || i > 8);
-    let (base, rest) = match split {
-        Some(i) if s[..i].trim() == "today" => (s[..i].trim(), &s[i..]),
-        _ if s.starts_with("today") => ("today", &s[5..]),
-        _ => (s.as_str(), ""),
+    // The base is `today` or a date (10 characters in either format); an
+    // offset may follow.
+    let (base, rest) = if let Some(rest) = s.strip_prefix("today") {
+        ("today", rest)
+    } else {
+        let cut = s
+            .char_indices()
+            .find(|&(i, c)| i >= 10 && (c == '+' || c == '-'))
+            .map(|(i, _)| i)
+            .unwrap_or(s.len());
+        (s[..cut].trim(), &s[cut..])
     };
     let mut date = if base == "today" {
         today

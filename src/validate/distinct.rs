@@ -44,6 +44,8 @@ impl DistinctCounter {
     }
 
     fn add_hll(&mut self, hash: u64) {
+        // Callers' hashes need not be well mixed in their high bits.
+        let hash = mix(hash);
         let idx = (hash >> (64 - P)) as usize;
         let rest = (hash << P) | (1 << (P - 1));
         let rank = rest.leading_zeros() as u8 + 1;
@@ -69,6 +71,13 @@ impl DistinctCounter {
         }
         (estimate.round() as u64, false)
     }
+}
+
+/// The splitmix64 finaliser: spreads every input bit over the output.
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 #[cfg(test)]

@@ -16,5 +16,8 @@
 //! Embedded tables and their licences: `src/identity/data/ATTRIBUTION.md`.
 
 pub mod belfiore;
+pub mod codice_fiscale;
 pub mod dates;
 pub mod names;
+
+pub use codice_fiscale::{cf_consistent, decode, encode, mask_cf, CfError, Decoded, Sex};

@@ -15,9 +15,11 @@
 //! `message()` that names what is wrong without repeating personal data.
 //! Embedded tables and their licences: `src/identity/data/ATTRIBUTION.md`.
 
+pub mod address;
 pub mod belfiore;
 pub mod codice_fiscale;
 pub mod dates;
+pub mod ids;
 pub mod names;
 
 pub use codice_fiscale::{cf_consistent, decode, encode, mask_cf, CfError, Decoded, Sex};

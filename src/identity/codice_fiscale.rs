@@ -441,6 +441,18 @@ fn gather_slow(input: &[u8]) -> Result<[u8; 16], CfError> {
 /// buffer. The fast path handles ASCII; anything else goes to `gather_slow`.
 #[inline]
 fn gather(input: &[u8]) -> Result<[u8; 16], CfError> {
+    // Fast path: exactly 16 ASCII letters and digits.
+    if let Ok(b) = <&[u8; 16]>::try_from(input) {
+        let mut out = [0u8; 16];
+        let mut ok = true;
+        for i in 0..16 {
+            ok &= b[i].is_ascii_alphanumeric();
+            out[i] = b[i].to_ascii_uppercase();
+        }
+        if ok {
+            return Ok(out);
+        }
+    }
     let mut out = [0u8; 16];
     let mut n = 0usize;
     for &b in input {
@@ -607,13 +619,19 @@ fn base_of(cf: &[u8; 16], mask: u8) -> [u8; 16] {
 pub fn decode(input: &[u8], reference: NaiveDate) -> Result<Decoded, CfError> {
     let cf = gather(input)?;
     let p = structure(&cf)?;
-    let birth_date = dates::resolve_two_digit_year(
-        u32::from(p.yy),
-        u32::from(p.month),
-        u32::from(p.day),
-        reference,
-    )
-    .map_err(|_| CfError::InvalidDate {
+    // The latest century that keeps the date on or before the reference
+    // (and, for 29 February, in a leap year). One date construction only.
+    let (month, day) = (u32::from(p.month), u32::from(p.day));
+    let ref_year = reference.year();
+    let recent = ref_year - ref_year.rem_euclid(100) + i32::from(p.yy);
+    let not_after = recent < ref_year
+        || (recent == ref_year && (month, day) <= (reference.month(), reference.day()));
+    let year = if not_after && day <= dates::days_in_month(recent, month) {
+        recent
+    } else {
+        recent - 100
+    };
+    let birth_date = NaiveDate::from_ymd_opt(year, month, day).ok_or(CfError::InvalidDate {
         day: p.day,
         month: p.month,
     })?;
@@ -820,6 +838,16 @@ pub fn omocode_variants(input: &str) -> Result<Vec<String>, CfError> {
     Ok((0u8..128)
         .map(|m| Cf(variant_of(&base, m)).as_str().to_owned())
         .collect())
+}
+
+/// One omocode variant: the positions of bit set `mask` substituted (bit
+/// `i` = [`OMOCODE_POSITIONS`]`[i]`; higher bits ignored), check character
+/// recomputed. `omocode_variant(cf, 0)` is the base form.
+pub fn omocode_variant(input: &str, mask: u8) -> Result<String, CfError> {
+    let cf = gather(input.as_bytes())?;
+    let p = structure(&cf)?;
+    let base = base_of(&cf, p.mask);
+    Ok(Cf(variant_of(&base, mask & 0x7F)).as_str().to_owned())
 }
 
 /// The omocode of a given level as the Agenzia delle Entrate issues it: the

@@ -14,8 +14,48 @@ use std::time::Instant;
 use vaglio::rules;
 use vaglio::validate::{validate, ValidateOptions};
 
-const SURNAMES: &[&str] = &["ROSSI", "RUSSO", "FERRARI", "ESPOSITO", "BIANCHI", "ROMANO", "COLOMBO", "RICCI", "MARINO", "GRECO", "BRUNO", "GALLO", "CONTI", "DE LUCA", "MANCINI", "COSTA", "GIORDANO", "RIZZO", "LOMBARDI", "MORETTI", "HOSSAIN", "POPESCU", "EL IDRISSI", "ZHANG"];
-const NAMES: &[&str] = &["MARIO", "LUCA", "GIULIA", "SARA", "FRANCESCO", "ANNA", "MOHAMED", "FATIMA", "ANDREI", "WEI", "NICOLÒ", "CHIARA", "MATTEO", "SOFIA"];
+const SURNAMES: &[&str] = &[
+    "ROSSI",
+    "RUSSO",
+    "FERRARI",
+    "ESPOSITO",
+    "BIANCHI",
+    "ROMANO",
+    "COLOMBO",
+    "RICCI",
+    "MARINO",
+    "GRECO",
+    "BRUNO",
+    "GALLO",
+    "CONTI",
+    "DE LUCA",
+    "MANCINI",
+    "COSTA",
+    "GIORDANO",
+    "RIZZO",
+    "LOMBARDI",
+    "MORETTI",
+    "HOSSAIN",
+    "POPESCU",
+    "EL IDRISSI",
+    "ZHANG",
+];
+const NAMES: &[&str] = &[
+    "MARIO",
+    "LUCA",
+    "GIULIA",
+    "SARA",
+    "FRANCESCO",
+    "ANNA",
+    "MOHAMED",
+    "FATIMA",
+    "ANDREI",
+    "WEI",
+    "NICOLÒ",
+    "CHIARA",
+    "MATTEO",
+    "SOFIA",
+];
 
 /// A small deterministic generator (xorshift), so the data are reproducible.
 struct Rng(u64);
@@ -33,7 +73,10 @@ impl Rng {
 
 fn generate(path: &Path, rows: u64) -> std::io::Result<()> {
     let mut w = BufWriter::with_capacity(1 << 20, File::create(path)?);
-    writeln!(w, "ID;CF;COGNOME;NOME;DATA_NASCITA;SESSO;COMUNE;CAP;ISEE;FASCIA;DATA_INIZIO;DATA_FINE")?;
+    writeln!(
+        w,
+        "ID;CF;COGNOME;NOME;DATA_NASCITA;SESSO;COMUNE;CAP;ISEE;FASCIA;DATA_INIZIO;DATA_FINE"
+    )?;
     let mut r = Rng(0x9E37_79B9_7F4A_7C15);
     let letters = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ";
     for id in 1..=rows {
@@ -43,12 +86,26 @@ fn generate(path: &Path, rows: u64) -> std::io::Result<()> {
             cf.push(letters[r.below(26) as usize] as char);
         }
         let (day, month, year) = (1 + r.below(28), 1 + r.below(12), 1940 + r.below(80));
-        cf.push_str(&format!("{:02}{}{:02}A944{}", year % 100, ['A', 'B', 'C', 'D', 'E', 'H', 'L', 'M', 'P', 'R', 'S', 'T'][month as usize - 1], day, letters[r.below(26) as usize] as char));
+        cf.push_str(&format!(
+            "{:02}{}{:02}A944{}",
+            year % 100,
+            ['A', 'B', 'C', 'D', 'E', 'H', 'L', 'M', 'P', 'R', 'S', 'T'][month as usize - 1],
+            day,
+            letters[r.below(26) as usize] as char
+        ));
         if bad && r.below(2) == 0 {
             cf.truncate(15);
         }
-        let birth = if bad && r.below(3) == 0 { format!("31/02/{year}") } else { format!("{day:02}/{month:02}/{year}") };
-        let isee = if bad && r.below(2) == 0 { "-5,00".to_string() } else { format!("{}.{:03},{:02}", r.below(60), r.below(1000), r.below(100)) };
+        let birth = if bad && r.below(3) == 0 {
+            format!("31/02/{year}")
+        } else {
+            format!("{day:02}/{month:02}/{year}")
+        };
+        let isee = if bad && r.below(2) == 0 {
+            "-5,00".to_string()
+        } else {
+            format!("{}.{:03},{:02}", r.below(60), r.below(1000), r.below(100))
+        };
         writeln!(
             w,
             "{id};{cf};{};{};{birth};{};BOLOGNA;401{:02};{isee};{};01/09/2024;30/06/2025",
@@ -127,8 +184,14 @@ fn peak_rss_mib() -> f64 {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
-    let rows: u64 = args.iter().find_map(|a| a.parse().ok()).unwrap_or(1_000_000);
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
+    let rows: u64 = args
+        .iter()
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(1_000_000);
     let unique = !args.iter().any(|a| a == "--no-unique");
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
     fs::create_dir_all(&dir)?;
@@ -136,10 +199,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if !data.exists() {
         let t = Instant::now();
         generate(&data, rows)?;
-        eprintln!("generated {} in {:.1} s", data.display(), t.elapsed().as_secs_f64());
+        eprintln!(
+            "generated {} in {:.1} s",
+            data.display(),
+            t.elapsed().as_secs_f64()
+        );
     }
     let rules_path = dir.join("bench.toml");
-    fs::write(&rules_path, RULES.replace("UNIQUE", if unique { "unique = true" } else { "" }))?;
+    fs::write(
+        &rules_path,
+        RULES.replace("UNIQUE", if unique { "unique = true" } else { "" }),
+    )?;
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).ok_or("bad date")?;
     let rules = rules::load(&rules_path, today)?;
     let findings_path = dir.join("findings.csv");

@@ -10,6 +10,10 @@ use std::fmt;
 
 use chrono::{NaiveDate, NaiveDateTime};
 
+use crate::identity::belfiore::{self, Validity};
+use crate::identity::codice_fiscale::{self, CfClass, Sex};
+use crate::identity::dates::{DateError, DateFormats};
+use crate::identity::ids;
 use crate::value::{Value, ValueType};
 
 /// A field's declared type with its parsing options.
@@ -33,12 +37,40 @@ pub enum FieldType {
     Date {
         /// Accepted formats, tried in order.
         formats: Vec<String>,
+        /// The formats compiled (common ones are parsed by hand-written code).
+        parser: DateFormats,
+        /// The run's date, for two-digit years.
+        reference: NaiveDate,
     },
     /// A date and time in one of the listed formats.
     DateTime {
         /// Accepted formats, tried in order.
         formats: Vec<String>,
     },
+    /// A codice fiscale: 16 characters (omocodes included) with a correct
+    /// check character, a real birth date and a place code valid at that
+    /// date; or an 11-digit provisional code when `provisional` allows it.
+    CodiceFiscale {
+        /// Accept 11-digit provisional codes.
+        provisional: bool,
+        /// The run's date, for the century of the birth year.
+        reference: NaiveDate,
+    },
+    /// A partita IVA: 11 digits with a correct check digit.
+    PartitaIva,
+    /// A CAP (postal code): 5 digits.
+    Cap,
+    /// An ISTAT municipality code: 6 digits.
+    IstatComune,
+    /// A Belfiore (cadastral) code of a municipality or a foreign country.
+    Belfiore,
+    /// An ISEE declaration (DSU) protocol, `INPS-ISEE-YYYY-XXXXXXXXX-NN`.
+    IseeProtocol {
+        /// The run's date, for plausible years.
+        reference: NaiveDate,
+    },
+    /// Sex: M or F (also MASCHIO/FEMMINA, 1/2).
+    Sex,
     /// A yes/no value.
     Boolean {
         /// Values read as true (compared case-insensitively).
@@ -84,12 +116,15 @@ pub const DEFAULT_TRUE: &[&str] = &["S", "SI", "SÌ", "Y", "YES", "1", "TRUE", "
 /// Default values read as false.
 pub const DEFAULT_FALSE: &[&str] = &["N", "NO", "0", "FALSE", "F", "FALSO"];
 
-/// Why a cell is not a valid value of its type. Messages never contain the
-/// cell's value: callers add it only when personal data may be shown.
+/// Why a cell is not a valid value of its type. `message` never contains
+/// the cell's value nor a part of it that identifies a person; `detail`,
+/// shown only with `--show-pii`, may.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TypeError {
-    /// What is wrong, for a data owner.
+    /// What is wrong, for a data owner, without personal data.
     pub message: String,
+    /// A more precise message that may quote parts of the value.
+    pub detail: Option<String>,
 }
 
 impl fmt::Display for TypeError {
@@ -101,6 +136,7 @@ impl fmt::Display for TypeError {
 fn type_error(message: impl Into<String>) -> TypeError {
     TypeError {
         message: message.into(),
+        detail: None,
     }
 }
 
@@ -114,6 +150,13 @@ impl FieldType {
             FieldType::Date { .. } => ValueType::Date,
             FieldType::DateTime { .. } => ValueType::DateTime,
             FieldType::Boolean { .. } => ValueType::Bool,
+            FieldType::CodiceFiscale { .. }
+            | FieldType::PartitaIva
+            | FieldType::Cap
+            | FieldType::IstatComune
+            | FieldType::Belfiore
+            | FieldType::IseeProtocol { .. }
+            | FieldType::Sex => ValueType::Text,
         }
     }
 
@@ -126,6 +169,13 @@ impl FieldType {
             FieldType::Date { .. } => "date",
             FieldType::DateTime { .. } => "datetime",
             FieldType::Boolean { .. } => "boolean",
+            FieldType::CodiceFiscale { .. } => "codice_fiscale",
+            FieldType::PartitaIva => "partita_iva",
+            FieldType::Cap => "cap",
+            FieldType::IstatComune => "istat_comune",
+            FieldType::Belfiore => "belfiore",
+            FieldType::IseeProtocol { .. } => "isee_protocol",
+            FieldType::Sex => "sex",
         }
     }
 
@@ -137,7 +187,11 @@ impl FieldType {
             FieldType::Decimal { decimal, thousands } => {
                 parse_decimal(text, *decimal, *thousands).map(Value::Decimal)
             }
-            FieldType::Date { formats } => parse_date(text, formats).map(Value::Date),
+            FieldType::Date {
+                formats,
+                parser,
+                reference,
+            } => parse_date(text, formats, parser, *reference).map(Value::Date),
             FieldType::DateTime { formats } => parse_datetime(text, formats).map(Value::DateTime),
             FieldType::Boolean {
                 true_values,
@@ -157,6 +211,95 @@ impl FieldType {
                     )))
                 }
             }
+            FieldType::CodiceFiscale {
+                provisional,
+                reference,
+            } => parse_cf(text, *provisional, *reference),
+            FieldType::PartitaIva => ids::validate_partita_iva(text)
+                .map(|_| Value::Text(Cow::Borrowed(text)))
+                .map_err(|e| type_error(format!("not a valid partita IVA: {}", e.message()))),
+            FieldType::Cap => ids::validate_cap(text)
+                .map(|_| Value::Text(Cow::Borrowed(text)))
+                .map_err(|e| type_error(format!("not a valid CAP: {}", e.message()))),
+            FieldType::IstatComune => ids::parse_istat_code(text)
+                .map(|_| Value::Text(Cow::Borrowed(text)))
+                .map_err(|e| {
+                    type_error(format!(
+                        "not a valid ISTAT municipality code: {}",
+                        e.message()
+                    ))
+                }),
+            FieldType::IseeProtocol { reference } => ids::parse_dsu_protocol(text, *reference)
+                .map(|_| Value::Text(Cow::Borrowed(text)))
+                .map_err(|e| type_error(format!("not a valid ISEE protocol: {}", e.message()))),
+            FieldType::Belfiore => {
+                let code = text.to_ascii_uppercase();
+                if belfiore::place(&code).is_some() {
+                    Ok(Value::Text(Cow::Owned(code)))
+                } else {
+                    Err(type_error(
+                        "not a known Belfiore code of a municipality or a foreign country",
+                    ))
+                }
+            }
+            FieldType::Sex => match Sex::parse(text) {
+                Some(s) => Ok(Value::Text(Cow::Owned(s.as_char().to_string()))),
+                None => Err(type_error("not a sex (expected M or F)")),
+            },
+        }
+    }
+}
+
+/// Checks a codice fiscale; the value is the code as written, normalised
+/// (uppercase, no spaces).
+fn parse_cf(text: &str, provisional: bool, reference: NaiveDate) -> Result<Value<'_>, TypeError> {
+    let bytes = text.as_bytes();
+    let clean = bytes.len() == 16
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+    let value = || {
+        if clean {
+            Value::Text(Cow::Borrowed(text))
+        } else {
+            Value::Text(Cow::Owned(codice_fiscale::normalize(text)))
+        }
+    };
+    // The hot path: a well-formed personal code decodes without allocating.
+    let decoded = if clean {
+        codice_fiscale::decode(bytes, reference).map(Some)
+    } else {
+        match codice_fiscale::classify(text, reference) {
+            CfClass::Personal(d) => Ok(Some(d)),
+            CfClass::Provisional if provisional => Ok(None),
+            CfClass::Provisional => {
+                return Err(type_error(
+                    "an 11-digit provisional code, and this field requires a 16-character codice fiscale",
+                ))
+            }
+            CfClass::Placeholder => return Err(type_error("a placeholder, not a real codice fiscale")),
+            CfClass::Malformed(e) => Err(e),
+        }
+    };
+    match decoded {
+        Ok(None) => Ok(value()),
+        Ok(Some(d)) => match d.place_validity() {
+            Validity::Valid => Ok(value()),
+            Validity::Unknown => Err(type_error(
+                "the place code (characters 12-15) is not a known municipality or country",
+            )),
+            Validity::NotYetValid { .. } | Validity::Expired { .. } => Err(type_error(
+                "the place code (characters 12-15) was not in use on the birth date the code gives",
+            )),
+        },
+        Err(e) => {
+            if codice_fiscale::is_placeholder(&codice_fiscale::normalize(text)) {
+                return Err(type_error("a placeholder, not a real codice fiscale"));
+            }
+            Err(type_error(format!(
+                "not a valid codice fiscale: {}",
+                e.message()
+            )))
         }
     }
 }
@@ -254,28 +397,42 @@ pub fn readable_format(format: &str) -> String {
         .replace("%S", "SS")
 }
 
-fn parse_date(text: &str, formats: &[String]) -> Result<NaiveDate, TypeError> {
-    for f in formats {
-        if let Ok(d) = NaiveDate::parse_from_str(text, f) {
-            return Ok(d);
+fn parse_date(
+    text: &str,
+    formats: &[String],
+    parser: &DateFormats,
+    reference: NaiveDate,
+) -> Result<NaiveDate, TypeError> {
+    match parser.parse(text, reference) {
+        Ok(d) => Ok(d),
+        Err(DateError::NoFormatMatched) | Err(DateError::NotADate) => {
+            let expected: Vec<String> = formats.iter().map(|f| readable_format(f)).collect();
+            Err(type_error(format!(
+                "not a date in the expected format ({})",
+                expected.join(" or ")
+            )))
         }
+        Err(e @ DateError::DayOutOfRange { .. }) => Err(TypeError {
+            message: "not a real date: no such day in that month".into(),
+            detail: Some(format!("not a real date: {}", e.message())),
+        }),
+        Err(
+            e @ DateError::MonthOutOfRange {
+                maybe_month_first, ..
+            },
+        ) => Err(TypeError {
+            message: if maybe_month_first {
+                "not a real date: the month is over 12 (is it written month first?)".into()
+            } else {
+                "not a real date: the month is over 12".into()
+            },
+            detail: Some(format!("not a real date: {}", e.message())),
+        }),
+        Err(e) => Err(TypeError {
+            message: "not a real date".into(),
+            detail: Some(format!("not a real date: {}", e.message())),
+        }),
     }
-    let expected: Vec<String> = formats.iter().map(|f| readable_format(f)).collect();
-    // Say whether it is a real calendar mistake (31/02) or a format problem.
-    for f in formats {
-        if let Err(e) = NaiveDate::parse_from_str(text, f) {
-            if e.kind() == chrono::format::ParseErrorKind::OutOfRange {
-                return Err(type_error(format!(
-                    "not a real date (no such day in the calendar; format {})",
-                    readable_format(f)
-                )));
-            }
-        }
-    }
-    Err(type_error(format!(
-        "not a date in the expected format ({})",
-        expected.join(" or ")
-    )))
 }
 
 fn parse_datetime(text: &str, formats: &[String]) -> Result<NaiveDateTime, TypeError> {
@@ -333,8 +490,11 @@ mod tests {
 
     #[test]
     fn dates() {
+        let formats = vec!["%d/%m/%Y".to_string(), "%Y-%m-%d".to_string()];
         let t = FieldType::Date {
-            formats: vec!["%d/%m/%Y".into(), "%Y-%m-%d".into()],
+            parser: DateFormats::new(&formats).unwrap_or_else(|e| panic!("{e:?}")),
+            formats,
+            reference: NaiveDate::from_ymd_opt(2026, 11, 28).unwrap_or_default(),
         };
         let d = NaiveDate::from_ymd_opt(2020, 2, 29)
             .map(Value::Date)
@@ -342,13 +502,100 @@ mod tests {
         assert_eq!(t.parse("29/02/2020"), Ok(d.clone()));
         assert_eq!(t.parse("2020-02-29"), Ok(d));
         let e = t.parse("31/02/2020").unwrap_err();
-        assert!(e.message.contains("not a real date"), "{}", e.message);
+        assert_eq!(e.message, "not a real date: no such day in that month");
+        assert!(!e.message.contains("2020"));
+        assert_eq!(
+            e.detail.as_deref(),
+            Some("not a real date: day 31 does not exist in February 2020 (it has 29 days)")
+        );
         let e = t.parse("2020/02/01").unwrap_err();
         assert!(
             e.message.contains("dd/mm/yyyy or yyyy-mm-dd"),
             "{}",
             e.message
         );
+    }
+
+    fn cf_type() -> FieldType {
+        FieldType::CodiceFiscale {
+            provisional: true,
+            reference: NaiveDate::from_ymd_opt(2026, 11, 28).unwrap_or_default(),
+        }
+    }
+
+    #[test]
+    fn codice_fiscale() {
+        let t = cf_type();
+        assert_eq!(
+            t.parse("RSSMRA80A01H501U"),
+            Ok(Value::Text(Cow::Borrowed("RSSMRA80A01H501U")))
+        );
+        assert_eq!(
+            t.parse("rssmra80a01h501u"),
+            Ok(Value::Text(Cow::Owned("RSSMRA80A01H501U".into())))
+        );
+        let e = t.parse("RSSMRA80A01H501X").unwrap_err();
+        assert_eq!(
+            e.message,
+            "not a valid codice fiscale: check character should be U, found X"
+        );
+        assert_eq!(
+            t.parse("XXXXXXXXXXXXXXXX").unwrap_err().message,
+            "a placeholder, not a real codice fiscale"
+        );
+        // Bazzano (A726) ceased on 2013-12-31: a child born in 2015 cannot have it.
+        let with_place = |first11: &str, place: &str| {
+            let first15 = format!("{first11}{place}");
+            let check =
+                crate::identity::codice_fiscale::check_char(first15.as_bytes()).unwrap_or('?');
+            format!("{first15}{check}")
+        };
+        assert!(
+            t.parse(&with_place("RSSMRA12C01", "A726")).is_ok(),
+            "born 2012 in Bazzano"
+        );
+        let e = t.parse(&with_place("RSSMRA15C01", "A726")).unwrap_err();
+        assert!(
+            e.message.contains("not in use on the birth date"),
+            "{}",
+            e.message
+        );
+        let e = t.parse(&with_place("RSSMRA15C01", "Z999")).unwrap_err();
+        assert!(
+            e.message.contains("not a known municipality"),
+            "{}",
+            e.message
+        );
+        // Provisional 11-digit codes, accepted unless the field forbids them.
+        let digit =
+            crate::identity::codice_fiscale::luhn_it_check_digit(b"0123456789").unwrap_or(0);
+        let prov = format!("0123456789{digit}");
+        assert!(t.parse(&prov).is_ok());
+        let strict = FieldType::CodiceFiscale {
+            provisional: false,
+            reference: NaiveDate::from_ymd_opt(2026, 11, 28).unwrap_or_default(),
+        };
+        assert!(strict
+            .parse(&prov)
+            .unwrap_err()
+            .message
+            .contains("provisional"));
+        let wrong = format!("0123456789{}", (digit + 1) % 10);
+        assert!(t.parse(&wrong).unwrap_err().message.contains("check digit"));
+    }
+
+    #[test]
+    fn italian_identifiers() {
+        assert!(FieldType::Cap.parse("40121").is_ok());
+        assert!(FieldType::Cap.parse("4012").is_err());
+        assert!(FieldType::Belfiore.parse("a944").is_ok());
+        assert!(FieldType::Belfiore.parse("Z999").is_err());
+        assert_eq!(
+            FieldType::Sex.parse("femmina"),
+            Ok(Value::Text(Cow::Owned("F".into())))
+        );
+        assert!(FieldType::Sex.parse("X").is_err());
+        assert!(FieldType::IstatComune.parse("037006").is_ok());
     }
 
     #[test]

@@ -15,6 +15,7 @@ use super::{
     Bound, CheckMeta, Constraint, ExprCheckSpec, FieldConstraint, FieldSpec, ForeignKeySpec,
     InputSpec, RuleSet, Severity, TableSpec, UniqueSpec, DEFAULT_MISSING_VALUES,
 };
+use crate::identity::dates::DateFormats;
 use crate::read::{EncodingChoice, InputFormat, ReadOptions};
 use crate::types::{
     FieldType, DEFAULT_DATETIME_FORMATS, DEFAULT_DATE_FORMATS, DEFAULT_FALSE, DEFAULT_TRUE,
@@ -467,6 +468,7 @@ impl Loader<'_> {
             "completeness",
             "pii",
             "valid",
+            "provisional",
         ];
         let what = format!("[fields.{name}]");
         let t = node.table(self.diags, &what, KEYS)?;
@@ -785,9 +787,45 @@ impl Loader<'_> {
                 }
                 FieldType::Decimal { decimal, thousands }
             }
-            "date" => FieldType::Date {
-                formats: formats(self, DEFAULT_DATE_FORMATS, "date"),
+            "date" => {
+                let list = formats(self, DEFAULT_DATE_FORMATS, "date");
+                match DateFormats::new(&list) {
+                    Ok(parser) => FieldType::Date {
+                        formats: list,
+                        parser,
+                        reference: self.today,
+                    },
+                    Err(e) => {
+                        if let Some(n) = t.get("format") {
+                            self.diags.error(
+                                n.span.clone(),
+                                format!("the date format `{}` cannot be used: {}", e.format, e.reason),
+                                "bad format",
+                                Some("use strftime directives: %d day, %m month, %Y four-digit year, %y two-digit year".into()),
+                            );
+                        }
+                        FieldType::String
+                    }
+                }
+            }
+            "codice_fiscale" | "cf" => {
+                let provisional = match t.get("provisional") {
+                    Some(n) => n.bool(self.diags, "`provisional`").unwrap_or(true),
+                    None => true,
+                };
+                FieldType::CodiceFiscale {
+                    provisional,
+                    reference: self.today,
+                }
+            }
+            "partita_iva" => FieldType::PartitaIva,
+            "cap" => FieldType::Cap,
+            "istat_comune" => FieldType::IstatComune,
+            "belfiore" => FieldType::Belfiore,
+            "isee_protocol" | "dsu_protocol" => FieldType::IseeProtocol {
+                reference: self.today,
             },
+            "sex" | "sesso" => FieldType::Sex,
             "datetime" => FieldType::DateTime {
                 formats: formats(self, DEFAULT_DATETIME_FORMATS, "datetime"),
             },

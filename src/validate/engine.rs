@@ -530,7 +530,11 @@ fn check_rows(
                     if let Some(c) = field.valid {
                         out.evaluated[c] += 1;
                         out.failed[c] += 1;
-                        let message = with_value(e.message, text, options.show_pii || !field.pii);
+                        let show = options.show_pii || !field.pii;
+                        let message = match (show, e.detail) {
+                            (true, Some(detail)) => with_value(detail, text, true),
+                            _ => with_value(e.message, text, show),
+                        };
                         let sample = Some(mask(text, options.show_pii || !field.pii));
                         row.findings.push(finding(
                             plan,

@@ -14,7 +14,9 @@ fn refezione_findings_and_terminal_summary() {
     .assert()
     .code(1);
     let stdout = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
-    let stdout = stdout.replace(&out.path().display().to_string(), "OUT");
+    let stdout = stdout
+        .replace(&out.path().display().to_string(), "OUT")
+        .replace(&root().display().to_string(), "ROOT");
     insta::assert_snapshot!("refezione_stdout", stdout);
     let findings = std::fs::read_to_string(out.path().join("findings.csv")).unwrap_or_default();
     insta::assert_snapshot!("refezione_findings", findings);

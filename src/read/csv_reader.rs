@@ -38,7 +38,6 @@ pub(crate) struct CsvRecords {
     encoding: &'static Encoding,
     delimiter: u8,
     row: u64,
-    record: csv::ByteRecord,
     /// The last record read, if it spanned several lines: (row, line, lines
     /// spanned, whether it looked broken). Used to spot an unterminated quote.
     last_multiline: Option<(u64, u64, u64, bool)>,
@@ -119,7 +118,6 @@ impl CsvRecords {
             encoding: effective,
             delimiter,
             row: 0,
-            record: csv::ByteRecord::new(),
             last_multiline: None,
             finished: false,
             consumed,
@@ -188,7 +186,9 @@ impl CsvRecords {
         self.consumed.load(Ordering::Relaxed)
     }
 
-    /// Reads up to `max` records; see [`super::Source::next_chunk`].
+    /// Reads up to `max` records into `out`, reusing the buffers of the
+    /// records already there (no allocation once warm); see
+    /// [`super::Source::next_chunk`].
     pub(crate) fn next_chunk(
         &mut self,
         max: usize,
@@ -196,16 +196,19 @@ impl CsvRecords {
         out: &mut Vec<Record>,
         issues: &mut Vec<ReadIssue>,
     ) -> Result<(), ReadError> {
-        while out.len() < max && !self.finished {
-            let got = match self.reader.read_byte_record(&mut self.record) {
-                Ok(got) => got,
-                Err(e) => {
-                    return Err(ReadError::Io {
-                        path: self.path.clone(),
-                        source: csv_to_io(e),
-                    })
-                }
+        let mut n = 0;
+        while n < max && !self.finished {
+            let mut record = match out.get_mut(n) {
+                Some(r) => std::mem::take(&mut r.fields).into_byte_record(),
+                None => csv::ByteRecord::new(),
             };
+            let got = self
+                .reader
+                .read_byte_record(&mut record)
+                .map_err(|e| ReadError::Io {
+                    path: self.path.clone(),
+                    source: csv_to_io(e),
+                })?;
             if !got {
                 self.finished = true;
                 if let Some((row, line, lines, broken)) = self.last_multiline {
@@ -221,13 +224,11 @@ impl CsvRecords {
                 break;
             }
             self.row += 1;
-            let line = self.record.position().map(|p| p.line()).unwrap_or(0);
-            let fields = self.to_string_record(line, issues);
-            let newlines = memchr_count(b'\n', self.record.as_slice());
+            let line = record.position().map(|p| p.line()).unwrap_or(0);
+            let newlines = memchr_count(b'\n', record.as_slice());
             self.last_multiline = if newlines > 0 {
-                let ragged = self.record.len() != width;
-                let swallowed_delimiter = self
-                    .record
+                let ragged = record.len() != width;
+                let swallowed_delimiter = record
                     .iter()
                     .any(|f| f.contains(&b'\n') && f.contains(&self.delimiter));
                 Some((
@@ -239,35 +240,49 @@ impl CsvRecords {
             } else {
                 None
             };
-            if self.record.len() != width {
+            if record.len() != width {
                 issues.push(ReadIssue {
                     row: self.row,
                     line,
                     column: None,
                     kind: ReadIssueKind::RaggedRow {
                         expected: width,
-                        found: self.record.len(),
+                        found: record.len(),
                     },
                 });
             }
-            out.push(Record {
+            let fields = self.to_string_record(record, line, issues);
+            let rec = Record {
                 row: self.row,
                 line,
                 fields,
-            });
+            };
+            match out.get_mut(n) {
+                Some(slot) => *slot = rec,
+                None => out.push(rec),
+            }
+            n += 1;
         }
+        out.truncate(n);
         Ok(())
     }
 
-    fn to_string_record(&self, line: u64, issues: &mut Vec<ReadIssue>) -> csv::StringRecord {
-        if self.encoding == encoding_rs::UTF_8 {
-            if let Ok(rec) = csv::StringRecord::from_byte_record(self.record.clone()) {
-                return rec;
+    fn to_string_record(
+        &self,
+        record: csv::ByteRecord,
+        line: u64,
+        issues: &mut Vec<ReadIssue>,
+    ) -> csv::StringRecord {
+        let record = if self.encoding == encoding_rs::UTF_8 {
+            match csv::StringRecord::from_byte_record(record) {
+                Ok(rec) => return rec,
+                Err(e) => e.into_byte_record(),
             }
-        }
-        let mut rec =
-            csv::StringRecord::with_capacity(self.record.as_slice().len(), self.record.len());
-        for (i, field) in self.record.iter().enumerate() {
+        } else {
+            record
+        };
+        let mut rec = csv::StringRecord::with_capacity(record.as_slice().len(), record.len());
+        for (i, field) in record.iter().enumerate() {
             let (text, bad) = self.decode(field);
             if bad {
                 issues.push(ReadIssue {

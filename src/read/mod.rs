@@ -318,7 +318,8 @@ impl Source {
         }
     }
 
-    /// Reads up to `max` records into `out` (cleared first) and the
+    /// Reads up to `max` records into `out` (replacing what it held, reusing
+    /// its buffers where the format allows) and the
     /// structural issues met on the way into `issues` (appended). Returns
     /// `false` once the source is exhausted and nothing was read.
     pub fn next_chunk(
@@ -327,11 +328,11 @@ impl Source {
         out: &mut Vec<Record>,
         issues: &mut Vec<ReadIssue>,
     ) -> Result<bool, ReadError> {
-        out.clear();
         let width = self.header.columns.len();
         match &mut self.inner {
             Inner::Csv(r) => r.next_chunk(max, width, out, issues)?,
             Inner::Rows(rows) => {
+                out.clear();
                 for (record, mut record_issues) in rows.by_ref().take(max) {
                     if record.fields.len() != width {
                         issues.push(ReadIssue {

@@ -1,8 +1,12 @@
-//! Running a plan over a source: parallel per chunk, merged in row order.
+//! Running a plan over a source: a reader thread feeds chunks of records;
+//! each chunk is checked in parallel runs (rayon), then merged in row order,
+//! so that findings come out in the same order whatever the number of
+//! threads.
 
 use std::collections::BTreeMap;
 use std::io;
 use std::path::Path;
+use std::sync::mpsc;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -59,21 +63,33 @@ pub enum ValidateError {
     Write(io::Error),
 }
 
-/// A sub-chunk's counters and rows.
-struct SubOut {
+/// Records per parallel run within a chunk.
+const RUN: usize = 1024;
+
+/// What checking a run of records produced: counters, and per-row data in
+/// flat arrays (row-major) for the ordered merge.
+struct RunOut {
+    rows: usize,
     evaluated: Vec<u64>,
     failed: Vec<u64>,
     missing: Vec<u64>,
     invalid: Vec<u64>,
     extra_missing: Vec<u64>,
-    rows: Vec<RowOut>,
+    /// (row index within the run, check index, finding), in row order.
+    findings: Vec<(usize, usize, Finding)>,
+    /// `rows × uniques` fingerprints (`None`: a key column is missing).
+    unique_fps: Vec<Option<u128>>,
+    /// Whole-row fingerprints, when duplicate rows are checked.
+    row_fps: Vec<u128>,
+    /// `rows × profiled columns` value hashes (0: missing).
+    distinct: Vec<u64>,
 }
 
-struct RowOut {
-    findings: Vec<Finding>,
-    unique_fps: Vec<Option<u128>>,
-    row_fp: Option<u128>,
-    distinct: Vec<Option<u64>>,
+/// A chunk read by the reader thread.
+struct Chunk {
+    records: Vec<Record>,
+    issues: Vec<ReadIssue>,
+    position: u64,
 }
 
 /// Validates the file at `path` with `rules`, passing every finding to
@@ -84,19 +100,20 @@ pub fn validate(
     options: &ValidateOptions,
     sink: &mut dyn FnMut(&Finding) -> io::Result<()>,
 ) -> Result<SourceOutcome, ValidateError> {
-    let mut source = Source::open(path, &rules.input.read)?;
+    let source = Source::open(path, &rules.input.read)?;
     let mut plan = Plan::new(rules, &source.header);
     if source.info.format != crate::read::InputFormat::Csv {
         for c in [plan.encoding, plan.quote] {
             plan.checks[c].skipped = Some("not a delimited text file".into());
         }
     }
+    let info = source.info.clone();
+    let columns = source.header.columns.clone();
     let ids: Vec<Arc<str>> = plan
         .checks
         .iter()
         .map(|c| Arc::from(c.meta.id.as_str()))
         .collect();
-    let n_checks = plan.checks.len();
     let n_profile = plan.fields.len() + plan.extra_columns.len();
     let mut emitter = Emitter {
         sink,
@@ -106,186 +123,59 @@ pub fn validate(
         emitter.emit(&mut plan, f)?;
     }
 
-    let progress = make_progress(options, source.info.bytes);
-    let mut firsts: Vec<checks::unique::FirstSeen> =
-        plan.uniques.iter().map(|_| Default::default()).collect();
-    let mut dup_rows = checks::unique::FirstSeen::default();
-    let mut distinct: Vec<DistinctCounter> =
-        (0..n_profile).map(|_| DistinctCounter::default()).collect();
-    let mut missing = vec![0u64; plan.fields.len()];
-    let mut invalid = vec![0u64; plan.fields.len()];
-    let mut extra_missing = vec![0u64; plan.extra_columns.len()];
-    let mut rows = 0u64;
-    let mut chunk: Vec<Record> = Vec::with_capacity(options.chunk_rows);
-    let mut issues: Vec<ReadIssue> = Vec::new();
-    loop {
-        issues.clear();
-        let more = source.next_chunk(options.chunk_rows, &mut chunk, &mut issues)?;
-        rows += chunk.len() as u64;
-        let plan_ref = &plan;
-        let ids_ref = &ids;
-        let subs: Vec<SubOut> = chunk
-            .par_chunks(512)
-            .map(|sub| check_rows(plan_ref, ids_ref, sub, options, n_checks, n_profile))
-            .collect();
-
-        // Structural issues, by row.
-        let mut by_row: BTreeMap<u64, Vec<Finding>> = BTreeMap::new();
-        let mut undecodable_rows = std::collections::HashSet::new();
-        for issue in issues.drain(..) {
-            let (check, counted) = match issue.kind {
-                ReadIssueKind::Undecodable { .. } => {
-                    (plan.encoding, undecodable_rows.insert(issue.row))
+    let progress = make_progress(options, info.bytes);
+    let mut state = MergeState {
+        firsts: plan.uniques.iter().map(|_| Default::default()).collect(),
+        dup_rows: Default::default(),
+        distinct: (0..n_profile).map(|_| DistinctCounter::default()).collect(),
+        missing: vec![0; plan.fields.len()],
+        invalid: vec![0; plan.fields.len()],
+        extra_missing: vec![0; plan.extra_columns.len()],
+        rows: 0,
+    };
+    let chunk_rows = options.chunk_rows.max(1);
+    std::thread::scope(|scope| -> Result<(), ValidateError> {
+        // The reader runs ahead by up to two chunks; emptied chunks come back
+        // to it so that record buffers are reused.
+        let (tx, rx) = mpsc::sync_channel::<Result<Chunk, ReadError>>(2);
+        let (recycle_tx, recycle_rx) = mpsc::channel::<Vec<Record>>();
+        let mut source = source;
+        scope.spawn(move || loop {
+            let mut records = recycle_rx.try_recv().unwrap_or_default();
+            let mut issues = Vec::new();
+            match source.next_chunk(chunk_rows, &mut records, &mut issues) {
+                Ok(more) => {
+                    let position = source.position();
+                    let chunk = Chunk {
+                        records,
+                        issues,
+                        position,
+                    };
+                    if tx.send(Ok(chunk)).is_err() || !more {
+                        break;
+                    }
                 }
-                ReadIssueKind::RaggedRow { .. } => (plan.ragged, true),
-                ReadIssueKind::UnterminatedQuote { .. } => (plan.quote, true),
-                _ => (plan.encoding, true),
-            };
-            if counted {
-                plan.checks[check].failed += 1;
-            }
-            let key = chunk
-                .iter()
-                .find(|r| r.row == issue.row)
-                .map(|r| record_key(&plan.key_cols, r))
-                .unwrap_or_default();
-            by_row.entry(issue.row).or_default().push(Finding {
-                row: issue.row,
-                line: issue.line,
-                key,
-                column: issue.column.clone().unwrap_or_default(),
-                check: Arc::clone(&ids[check]),
-                code: plan.checks[check].kind.code,
-                severity: plan.checks[check].meta.severity,
-                message: issue.kind.to_string(),
-                sample: None,
-            });
-        }
-
-        let mut record_iter = chunk.iter();
-        for sub in subs {
-            for (c, (e, f)) in sub.evaluated.iter().zip(&sub.failed).enumerate() {
-                plan.checks[c].evaluated += e;
-                plan.checks[c].failed += f;
-            }
-            for (i, (m, v)) in sub.missing.iter().zip(&sub.invalid).enumerate() {
-                missing[i] += m;
-                invalid[i] += v;
-            }
-            for (j, m) in sub.extra_missing.iter().enumerate() {
-                extra_missing[j] += m;
-            }
-            for mut out in sub.rows {
-                let Some(record) = record_iter.next() else {
+                Err(e) => {
+                    let _ = tx.send(Err(e));
                     break;
-                };
-                // Structural findings of this row come first.
-                let mut row_findings = by_row.remove(&record.row).unwrap_or_default();
-                // Uniqueness, in row order.
-                for (u, fp) in out.unique_fps.iter().enumerate() {
-                    let planned = &plan.uniques[u];
-                    let check = planned.check;
-                    match fp {
-                        Some(fp) => {
-                            plan.checks[check].evaluated += 1;
-                            if let Some(first) = firsts[u].insert(fp, record.row) {
-                                plan.checks[check].failed += 1;
-                                let names: Vec<&str> = planned
-                                    .fields
-                                    .iter()
-                                    .map(|&f| plan.fields[f].name.as_str())
-                                    .collect();
-                                let message = if names.len() == 1 {
-                                    format!("duplicate of row {first}")
-                                } else {
-                                    format!(
-                                        "the combination {} repeats row {first}",
-                                        names.join(" + ")
-                                    )
-                                };
-                                out.findings.push(finding(
-                                    &plan,
-                                    &ids,
-                                    check,
-                                    record,
-                                    names.join("+"),
-                                    message,
-                                    None,
-                                ));
-                            }
-                        }
-                        None if planned.require_all => {
-                            plan.checks[check].evaluated += 1;
-                            plan.checks[check].failed += 1;
-                            let names: Vec<&str> = planned
-                                .fields
-                                .iter()
-                                .map(|&f| plan.fields[f].name.as_str())
-                                .collect();
-                            out.findings.push(finding(
-                                &plan,
-                                &ids,
-                                check,
-                                record,
-                                names.join("+"),
-                                format!(
-                                    "a column of the primary key ({}) is missing",
-                                    names.join(" + ")
-                                ),
-                                None,
-                            ));
-                        }
-                        None => {}
-                    }
-                }
-                if let (Some(check), Some(fp)) = (plan.duplicate_rows, out.row_fp) {
-                    plan.checks[check].evaluated += 1;
-                    if let Some(first) = dup_rows.insert(&fp, record.row) {
-                        plan.checks[check].failed += 1;
-                        out.findings.push(finding(
-                            &plan,
-                            &ids,
-                            check,
-                            record,
-                            String::new(),
-                            format!("repeats row {first}"),
-                            None,
-                        ));
-                    }
-                }
-                for (i, h) in out.distinct.iter().enumerate() {
-                    if let Some(h) = h {
-                        distinct[i].insert(*h);
-                    }
-                }
-                out.findings.sort_by_key(|f| {
-                    ids.iter()
-                        .position(|id| Arc::ptr_eq(id, &f.check))
-                        .unwrap_or(usize::MAX)
-                });
-                row_findings.append(&mut out.findings);
-                for f in row_findings {
-                    emitter.emit(&mut plan, f)?;
                 }
             }
-        }
-        // Issues not tied to a row of this chunk (e.g. an unterminated quote
-        // found at the end of the file).
-        for (_, fs) in std::mem::take(&mut by_row) {
-            for f in fs {
-                emitter.emit(&mut plan, f)?;
+        });
+        for chunk in rx {
+            let chunk = chunk?;
+            merge_chunk(&mut plan, &ids, &chunk, options, &mut state, &mut emitter)?;
+            if let Some(pb) = &progress {
+                pb.set_position(chunk.position);
             }
+            // The reader may have stopped; then the buffer is simply dropped.
+            let _ = recycle_tx.send(chunk.records);
         }
-        if let Some(pb) = &progress {
-            pb.set_position(source.position());
-        }
-        if !more {
-            break;
-        }
-    }
+        Ok(())
+    })?;
     if let Some(pb) = progress {
         pb.finish_and_clear();
     }
+    let rows = state.rows;
 
     // Structural checks evaluate every row.
     plan.checks[plan.encoding].evaluated += rows;
@@ -298,20 +188,10 @@ pub fn validate(
             continue;
         }
         plan.checks[check].evaluated = 1;
-        let (_, msg) = checks::completeness::evaluate(rows, missing[fi], min_percent);
+        let (_, msg) = checks::completeness::evaluate(rows, state.missing[fi], min_percent);
         if let Some(message) = msg {
             plan.checks[check].failed = 1;
-            let f = Finding {
-                row: 0,
-                line: 0,
-                key: String::new(),
-                column: plan.fields[fi].name.clone(),
-                check: Arc::clone(&ids[check]),
-                code: plan.checks[check].kind.code,
-                severity: plan.checks[check].meta.severity,
-                message,
-                sample: None,
-            };
+            let f = file_finding(&plan, &ids, check, plan.fields[fi].name.clone(), message);
             emitter.emit(&mut plan, f)?;
         }
     }
@@ -328,44 +208,33 @@ pub fn validate(
         };
         if let Some(message) = message {
             plan.checks[check].failed = 1;
-            let f = Finding {
-                row: 0,
-                line: 0,
-                key: String::new(),
-                column: String::new(),
-                check: Arc::clone(&ids[check]),
-                code: plan.checks[check].kind.code,
-                severity: plan.checks[check].meta.severity,
-                message,
-                sample: None,
-            };
+            let f = file_finding(&plan, &ids, check, String::new(), message);
             emitter.emit(&mut plan, f)?;
         }
     }
 
     let mut profiles = Vec::with_capacity(n_profile);
     for (i, f) in plan.fields.iter().enumerate() {
-        let (d, exact) = distinct[i].count();
+        let (d, exact) = state.distinct[i].count();
         profiles.push(FieldProfile {
             name: f.name.clone(),
             field_type: f.field_type.name().to_string(),
             present: f.col.is_some(),
             count: if f.col.is_some() { rows } else { 0 },
-            missing: missing[i],
-            invalid: invalid[i],
+            missing: state.missing[i],
+            invalid: state.invalid[i],
             distinct: d,
             distinct_exact: exact,
         });
     }
     for (j, (_, name)) in plan.extra_columns.iter().enumerate() {
-        let i = plan.fields.len() + j;
-        let (d, exact) = distinct[i].count();
+        let (d, exact) = state.distinct[plan.fields.len() + j].count();
         profiles.push(FieldProfile {
             name: name.clone(),
             field_type: "undeclared".into(),
             present: true,
             count: rows,
-            missing: extra_missing[j],
+            missing: state.extra_missing[j],
             invalid: 0,
             distinct: d,
             distinct_exact: exact,
@@ -375,12 +244,202 @@ pub fn validate(
         name: options.source_name.clone(),
         path: path.display().to_string(),
         rules: rules.path.display().to_string(),
-        info: source.info.clone(),
+        info,
         rows,
-        columns: source.header.columns.clone(),
+        columns,
         fields: profiles,
         checks: plan.checks,
     })
+}
+
+/// What the ordered merge accumulates across chunks.
+struct MergeState {
+    firsts: Vec<checks::unique::FirstSeen>,
+    dup_rows: checks::unique::FirstSeen,
+    distinct: Vec<DistinctCounter>,
+    missing: Vec<u64>,
+    invalid: Vec<u64>,
+    extra_missing: Vec<u64>,
+    rows: u64,
+}
+
+/// Checks one chunk in parallel runs and merges the results in row order.
+fn merge_chunk(
+    plan: &mut Plan,
+    ids: &[Arc<str>],
+    chunk: &Chunk,
+    options: &ValidateOptions,
+    state: &mut MergeState,
+    emitter: &mut Emitter<'_>,
+) -> Result<(), ValidateError> {
+    let records = &chunk.records;
+    state.rows += records.len() as u64;
+    let n_profile = state.distinct.len();
+    let runs: Vec<RunOut> = {
+        let plan: &Plan = plan;
+        records
+            .par_chunks(RUN)
+            .map(|run| check_rows(plan, ids, run, options, n_profile))
+            .collect()
+    };
+    // Distinct values: one counter per column, counted in parallel.
+    state
+        .distinct
+        .par_iter_mut()
+        .enumerate()
+        .for_each(|(c, counter)| {
+            for run in &runs {
+                for r in 0..run.rows {
+                    let h = run.distinct[r * n_profile + c];
+                    if h != 0 {
+                        counter.insert(h);
+                    }
+                }
+            }
+        });
+
+    // Structural issues, by row.
+    let mut by_row: BTreeMap<u64, Vec<(usize, Finding)>> = BTreeMap::new();
+    let mut undecodable_rows = std::collections::HashSet::new();
+    let first_row = records.first().map(|r| r.row).unwrap_or(0);
+    for issue in &chunk.issues {
+        let (check, counted) = match issue.kind {
+            ReadIssueKind::Undecodable { .. } => {
+                (plan.encoding, undecodable_rows.insert(issue.row))
+            }
+            ReadIssueKind::RaggedRow { .. } => (plan.ragged, true),
+            ReadIssueKind::UnterminatedQuote { .. } => (plan.quote, true),
+            _ => (plan.encoding, true),
+        };
+        if counted {
+            plan.checks[check].failed += 1;
+        }
+        let key = issue
+            .row
+            .checked_sub(first_row)
+            .and_then(|i| records.get(i as usize))
+            .filter(|r| r.row == issue.row)
+            .map(|r| record_key(&plan.key_cols, r))
+            .unwrap_or_default();
+        by_row.entry(issue.row).or_default().push((
+            check,
+            Finding {
+                row: issue.row,
+                line: issue.line,
+                key,
+                column: issue.column.clone().unwrap_or_default(),
+                check: Arc::clone(&ids[check]),
+                code: plan.checks[check].kind.code,
+                severity: plan.checks[check].meta.severity,
+                message: issue.kind.to_string(),
+                sample: None,
+            },
+        ));
+    }
+
+    let n_uniques = plan.uniques.len();
+    let mut record_iter = records.iter();
+    let mut row_findings: Vec<(usize, Finding)> = Vec::new();
+    for run in runs {
+        for (c, (e, f)) in run.evaluated.iter().zip(&run.failed).enumerate() {
+            plan.checks[c].evaluated += e;
+            plan.checks[c].failed += f;
+        }
+        for (i, (m, v)) in run.missing.iter().zip(&run.invalid).enumerate() {
+            state.missing[i] += m;
+            state.invalid[i] += v;
+        }
+        for (j, m) in run.extra_missing.iter().enumerate() {
+            state.extra_missing[j] += m;
+        }
+        let mut parallel = run.findings.into_iter().peekable();
+        for r in 0..run.rows {
+            let Some(record) = record_iter.next() else {
+                break;
+            };
+            row_findings.clear();
+            while parallel.peek().is_some_and(|(i, _, _)| *i == r) {
+                if let Some((_, check, f)) = parallel.next() {
+                    row_findings.push((check, f));
+                }
+            }
+            // Uniqueness, in row order.
+            for u in 0..n_uniques {
+                let check = plan.uniques[u].check;
+                match run.unique_fps[r * n_uniques + u] {
+                    Some(fp) => {
+                        plan.checks[check].evaluated += 1;
+                        if let Some(first) = state.firsts[u].insert(&fp, record.row) {
+                            plan.checks[check].failed += 1;
+                            let names = key_names(plan, u);
+                            let message = if plan.uniques[u].fields.len() == 1 {
+                                format!("duplicate of row {first}")
+                            } else {
+                                format!(
+                                    "the combination {} repeats row {first}",
+                                    names.replace('+', " + ")
+                                )
+                            };
+                            row_findings.push((
+                                check,
+                                finding(plan, ids, check, record, names, message, None),
+                            ));
+                        }
+                    }
+                    None if plan.uniques[u].require_all => {
+                        plan.checks[check].evaluated += 1;
+                        plan.checks[check].failed += 1;
+                        let names = key_names(plan, u);
+                        let message = format!(
+                            "a column of the primary key ({}) is missing",
+                            names.replace('+', " + ")
+                        );
+                        row_findings.push((
+                            check,
+                            finding(plan, ids, check, record, names, message, None),
+                        ));
+                    }
+                    None => {}
+                }
+            }
+            if let Some(check) = plan.duplicate_rows {
+                plan.checks[check].evaluated += 1;
+                if let Some(first) = state.dup_rows.insert(&run.row_fps[r], record.row) {
+                    plan.checks[check].failed += 1;
+                    let message = format!("repeats row {first}");
+                    row_findings.push((
+                        check,
+                        finding(plan, ids, check, record, String::new(), message, None),
+                    ));
+                }
+            }
+            let structural = by_row.remove(&record.row).unwrap_or_default();
+            if structural.is_empty() && row_findings.is_empty() {
+                continue;
+            }
+            row_findings.sort_by_key(|(check, _)| *check);
+            for (_, f) in structural.into_iter().chain(row_findings.drain(..)) {
+                emitter.emit(plan, f)?;
+            }
+        }
+    }
+    // Issues not tied to a row of this chunk (e.g. an unterminated quote
+    // found at the end of the file).
+    for (_, fs) in by_row {
+        for (_, f) in fs {
+            emitter.emit(plan, f)?;
+        }
+    }
+    Ok(())
+}
+
+fn key_names(plan: &Plan, u: usize) -> String {
+    plan.uniques[u]
+        .fields
+        .iter()
+        .map(|&f| plan.fields[f].name.as_str())
+        .collect::<Vec<_>>()
+        .join("+")
 }
 
 struct Emitter<'s> {
@@ -397,6 +456,26 @@ impl Emitter<'_> {
             }
         }
         Ok(())
+    }
+}
+
+fn file_finding(
+    plan: &Plan,
+    ids: &[Arc<str>],
+    check: usize,
+    column: String,
+    message: String,
+) -> Finding {
+    Finding {
+        row: 0,
+        line: 0,
+        key: String::new(),
+        column,
+        check: Arc::clone(&ids[check]),
+        code: plan.checks[check].kind.code,
+        severity: plan.checks[check].meta.severity,
+        message,
+        sample: None,
     }
 }
 
@@ -455,9 +534,13 @@ fn is_missing(text: &str, tokens: &[String]) -> bool {
     text.is_empty() || tokens.iter().any(|t| t.eq_ignore_ascii_case(text))
 }
 
+/// A value's hash for distinct counting; never 0, which marks a missing
+/// value.
 fn hash64(text: &str) -> u64 {
     use std::hash::BuildHasher;
-    foldhash::fast::FixedState::with_seed(0x5EED).hash_one(text)
+    foldhash::fast::FixedState::with_seed(0x5EED)
+        .hash_one(text)
+        .max(1)
 }
 
 /// Checks a run of records: every per-cell and per-row check, in parallel
@@ -467,42 +550,44 @@ fn check_rows(
     ids: &[Arc<str>],
     records: &[Record],
     options: &ValidateOptions,
-    n_checks: usize,
     n_profile: usize,
-) -> SubOut {
-    let mut out = SubOut {
+) -> RunOut {
+    let n_checks = plan.checks.len();
+    let mut out = RunOut {
+        rows: records.len(),
         evaluated: vec![0; n_checks],
         failed: vec![0; n_checks],
         missing: vec![0; plan.fields.len()],
         invalid: vec![0; plan.fields.len()],
         extra_missing: vec![0; plan.extra_columns.len()],
-        rows: Vec::with_capacity(records.len()),
+        findings: Vec::new(),
+        unique_fps: Vec::with_capacity(records.len() * plan.uniques.len()),
+        row_fps: Vec::with_capacity(if plan.duplicate_rows.is_some() {
+            records.len()
+        } else {
+            0
+        }),
+        distinct: Vec::with_capacity(records.len() * n_profile),
     };
     let mut values: Vec<Value<'_>> = Vec::with_capacity(plan.fields.len());
-    for record in records {
+    let mut parts: Vec<&str> = Vec::new();
+    for (r, record) in records.iter().enumerate() {
         values.clear();
-        let mut row = RowOut {
-            findings: Vec::new(),
-            unique_fps: Vec::with_capacity(plan.uniques.len()),
-            row_fp: None,
-            distinct: Vec::with_capacity(n_profile),
-        };
         for (fi, field) in plan.fields.iter().enumerate() {
             let Some(col) = field.col else {
                 values.push(Value::Null);
-                row.distinct.push(None);
+                out.distinct.push(0);
                 continue;
             };
-            let raw = record.fields.get(col).unwrap_or("");
-            let text = raw.trim();
+            let text = record.fields.get(col).unwrap_or("").trim();
             if is_missing(text, &field.missing_values) {
                 out.missing[fi] += 1;
                 values.push(Value::Null);
-                row.distinct.push(None);
+                out.distinct.push(0);
                 if let Some(c) = field.required {
                     out.evaluated[c] += 1;
                     out.failed[c] += 1;
-                    row.findings.push(finding(
+                    let f = finding(
                         plan,
                         ids,
                         c,
@@ -510,11 +595,12 @@ fn check_rows(
                         field.name.clone(),
                         "value missing".into(),
                         None,
-                    ));
+                    );
+                    out.findings.push((r, c, f));
                 }
                 continue;
             }
-            row.distinct.push(Some(hash64(text)));
+            out.distinct.push(hash64(text));
             if let Some(c) = field.required {
                 out.evaluated[c] += 1;
             }
@@ -535,16 +621,16 @@ fn check_rows(
                             (true, Some(detail)) => with_value(detail, text, true),
                             _ => with_value(e.message, text, show),
                         };
-                        let sample = Some(mask(text, options.show_pii || !field.pii));
-                        row.findings.push(finding(
+                        let f = finding(
                             plan,
                             ids,
                             c,
                             record,
                             field.name.clone(),
                             message,
-                            sample,
-                        ));
+                            Some(mask(text, show)),
+                        );
+                        out.findings.push((r, c, f));
                     }
                     values.push(Value::Null);
                     continue;
@@ -556,7 +642,7 @@ fn check_rows(
                     out.failed[*c] += 1;
                     let show = options.show_pii || !field.pii;
                     let message = with_value(message, text, show);
-                    row.findings.push(finding(
+                    let f = finding(
                         plan,
                         ids,
                         *c,
@@ -564,7 +650,8 @@ fn check_rows(
                         field.name.clone(),
                         message,
                         Some(mask(text, show)),
-                    ));
+                    );
+                    out.findings.push((r, *c, f));
                 }
             }
             values.push(value);
@@ -573,40 +660,38 @@ fn check_rows(
             let text = record.fields.get(*col).unwrap_or("").trim();
             if is_missing(text, &plan.missing_values) {
                 out.extra_missing[j] += 1;
-                row.distinct.push(None);
+                out.distinct.push(0);
             } else {
-                row.distinct.push(Some(hash64(text)));
+                out.distinct.push(hash64(text));
             }
         }
         for u in &plan.uniques {
-            let fp = if u
+            let complete = u
                 .fields
                 .iter()
-                .any(|&f| values[f].is_null() && !is_present_text(record, &plan.fields[f]))
-            {
-                None
-            } else {
-                let parts: Vec<&str> = u
-                    .fields
-                    .iter()
-                    .map(|&f| {
-                        plan.fields[f]
-                            .col
-                            .and_then(|c| record.fields.get(c))
-                            .unwrap_or("")
-                            .trim()
-                    })
-                    .collect();
+                .all(|&f| is_present_text(record, &plan.fields[f]));
+            let fp = if complete {
+                parts.clear();
+                parts.extend(u.fields.iter().map(|&f| {
+                    plan.fields[f]
+                        .col
+                        .and_then(|c| record.fields.get(c))
+                        .unwrap_or("")
+                        .trim()
+                }));
                 Some(checks::unique::fingerprint(&parts))
+            } else {
+                None
             };
-            row.unique_fps.push(fp);
+            out.unique_fps.push(fp);
         }
         if plan.duplicate_rows.is_some() {
-            let parts: Vec<&str> = record.fields.iter().map(str::trim).collect();
-            row.row_fp = Some(checks::unique::fingerprint(&parts));
+            parts.clear();
+            parts.extend(record.fields.iter().map(str::trim));
+            out.row_fps.push(checks::unique::fingerprint(&parts));
         }
         for fk in &plan.foreign_keys {
-            let parts: Vec<String> = fk
+            let key: Vec<String> = fk
                 .fields
                 .iter()
                 .map(|&f| {
@@ -621,13 +706,13 @@ fn check_rows(
             if fk
                 .fields
                 .iter()
-                .zip(&parts)
+                .zip(&key)
                 .any(|(&f, p)| is_missing(p, &plan.fields[f].missing_values))
             {
                 continue;
             }
             out.evaluated[fk.check] += 1;
-            if !fk.keys.contains(&parts) {
+            if !fk.keys.contains(&key) {
                 out.failed[fk.check] += 1;
                 let column = fk
                     .fields
@@ -642,21 +727,21 @@ fn check_rows(
                         fk.file,
                         fk.reference_columns.join(" + ")
                     ),
-                    &parts.join(" + "),
+                    &key.join(" + "),
                     show,
                 );
-                row.findings.push(finding(
+                let f = finding(
                     plan,
                     ids,
                     fk.check,
                     record,
                     column,
                     message,
-                    Some(mask(&parts.join("|"), show)),
-                ));
+                    Some(mask(&key.join("|"), show)),
+                );
+                out.findings.push((r, fk.check, f));
             }
         }
-        out.rows.push(row);
     }
     out
 }

@@ -4,6 +4,10 @@
 //! (`None` is null): booleans, integers, decimals and dates never touch a
 //! [`Value`] except when reading a cell, and never allocate. Comparisons of
 //! a column with a constant are fused into one closure.
+//!
+//! [`Pred`] is the alternative for the boolean skeleton (`and`, `or`, `not`,
+//! column-vs-constant comparisons): an enum evaluated by a `match`. It is
+//! kept for the benchmark, which measures both (see `benches/expr.rs`).
 
 use std::borrow::Cow;
 
@@ -360,64 +364,212 @@ fn kleene_and(a: Option<bool>, b: Option<bool>) -> Option<bool> {
     }
 }
 
-fn and(xs: &[Node]) -> F<bool> {
-    let mut gs: Vec<F<bool>> = xs.iter().map(bool::compile).collect();
+fn and2(a: F<bool>, b: F<bool>) -> F<bool> {
+    f(move |r| match a(r) {
+        Some(false) => Some(false),
+        x => kleene_and(x, b(r)),
+    })
+}
+
+fn or2(a: F<bool>, b: F<bool>) -> F<bool> {
+    f(move |r| match a(r) {
+        Some(true) => Some(true),
+        x => match (x, b(r)) {
+            (_, Some(true)) => Some(true),
+            (Some(false), Some(false)) => Some(false),
+            _ => None,
+        },
+    })
+}
+
+/// An n-ary `and`/`or`: two operands as one closure; more as a loop that
+/// stops at the first `dominant` value.
+fn chain(xs: &[Node], dominant: bool, pair: fn(F<bool>, F<bool>) -> F<bool>) -> F<bool> {
+    join(xs.iter().map(bool::compile).collect(), dominant, pair)
+}
+
+fn join(mut gs: Vec<F<bool>>, dominant: bool, join: fn(F<bool>, F<bool>) -> F<bool>) -> F<bool> {
+    if gs.len() == 1 {
+        if let Some(g) = gs.pop() {
+            return g;
+        }
+    }
     if gs.len() == 2 {
-        let (b, a) = (gs.pop(), gs.pop());
-        if let (Some(a), Some(b)) = (a, b) {
-            return f(move |r| match a(r) {
-                Some(false) => Some(false),
-                x => kleene_and(x, b(r)),
-            });
+        if let (Some(b), Some(a)) = (gs.pop(), gs.pop()) {
+            return join(a, b);
         }
     }
     f(move |r| {
         let mut unknown = false;
         for g in &gs {
             match g(r) {
-                Some(false) => return Some(false),
+                Some(b) if b == dominant => return Some(dominant),
+                Some(_) => {}
                 None => unknown = true,
-                Some(true) => {}
             }
         }
         if unknown {
             None
         } else {
-            Some(true)
+            Some(!dominant)
         }
     })
 }
 
-fn or(xs: &[Node]) -> F<bool> {
-    let mut gs: Vec<F<bool>> = xs.iter().map(bool::compile).collect();
-    if gs.len() == 2 {
-        let (b, a) = (gs.pop(), gs.pop());
-        if let (Some(a), Some(b)) = (a, b) {
-            return f(move |r| match a(r) {
-                Some(true) => Some(true),
-                x => match (x, b(r)) {
-                    (_, Some(true)) => Some(true),
-                    (Some(false), Some(false)) => Some(false),
-                    _ => None,
-                },
-            });
+fn and(xs: &[Node]) -> F<bool> {
+    // Comparisons of one column with constants (`ETA >= 18 and ETA < 120`)
+    // fuse into one closure that reads the column once.
+    let mut fused = vec![false; xs.len()];
+    let mut parts: Vec<F<bool>> = Vec::new();
+    for i in 0..xs.len() {
+        if fused[i] {
+            continue;
         }
-    }
-    f(move |r| {
-        let mut unknown = false;
-        for g in &gs {
-            match g(r) {
-                Some(true) => return Some(true),
-                None => unknown = true,
-                Some(false) => {}
+        if let Some((col, ty, _, _)) = col_const(&xs[i]) {
+            let members: Vec<usize> = (i..xs.len())
+                .filter(|&j| {
+                    !fused[j] && col_const(&xs[j]).is_some_and(|(c, t, _, _)| c == col && t == ty)
+                })
+                .collect();
+            if members.len() > 1 {
+                let tests = members
+                    .iter()
+                    .filter_map(|&j| col_const(&xs[j]).map(|(_, _, op, c)| (op, c)));
+                let g = match ty {
+                    Ty::Int => fuse::<i64>(col, tests),
+                    Ty::Dec => fuse::<f64>(col, tests),
+                    Ty::Date => fuse::<NaiveDate>(col, tests),
+                    _ => None,
+                };
+                if let Some(g) = g {
+                    members.iter().for_each(|&j| fused[j] = true);
+                    parts.push(g);
+                    continue;
+                }
             }
         }
-        if unknown {
-            None
-        } else {
-            Some(false)
+        parts.push(bool::compile(&xs[i]));
+    }
+    join(parts, false, and2)
+}
+
+/// `column op constant` (either way round), as (column, type, op, constant).
+fn col_const(n: &Node) -> Option<(usize, Ty, CmpOp, &Const)> {
+    let Kind::Cmp(op, a, b) = &n.kind else {
+        return None;
+    };
+    match (&a.kind, &b.kind) {
+        (&Kind::Col { index }, Kind::Const(c)) => Some((index, a.ty, *op, c)),
+        (Kind::Const(c), &Kind::Col { index }) => Some((index, b.ty, op.flip(), c)),
+        _ => None,
+    }
+}
+
+/// All of `tests` on one read of `col`.
+fn fuse<'c, T: Scalar>(
+    col: usize,
+    tests: impl Iterator<Item = (CmpOp, &'c Const)>,
+) -> Option<F<bool>> {
+    let tests: Vec<(CmpOp, T)> = tests
+        .map(|(op, c)| Some((op, T::konst(c)?)))
+        .collect::<Option<_>>()?;
+    if let [(op1, k1), (op2, k2)] = tests[..] {
+        return Some(f(move |r| {
+            let x = T::get(&r.value(col))?;
+            Some(op1.apply(&x, &k1) && op2.apply(&x, &k2))
+        }));
+    }
+    Some(f(move |r| {
+        let x = T::get(&r.value(col))?;
+        Some(tests.iter().all(|(op, k)| op.apply(&x, k)))
+    }))
+}
+
+fn or(xs: &[Node]) -> F<bool> {
+    chain(xs, true, or2)
+}
+
+/// The boolean skeleton of an expression, evaluated by a `match`.
+pub(crate) enum Pred {
+    And(Box<[Pred]>),
+    Or(Box<[Pred]>),
+    Not(Box<Pred>),
+    /// `column op constant`, by type.
+    Int(usize, CmpOp, i64),
+    Dec(usize, CmpOp, f64),
+    Date(usize, CmpOp, NaiveDate),
+    Text(usize, CmpOp, Box<str>),
+    Dyn(F<bool>),
+}
+
+impl Pred {
+    #[inline]
+    pub(crate) fn eval(&self, r: &dyn RowValues) -> Option<bool> {
+        match self {
+            Pred::And(xs) => {
+                let mut unknown = false;
+                for x in xs.iter() {
+                    match x.eval(r) {
+                        Some(false) => return Some(false),
+                        None => unknown = true,
+                        Some(true) => {}
+                    }
+                }
+                if unknown {
+                    None
+                } else {
+                    Some(true)
+                }
+            }
+            Pred::Or(xs) => {
+                let mut unknown = false;
+                for x in xs.iter() {
+                    match x.eval(r) {
+                        Some(true) => return Some(true),
+                        None => unknown = true,
+                        Some(false) => {}
+                    }
+                }
+                if unknown {
+                    None
+                } else {
+                    Some(false)
+                }
+            }
+            Pred::Not(x) => x.eval(r).map(|b| !b),
+            &Pred::Int(col, op, k) => i64::get(&r.value(col)).map(|x| op.apply(&x, &k)),
+            &Pred::Dec(col, op, k) => f64::get(&r.value(col)).map(|x| op.apply(&x, &k)),
+            &Pred::Date(col, op, k) => NaiveDate::get(&r.value(col)).map(|x| op.apply(&x, &k)),
+            Pred::Text(col, op, k) => match r.value(*col) {
+                Value::Text(s) => Some(op.apply(&*s, &**k)),
+                _ => None,
+            },
+            Pred::Dyn(g) => g(r),
         }
-    })
+    }
+}
+
+pub(crate) fn compile_pred(n: &Node) -> Pred {
+    match &n.kind {
+        Kind::And(xs) => Pred::And(xs.iter().map(compile_pred).collect()),
+        Kind::Or(xs) => Pred::Or(xs.iter().map(compile_pred).collect()),
+        Kind::Not(x) => Pred::Not(Box::new(compile_pred(x))),
+        Kind::Cmp(op, a, b) => {
+            let (col, op, c) = match (&a.kind, &b.kind) {
+                (&Kind::Col { index }, Kind::Const(c)) => (index, *op, c),
+                (Kind::Const(c), &Kind::Col { index }) => (index, op.flip(), c),
+                _ => return Pred::Dyn(bool::compile(n)),
+            };
+            match (a.ty, c) {
+                (Ty::Int, Const::Int(k)) => Pred::Int(col, op, *k),
+                (Ty::Dec, Const::Dec(k)) => Pred::Dec(col, op, *k),
+                (Ty::Date, Const::Date(k)) => Pred::Date(col, op, *k),
+                (Ty::Text, Const::Text(k)) => Pred::Text(col, op, k.as_str().into()),
+                _ => Pred::Dyn(bool::compile(n)),
+            }
+        }
+        _ => Pred::Dyn(bool::compile(n)),
+    }
 }
 
 const EQ: u8 = 0;

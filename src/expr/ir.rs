@@ -113,6 +113,17 @@ pub(crate) enum CmpOp {
 }
 
 impl CmpOp {
+    /// The operator with its operands swapped (`a < b` is `b > a`).
+    pub(crate) fn flip(self) -> CmpOp {
+        match self {
+            CmpOp::Lt => CmpOp::Gt,
+            CmpOp::Le => CmpOp::Ge,
+            CmpOp::Gt => CmpOp::Lt,
+            CmpOp::Ge => CmpOp::Le,
+            op => op,
+        }
+    }
+
     #[inline(always)]
     pub(crate) fn apply<T: PartialOrd + ?Sized>(self, a: &T, b: &T) -> bool {
         match self {

@@ -121,6 +121,7 @@ pub struct Expr {
     source: String,
     root: Node,
     compiled: Compiled,
+    pred: Option<compile::Pred>,
     columns: Vec<usize>,
     ty: ValueType,
 }
@@ -142,6 +143,7 @@ pub fn compile(source: &str, env: &Env) -> Result<Expr, ExprError> {
     Ok(Expr {
         source: source.to_string(),
         compiled: compile::compile(&root),
+        pred: (ty == ValueType::Bool).then(|| compile::compile_pred(&root)),
         root,
         columns,
         ty,
@@ -194,6 +196,13 @@ impl Expr {
             Compiled::Bool(g) => g(row),
             _ => None,
         }
+    }
+
+    /// [`Expr::eval_bool`] computed by a `match` over an enum tree for the
+    /// boolean skeleton instead of closures: for the benchmark.
+    #[doc(hidden)]
+    pub fn eval_bool_match_tree(&self, row: &dyn RowValues) -> Option<bool> {
+        self.pred.as_ref().and_then(|p| p.eval(row))
     }
 
     /// The same as [`Expr::eval`], computed by walking the typed tree: the

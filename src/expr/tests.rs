@@ -197,6 +197,46 @@ fn in_between_is_null() {
 }
 
 #[test]
+fn fused_range_checks() {
+    // Comparisons of one column with constants share one read; the result
+    // must not change.
+    for (eta, n) in [
+        (Some(17), Some(1)),
+        (Some(18), Some(3)),
+        (Some(119), Some(3)),
+        (Some(120), None),
+        (None, Some(3)),
+    ] {
+        let cell = |v: Option<i64>| v.map_or(Value::Null, Value::Int);
+        let r = row(&[("ETA", cell(eta)), ("N", cell(n))]);
+        for src in [
+            "ETA >= 18 and ETA < 120",
+            "18 <= ETA and 120 > ETA",
+            "ETA >= 18 and N > 2 and ETA < 120 and ETA != 50",
+            "ETA >= 18.5 and ETA < 120",
+            "REDDITO > 1 and REDDITO < 2",
+            "DATA_FINE > today() and DATA_FINE < today() + 10",
+        ] {
+            let e = try_compile(src).unwrap();
+            assert_eq!(e.eval(&r), e.eval_interpreted(&r), "{src} on {r:?}");
+            assert_eq!(
+                e.eval_bool(&r),
+                e.eval_bool_match_tree(&r),
+                "{src} on {r:?}"
+            );
+        }
+        let want = match (eta, n) {
+            (Some(e), Some(n)) => Some((18..120).contains(&e) && n > 2),
+            (Some(e), None) if !(18..120).contains(&e) => Some(false),
+            (None, Some(n)) if n <= 2 => Some(false),
+            _ => None,
+        };
+        let e = try_compile("ETA >= 18 and N > 2 and ETA < 120").unwrap();
+        assert_eq!(e.eval_bool(&r), want, "{eta:?} {n:?}");
+    }
+}
+
+#[test]
 fn if_then_else() {
     let src = "if ETA < 18 then REDDITO == 0 else true";
     let minor_with_income = row(&[("ETA", Value::Int(10)), ("REDDITO", Value::Decimal(5.0))]);
@@ -1202,6 +1242,9 @@ proptest! {
             prop_assert!(same(&a, &b), "{src} on {cells:?}: {a:?} vs {b:?}");
             if let Some(t) = a.value_type() {
                 prop_assert_eq!(t, e.result_type());
+            }
+            if e.result_type() == ValueType::Bool {
+                prop_assert_eq!(e.eval_bool(&cells), e.eval_bool_match_tree(&cells));
             }
             let shown = e.explain(&cells, true);
             let hidden = e.explain(&cells, false);

@@ -41,7 +41,12 @@ fn coerce(n: Node, to: Ty) -> Node {
         (Ty::Null, _) => {
             return node(Kind::Const(Const::Null), to, n.span);
         }
-        (Ty::Int, Ty::Dec) => Conv::IntToDec,
+        (Ty::Int, Ty::Dec) => {
+            if let Kind::Const(Const::Int(i)) = n.kind {
+                return node(Kind::Const(Const::Dec(i as f64)), Ty::Dec, n.span);
+            }
+            Conv::IntToDec
+        }
         (Ty::Date, Ty::DateTime) => Conv::DateToDateTime,
         (Ty::DateTime, Ty::Date) => Conv::DateTimeToDate,
         _ => {

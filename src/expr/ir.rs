@@ -151,7 +151,7 @@ pub(crate) enum ConstSet {
 pub(crate) enum Builtin {
     Coalesce,
     /// `matches(text, 'regex')`; the regex is anchored at both ends.
-    Matches(Regex),
+    Matches(Box<Regex>),
     /// `date(text)` on a non-literal.
     ParseDate,
     Abs,
@@ -202,7 +202,7 @@ pub(crate) enum Kind {
         els: Box<Node>,
     },
     Builtin(Builtin, Vec<Node>),
-    Call(Function, Vec<Node>),
+    Call(Box<Function>, Vec<Node>),
 }
 
 #[derive(Clone, Debug)]

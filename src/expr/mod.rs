@@ -75,7 +75,9 @@
 //! # Limits
 //!
 //! At most 10,000 tokens, 64 levels of nesting (parentheses, prefix
-//! operators, calls, `if`) and 256 levels of operators in all.
+//! operators, calls, `if`) and 128 levels of operators in all (`and`/`or`
+//! chains count as one level however long they are). This bounds the stack
+//! that compiling, evaluating and explaining need, also in debug builds.
 
 mod ast;
 mod compile;

@@ -14,7 +14,7 @@ use super::lexer::{lex, Tok, Token};
 /// Parentheses, prefix operators, calls and `if`s may nest this deep.
 pub(crate) const MAX_NESTING: u32 = 64;
 /// The syntax tree may be this tall (long `+` chains, for instance).
-pub(crate) const MAX_HEIGHT: u32 = 256;
+pub(crate) const MAX_HEIGHT: u32 = 128;
 
 type R<T> = Result<T, ExprError>;
 

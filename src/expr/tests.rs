@@ -890,6 +890,31 @@ fn nesting_and_size_guards() {
         eval_on(&ok, &row(&[("ETA", Value::Int(2))])),
         Value::Bool(true)
     );
+    // The tallest trees allowed compile, evaluate and explain with half the
+    // stack of a test or rayon thread (2 MB), in a debug build.
+    std::thread::Builder::new()
+        .stack_size(1 << 20)
+        .spawn(|| {
+            let r = row(&[("ETA", Value::Int(1)), ("FLAG", Value::Bool(false))]);
+            let tall = vec!["ETA"; 127].join(" + ") + " > 1";
+            assert_eq!(eval_on(&tall, &r), Value::Bool(true));
+            assert!(try_compile(&tall)
+                .unwrap()
+                .explain(&r, true)
+                .ends_with("is true"));
+            let too_tall = vec!["ETA"; 128].join(" + ") + " > 1";
+            assert_eq!(err(&too_tall).message, "expression nested too deeply");
+            let tall_if = "if FLAG then 1 else ".repeat(30) + "2";
+            assert_eq!(eval_on(&format!("({tall_if}) > 1"), &r), Value::Bool(true));
+            let tall_mixed = format!("{}ETA{} > 1", "abs(-(ETA + ".repeat(20), "))".repeat(20));
+            assert_eq!(eval_on(&tall_mixed, &r), Value::Bool(true));
+            let tall_logic = format!("{}FLAG{}", "(FLAG or not (".repeat(20), "))".repeat(20));
+            assert_eq!(eval_on(&tall_logic, &r), Value::Bool(false));
+            try_compile(&tall_logic).unwrap().explain(&r, true);
+        })
+        .unwrap()
+        .join()
+        .unwrap();
     let wide = vec!["ETA == 1"; 2000].join(" or ");
     assert_eq!(
         eval_on(&wide, &row(&[("ETA", Value::Int(1))])),

@@ -131,12 +131,108 @@ pub(crate) fn column_ref(name: &str) -> String {
     }
 }
 
+/// (date operand, duration literal, amount, unit, subtract?)
+type DurOperands<'a> = (&'a Ast, &'a Ast, i64, DurUnit, bool);
+
+/// `date ± 18y` or `18y + date`: the operands, if this is one.
+fn duration_operands<'a>(op: BinOp, la: &'a Ast, ra: &'a Ast) -> Option<DurOperands<'a>> {
+    match (&la.kind, &ra.kind, op) {
+        (_, AstKind::Dur(n, u), BinOp::Add | BinOp::Sub) => {
+            Some((la, ra, *n, *u, op == BinOp::Sub))
+        }
+        (AstKind::Dur(n, u), _, BinOp::Add) => Some((ra, la, *n, *u, false)),
+        _ => None,
+    }
+}
+
 impl Checker<'_> {
     fn text(&self, span: &Range<usize>) -> &str {
         self.src.get(span.clone()).unwrap_or("").trim()
     }
 
+    /// Checks a node. The recursion goes through this function only, and it
+    /// keeps little on the stack: children are checked here, and the work
+    /// on them is done by helpers that return before the next level.
     pub(crate) fn check(&self, a: &Ast) -> R<Node> {
+        // One small function per kind of node: in debug builds a frame holds
+        // every temporary of every arm, so a big match here would cost
+        // kilobytes of stack per level.
+        match &a.kind {
+            AstKind::Not(x) | AstKind::Neg(x) | AstKind::IsNull { x, .. } => self.rec_unary(a, x),
+            AstKind::Binary(op, l, r) => self.rec_binary(a, *op, l, r),
+            AstKind::And(xs) | AstKind::Or(xs) => self.rec_logic(a, xs),
+            AstKind::In { x, .. } => self.rec_in(a, x),
+            AstKind::Between { x, lo, hi, .. } => self.rec_between(a, [x, lo, hi]),
+            AstKind::If { cond, then, els } => self.rec_if(a, cond, then, els.as_deref()),
+            AstKind::Call { args, .. } => self.rec_call(a, args),
+            _ => self.leaf(a),
+        }
+    }
+
+    #[inline(never)]
+    fn rec_unary(&self, a: &Ast, x: &Ast) -> R<Node> {
+        let x = self.check(x)?;
+        self.unary(a, x)
+    }
+
+    #[inline(never)]
+    fn rec_binary(&self, a: &Ast, op: BinOp, l: &Ast, r: &Ast) -> R<Node> {
+        if let Some(d) = duration_operands(op, l, r) {
+            let x = self.check(d.0)?;
+            return self.shift(a, x, d);
+        }
+        let l = self.check(l)?;
+        let r = self.check(r)?;
+        self.binary(a, l, r)
+    }
+
+    #[inline(never)]
+    fn rec_logic(&self, a: &Ast, xs: &[Ast]) -> R<Node> {
+        let items = self.check_all(xs)?;
+        self.logic(a, items)
+    }
+
+    #[inline(never)]
+    fn rec_in(&self, a: &Ast, x: &Ast) -> R<Node> {
+        let x = self.check(x)?;
+        self.in_list(a, x)
+    }
+
+    #[inline(never)]
+    fn rec_between(&self, a: &Ast, [x, lo, hi]: [&Ast; 3]) -> R<Node> {
+        let x = self.check(x)?;
+        let lo = self.check(lo)?;
+        let hi = self.check(hi)?;
+        self.between(a, [x, lo, hi])
+    }
+
+    #[inline(never)]
+    fn rec_if(&self, a: &Ast, cond: &Ast, then: &Ast, els: Option<&Ast>) -> R<Node> {
+        let c = self.check(cond)?;
+        let t = self.check(then)?;
+        let e = match els {
+            Some(e) => Some(self.check(e)?),
+            None => None,
+        };
+        self.if_node(a, c, t, e)
+    }
+
+    #[inline(never)]
+    fn rec_call(&self, a: &Ast, args: &[Ast]) -> R<Node> {
+        let xs = self.check_all(args)?;
+        self.call(a, xs)
+    }
+
+    fn check_all(&self, xs: &[Ast]) -> R<Vec<Node>> {
+        let mut out = Vec::with_capacity(xs.len());
+        for x in xs {
+            out.push(self.check(x)?);
+        }
+        Ok(out)
+    }
+
+    #[inline(never)]
+    fn leaf(&self, a: &Ast) -> R<Node> {
         let span = a.span.clone();
         Ok(match &a.kind {
             AstKind::Int(i) => node(Kind::Const(Const::Int(*i)), Ty::Int, span),
@@ -148,7 +244,7 @@ impl Checker<'_> {
             }
             AstKind::Str(s) => node(Kind::Const(Const::Text(s.clone())), Ty::Text, span),
             AstKind::Bool(b) => node(Kind::Const(Const::Bool(*b)), Ty::Bool, span),
-            AstKind::Null => node(Kind::Const(Const::Null), Ty::Null, span),
+            AstKind::Column(name) => self.column(name, span)?,
             AstKind::Dur(..) => {
                 return Err(ExprError::new(
                     span,
@@ -156,134 +252,141 @@ impl Checker<'_> {
                 )
                 .with_help("write e.g. today() - 18y"));
             }
-            AstKind::Column(name) => self.column(name, span)?,
-            AstKind::Call {
-                name,
-                name_span,
-                args,
-            } => self.call(name, name_span.clone(), args, span)?,
-            AstKind::Not(x) => {
-                let x = self.boolean(self.check(x)?, "`not` needs true or false")?;
+            _ => node(Kind::Const(Const::Null), Ty::Null, span),
+        })
+    }
+
+    #[inline(never)]
+    fn unary(&self, a: &Ast, x: Node) -> R<Node> {
+        let span = a.span.clone();
+        Ok(match &a.kind {
+            AstKind::Not(_) => {
+                let x = self.boolean(x, "`not` needs true or false")?;
                 node(Kind::Not(Box::new(x)), Ty::Bool, span)
             }
-            AstKind::Neg(x) => {
-                let x = self.check(x)?;
-                match x.ty {
-                    Ty::Int | Ty::Dec => {
-                        let ty = x.ty;
-                        node(Kind::Neg(Box::new(x)), ty, span)
-                    }
-                    Ty::Null => node(Kind::Const(Const::Null), Ty::Null, span),
-                    t => {
-                        return Err(ExprError::new(span, format!("cannot negate {}", t.a())));
-                    }
+            AstKind::Neg(_) => match x.ty {
+                Ty::Int | Ty::Dec => {
+                    let ty = x.ty;
+                    node(Kind::Neg(Box::new(x)), ty, span)
                 }
-            }
-            AstKind::Binary(op, l, r) => {
-                if op.is_comparison() {
-                    self.comparison(*op, l, r, span)?
-                } else {
-                    self.arithmetic(*op, l, r, span)?
-                }
-            }
-            AstKind::And(xs) | AstKind::Or(xs) => {
-                let is_and = matches!(a.kind, AstKind::And(_));
-                let what = if is_and {
-                    "`and` needs true or false on both sides"
-                } else {
-                    "`or` needs true or false on both sides"
-                };
-                let items = xs
-                    .iter()
-                    .map(|x| self.boolean(self.check(x)?, what))
-                    .collect::<R<Vec<_>>>()?;
-                let kind = if is_and {
-                    Kind::And(items)
-                } else {
-                    Kind::Or(items)
-                };
-                node(kind, Ty::Bool, span)
-            }
-            AstKind::In {
-                x, list, negated, ..
-            } => self.in_list(x, list, *negated, span)?,
-            AstKind::Between { x, lo, hi, negated } => {
-                let xn = self.check(x)?;
-                let lon = self.check(lo)?;
-                let hin = self.check(hi)?;
-                let t1 = self.comparable(x, &xn, lo, &lon, "between", &span)?;
-                let t2 = self.comparable(x, &xn, hi, &hin, "between", &span)?;
-                let t = unify(t1, t2).unwrap_or(t1);
-                node(
-                    Kind::Between {
-                        x: Box::new(coerce(xn, t)),
-                        lo: Box::new(coerce(lon, t)),
-                        hi: Box::new(coerce(hin, t)),
-                        negated: *negated,
-                    },
-                    Ty::Bool,
-                    span,
-                )
-            }
-            AstKind::IsNull { x, negated } => {
-                let x = self.check(x)?;
-                node(
-                    Kind::IsNull {
-                        x: Box::new(x),
-                        negated: *negated,
-                    },
-                    Ty::Bool,
-                    span,
-                )
-            }
-            AstKind::If { cond, then, els } => {
-                let cond = self.boolean(
-                    self.check(cond)?,
-                    "the condition of `if` must be true or false",
-                )?;
-                let then = self.check(then)?;
-                let els = match els {
-                    Some(e) => self.check(e)?,
-                    None => {
-                        if !matches!(then.ty, Ty::Bool | Ty::Null) {
-                            return Err(ExprError::new(
-                                span,
-                                format!(
-                                    "an `if` without `else` must give true or false, but this gives {}",
-                                    then.ty.a()
-                                ),
-                            )
-                            .with_help("add `else …`"));
-                        }
-                        node(
-                            Kind::Const(Const::Bool(true)),
-                            Ty::Bool,
-                            then.span.end..then.span.end,
-                        )
-                    }
-                };
-                let Some(t) = unify(then.ty, els.ty) else {
+                Ty::Null => node(Kind::Const(Const::Null), Ty::Null, span),
+                t => return Err(ExprError::new(span, format!("cannot negate {}", t.a()))),
+            },
+            &AstKind::IsNull { negated, .. } => node(
+                Kind::IsNull {
+                    x: Box::new(x),
+                    negated,
+                },
+                Ty::Bool,
+                span,
+            ),
+            _ => return Err(ExprError::new(span, "internal error: not a unary operator")),
+        })
+    }
+
+    #[inline(never)]
+    fn binary(&self, a: &Ast, l: Node, r: Node) -> R<Node> {
+        let AstKind::Binary(op, la, ra) = &a.kind else {
+            return Err(ExprError::new(
+                a.span.clone(),
+                "internal error: not a binary operator",
+            ));
+        };
+        if op.is_comparison() {
+            self.comparison(*op, la, l, ra, r, a.span.clone())
+        } else {
+            self.arithmetic(*op, l, r, a.span.clone())
+        }
+    }
+
+    #[inline(never)]
+    fn logic(&self, a: &Ast, items: Vec<Node>) -> R<Node> {
+        let is_and = matches!(a.kind, AstKind::And(_));
+        let what = if is_and {
+            "`and` needs true or false on both sides"
+        } else {
+            "`or` needs true or false on both sides"
+        };
+        let items = items
+            .into_iter()
+            .map(|x| self.boolean(x, what))
+            .collect::<R<Vec<_>>>()?;
+        let kind = if is_and {
+            Kind::And(items)
+        } else {
+            Kind::Or(items)
+        };
+        Ok(node(kind, Ty::Bool, a.span.clone()))
+    }
+
+    #[inline(never)]
+    fn between(&self, a: &Ast, [xn, lon, hin]: [Node; 3]) -> R<Node> {
+        let AstKind::Between { x, lo, hi, negated } = &a.kind else {
+            return Err(ExprError::new(
+                a.span.clone(),
+                "internal error: not between",
+            ));
+        };
+        let span = a.span.clone();
+        let t1 = self.comparable(x, &xn, lo, &lon, "between", &span)?;
+        let t2 = self.comparable(x, &xn, hi, &hin, "between", &span)?;
+        let t = unify(t1, t2).unwrap_or(t1);
+        Ok(node(
+            Kind::Between {
+                x: Box::new(coerce(xn, t)),
+                lo: Box::new(coerce(lon, t)),
+                hi: Box::new(coerce(hin, t)),
+                negated: *negated,
+            },
+            Ty::Bool,
+            span,
+        ))
+    }
+
+    #[inline(never)]
+    fn if_node(&self, a: &Ast, cond: Node, then: Node, els: Option<Node>) -> R<Node> {
+        let span = a.span.clone();
+        let cond = self.boolean(cond, "the condition of `if` must be true or false")?;
+        let els = match els {
+            Some(e) => e,
+            None => {
+                if !matches!(then.ty, Ty::Bool | Ty::Null) {
                     return Err(ExprError::new(
-                        els.span.clone(),
+                        span,
                         format!(
-                            "the `then` branch gives {} but the `else` branch gives {}",
-                            then.ty.a(),
-                            els.ty.a()
+                            "an `if` without `else` must give true or false, but this gives {}",
+                            then.ty.a()
                         ),
                     )
-                    .with_help("both branches must give the same type"));
-                };
+                    .with_help("add `else …`"));
+                }
                 node(
-                    Kind::If {
-                        cond: Box::new(cond),
-                        then: Box::new(coerce(then, t)),
-                        els: Box::new(coerce(els, t)),
-                    },
-                    t,
-                    span,
+                    Kind::Const(Const::Bool(true)),
+                    Ty::Bool,
+                    then.span.end..then.span.end,
                 )
             }
-        })
+        };
+        let Some(t) = unify(then.ty, els.ty) else {
+            return Err(ExprError::new(
+                els.span.clone(),
+                format!(
+                    "the `then` branch gives {} but the `else` branch gives {}",
+                    then.ty.a(),
+                    els.ty.a()
+                ),
+            )
+            .with_help("both branches must give the same type"));
+        };
+        Ok(node(
+            Kind::If {
+                cond: Box::new(cond),
+                then: Box::new(coerce(then, t)),
+                els: Box::new(coerce(els, t)),
+            },
+            t,
+            span,
+        ))
     }
 
     fn boolean(&self, n: Node, what: &str) -> R<Node> {
@@ -431,9 +534,15 @@ impl Checker<'_> {
         }
     }
 
-    fn comparison(&self, op: BinOp, la: &Ast, ra: &Ast, span: Range<usize>) -> R<Node> {
-        let l = self.check(la)?;
-        let r = self.check(ra)?;
+    fn comparison(
+        &self,
+        op: BinOp,
+        la: &Ast,
+        l: Node,
+        ra: &Ast,
+        r: Node,
+        span: Range<usize>,
+    ) -> R<Node> {
         let t = self.comparable(la, &l, ra, &r, op.symbol(), &span)?;
         let op = match op {
             BinOp::Eq => CmpOp::Eq,
@@ -470,44 +579,37 @@ impl Checker<'_> {
         })
     }
 
-    fn arithmetic(&self, op: BinOp, la: &Ast, ra: &Ast, span: Range<usize>) -> R<Node> {
-        // Durations: date ± 18y, 18y + date.
-        let dur = match (&la.kind, &ra.kind, op) {
-            (_, AstKind::Dur(n, u), BinOp::Add | BinOp::Sub) => {
-                Some((la, ra, *n, *u, op == BinOp::Sub))
-            }
-            (AstKind::Dur(n, u), _, BinOp::Add) => Some((ra, la, *n, *u, false)),
-            _ => None,
-        };
-        if let Some((date_ast, dur_ast, n, unit, negate)) = dur {
-            let x = self.check(date_ast)?;
-            let (months, days) = self.duration(dur_ast, n, unit, negate)?;
-            return match x.ty {
-                Ty::Date | Ty::Null => Ok(node(
-                    Kind::Shift {
-                        x: Box::new(coerce(x, Ty::Date)),
-                        months,
-                        days,
-                    },
-                    Ty::Date,
-                    span,
-                )),
-                Ty::DateTime => Err(ExprError::new(
-                    x.span.clone(),
-                    "durations apply to dates, not datetimes",
-                )
-                .with_help(format!("take the date part: date({})", self.text(&x.span)))),
-                t => Err(ExprError::new(
-                    x.span.clone(),
-                    format!(
-                        "a duration can only be added to or subtracted from a date, but this is {}",
-                        t.a()
-                    ),
-                )),
-            };
+    #[inline(never)]
+    fn shift(&self, a: &Ast, x: Node, (_, dur_ast, n, unit, negate): DurOperands<'_>) -> R<Node> {
+        let span = a.span.clone();
+        let (months, days) = self.duration(dur_ast, n, unit, negate)?;
+        match x.ty {
+            Ty::Date | Ty::Null => Ok(node(
+                Kind::Shift {
+                    x: Box::new(coerce(x, Ty::Date)),
+                    months,
+                    days,
+                },
+                Ty::Date,
+                span,
+            )),
+            Ty::DateTime => Err(ExprError::new(
+                x.span.clone(),
+                "durations apply to dates, not datetimes",
+            )
+            .with_help(format!("take the date part: date({})", self.text(&x.span)))),
+            t => Err(ExprError::new(
+                x.span.clone(),
+                format!(
+                    "a duration can only be added to or subtracted from a date, but this is {}",
+                    t.a()
+                ),
+            )),
         }
-        let l = self.check(la)?;
-        let r = self.check(ra)?;
+    }
+
+    #[inline(never)]
+    fn arithmetic(&self, op: BinOp, l: Node, r: Node, span: Range<usize>) -> R<Node> {
         // A null literal takes the other side's type (days, next to a date).
         let (lt, rt) = match (l.ty, r.ty) {
             (Ty::Null, Ty::Null) => return Ok(node(Kind::Const(Const::Null), Ty::Null, span)),
@@ -610,8 +712,12 @@ impl Checker<'_> {
             .with_help("such as 'A', 3, 1.5 or date('2020-01-31')")
     }
 
-    fn in_list(&self, xa: &Ast, list: &[Ast], negated: bool, span: Range<usize>) -> R<Node> {
-        let x = self.check(xa)?;
+    #[inline(never)]
+    fn in_list(&self, a: &Ast, x: Node) -> R<Node> {
+        let AstKind::In { list, negated, .. } = &a.kind else {
+            return Err(ExprError::new(a.span.clone(), "internal error: not in"));
+        };
+        let (negated, span) = (*negated, a.span.clone());
         if x.ty == Ty::Null {
             return Err(ExprError::new(x.span.clone(), "null is never in a list")
                 .with_help("test for a missing value with `is null`"));
@@ -774,18 +880,36 @@ impl Checker<'_> {
         ))
     }
 
-    fn call(
-        &self,
-        name: &str,
-        name_span: Range<usize>,
-        args: &[Ast],
-        span: Range<usize>,
-    ) -> R<Node> {
-        let checked = |this: &Self| args.iter().map(|a| this.check(a)).collect::<R<Vec<Node>>>();
+    #[inline(never)]
+    fn call(&self, a: &Ast, mut xs: Vec<Node>) -> R<Node> {
+        let AstKind::Call {
+            name,
+            name_span,
+            args,
+        } = &a.kind
+        else {
+            return Err(ExprError::new(a.span.clone(), "internal error: not a call"));
+        };
+        let (name, name_span, args, span) = (
+            name.as_str(),
+            name_span.clone(),
+            args.as_slice(),
+            a.span.clone(),
+        );
+        let take_first = |xs: &mut Vec<Node>, span: &Range<usize>| {
+            if xs.is_empty() {
+                Err(ExprError::new(
+                    span.clone(),
+                    "internal error: missing argument",
+                ))
+            } else {
+                Ok(xs.remove(0))
+            }
+        };
         match name {
             "is_null" => {
                 self.arity(name, args, 1, 1, &span)?;
-                let x = self.check(&args[0])?;
+                let x = take_first(&mut xs, &span)?;
                 return Ok(node(
                     Kind::IsNull {
                         x: Box::new(x),
@@ -801,7 +925,6 @@ impl Checker<'_> {
                 } else {
                     self.arity(name, args, 2, 2, &span)?;
                 }
-                let xs = checked(self)?;
                 let mut t = Ty::Null;
                 for x in &xs {
                     t = unify(t, x.ty).ok_or_else(|| {
@@ -827,7 +950,7 @@ impl Checker<'_> {
             }
             "matches" => {
                 self.arity(name, args, 2, 2, &span)?;
-                let x = self.check(&args[0])?;
+                let x = take_first(&mut xs, &span)?;
                 let x = self.arg(x, Ty::Text, name, 0)?;
                 let AstKind::Str(pat) = &args[1].kind else {
                     return Err(ExprError::new(
@@ -857,7 +980,7 @@ impl Checker<'_> {
                         )
                     })?;
                 return Ok(node(
-                    Kind::Builtin(Builtin::Matches(re), vec![x]),
+                    Kind::Builtin(Builtin::Matches(Box::new(re)), vec![x]),
                     Ty::Bool,
                     span,
                 ));
@@ -874,7 +997,7 @@ impl Checker<'_> {
                     };
                     return Ok(node(Kind::Const(Const::Date(d)), Ty::Date, span));
                 }
-                let x = self.check(&args[0])?;
+                let x = take_first(&mut xs, &span)?;
                 return match x.ty {
                     Ty::Text => Ok(node(
                         Kind::Builtin(Builtin::ParseDate, vec![x]),
@@ -902,7 +1025,7 @@ impl Checker<'_> {
             }
             "abs" => {
                 self.arity(name, args, 1, 1, &span)?;
-                let x = self.check(&args[0])?;
+                let x = take_first(&mut xs, &span)?;
                 let t = match x.ty {
                     Ty::Null => Ty::Int,
                     t if t.is_numeric() => t,
@@ -921,7 +1044,7 @@ impl Checker<'_> {
             }
             "round" => {
                 self.arity(name, args, 1, 2, &span)?;
-                let mut xs = checked(self)?.into_iter();
+                let mut xs = xs.into_iter();
                 let (Some(x), digits) = (xs.next(), xs.next()) else {
                     return Err(ExprError::new(span, "round needs a number"));
                 };
@@ -962,12 +1085,16 @@ impl Checker<'_> {
             ));
         }
         self.arity(name, args, f.params.len(), total, &span)?;
-        let xs = checked(self)?
+        let xs = xs
             .into_iter()
             .zip(f.params.iter().chain(&f.optional))
             .enumerate()
             .map(|(i, (x, want))| self.arg(x, Ty::of(*want), name, i))
             .collect::<R<Vec<_>>>()?;
-        Ok(node(Kind::Call(f.clone(), xs), Ty::of(f.returns), span))
+        Ok(node(
+            Kind::Call(Box::new(f.clone()), xs),
+            Ty::of(f.returns),
+            span,
+        ))
     }
 }

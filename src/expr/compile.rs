@@ -7,7 +7,11 @@
 //!
 //! [`Pred`] is the alternative for the boolean skeleton (`and`, `or`, `not`,
 //! column-vs-constant comparisons): an enum evaluated by a `match`. It is
-//! kept for the benchmark, which measures both (see `benches/expr.rs`).
+//! kept for the benchmark, which measures both (see `benches/expr.rs`): on
+//! `eta >= 18 and eta < 120 and (comune == 'ROMA' or reddito > 1000.5)`
+//! the closures took ~27-29 ns/row, the enum tree ~47-50, the interpreter
+//! ~130, a hand-written closure ~14-24 (2-core machine). Most of the floor
+//! is `RowValues::value` (a dynamic call that clones the cell).
 
 use std::borrow::Cow;
 

@@ -47,5 +47,10 @@ pub fn catalogue() -> String {
     for (name, doc) in TYPE_NAMES {
         s.push_str(&format!("  {name:<16} {doc}\n"));
     }
+    s.push_str("\nFunctions for [[checks]] expressions:\n\n");
+    let today = chrono::Local::now().date_naive();
+    for (signature, doc) in crate::identity::functions::registry(today).listing() {
+        s.push_str(&format!("  {signature}\n      {doc}\n"));
+    }
     s
 }

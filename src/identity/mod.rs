@@ -19,6 +19,7 @@ pub mod address;
 pub mod belfiore;
 pub mod codice_fiscale;
 pub mod dates;
+pub mod functions;
 pub mod ids;
 pub mod names;
 

@@ -15,6 +15,7 @@ use super::{
     Bound, CheckMeta, Constraint, ExprCheckSpec, FieldConstraint, FieldSpec, ForeignKeySpec,
     InputSpec, RuleSet, Severity, TableSpec, UniqueSpec, DEFAULT_MISSING_VALUES,
 };
+use crate::expr::{compile_bool, Env, Expr};
 use crate::identity::dates::DateFormats;
 use crate::read::{EncodingChoice, InputFormat, ReadOptions};
 use crate::types::{
@@ -195,7 +196,7 @@ impl Loader<'_> {
             None => self.table_defaults(),
         };
         let checks = match root.get("checks") {
-            Some(n) => self.checks(n),
+            Some(n) => self.checks(n, &fields),
             None => Vec::new(),
         };
         let link = if root.get("link").is_some() {
@@ -1622,9 +1623,43 @@ impl Loader<'_> {
 
     // ----- [[checks]] ----------------------------------------------------
 
-    fn checks(&mut self, node: Node<'_, '_>) -> Vec<ExprCheckSpec> {
+    /// Compiles an expression written in the TOML string at `offset`,
+    /// reporting errors at their place in the rule file.
+    fn expression(&mut self, source: &str, offset: usize, env: &Env) -> Option<Arc<Expr>> {
+        match compile_bool(source, env) {
+            Ok(e) => Some(Arc::new(e)),
+            Err(e) => {
+                let e = e.offset(offset);
+                let label = if e.span.is_empty() {
+                    "here"
+                } else {
+                    "this part"
+                };
+                let span = if e.span.is_empty() {
+                    e.span.start..e.span.start + 1
+                } else {
+                    e.span.clone()
+                };
+                self.diags.error(span, e.message, label, e.help);
+                None
+            }
+        }
+    }
+
+    fn checks(&mut self, node: Node<'_, '_>, fields: &[FieldSpec]) -> Vec<ExprCheckSpec> {
         let Some(items) = node.array(self.diags, "`checks`") else {
             return Vec::new();
+        };
+        let columns: Vec<(String, usize, crate::value::ValueType)> = fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.name.clone(), i, f.field_type.value_type()))
+            .collect();
+        let functions = crate::identity::functions::registry(self.today);
+        let env = Env {
+            columns: &columns,
+            today: self.today,
+            functions: &functions,
         };
         let mut out = Vec::new();
         for item in items {
@@ -1674,12 +1709,26 @@ impl Loader<'_> {
                 2,
                 id_node.span.clone(),
             );
+            let assert_offset = string_content_offset(self.diags.source(), &assert_node.span);
+            let assert_expr = self.expression(assert, assert_offset, &env);
+            let when_expr = match &when {
+                Some((w, offset)) => match self.expression(w, *offset, &env) {
+                    Some(e) => Some(e),
+                    None => continue,
+                },
+                None => None,
+            };
+            let Some(assert_expr) = assert_expr else {
+                continue;
+            };
             out.push(ExprCheckSpec {
                 meta,
                 assert: assert.to_string(),
-                assert_offset: string_content_offset(self.diags.source(), &assert_node.span),
+                assert_offset,
                 when_offset: when.as_ref().map(|(_, o)| *o),
                 when: when.map(|(s, _)| s),
+                assert_expr,
+                when_expr,
             });
         }
         out

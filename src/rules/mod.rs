@@ -257,6 +257,11 @@ pub struct ExprCheckSpec {
     pub assert_offset: usize,
     /// Byte offset of the condition text.
     pub when_offset: Option<usize>,
+    /// The assertion, compiled against the declared fields (column index =
+    /// field index).
+    pub assert_expr: Arc<crate::expr::Expr>,
+    /// The condition, compiled.
+    pub when_expr: Option<Arc<crate::expr::Expr>>,
 }
 
 /// How to read the extract and name its records.

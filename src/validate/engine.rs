@@ -656,6 +656,25 @@ fn check_rows(
             }
             values.push(value);
         }
+        for e in &plan.exprs {
+            if let Some(when) = &e.when {
+                if when.eval_bool(&values) != Some(true) {
+                    continue;
+                }
+            }
+            match e.assert.eval_bool(&values) {
+                Some(true) => out.evaluated[e.check] += 1,
+                Some(false) => {
+                    out.evaluated[e.check] += 1;
+                    out.failed[e.check] += 1;
+                    let message = e.assert.explain(&values, options.show_pii || e.no_pii);
+                    let f = finding(plan, ids, e.check, record, e.column.clone(), message, None);
+                    out.findings.push((r, e.check, f));
+                }
+                // Unknown (a value it needs is missing): not evaluated.
+                None => {}
+            }
+        }
         for (j, (col, _)) in plan.extra_columns.iter().enumerate() {
             let text = record.fields.get(*col).unwrap_or("").trim();
             if is_missing(text, &plan.missing_values) {

@@ -65,6 +65,18 @@ pub(crate) struct PlannedForeignKey {
     pub reference_columns: Vec<String>,
 }
 
+/// A cross-field expression check.
+#[derive(Clone, Debug)]
+pub(crate) struct PlannedExpr {
+    pub check: usize,
+    pub assert: Arc<crate::expr::Expr>,
+    pub when: Option<Arc<crate::expr::Expr>>,
+    /// The columns it reads, for findings.
+    pub column: String,
+    /// Whether every column it reads is free of personal data.
+    pub no_pii: bool,
+}
+
 /// The execution plan for one source.
 #[derive(Debug)]
 pub struct Plan {
@@ -76,6 +88,7 @@ pub struct Plan {
     pub(crate) missing_values: Vec<String>,
     pub(crate) uniques: Vec<PlannedUnique>,
     pub(crate) foreign_keys: Vec<PlannedForeignKey>,
+    pub(crate) exprs: Vec<PlannedExpr>,
     pub(crate) completeness: Vec<(usize, usize, f64)>,
     pub(crate) encoding: usize,
     pub(crate) ragged: usize,
@@ -411,6 +424,42 @@ impl Plan {
                 reference_columns: fk.reference_columns.clone(),
             });
         }
+        let mut exprs = Vec::new();
+        for spec in &rules.checks {
+            let mut fields_read = spec.assert_expr.columns();
+            if let Some(w) = &spec.when_expr {
+                fields_read.extend(w.columns());
+            }
+            fields_read.sort_unstable();
+            fields_read.dedup();
+            let column = fields_read
+                .iter()
+                .map(|&f| fields[f].name.as_str())
+                .collect::<Vec<_>>()
+                .join("+");
+            let idx = push(
+                &mut checks,
+                spec.meta.clone(),
+                &checks::expression::KIND,
+                Some(column.clone()),
+            );
+            let missing: Vec<&str> = fields_read
+                .iter()
+                .filter(|&&f| fields[f].col.is_none())
+                .map(|&f| fields[f].name.as_str())
+                .collect();
+            if !missing.is_empty() {
+                checks[idx].skipped = Some(format!("column {} is missing", missing.join(", ")));
+                continue;
+            }
+            exprs.push(PlannedExpr {
+                check: idx,
+                assert: Arc::clone(&spec.assert_expr),
+                when: spec.when_expr.clone(),
+                column,
+                no_pii: fields_read.iter().all(|&f| !fields[f].pii),
+            });
+        }
         let key_cols = rules
             .input
             .key
@@ -426,6 +475,7 @@ impl Plan {
             missing_values: rules.input.missing_values.clone(),
             uniques,
             foreign_keys,
+            exprs,
             completeness,
             encoding,
             ragged,

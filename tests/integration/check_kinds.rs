@@ -233,3 +233,44 @@ fn markdown_and_json_formats() {
     assert_eq!(json["gate"], "passed");
     assert_eq!(json, summary(out.path()));
 }
+
+#[test]
+fn expression_checks_with_when_and_identity_functions() {
+    let out = scratch();
+    check_cmd(
+        &root().join("rules/refezione.toml"),
+        &fixtures().join("check/refezione.csv"),
+        out.path(),
+    )
+    .assert()
+    .code(1);
+    let s = summary(out.path());
+    let periodo = check(&s, "periodo-coerente");
+    assert_eq!(
+        (periodo["failed"].as_u64(), periodo["evaluated"].as_u64()),
+        (Some(1), Some(7))
+    );
+    assert_eq!(periodo["code"], "VG301");
+    assert_eq!(periodo["column"], "DATA_INIZIO+DATA_FINE");
+    // Only the two PRE/POST enrolments are evaluated; the one with an
+    // impossible birth date is unknown, hence not evaluated.
+    let eta = check(&s, "eta-servizio");
+    assert_eq!(
+        (eta["failed"].as_u64(), eta["evaluated"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(eta["verdict"], "failed");
+    assert_eq!(eta["severity"], "warning");
+    let cf = check(&s, "cf-alunno-coerente");
+    assert_eq!(cf["failed"].as_u64(), Some(1));
+    let f = findings(out.path());
+    assert!(
+        f.contains(&(
+            "2".into(),
+            "CF_ALUNNO+COGNOME_ALUNNO+NOME_ALUNNO+DATA_NASCITA_ALUNNO".into(),
+            "cf-alunno-coerente".into(),
+            "birth date in CF differs from the record: day and month look swapped".into()
+        )),
+        "{f:?}"
+    );
+}

@@ -73,3 +73,19 @@ fn duplicate_check_ids() {
     );
     assert!(err.contains("the check id `a` is used twice"), "{err}");
 }
+
+#[test]
+fn expression_errors_point_inside_the_toml_string() {
+    let err = diagnose(
+        "[fields.DATA_INIZIO]\ntype = \"date\"\n[fields.DATA_FINE]\ntype = \"date\"\n\n[[checks]]\nid = \"periodo\"\nassert = \"DATA_FINE >= DATA_INIZO\"\n",
+    );
+    insta::assert_snapshot!("expression_unknown_column", err);
+    let err = diagnose(
+        "[fields.DATA_FINE]\ntype = \"date\"\n[[checks]]\nid = \"x\"\nassert = \"DATA_FINE >= 'ieri'\"\n",
+    );
+    assert!(err.contains("rules.toml:5:24"), "{err}");
+    assert!(err.contains("cannot compare a date with a string"), "{err}");
+    let err =
+        diagnose("[fields.N]\ntype = \"integer\"\n[[checks]]\nid = \"x\"\nassert = \"N + 1\"\n");
+    assert!(err.contains("true or false"), "{err}");
+}

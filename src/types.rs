@@ -304,37 +304,86 @@ fn parse_cf(text: &str, provisional: bool, reference: NaiveDate) -> Result<Value
     }
 }
 
-/// Removes thousands separators, checking that they separate groups of
-/// exactly three digits. Returns `None` when the grouping is wrong.
-fn strip_thousands(int_part: &str, sep: char) -> Option<String> {
-    if !int_part.contains(sep) {
-        return Some(int_part.to_string());
-    }
+/// Copies the digits of `int_part` (with an optional sign) into `out`,
+/// skipping thousands separators and checking that they separate groups of
+/// exactly three digits. Returns `false` when the grouping is wrong.
+fn push_grouped(int_part: &str, sep: Option<char>, out: &mut Digits) -> bool {
     let (sign, digits) = match int_part.strip_prefix(['-', '+']) {
         Some(rest) => (&int_part[..1], rest),
         None => ("", int_part),
     };
-    let groups: Vec<&str> = digits.split(sep).collect();
-    let first_ok = !groups[0].is_empty() && groups[0].len() <= 3;
-    if !first_ok || groups[1..].iter().any(|g| g.len() != 3) {
-        return None;
+    out.push_str(sign);
+    match sep {
+        Some(sep) if digits.contains(sep) => {
+            let mut groups = digits.split(sep);
+            let first = groups.next().unwrap_or("");
+            if first.is_empty() || first.len() > 3 {
+                return false;
+            }
+            out.push_str(first);
+            for g in groups {
+                if g.len() != 3 {
+                    return false;
+                }
+                out.push_str(g);
+            }
+            true
+        }
+        _ => {
+            out.push_str(digits);
+            true
+        }
     }
-    Some(format!("{sign}{}", groups.concat()))
+}
+
+/// A small buffer for normalised numbers: on the stack up to 64 bytes, so
+/// parsing allocates nothing for ordinary values.
+struct Digits {
+    buf: [u8; 64],
+    len: usize,
+    spill: Option<String>,
+}
+
+impl Digits {
+    fn new() -> Digits {
+        Digits {
+            buf: [0; 64],
+            len: 0,
+            spill: None,
+        }
+    }
+
+    fn push_str(&mut self, s: &str) {
+        if let Some(spill) = &mut self.spill {
+            spill.push_str(s);
+        } else if self.len + s.len() <= self.buf.len() {
+            self.buf[self.len..self.len + s.len()].copy_from_slice(s.as_bytes());
+            self.len += s.len();
+        } else {
+            let mut spill = String::from_utf8_lossy(&self.buf[..self.len]).into_owned();
+            spill.push_str(s);
+            self.spill = Some(spill);
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match &self.spill {
+            Some(s) => s,
+            // Only whole &str slices are ever copied in, so this is UTF-8.
+            None => std::str::from_utf8(&self.buf[..self.len]).unwrap_or(""),
+        }
+    }
 }
 
 fn parse_integer(text: &str, thousands: Option<char>) -> Result<i64, TypeError> {
-    let owned;
-    let digits = match thousands {
-        Some(sep) => {
-            owned = strip_thousands(text, sep).ok_or_else(|| {
-                type_error(format!(
-                    "not a whole number (thousands separator {sep:?} misplaced)"
-                ))
-            })?;
-            owned.as_str()
-        }
-        None => text,
-    };
+    let mut digits = Digits::new();
+    if !push_grouped(text, thousands, &mut digits) {
+        let sep = thousands.unwrap_or(',');
+        return Err(type_error(format!(
+            "not a whole number (thousands separator {sep:?} misplaced)"
+        )));
+    }
+    let digits = digits.as_str();
     let body = digits.strip_prefix(['-', '+']).unwrap_or(digits);
     if body.is_empty() || !body.bytes().all(|b| b.is_ascii_digit()) {
         return Err(type_error("not a whole number"));
@@ -349,15 +398,16 @@ fn parse_decimal(text: &str, decimal: char, thousands: Option<char>) -> Result<f
         Some(i) => (&text[..i], Some(&text[i + decimal.len_utf8()..])),
         None => (text, None),
     };
-    let int_clean = match thousands {
-        Some(sep) => strip_thousands(int_part, sep).ok_or_else(|| {
-            type_error(format!(
-                "not a number (thousands separator {sep:?} misplaced)"
-            ))
-        })?,
-        None => int_part.to_string(),
-    };
-    let body = int_clean.strip_prefix(['-', '+']).unwrap_or(&int_clean);
+    let mut normal = Digits::new();
+    if !push_grouped(int_part, thousands, &mut normal) {
+        let sep = thousands.unwrap_or(',');
+        return Err(type_error(format!(
+            "not a number (thousands separator {sep:?} misplaced)"
+        )));
+    }
+    let int_clean = normal.as_str();
+    let body = int_clean.strip_prefix(['-', '+']).unwrap_or(int_clean);
+    let body_len = body.len();
     let frac_ok = frac_part.is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()));
     let int_ok =
         body.bytes().all(|b| b.is_ascii_digit()) && (!body.is_empty() || frac_part.is_some());
@@ -371,14 +421,15 @@ fn parse_decimal(text: &str, decimal: char, thousands: Option<char>) -> Result<f
         };
         return Err(type_error(format!("not a number{hint}")));
     }
-    if body.len() > 300 {
+    if body_len > 300 {
         return Err(type_error("number too large"));
     }
-    let normal = match frac_part {
-        Some(f) => format!("{int_clean}.{f}"),
-        None => int_clean,
-    };
+    if let Some(f) = frac_part {
+        normal.push_str(".");
+        normal.push_str(f);
+    }
     normal
+        .as_str()
         .parse::<f64>()
         .ok()
         .filter(|v| v.is_finite())

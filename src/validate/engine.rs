@@ -98,7 +98,7 @@ pub fn validate(
     path: &Path,
     rules: &RuleSet,
     options: &ValidateOptions,
-    sink: &mut dyn FnMut(&Finding) -> io::Result<()>,
+    sink: &mut (dyn FnMut(&Finding) -> io::Result<()> + Send),
 ) -> Result<SourceOutcome, ValidateError> {
     let source = Source::open(path, &rules.input.read)?;
     let mut plan = Plan::new(rules, &source.header);
@@ -119,9 +119,13 @@ pub fn validate(
         sink,
         examples: options.examples,
     };
+    // The plan stays read-only while chunks are checked; counts and examples
+    // accumulate here.
+    let mut results = plan.checks.clone();
     for f in std::mem::take(&mut plan.header_findings) {
-        emitter.emit(&mut plan, f)?;
+        emitter.emit(&mut results, f)?;
     }
+    let plan = plan;
 
     let progress = make_progress(options, info.bytes);
     let mut state = MergeState {
@@ -161,14 +165,38 @@ pub fn validate(
                 }
             }
         });
-        for chunk in rx {
-            let chunk = chunk?;
-            merge_chunk(&mut plan, &ids, &chunk, options, &mut state, &mut emitter)?;
+        // Chunk N is checked in parallel while chunk N-1 is merged.
+        let mut pending: Option<(Chunk, Vec<RunOut>)> = None;
+        let mut merge = |pending: (Chunk, Vec<RunOut>)| -> Result<(), ValidateError> {
+            let (chunk, runs) = pending;
+            merge_chunk(
+                &plan,
+                &mut results,
+                &ids,
+                &chunk,
+                runs,
+                &mut state,
+                &mut emitter,
+            )?;
             if let Some(pb) = &progress {
                 pb.set_position(chunk.position);
             }
             // The reader may have stopped; then the buffer is simply dropped.
             let _ = recycle_tx.send(chunk.records);
+            Ok(())
+        };
+        for chunk in rx {
+            let chunk = chunk?;
+            let previous = pending.take();
+            let (runs, merged) = rayon::join(
+                || check_chunk(&plan, &ids, &chunk.records, options, n_profile),
+                || previous.map(&mut merge).transpose(),
+            );
+            merged?;
+            pending = Some((chunk, runs));
+        }
+        if let Some(last) = pending {
+            merge(last)?;
         }
         Ok(())
     })?;
@@ -178,25 +206,25 @@ pub fn validate(
     let rows = state.rows;
 
     // Structural checks evaluate every row.
-    plan.checks[plan.encoding].evaluated += rows;
-    plan.checks[plan.ragged].evaluated += rows;
-    plan.checks[plan.quote].evaluated += 1;
+    results[plan.encoding].evaluated += rows;
+    results[plan.ragged].evaluated += rows;
+    results[plan.quote].evaluated += 1;
 
     // Checks that need the whole file.
-    for &(fi, check, min_percent) in &plan.completeness.clone() {
+    for &(fi, check, min_percent) in &plan.completeness {
         if plan.fields[fi].col.is_none() {
             continue;
         }
-        plan.checks[check].evaluated = 1;
+        results[check].evaluated = 1;
         let (_, msg) = checks::completeness::evaluate(rows, state.missing[fi], min_percent);
         if let Some(message) = msg {
-            plan.checks[check].failed = 1;
+            results[check].failed = 1;
             let f = file_finding(&plan, &ids, check, plan.fields[fi].name.clone(), message);
-            emitter.emit(&mut plan, f)?;
+            emitter.emit(&mut results, f)?;
         }
     }
     if let Some((check, min, max)) = plan.row_count {
-        plan.checks[check].evaluated = 1;
+        results[check].evaluated = 1;
         let message = match (min, max) {
             (Some(m), _) if rows < m => Some(format!(
                 "the extract has {rows} rows, at least {m} expected"
@@ -207,9 +235,9 @@ pub fn validate(
             _ => None,
         };
         if let Some(message) = message {
-            plan.checks[check].failed = 1;
+            results[check].failed = 1;
             let f = file_finding(&plan, &ids, check, String::new(), message);
-            emitter.emit(&mut plan, f)?;
+            emitter.emit(&mut results, f)?;
         }
     }
 
@@ -248,7 +276,7 @@ pub fn validate(
         rows,
         columns,
         fields: profiles,
-        checks: plan.checks,
+        checks: results,
     })
 }
 
@@ -263,25 +291,34 @@ struct MergeState {
     rows: u64,
 }
 
-/// Checks one chunk in parallel runs and merges the results in row order.
+/// Checks a chunk in parallel runs.
+fn check_chunk(
+    plan: &Plan,
+    ids: &[Arc<str>],
+    records: &[Record],
+    options: &ValidateOptions,
+    n_profile: usize,
+) -> Vec<RunOut> {
+    records
+        .par_chunks(RUN)
+        .map(|run| check_rows(plan, ids, run, options, n_profile))
+        .collect()
+}
+
+/// Merges a checked chunk in row order: uniqueness, duplicate rows,
+/// structural issues, counts and findings.
 fn merge_chunk(
-    plan: &mut Plan,
+    plan: &Plan,
+    results: &mut [super::CheckResult],
     ids: &[Arc<str>],
     chunk: &Chunk,
-    options: &ValidateOptions,
+    runs: Vec<RunOut>,
     state: &mut MergeState,
     emitter: &mut Emitter<'_>,
 ) -> Result<(), ValidateError> {
     let records = &chunk.records;
     state.rows += records.len() as u64;
     let n_profile = state.distinct.len();
-    let runs: Vec<RunOut> = {
-        let plan: &Plan = plan;
-        records
-            .par_chunks(RUN)
-            .map(|run| check_rows(plan, ids, run, options, n_profile))
-            .collect()
-    };
     // Distinct values: one counter per column, counted in parallel.
     state
         .distinct
@@ -312,7 +349,7 @@ fn merge_chunk(
             _ => (plan.encoding, true),
         };
         if counted {
-            plan.checks[check].failed += 1;
+            results[check].failed += 1;
         }
         let key = issue
             .row
@@ -342,8 +379,8 @@ fn merge_chunk(
     let mut row_findings: Vec<(usize, Finding)> = Vec::new();
     for run in runs {
         for (c, (e, f)) in run.evaluated.iter().zip(&run.failed).enumerate() {
-            plan.checks[c].evaluated += e;
-            plan.checks[c].failed += f;
+            results[c].evaluated += e;
+            results[c].failed += f;
         }
         for (i, (m, v)) in run.missing.iter().zip(&run.invalid).enumerate() {
             state.missing[i] += m;
@@ -368,9 +405,9 @@ fn merge_chunk(
                 let check = plan.uniques[u].check;
                 match run.unique_fps[r * n_uniques + u] {
                     Some(fp) => {
-                        plan.checks[check].evaluated += 1;
+                        results[check].evaluated += 1;
                         if let Some(first) = state.firsts[u].insert(&fp, record.row) {
-                            plan.checks[check].failed += 1;
+                            results[check].failed += 1;
                             let names = key_names(plan, u);
                             let message = if plan.uniques[u].fields.len() == 1 {
                                 format!("duplicate of row {first}")
@@ -387,8 +424,8 @@ fn merge_chunk(
                         }
                     }
                     None if plan.uniques[u].require_all => {
-                        plan.checks[check].evaluated += 1;
-                        plan.checks[check].failed += 1;
+                        results[check].evaluated += 1;
+                        results[check].failed += 1;
                         let names = key_names(plan, u);
                         let message = format!(
                             "a column of the primary key ({}) is missing",
@@ -403,9 +440,9 @@ fn merge_chunk(
                 }
             }
             if let Some(check) = plan.duplicate_rows {
-                plan.checks[check].evaluated += 1;
+                results[check].evaluated += 1;
                 if let Some(first) = state.dup_rows.insert(&run.row_fps[r], record.row) {
-                    plan.checks[check].failed += 1;
+                    results[check].failed += 1;
                     let message = format!("repeats row {first}");
                     row_findings.push((
                         check,
@@ -419,7 +456,7 @@ fn merge_chunk(
             }
             row_findings.sort_by_key(|(check, _)| *check);
             for (_, f) in structural.into_iter().chain(row_findings.drain(..)) {
-                emitter.emit(plan, f)?;
+                emitter.emit(results, f)?;
             }
         }
     }
@@ -427,7 +464,7 @@ fn merge_chunk(
     // found at the end of the file).
     for (_, fs) in by_row {
         for (_, f) in fs {
-            emitter.emit(plan, f)?;
+            emitter.emit(results, f)?;
         }
     }
     Ok(())
@@ -443,14 +480,18 @@ fn key_names(plan: &Plan, u: usize) -> String {
 }
 
 struct Emitter<'s> {
-    sink: &'s mut dyn FnMut(&Finding) -> io::Result<()>,
+    sink: &'s mut (dyn FnMut(&Finding) -> io::Result<()> + Send),
     examples: usize,
 }
 
 impl Emitter<'_> {
-    fn emit(&mut self, plan: &mut Plan, f: Finding) -> Result<(), ValidateError> {
+    fn emit(
+        &mut self,
+        results: &mut [super::CheckResult],
+        f: Finding,
+    ) -> Result<(), ValidateError> {
         (self.sink)(&f).map_err(ValidateError::Write)?;
-        if let Some(c) = plan.checks.iter_mut().find(|c| *c.meta.id == *f.check) {
+        if let Some(c) = results.iter_mut().find(|c| *c.meta.id == *f.check) {
             if c.examples.len() < self.examples {
                 c.examples.push(f);
             }
@@ -530,6 +571,15 @@ fn finding(
     }
 }
 
+/// Trims surrounding whitespace, with a fast path for the usual cell that
+/// starts and ends with a printable ASCII character.
+fn trim(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(&a), Some(&b)) if a > b' ' && a < 0x80 && b > b' ' && b < 0x80 => s,
+        _ => s.trim(),
+    }
+}
+
 fn is_missing(text: &str, tokens: &[String]) -> bool {
     text.is_empty() || tokens.iter().any(|t| t.eq_ignore_ascii_case(text))
 }
@@ -579,7 +629,7 @@ fn check_rows(
                 out.distinct.push(0);
                 continue;
             };
-            let text = record.fields.get(col).unwrap_or("").trim();
+            let text = trim(record.fields.get(col).unwrap_or(""));
             if is_missing(text, &field.missing_values) {
                 out.missing[fi] += 1;
                 values.push(Value::Null);
@@ -676,7 +726,7 @@ fn check_rows(
             }
         }
         for (j, (col, _)) in plan.extra_columns.iter().enumerate() {
-            let text = record.fields.get(*col).unwrap_or("").trim();
+            let text = trim(record.fields.get(*col).unwrap_or(""));
             if is_missing(text, &plan.missing_values) {
                 out.extra_missing[j] += 1;
                 out.distinct.push(0);
@@ -706,7 +756,7 @@ fn check_rows(
         }
         if plan.duplicate_rows.is_some() {
             parts.clear();
-            parts.extend(record.fields.iter().map(str::trim));
+            parts.extend(record.fields.iter().map(trim));
             out.row_fps.push(checks::unique::fingerprint(&parts));
         }
         for fk in &plan.foreign_keys {

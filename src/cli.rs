@@ -29,6 +29,10 @@ pub enum Command {
     /// List the check kinds and field types, or show one kind's documentation.
     #[command(after_long_help = RULES_EXAMPLES)]
     Rules(RulesArgs),
+    /// Generate a synthetic city (registry, four extracts with labelled
+    /// errors, rule files, truth files) and check every extract.
+    #[command(after_long_help = DEMO_EXAMPLES)]
+    Demo(DemoArgs),
 }
 
 const CHECK_EXAMPLES: &str = "\
@@ -52,6 +56,33 @@ Examples:
   vaglio rules            # every check kind with its code, and the field types
   vaglio rules VG101      # the documentation of one kind
   vaglio rules pattern    # kinds can be named too";
+
+const DEMO_EXAMPLES: &str = "\
+Examples:
+  vaglio demo                          # 5,000 residents in vaglio-demo/
+  vaglio demo --residents 400000 --out bologna/   # a Bologna-sized city
+  vaglio demo --seed 7 --quiet         # another city, no output
+
+What it writes (DIR = --out):
+  DIR/anagrafe.csv            the population registry (UTF-8, ;)
+  DIR/refezione.csv           school canteen enrolments (Windows-1252, ;)
+  DIR/servizi_sociali.csv     social-service interventions (UTF-8, ,)
+  DIR/erp_inquilini.sqlite    public-housing tenants (SQLite)
+  DIR/isee.csv                ISEE declarations (UTF-8 with BOM, ;)
+  DIR/rules/*.toml            the rule file of each (also in rules/demo/)
+  DIR/truth/*.csv             per extract row: the true ID_PERSONA and the
+                              injected errors
+  DIR/reports/<source>/       findings.csv, summary.json, junit.xml
+
+The same seed and size give byte-identical files. The extracts contain
+errors on purpose (wrong check characters, omocodes, missing, provisional
+and placeholder codes, a parent's code in a child's field, transliterated
+names, apostrophes and accents, truncated double names, swapped day and
+month, date typos, non-residents, duplicate rows); the demo's rule files
+tolerate them, so the checks report findings and the gate passes.
+
+Exit codes: as `vaglio check`: 0 every gate passed (the normal outcome);
+1 a check over its tolerance; 2 vaglio could not do its job.";
 
 /// Output format of the terminal summary.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -142,6 +173,26 @@ pub struct RulesArgs {
     pub code: Option<String>,
 }
 
+/// Arguments of `vaglio demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Number of residents of the city.
+    #[arg(long, value_name = "N", default_value_t = 5000)]
+    pub residents: usize,
+    /// Seed: the same seed and size give the same city, byte for byte.
+    #[arg(long, value_name = "S", default_value_t = 42)]
+    pub seed: u64,
+    /// Where to write the city, its rule files, truth files and reports.
+    #[arg(short, long, value_name = "DIR", default_value = "vaglio-demo")]
+    pub out: PathBuf,
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Worker threads for the checks (default: one per core).
+    #[arg(short, long, value_name = "N")]
+    pub jobs: Option<usize>,
+}
+
 /// Parses the command line, runs the command, and returns the exit code
 /// (0 passed, 1 a gate failed, 2 vaglio could not do its job).
 pub fn main() -> ExitCode {
@@ -156,6 +207,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => commands::check::run(&args),
         Command::Rules(args) => commands::rules::run(&args),
+        Command::Demo(args) => commands::demo::run(&args),
     };
     match result {
         Ok(outcome) => ExitCode::from(outcome as u8),

@@ -12,6 +12,7 @@
 pub mod checks;
 pub mod cli;
 pub mod commands;
+pub mod demo;
 pub mod expr;
 pub mod identity;
 pub mod infer;

@@ -2,6 +2,7 @@
 //! [`Outcome`]. Errors come back as `miette` reports (exit code 2).
 
 pub mod check;
+pub mod demo;
 pub mod rules;
 
 use chrono::NaiveDate;

@@ -5,5 +5,6 @@
 mod check_inputs;
 mod check_kinds;
 mod cli;
+mod demo;
 mod rule_errors;
 mod util;

@@ -1,0 +1,183 @@
+//! The demo city: a synthetic, realistic municipality for trying vaglio, for
+//! tests and for benchmarks. Deterministic: the same seed and size give
+//! byte-identical files on every run and machine.
+//!
+//! ```text
+//! DIR/anagrafe.csv              the population registry (clean)
+//! DIR/refezione.csv             school canteen enrolments (Windows-1252, ;)
+//! DIR/servizi_sociali.csv       social-service interventions (UTF-8, ,)
+//! DIR/erp_inquilini.sqlite      public-housing tenants (SQLite)
+//! DIR/isee.csv                  ISEE declarations (UTF-8 with BOM, ;)
+//! DIR/rules/<name>.toml         the rule file of each (as rules/demo/ in the repo)
+//! DIR/truth/<extract>.csv       per row: the true ID_PERSONA and the injected errors
+//! ```
+//!
+//! | module | what |
+//! |---|---|
+//! | [`rng`] | the seeded generator (self-contained, so output never depends on a crate's algorithm) |
+//! | [`names`] | surname and given-name tables, foreign origins |
+//! | [`places`] | places of birth (historic codes), streets and quartieri |
+//! | [`anagrafe`] | families, residents, codici fiscali with omocodes |
+//! | [`errors`] | the labelled error kinds and their rates |
+//! | [`extracts`] | the four extracts and their truth |
+//! | [`write`] | files: encodings, SQLite, truth |
+
+pub mod anagrafe;
+pub mod errors;
+pub mod extracts;
+pub mod names;
+pub mod places;
+pub mod rng;
+pub mod write;
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use miette::IntoDiagnostic;
+
+use crate::output::write_atomic;
+
+/// The day the demo registry describes; also the `--today` of the demo's
+/// checks, so that reports are reproducible.
+pub fn reference_date() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2025, 12, 31).unwrap_or_default()
+}
+
+/// The rule files, as written to `DIR/rules/` (the repo keeps the same files
+/// in `rules/demo/`, from which they are compiled in).
+pub const RULE_FILES: [(&str, &str); 5] = [
+    ("anagrafe", include_str!("../../rules/demo/anagrafe.toml")),
+    ("refezione", include_str!("../../rules/demo/refezione.toml")),
+    (
+        "servizi_sociali",
+        include_str!("../../rules/demo/servizi_sociali.toml"),
+    ),
+    (
+        "erp_inquilini",
+        include_str!("../../rules/demo/erp_inquilini.toml"),
+    ),
+    ("isee", include_str!("../../rules/demo/isee.toml")),
+];
+
+/// What to generate.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Number of residents.
+    pub residents: usize,
+    /// Seed.
+    pub seed: u64,
+}
+
+/// One generated source file with its rule file.
+#[derive(Clone, Debug)]
+pub struct Source {
+    /// `anagrafe`, `refezione`…
+    pub name: &'static str,
+    /// The data file.
+    pub file: PathBuf,
+    /// Its rule file.
+    pub rules: PathBuf,
+    /// Data rows.
+    pub rows: usize,
+}
+
+/// What [`generate`] wrote.
+#[derive(Clone, Debug)]
+pub struct City {
+    /// Residents.
+    pub residents: usize,
+    /// Families.
+    pub families: usize,
+    /// The registry first, then the extracts.
+    pub sources: Vec<Source>,
+}
+
+/// Generates the demo city into `out` (created if needed).
+pub fn generate(config: &Config, out: &Path) -> miette::Result<City> {
+    let reference = reference_date();
+    for d in [out.to_path_buf(), out.join("rules"), out.join("truth")] {
+        std::fs::create_dir_all(&d)
+            .into_diagnostic()
+            .map_err(|e| e.wrap_err(format!("cannot create {}", d.display())))?;
+    }
+    let city = anagrafe::City::generate(config.seed, config.residents, reference);
+    let isee_values = extracts::family_isee(&city, config.seed);
+    let (refezione, sociali, erp, isee) = (
+        extracts::refezione(&city, config.seed, &isee_values),
+        extracts::servizi_sociali(&city, config.seed),
+        extracts::erp_inquilini(&city, config.seed),
+        extracts::isee(&city, config.seed, &isee_values),
+    );
+
+    for (name, text) in RULE_FILES {
+        write_atomic(
+            &out.join("rules").join(format!("{name}.toml")),
+            text.as_bytes(),
+        )?;
+    }
+    let mut sources = Vec::new();
+    let mut add = |name: &'static str, file: &str, rows: usize| {
+        sources.push(Source {
+            name,
+            file: out.join(file),
+            rules: out.join("rules").join(format!("{name}.toml")),
+            rows,
+        });
+    };
+    write::anagrafe(&city, &out.join("anagrafe.csv"))?;
+    add("anagrafe", "anagrafe.csv", city.people.len());
+
+    write::csv_extract(
+        &refezione,
+        &out.join("refezione.csv"),
+        write::CsvStyle {
+            delimiter: b';',
+            windows_1252: true,
+            bom: false,
+            crlf: true,
+        },
+    )?;
+    add("refezione", "refezione.csv", refezione.rows.len());
+
+    write::csv_extract(
+        &sociali,
+        &out.join("servizi_sociali.csv"),
+        write::CsvStyle {
+            delimiter: b',',
+            windows_1252: false,
+            bom: false,
+            crlf: false,
+        },
+    )?;
+    add("servizi_sociali", "servizi_sociali.csv", sociali.rows.len());
+
+    write::sqlite_extract(
+        &erp,
+        &out.join("erp_inquilini.sqlite"),
+        "inquilini",
+        &["CODICE_ALLOGGIO", "NUM_COMPONENTI"],
+        &["CANONE_MENSILE"],
+    )?;
+    add("erp_inquilini", "erp_inquilini.sqlite", erp.rows.len());
+
+    write::csv_extract(
+        &isee,
+        &out.join("isee.csv"),
+        write::CsvStyle {
+            delimiter: b';',
+            windows_1252: false,
+            bom: true,
+            crlf: false,
+        },
+    )?;
+    add("isee", "isee.csv", isee.rows.len());
+
+    for e in [&refezione, &sociali, &erp, &isee] {
+        write::truth(e, &out.join("truth").join(format!("{}.csv", e.name)))?;
+    }
+    Ok(City {
+        residents: city.people.len(),
+        families: city.families.len(),
+        sources,
+    })
+}

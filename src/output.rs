@@ -63,6 +63,15 @@ impl AtomicFile {
         };
         let temp = self.temp.into_inner().map_err(|e| err(e.into_error()))?;
         temp.as_file().sync_all().map_err(err)?;
+        // Temporary files are created private (0600); reports are ordinary
+        // files, readable like any other the user writes.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            temp.as_file()
+                .set_permissions(fs::Permissions::from_mode(0o644))
+                .map_err(err)?;
+        }
         temp.persist(&path).map_err(|e| err(e.error))?;
         Ok(())
     }
@@ -106,6 +115,11 @@ mod tests {
         assert_eq!(fs::read_to_string(&path)?, "new");
         let leftovers = fs::read_dir(dir.path())?.count();
         assert_eq!(leftovers, 1);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(fs::metadata(&path)?.permissions().mode() & 0o777, 0o644);
+        }
         Ok(())
     }
 }

@@ -33,7 +33,68 @@ pub enum Command {
     /// errors, rule files, truth files) and check every extract.
     #[command(after_long_help = DEMO_EXAMPLES)]
     Demo(DemoArgs),
+    /// Link every record of an extract to the anagrafe (deterministic tiers,
+    /// then Fellegi–Sunter) and write links.csv.
+    #[command(after_long_help = LINK_EXAMPLES)]
+    Link(LinkArgs),
+    /// Train the linkage model on an extract and save it (JSON) for
+    /// `vaglio link --model`.
+    #[command(after_long_help = TRAIN_EXAMPLES)]
+    Train(TrainArgs),
+    /// Score links.csv against a truth file: precision, recall, F1.
+    #[command(after_long_help = EVAL_EXAMPLES)]
+    Eval(EvalArgs),
 }
+
+const LINK_EXAMPLES: &str = "\
+Examples:
+  # Link the canteen extract of the demo city
+  vaglio demo --out city/
+  vaglio link --rules city/rules/refezione.toml city/refezione.csv \\
+      --anagrafe city/anagrafe.csv --anagrafe-rules city/rules/anagrafe.toml
+
+  # Several extracts into one master/links.csv (each run replaces its
+  # source's rows and keeps the others)
+  for s in refezione servizi_sociali isee; do
+    vaglio link --rules city/rules/$s.toml city/$s.csv \\
+        --anagrafe city/anagrafe.csv --anagrafe-rules city/rules/anagrafe.toml
+  done
+
+links.csv: source,row,key,person,status,tier,weight,probability,note
+  status   match / review / unmatched
+  tier     the deterministic tier that linked the record, or probabilistic
+  person   the anagrafe identifier (its [link] `id`, else its input key);
+           pseudonymised in the datamart feed, not here
+  note     cf_of_other_resident: the record's codice fiscale is another
+           resident's whose name and birth date disagree (not linked on it);
+           near_tie: two candidates scored within the tie margin
+
+The [link] section of the rule files says which columns identify a person:
+  [link]
+  fields = { codice_fiscale = \"CF_ALUNNO\", cognome = \"COGNOME_ALUNNO\",
+             nome = \"NOME_ALUNNO\", data_nascita = \"DATA_NASCITA_ALUNNO\" }
+Everything else (tiers, blocking, comparisons, thresholds) has defaults.";
+
+const TRAIN_EXAMPLES: &str = "\
+Examples:
+  vaglio train --rules city/rules/refezione.toml city/refezione.csv \\
+      --anagrafe city/anagrafe.csv --anagrafe-rules city/rules/anagrafe.toml \\
+      --output models/refezione.json
+  vaglio link --model models/refezione.json --rules city/rules/refezione.toml \\
+      city/refezione.csv --anagrafe city/anagrafe.csv \\
+      --anagrafe-rules city/rules/anagrafe.toml
+
+The model is readable JSON: the prior, and m and u of every level of every
+comparison; edit a value to fix it by hand.";
+
+const EVAL_EXAMPLES: &str = "\
+Examples:
+  vaglio eval --truth city/truth/refezione.csv --links master/links.csv
+  vaglio eval --truth city/truth/refezione.csv --links master/links.csv --min-f1 0.99
+
+The truth file has ROW and ID_PERSONA columns (empty = not a resident, must
+stay unmatched); the source is the truth file's name unless --source says.
+Exit codes: 0 done (and F1 at least --min-f1); 1 F1 below --min-f1; 2 bad input.";
 
 const CHECK_EXAMPLES: &str = "\
 Examples:
@@ -193,6 +254,72 @@ pub struct DemoArgs {
     pub jobs: Option<usize>,
 }
 
+/// Arguments of `vaglio link`.
+#[derive(Debug, Args)]
+pub struct LinkArgs {
+    /// The extract to link (CSV, SQLite, Excel).
+    #[arg(value_name = "EXTRACT")]
+    pub extract: PathBuf,
+    /// The extract's rule file (with a [link] section).
+    #[arg(short, long, value_name = "RULES.toml")]
+    pub rules: PathBuf,
+    /// The anagrafe (population registry).
+    #[arg(long, value_name = "FILE")]
+    pub anagrafe: PathBuf,
+    /// The anagrafe's rule file (with a [link] section).
+    #[arg(long, value_name = "RULES.toml")]
+    pub anagrafe_rules: PathBuf,
+    /// Where to write links.csv.
+    #[arg(short, long, value_name = "DIR", default_value = "master")]
+    pub out: PathBuf,
+    /// A model saved by `vaglio train`, used instead of training.
+    #[arg(long, value_name = "MODEL.json")]
+    pub model: Option<PathBuf>,
+    /// Shared options.
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// Arguments of `vaglio train`.
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// The extract to train on.
+    #[arg(value_name = "EXTRACT")]
+    pub extract: PathBuf,
+    /// The extract's rule file (with a [link] section).
+    #[arg(short, long, value_name = "RULES.toml")]
+    pub rules: PathBuf,
+    /// The anagrafe.
+    #[arg(long, value_name = "FILE")]
+    pub anagrafe: PathBuf,
+    /// The anagrafe's rule file.
+    #[arg(long, value_name = "RULES.toml")]
+    pub anagrafe_rules: PathBuf,
+    /// Where to save the model (JSON).
+    #[arg(long, value_name = "MODEL.json", default_value = "model.json")]
+    pub output: PathBuf,
+    /// Shared options.
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// Arguments of `vaglio eval`.
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// The truth file (ROW, ID_PERSONA).
+    #[arg(long, value_name = "TRUTH.csv")]
+    pub truth: PathBuf,
+    /// The links.csv written by `vaglio link`.
+    #[arg(long, value_name = "LINKS.csv", default_value = "master/links.csv")]
+    pub links: PathBuf,
+    /// The source to score (default: the truth file's name).
+    #[arg(long, value_name = "NAME")]
+    pub source: Option<String>,
+    /// Exit 1 when F1 is below this.
+    #[arg(long, value_name = "F1")]
+    pub min_f1: Option<f64>,
+}
+
 /// Parses the command line, runs the command, and returns the exit code
 /// (0 passed, 1 a gate failed, 2 vaglio could not do its job).
 pub fn main() -> ExitCode {
@@ -208,6 +335,9 @@ pub fn main() -> ExitCode {
         Command::Check(args) => commands::check::run(&args),
         Command::Rules(args) => commands::rules::run(&args),
         Command::Demo(args) => commands::demo::run(&args),
+        Command::Link(args) => commands::link::run(&args),
+        Command::Train(args) => commands::link::train(&args),
+        Command::Eval(args) => commands::link::eval(&args),
     };
     match result {
         Ok(outcome) => ExitCode::from(outcome as u8),

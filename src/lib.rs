@@ -16,6 +16,7 @@ pub mod demo;
 pub mod expr;
 pub mod identity;
 pub mod infer;
+pub mod link;
 pub mod output;
 pub mod privacy;
 pub mod read;

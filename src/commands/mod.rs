@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod demo;
+pub mod link;
 pub mod rules;
 
 use chrono::NaiveDate;

@@ -15,7 +15,7 @@
 
 mod diagnostic;
 mod load;
-mod walk;
+pub(crate) mod walk;
 
 use std::collections::HashSet;
 use std::fmt;

@@ -1,0 +1,354 @@
+//! `vaglio link`, `vaglio train`, `vaglio eval`: linking an extract to the
+//! anagrafe, saving the model, scoring the links against labels.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use miette::{miette, IntoDiagnostic, WrapErr};
+
+use super::{set_jobs, today, Outcome};
+use crate::cli::{EvalArgs, LinkArgs, TrainArgs};
+use crate::link::{self, model::Model, spec, LinkJob, Linkage, Status};
+use crate::output::write_atomic;
+use crate::rules::{self, RuleSet};
+
+/// The columns of links.csv.
+pub const LINKS_HEADER: [&str; 9] = [
+    "source",
+    "row",
+    "key",
+    "person",
+    "status",
+    "tier",
+    "weight",
+    "probability",
+    "note",
+];
+
+fn load_rules(path: &Path, today: chrono::NaiveDate) -> miette::Result<(RuleSet, spec::LinkSpec)> {
+    let rules = rules::load(path, today)?;
+    let spec = spec::from_rules(&rules)?.ok_or_else(|| {
+        miette!(
+            code = "vaglio::link::no_section",
+            help = "add a [link] section, at least: [link]\nfields = { codice_fiscale = \"CF\", cognome = \"COGNOME\", nome = \"NOME\", data_nascita = \"DATA_NASCITA\" }",
+            "{} has no [link] section: vaglio does not know which columns identify a person",
+            path.display()
+        )
+    })?;
+    Ok((rules, spec))
+}
+
+/// The shared inputs of `link` and `train`.
+fn run_linkage(
+    extract: &Path,
+    rules_path: &Path,
+    anagrafe: &Path,
+    anagrafe_rules: &Path,
+    today_arg: Option<&str>,
+    model: Option<&Path>,
+) -> miette::Result<Linkage> {
+    let today = today(today_arg)?;
+    let (rules, spec) = load_rules(rules_path, today)?;
+    let (ana_rules, ana_spec) = load_rules(anagrafe_rules, today)?;
+    let model = match model {
+        None => None,
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .into_diagnostic()
+                .wrap_err_with(|| format!("cannot read the model {}", p.display()))?;
+            let m: Model = serde_json::from_str(&text).map_err(|e| {
+                miette!(
+                    code = "vaglio::link::model",
+                    help = "give a model written by `vaglio train`",
+                    "{}: not a model: {e}",
+                    p.display()
+                )
+            })?;
+            Some(m)
+        }
+    };
+    let job = LinkJob {
+        extract,
+        rules: &rules,
+        spec: &spec,
+        anagrafe,
+        anagrafe_rules: &ana_rules,
+        anagrafe_spec: &ana_spec,
+        reference: today,
+        model,
+    };
+    if let Some(m) = &job.model {
+        let comps: Vec<_> = spec
+            .comparisons
+            .iter()
+            .filter(|c| spec.provides(c.attr) && ana_spec.provides(c.attr))
+            .cloned()
+            .collect();
+        if !m.fits(&comps) {
+            miette::bail!(
+                code = "vaglio::link::model",
+                help = "train the model again with `vaglio train` on these rules",
+                "the model does not fit the comparisons of {}",
+                rules_path.display()
+            );
+        }
+    }
+    link::link(&job)
+}
+
+fn fmt_f(x: Option<f64>, digits: usize) -> String {
+    match x {
+        Some(v) => {
+            let s = format!("{v:.digits$}");
+            if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') {
+                s[1..].to_string()
+            } else {
+                s
+            }
+        }
+        None => String::new(),
+    }
+}
+
+/// The rows of links.csv for a linkage.
+pub fn link_rows(l: &Linkage) -> Vec<Vec<String>> {
+    l.rows
+        .iter()
+        .map(|r| {
+            vec![
+                l.source.clone(),
+                r.row.to_string(),
+                r.key.clone(),
+                r.person.clone().unwrap_or_default(),
+                r.status.name().to_string(),
+                r.tier.clone(),
+                fmt_f(r.weight, 4),
+                fmt_f(r.probability, 6),
+                r.note.clone(),
+            ]
+        })
+        .collect()
+}
+
+/// Writes links.csv: the rows of other sources already there are kept, this
+/// source's are replaced; rows sorted by source and row.
+pub fn write_links(path: &Path, source: &str, rows: Vec<Vec<String>>) -> miette::Result<()> {
+    let mut all: Vec<Vec<String>> = Vec::new();
+    if path.exists() {
+        let mut r = csv::Reader::from_path(path)
+            .into_diagnostic()
+            .wrap_err_with(|| format!("cannot read {}", path.display()))?;
+        let same = r
+            .headers()
+            .map(|h| h.iter().eq(LINKS_HEADER.iter().copied()))
+            .unwrap_or(false);
+        if same {
+            for rec in r.records() {
+                let rec = rec.into_diagnostic()?;
+                if rec.get(0) != Some(source) {
+                    all.push(rec.iter().map(str::to_string).collect());
+                }
+            }
+        }
+    }
+    all.extend(rows);
+    all.sort_by(|a, b| {
+        a[0].cmp(&b[0]).then_with(|| {
+            let ra: u64 = a[1].parse().unwrap_or(0);
+            let rb: u64 = b[1].parse().unwrap_or(0);
+            ra.cmp(&rb)
+        })
+    });
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(LINKS_HEADER).into_diagnostic()?;
+    for r in &all {
+        w.write_record(r).into_diagnostic()?;
+    }
+    let bytes = w.into_inner().map_err(|e| miette!("{e}"))?;
+    write_atomic(path, &bytes)?;
+    Ok(())
+}
+
+/// A short summary of a linkage.
+pub fn summary(l: &Linkage) -> String {
+    let mut s = String::new();
+    let count = |st: Status| l.rows.iter().filter(|r| r.status == st).count();
+    let _ = writeln!(
+        s,
+        "{}: {} records linked to {} residents",
+        l.source, l.records, l.residents
+    );
+    let mut tiers: Vec<(String, usize)> = Vec::new();
+    for r in l.rows.iter().filter(|r| r.status == Status::Match) {
+        match tiers.iter_mut().find(|t| t.0 == r.tier) {
+            Some(t) => t.1 += 1,
+            None => tiers.push((r.tier.clone(), 1)),
+        }
+    }
+    let tiers: Vec<String> = tiers.iter().map(|(t, n)| format!("{t} {n}")).collect();
+    let notes = l
+        .rows
+        .iter()
+        .filter(|r| r.note.contains(link::decide::NOTE_CF_OTHER))
+        .count();
+    let ties = l
+        .rows
+        .iter()
+        .filter(|r| r.note.contains(link::decide::NOTE_NEAR_TIE))
+        .count();
+    let _ = writeln!(
+        s,
+        "  match {} ({}) · review {} · unmatched {}",
+        count(Status::Match),
+        tiers.join(", "),
+        count(Status::Review),
+        count(Status::Unmatched)
+    );
+    let _ = writeln!(
+        s,
+        "  notes: {notes} codes belonging to another resident, {ties} near-ties"
+    );
+    let _ = writeln!(s, "  blocking (pairs / new pairs / capped records):");
+    for (i, rule) in l.blocking_rules.iter().enumerate() {
+        let _ = writeln!(
+            s,
+            "    {rule:<34} {:>10} {:>10} {:>6}",
+            l.blocking.pairs.get(i).copied().unwrap_or(0),
+            l.blocking.new_pairs.get(i).copied().unwrap_or(0),
+            l.blocking.capped.get(i).copied().unwrap_or(0)
+        );
+    }
+    let _ = writeln!(
+        s,
+        "  model: prior {:.3e} ({:+.2} bits), u from {} random pairs, EM {} iterations{}",
+        l.model.prior,
+        l.model.prior_weight(),
+        l.model.u_pairs,
+        l.model.em_iterations,
+        if l.model.em_converged {
+            " (converged)"
+        } else {
+            " (not converged)"
+        }
+    );
+    for c in &l.model.comparisons {
+        let levels: Vec<String> = c
+            .levels
+            .iter()
+            .map(|lv| format!("{} {:+.1}", lv.level, lv.weight()))
+            .collect();
+        let _ = writeln!(s, "    {:<15} {}", c.field, levels.join(", "));
+    }
+    s
+}
+
+/// `vaglio link`.
+pub fn run(args: &LinkArgs) -> miette::Result<Outcome> {
+    set_jobs(args.common.jobs)?;
+    let l = run_linkage(
+        &args.extract,
+        &args.rules,
+        &args.anagrafe,
+        &args.anagrafe_rules,
+        args.common.today.as_deref(),
+        args.model.as_deref(),
+    )?;
+    let path = args.out.join("links.csv");
+    write_links(&path, &l.source, link_rows(&l))?;
+    if !args.common.quiet {
+        print_out(&format!("{}  wrote {}\n", summary(&l), path.display()));
+    }
+    Ok(Outcome::Passed)
+}
+
+/// `vaglio train`.
+pub fn train(args: &TrainArgs) -> miette::Result<Outcome> {
+    set_jobs(args.common.jobs)?;
+    let l = run_linkage(
+        &args.extract,
+        &args.rules,
+        &args.anagrafe,
+        &args.anagrafe_rules,
+        args.common.today.as_deref(),
+        None,
+    )?;
+    let json = serde_json::to_string_pretty(&l.model).into_diagnostic()?;
+    write_atomic(&args.output, format!("{json}\n").as_bytes())?;
+    if !args.common.quiet {
+        print_out(&format!(
+            "{}  wrote the model to {}\n",
+            summary(&l),
+            args.output.display()
+        ));
+    }
+    Ok(Outcome::Passed)
+}
+
+/// `vaglio eval`.
+pub fn eval(args: &EvalArgs) -> miette::Result<Outcome> {
+    let truth = link::eval::read_truth(&args.truth)?;
+    let source = match &args.source {
+        Some(s) => s.clone(),
+        None => args
+            .truth
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    };
+    let links: Vec<_> = link::eval::read_links(&args.links)?
+        .into_iter()
+        .filter(|l| l.source == source)
+        .collect();
+    if links.is_empty() {
+        miette::bail!(
+            code = "vaglio::eval::source",
+            help = "name the source with --source (the `source` column of links.csv)",
+            "{} has no links of source `{source}`",
+            args.links.display()
+        );
+    }
+    let s = link::eval::evaluate(&truth, &links, None);
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{source}: {} rows ({} non-residents) · TP {} FP {} FN {} · review {}",
+        s.rows, s.non_residents, s.true_positives, s.false_positives, s.false_negatives, s.review
+    );
+    let _ = writeln!(
+        out,
+        "  at the chosen thresholds: precision {:.4}  recall {:.4}  F1 {:.4}",
+        s.precision(),
+        s.recall(),
+        s.f1()
+    );
+    let _ = writeln!(out, "  probability ≥   precision   recall       F1");
+    for t in [0.5, 0.8, 0.9, 0.95, 0.99, 0.999] {
+        let x = link::eval::evaluate(&truth, &links, Some(t));
+        let _ = writeln!(
+            out,
+            "  {t:<13}   {:>9.4}   {:>6.4}   {:>6.4}",
+            x.precision(),
+            x.recall(),
+            x.f1()
+        );
+    }
+    print_out(&out);
+    if let Some(min) = args.min_f1 {
+        if s.f1() < min {
+            eprintln!("F1 {:.4} is below --min-f1 {min}", s.f1());
+            return Ok(Outcome::GateFailed);
+        }
+    }
+    Ok(Outcome::Passed)
+}
+
+/// Prints to standard output, ignoring a closed pipe (`| head`).
+fn print_out(s: &str) {
+    use std::io::Write;
+    let _ = std::io::stdout().lock().write_all(s.as_bytes());
+}
+
+/// The default output folder.
+pub fn default_out() -> PathBuf {
+    PathBuf::from("master")
+}

@@ -1,0 +1,227 @@
+//! Blocking: which residents are compared with an extract record. Several
+//! rules, OR-ed; each rule is a list of keys (attributes or keys derived
+//! from them) that must all agree. Each rule is an index of the anagrafe:
+//! a sorted vector of (key hash, resident), searched by binary search —
+//! 12 bytes per resident and rule. Pairs found by several rules are
+//! compared once. A block larger than the cap is skipped for that record
+//! and counted, rather than exhausting memory.
+
+use std::hash::BuildHasher;
+
+use rayon::prelude::*;
+
+use super::prepare::{NameTable, Person, NONE};
+use super::spec::KeyPart;
+use crate::identity::codice_fiscale;
+
+/// The keys of `p` under `rule` (one per reading of its names; none when a
+/// part is missing), appended to `out`.
+pub fn keys(
+    rule_index: usize,
+    rule: &[KeyPart],
+    p: &Person,
+    names: &NameTable,
+    out: &mut Vec<u64>,
+) {
+    let hasher = foldhash::fast::FixedState::with_seed(0x7661_676c_696f);
+    let mut buf: Vec<u8> = Vec::with_capacity(64);
+    for (k, &(s, n)) in p.splits.iter().enumerate() {
+        // Only the name parts differ between readings.
+        let uses_names = rule.iter().any(|part| {
+            matches!(
+                part,
+                KeyPart::Cognome
+                    | KeyPart::Nome
+                    | KeyPart::CognomeFonetico
+                    | KeyPart::NomeFonetico
+                    | KeyPart::CfCognome
+                    | KeyPart::CfNome
+                    | KeyPart::Iniziali
+            )
+        });
+        if k > 0 && !uses_names {
+            break;
+        }
+        buf.clear();
+        buf.push(rule_index as u8);
+        let mut ok = true;
+        for part in rule {
+            buf.push(0xFF);
+            let si = (s != NONE).then(|| names.get(s)).flatten();
+            let ni = (n != NONE).then(|| names.get(n)).flatten();
+            match part {
+                KeyPart::CodiceFiscale => match p.cf.base() {
+                    Some(b) => buf.extend_from_slice(b),
+                    None => ok = false,
+                },
+                KeyPart::Cognome => match si {
+                    Some(i) => buf.extend_from_slice(i.joined.as_bytes()),
+                    None => ok = false,
+                },
+                KeyPart::Nome => match ni {
+                    Some(i) => buf.extend_from_slice(i.joined.as_bytes()),
+                    None => ok = false,
+                },
+                KeyPart::CognomeFonetico => match si {
+                    Some(i) if !i.phonetic.is_empty() => {
+                        buf.extend_from_slice(i.phonetic.as_bytes())
+                    }
+                    _ => ok = false,
+                },
+                KeyPart::NomeFonetico => match ni {
+                    Some(i) if !i.phonetic.is_empty() => {
+                        buf.extend_from_slice(i.phonetic.as_bytes())
+                    }
+                    _ => ok = false,
+                },
+                KeyPart::DataNascita => match p.birth {
+                    Some(d) => buf.extend_from_slice(d.format("%Y%m%d").to_string().as_bytes()),
+                    None => ok = false,
+                },
+                KeyPart::AnnoNascita => match p.birth {
+                    Some(d) => buf.extend_from_slice(&chrono::Datelike::year(&d).to_le_bytes()),
+                    None => ok = false,
+                },
+                KeyPart::Sesso => match p.sex {
+                    Some(x) => buf.push(x.as_char() as u8),
+                    None => ok = false,
+                },
+                KeyPart::LuogoNascita => match p.place {
+                    Some(x) => buf.extend_from_slice(&x),
+                    None => ok = false,
+                },
+                KeyPart::CfCognome => match (si, p.cf.text()) {
+                    (Some(i), _) => {
+                        buf.extend_from_slice(codice_fiscale::surname_code(&i.norm).as_bytes())
+                    }
+                    (None, Some(t)) => buf.extend_from_slice(&t[..3]),
+                    _ => ok = false,
+                },
+                KeyPart::CfNome => match (ni, p.cf.text()) {
+                    (Some(i), _) => {
+                        buf.extend_from_slice(codice_fiscale::name_code(&i.norm).as_bytes())
+                    }
+                    (None, Some(t)) => buf.extend_from_slice(&t[3..6]),
+                    _ => ok = false,
+                },
+                KeyPart::CfData => match p.cf.base().or(p.cf.text()) {
+                    Some(t) => buf.extend_from_slice(&t[6..11]),
+                    None => ok = false,
+                },
+                KeyPart::Iniziali => match (si, ni) {
+                    (Some(a), Some(b)) => {
+                        buf.push(a.joined.as_bytes().first().copied().unwrap_or(b'?'));
+                        buf.push(b.joined.as_bytes().first().copied().unwrap_or(b'?'));
+                    }
+                    _ => ok = false,
+                },
+            }
+            if !ok {
+                break;
+            }
+        }
+        if ok {
+            let h = hasher.hash_one(&buf);
+            if !out.contains(&h) {
+                out.push(h);
+            }
+        }
+    }
+}
+
+/// The blocking index of the anagrafe.
+pub struct BlockIndex {
+    rules: Vec<Vec<KeyPart>>,
+    index: Vec<Vec<(u64, u32)>>,
+}
+
+/// Pairs per blocking rule.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BlockStats {
+    /// Pairs each rule produced (before de-duplication).
+    pub pairs: Vec<u64>,
+    /// Pairs each rule added to those of the rules before it.
+    pub new_pairs: Vec<u64>,
+    /// Records for which a rule's block exceeded the cap and was skipped.
+    pub capped: Vec<u64>,
+}
+
+impl BlockStats {
+    /// Adds another record's statistics.
+    pub fn add(&mut self, o: &BlockStats) {
+        let n = self.pairs.len().max(o.pairs.len());
+        for v in [&mut self.pairs, &mut self.new_pairs, &mut self.capped] {
+            v.resize(n, 0);
+        }
+        for i in 0..o.pairs.len() {
+            self.pairs[i] += o.pairs[i];
+            self.new_pairs[i] += o.new_pairs[i];
+            self.capped[i] += o.capped[i];
+        }
+    }
+}
+
+impl BlockIndex {
+    /// Indexes the residents under every rule.
+    pub fn build(rules: &[Vec<KeyPart>], people: &[Person], names: &NameTable) -> BlockIndex {
+        let index = rules
+            .par_iter()
+            .enumerate()
+            .map(|(r, rule)| {
+                let mut v: Vec<(u64, u32)> = Vec::with_capacity(people.len());
+                let mut ks = Vec::new();
+                for (i, p) in people.iter().enumerate() {
+                    ks.clear();
+                    keys(r, rule, p, names, &mut ks);
+                    v.extend(ks.iter().map(|&k| (k, i as u32)));
+                }
+                v.sort_unstable();
+                v.dedup();
+                v
+            })
+            .collect();
+        BlockIndex {
+            rules: rules.to_vec(),
+            index,
+        }
+    }
+
+    /// The residents to compare with `p` (sorted, distinct), with the
+    /// statistics of this record.
+    pub fn candidates(
+        &self,
+        p: &Person,
+        names: &NameTable,
+        max_block: usize,
+    ) -> (Vec<u32>, BlockStats) {
+        let n = self.rules.len();
+        let mut stats = BlockStats {
+            pairs: vec![0; n],
+            new_pairs: vec![0; n],
+            capped: vec![0; n],
+        };
+        let mut all: Vec<(u32, u8)> = Vec::new();
+        let mut ks = Vec::new();
+        for (r, rule) in self.rules.iter().enumerate() {
+            ks.clear();
+            keys(r, rule, p, names, &mut ks);
+            let idx = &self.index[r];
+            for &k in &ks {
+                let lo = idx.partition_point(|e| e.0 < k);
+                let hi = lo + idx[lo..].partition_point(|e| e.0 == k);
+                if hi - lo > max_block {
+                    stats.capped[r] += 1;
+                    continue;
+                }
+                stats.pairs[r] += (hi - lo) as u64;
+                all.extend(idx[lo..hi].iter().map(|e| (e.1, r as u8)));
+            }
+        }
+        all.sort_unstable();
+        all.dedup_by_key(|e| e.0);
+        for &(_, r) in &all {
+            stats.new_pairs[usize::from(r)] += 1;
+        }
+        (all.into_iter().map(|e| e.0).collect(), stats)
+    }
+}

@@ -1,0 +1,514 @@
+//! Comparisons with levels. Every comparison turns a pair of records into
+//! a level index (0 = null: a value is missing, the comparison weighs
+//! nothing); the levels of all comparisons pack into a [`Pattern`].
+//!
+//! Names are folded to ASCII once ([`super::prepare`]); name-pair results
+//! are cached by name id, so a distinct pair is compared once per thread.
+
+use std::collections::HashMap;
+
+use chrono::{Datelike, NaiveDate};
+
+use super::prepare::{CfValue, NameInfo, NameTable, Person, NONE};
+use super::spec::{Attr, CompKind, ComparisonSpec};
+use crate::identity::codice_fiscale::{self, Sex};
+use crate::identity::dates;
+use crate::identity::names;
+
+/// The levels of all comparisons of a pair, 4 bits each (comparison `i` in
+/// bits `4i..4i+4`).
+pub type Pattern = u32;
+
+/// Most comparisons a model may have.
+pub const MAX_COMPARISONS: usize = 8;
+
+/// The level of comparison `i` in `p`.
+pub fn level_of(p: Pattern, i: usize) -> u8 {
+    ((p >> (4 * i)) & 0xF) as u8
+}
+
+/// Name levels.
+pub mod name_level {
+    /// A name is missing.
+    pub const NULL: u8 = 0;
+    /// Equal once normalised.
+    pub const EXACT: u8 = 1;
+    /// Known transliteration, particles, or a double name truncated.
+    pub const VARIANT: u8 = 2;
+    /// Surname and name exchanged.
+    pub const SWAPPED: u8 = 3;
+    /// Jaro–Winkler at or above the high threshold.
+    pub const JW_HIGH: u8 = 4;
+    /// Jaro–Winkler at or above the low threshold.
+    pub const JW_LOW: u8 = 5;
+    /// Different.
+    pub const ELSE: u8 = 6;
+}
+
+/// Date levels.
+pub mod date_level {
+    /// A date is missing.
+    pub const NULL: u8 = 0;
+    /// Equal.
+    pub const EXACT: u8 = 1;
+    /// Day and month exchanged.
+    pub const SWAPPED: u8 = 2;
+    /// One digit or one day apart.
+    pub const ONE_OFF: u8 = 3;
+    /// Same year.
+    pub const SAME_YEAR: u8 = 4;
+    /// Different.
+    pub const ELSE: u8 = 5;
+}
+
+/// Codice fiscale levels.
+pub mod cf_level {
+    /// No usable code on one side (and none could be recomputed).
+    pub const NULL: u8 = 0;
+    /// Same base form.
+    pub const EXACT: u8 = 1;
+    /// One character changed, or two adjacent ones exchanged.
+    pub const ONE_EDIT: u8 = 2;
+    /// Surname, name and birth-date segments (characters 1–11) agree.
+    pub const SEGMENTS: u8 = 3;
+    /// The extract has no code, and the one computed from its surname, name,
+    /// birth date (and sex) agrees with the resident's characters 1–11.
+    pub const RECOMPUTED: u8 = 4;
+    /// Different.
+    pub const ELSE: u8 = 5;
+}
+
+/// Exact-comparison levels.
+pub mod exact_level {
+    /// Missing.
+    pub const NULL: u8 = 0;
+    /// Equal.
+    pub const EXACT: u8 = 1;
+    /// Different.
+    pub const ELSE: u8 = 2;
+}
+
+/// A per-thread cache of name-pair levels.
+pub type NameCache = HashMap<u64, u8, foldhash::fast::FixedState>;
+
+/// The level of two names (not considering swaps), from the cache or
+/// computed.
+fn name_pair_level(a: &NameInfo, b: &NameInfo, jw: [f64; 2]) -> u8 {
+    use name_level::*;
+    if a.joined == b.joined {
+        return EXACT;
+    }
+    if a.core == b.core || truncated(&a.words, &b.words) || names::are_variants(&a.norm, &b.norm) {
+        return VARIANT;
+    }
+    let s = strsim::jaro_winkler(&a.joined, &b.joined);
+    if s >= jw[0] {
+        JW_HIGH
+    } else if s >= jw[1] {
+        JW_LOW
+    } else {
+        ELSE
+    }
+}
+
+/// One list of words is a proper prefix of the other (`MARIA` vs
+/// `MARIA GRAZIA`).
+fn truncated(a: &[String], b: &[String]) -> bool {
+    let (short, long) = if a.len() < b.len() { (a, b) } else { (b, a) };
+    short.len() < long.len() && !short.is_empty() && long[..short.len()] == *short
+}
+
+/// The level of names `a` (extract) and `b` (resident), where `a_other` and
+/// `b_other` are the other name of each (for swaps). `key` identifies the
+/// comparison in the cache.
+#[allow(clippy::too_many_arguments)]
+pub fn name_level(
+    table: &NameTable,
+    a: u32,
+    b: u32,
+    a_other: u32,
+    b_other: u32,
+    jw: [f64; 2],
+    slot: u64,
+    cache: &mut NameCache,
+) -> u8 {
+    use name_level::*;
+    if a == NONE || b == NONE {
+        return NULL;
+    }
+    let level = if a == b {
+        EXACT
+    } else {
+        let key = (slot << 60) | (u64::from(a) << 30) | u64::from(b);
+        match cache.get(&key) {
+            Some(&l) => l,
+            None => {
+                let (Some(ia), Some(ib)) = (table.get(a), table.get(b)) else {
+                    return NULL;
+                };
+                let l = name_pair_level(ia, ib, jw);
+                cache.insert(key, l);
+                l
+            }
+        }
+    };
+    if level >= JW_HIGH && a_other != NONE && b_other != NONE {
+        if let (Some(ia), Some(ib), Some(oa), Some(ob)) = (
+            table.get(a),
+            table.get(b),
+            table.get(a_other),
+            table.get(b_other),
+        ) {
+            if ia.joined == ob.joined && oa.joined == ib.joined {
+                return SWAPPED;
+            }
+        }
+    }
+    level
+}
+
+fn digits(d: NaiveDate) -> [u8; 8] {
+    let s = format!(
+        "{:04}{:02}{:02}",
+        d.year().clamp(0, 9999),
+        d.month(),
+        d.day()
+    );
+    let mut out = [0u8; 8];
+    out.copy_from_slice(&s.as_bytes()[..8]);
+    out
+}
+
+/// The level of two birth dates.
+pub fn date_level(a: Option<NaiveDate>, b: Option<NaiveDate>) -> u8 {
+    use date_level::*;
+    let (Some(a), Some(b)) = (a, b) else {
+        return NULL;
+    };
+    if a == b {
+        return EXACT;
+    }
+    if dates::plausible_swap(a, b) {
+        return SWAPPED;
+    }
+    let off_by_day = (a - b).num_days().abs() <= 1;
+    let da = digits(a);
+    let db = digits(b);
+    let diff = da.iter().zip(&db).filter(|(x, y)| x != y).count();
+    if off_by_day || diff == 1 {
+        return ONE_OFF;
+    }
+    if a.year() == b.year() {
+        SAME_YEAR
+    } else {
+        ELSE
+    }
+}
+
+/// Whether two 16-byte codes are one substitution or one adjacent
+/// transposition apart.
+fn one_edit(a: &[u8; 16], b: &[u8; 16]) -> bool {
+    let diffs: Vec<usize> = (0..16).filter(|&i| a[i] != b[i]).collect();
+    match diffs.as_slice() {
+        [_] => true,
+        [i, j] => *j == i + 1 && a[*i] == b[*j] && a[*j] == b[*i],
+        _ => false,
+    }
+}
+
+const MONTH_LETTERS: &[u8; 12] = b"ABCDEHLMPRST";
+
+/// Characters 7–11 of a code for a birth date and sex.
+pub fn date_segment(d: NaiveDate, sex: Sex) -> [u8; 5] {
+    let yy = d.year().rem_euclid(100) as u8;
+    let day = d.day() as u8 + if sex == Sex::Female { 40 } else { 0 };
+    [
+        b'0' + yy / 10,
+        b'0' + yy % 10,
+        MONTH_LETTERS[d.month0() as usize % 12],
+        b'0' + day / 10,
+        b'0' + day % 10,
+    ]
+}
+
+/// The level of two codes; `ext_prefix` is the extract record's
+/// characters 1–6 recomputed from its names, with its birth date and sex
+/// (for [`cf_level::RECOMPUTED`]).
+pub fn cf_level(
+    ext: &CfValue,
+    ana: &CfValue,
+    recomputed: Option<([u8; 6], NaiveDate, Option<Sex>)>,
+) -> u8 {
+    use cf_level::*;
+    let Some(ana_base) = ana.base() else {
+        return NULL;
+    };
+    let Some(ext_text) = ext.text() else {
+        // No code in the extract: recompute it from the other fields.
+        if let Some((prefix, birth, sex)) = recomputed {
+            if ana_base[..6] == prefix {
+                let sexes: &[Sex] = match sex {
+                    Some(Sex::Male) => &[Sex::Male],
+                    Some(Sex::Female) => &[Sex::Female],
+                    None => &[Sex::Male, Sex::Female],
+                };
+                if sexes
+                    .iter()
+                    .any(|s| ana_base[6..11] == date_segment(birth, *s))
+                {
+                    return RECOMPUTED;
+                }
+            }
+        }
+        return NULL;
+    };
+    if ext.base() == Some(ana_base) {
+        return EXACT;
+    }
+    let ana_text = ana.text().unwrap_or(ana_base);
+    let ext_cmp = ext.base().unwrap_or(ext_text);
+    if one_edit(ext_text, ana_text) || one_edit(ext_cmp, ana_base) {
+        return ONE_EDIT;
+    }
+    if ext_cmp[..11] == ana_base[..11] {
+        return SEGMENTS;
+    }
+    ELSE
+}
+
+/// The CF characters 1–6 computed from a record's default names.
+pub fn name_prefix(table: &NameTable, p: &Person) -> Option<[u8; 6]> {
+    let s = table.get(p.surname())?;
+    let n = table.get(p.name())?;
+    let sc = codice_fiscale::surname_code(&s.norm);
+    let nc = codice_fiscale::name_code(&n.norm);
+    let mut out = [0u8; 6];
+    out[..3].copy_from_slice(sc.as_bytes().get(..3)?);
+    out[3..].copy_from_slice(nc.as_bytes().get(..3)?);
+    Some(out)
+}
+
+/// Compares records: the comparisons of a model, with the name table.
+pub struct Comparer<'a> {
+    /// The comparisons.
+    pub comparisons: &'a [ComparisonSpec],
+    /// Interned names.
+    pub names: &'a NameTable,
+}
+
+/// An extract record prepared for comparison (what does not depend on the
+/// resident).
+pub struct Prepared {
+    recomputed: Option<([u8; 6], NaiveDate, Option<Sex>)>,
+}
+
+impl Comparer<'_> {
+    /// What can be computed once per extract record.
+    pub fn prepare(&self, ext: &Person) -> Prepared {
+        let needs = self
+            .comparisons
+            .iter()
+            .any(|c| c.kind == CompKind::CodiceFiscale);
+        let recomputed = if needs && ext.cf == CfValue::None {
+            match (name_prefix(self.names, ext), ext.birth) {
+                (Some(p), Some(b)) => Some((p, b, ext.sex)),
+                _ => None,
+            }
+        } else {
+            None
+        };
+        Prepared { recomputed }
+    }
+
+    /// Which reading of the extract's names to use against `ana`: the one
+    /// whose surname equals the resident's, else the first.
+    pub fn split(&self, ext: &Person, ana: &Person) -> usize {
+        if ext.splits.len() == 1 {
+            return 0;
+        }
+        let target = ana.surname();
+        ext.splits
+            .iter()
+            .position(|(s, _)| *s == target)
+            .or_else(|| {
+                let t = self.names.get(target)?;
+                ext.splits.iter().position(|(s, _)| {
+                    self.names
+                        .get(*s)
+                        .is_some_and(|i| i.joined == t.joined || i.core == t.core)
+                })
+            })
+            .unwrap_or(0)
+    }
+
+    /// The pattern of a pair, and the name reading used.
+    pub fn compare(
+        &self,
+        ext: &Person,
+        prep: &Prepared,
+        ana: &Person,
+        cache: &mut NameCache,
+    ) -> (Pattern, u8) {
+        let split = self.split(ext, ana);
+        let (es, en) = ext.splits[split];
+        let (as_, an) = ana.splits[0];
+        let mut p: Pattern = 0;
+        for (i, c) in self.comparisons.iter().enumerate() {
+            let level = match c.kind {
+                CompKind::CodiceFiscale => cf_level(&ext.cf, &ana.cf, prep.recomputed),
+                CompKind::Name => match c.attr {
+                    Attr::Cognome => {
+                        name_level(self.names, es, as_, en, an, c.jaro_winkler, i as u64, cache)
+                    }
+                    _ => name_level(self.names, en, an, es, as_, c.jaro_winkler, i as u64, cache),
+                },
+                CompKind::Date => date_level(ext.birth, ana.birth),
+                CompKind::Exact => exact(c.attr, ext, ana, es, en, as_, an),
+            };
+            p |= u32::from(level & 0xF) << (4 * i);
+        }
+        (p, split as u8)
+    }
+}
+
+fn exact(attr: Attr, ext: &Person, ana: &Person, es: u32, en: u32, as_: u32, an: u32) -> u8 {
+    use exact_level::*;
+    fn eq<T: PartialEq>(a: Option<T>, b: Option<T>) -> u8 {
+        match (a, b) {
+            (Some(a), Some(b)) if a == b => EXACT,
+            (Some(_), Some(_)) => ELSE,
+            _ => NULL,
+        }
+    }
+    let name = |a: u32, b: u32| {
+        if a == NONE || b == NONE {
+            NULL
+        } else if a == b {
+            EXACT
+        } else {
+            ELSE
+        }
+    };
+    match attr {
+        Attr::CodiceFiscale => eq(ext.cf.base(), ana.cf.base()),
+        Attr::Cognome | Attr::Nominativo => name(es, as_),
+        Attr::Nome => name(en, an),
+        Attr::DataNascita => eq(ext.birth, ana.birth),
+        Attr::Sesso => eq(ext.sex, ana.sex),
+        Attr::LuogoNascita => eq(ext.place, ana.place),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::link::prepare::cf_value;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn names_level(a: &str, b: &str) -> u8 {
+        let mut t = NameTable::default();
+        let ia = t.intern(&names::normalize_name(a));
+        let ib = t.intern(&names::normalize_name(b));
+        let mut cache = NameCache::default();
+        name_level(&t, ia, ib, NONE, NONE, [0.92, 0.80], 0, &mut cache)
+    }
+
+    #[test]
+    fn name_levels() {
+        use name_level::*;
+        assert_eq!(names_level("D'Amico", "DAMICO"), EXACT);
+        assert_eq!(names_level("De Luca", "DELUCA"), EXACT);
+        assert_eq!(names_level("Mohamed", "Mohammed"), VARIANT);
+        assert_eq!(names_level("Maria", "Maria Grazia"), VARIANT);
+        assert_eq!(names_level("Rossi", "Rosssi"), JW_HIGH);
+        assert_eq!(names_level("Martini", "Martelli"), JW_LOW);
+        assert_eq!(names_level("Rossi", "Bianchi"), ELSE);
+        assert_eq!(names_level("", "Bianchi"), NULL);
+    }
+
+    #[test]
+    fn swapped_names() {
+        let mut t = NameTable::default();
+        let rossi = t.intern("ROSSI");
+        let mario = t.intern("MARIO");
+        let mut cache = NameCache::default();
+        // Extract surname MARIO, name ROSSI; resident ROSSI MARIO.
+        let l = name_level(&t, mario, rossi, rossi, mario, [0.92, 0.8], 0, &mut cache);
+        assert_eq!(l, name_level::SWAPPED);
+    }
+
+    #[test]
+    fn date_levels() {
+        use date_level::*;
+        assert_eq!(
+            date_level(Some(d("1985-03-04")), Some(d("1985-03-04"))),
+            EXACT
+        );
+        assert_eq!(
+            date_level(Some(d("1985-03-04")), Some(d("1985-04-03"))),
+            SWAPPED
+        );
+        assert_eq!(
+            date_level(Some(d("1985-03-04")), Some(d("1985-03-05"))),
+            ONE_OFF
+        );
+        assert_eq!(
+            date_level(Some(d("1985-03-04")), Some(d("1975-03-04"))),
+            ONE_OFF
+        );
+        assert_eq!(
+            date_level(Some(d("1985-03-04")), Some(d("1985-11-20"))),
+            SAME_YEAR
+        );
+        assert_eq!(
+            date_level(Some(d("1985-03-04")), Some(d("1990-11-20"))),
+            ELSE
+        );
+        assert_eq!(date_level(None, Some(d("1990-11-20"))), NULL);
+    }
+
+    #[test]
+    fn cf_levels() {
+        use cf_level::*;
+        let r = d("2025-12-31");
+        let cf = |s: &str| cf_value(s, r);
+        let base = "RSSMRA80A01H501U";
+        assert_eq!(cf_level(&cf(base), &cf(base), None), EXACT);
+        // An omocode of the same code.
+        let omo = codice_fiscale::omocode_of_level(base, 1).unwrap();
+        assert_eq!(cf_level(&cf(&omo), &cf(base), None), EXACT);
+        // Wrong check character: one edit.
+        assert_eq!(cf_level(&cf("RSSMRA80A01H501X"), &cf(base), None), ONE_EDIT);
+        // Another place: segments agree.
+        let other =
+            codice_fiscale::encode("Rossi", "Mario", d("1980-01-01"), Sex::Male, "F205").unwrap();
+        assert_eq!(cf_level(&cf(&other), &cf(base), None), SEGMENTS);
+        // Another person.
+        let b2 = codice_fiscale::encode("Bianchi", "Anna", d("1990-05-07"), Sex::Female, "F205")
+            .unwrap();
+        assert_eq!(cf_level(&cf(&b2), &cf(base), None), ELSE);
+        // No code in the extract, recomputed from the fields.
+        let pre = *b"RSSMRA";
+        assert_eq!(
+            cf_level(
+                &CfValue::None,
+                &cf(base),
+                Some((pre, d("1980-01-01"), None))
+            ),
+            RECOMPUTED
+        );
+        assert_eq!(
+            cf_level(
+                &CfValue::None,
+                &cf(base),
+                Some((pre, d("1980-01-02"), None))
+            ),
+            NULL
+        );
+        assert_eq!(cf_level(&cf("XXXXXXXXXXXXXXXX"), &cf(base), None), NULL);
+        assert_eq!(cf_level(&cf("12345678903"), &cf(base), None), NULL);
+    }
+}

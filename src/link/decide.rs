@@ -1,0 +1,425 @@
+//! Decisions: per extract record, a deterministic tier if one links it to
+//! exactly one resident (and, for a codice fiscale tier, the resident's
+//! name or birth date agrees: otherwise the code is someone else's — a
+//! parent's typed in a child's field — and the record is left to the
+//! model, with a note); else the best candidate by match weight: `match`
+//! at or above the match threshold, `review` in the band below, else
+//! `unmatched`. Two candidates within the tie margin make a near-tie:
+//! `review`.
+
+use std::fmt;
+use std::hash::BuildHasher;
+
+use super::compare::{self, date_level, level_of, name_level, Comparer, NameCache, Pattern};
+use super::model::{probability, Model};
+use super::prepare::{NameTable, Person, NONE};
+use super::spec::{Attr, CompKind, ComparisonSpec, Thresholds, Tier};
+use super::Candidate;
+
+/// The outcome of a record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Status {
+    /// Linked.
+    Match,
+    /// A person should look at it.
+    Review,
+    /// Not linked.
+    Unmatched,
+}
+
+impl Status {
+    /// The name in links.csv.
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Match => "match",
+            Status::Review => "review",
+            Status::Unmatched => "unmatched",
+        }
+    }
+
+    /// The status named `s`.
+    pub fn parse(s: &str) -> Option<Status> {
+        match s {
+            "match" => Some(Status::Match),
+            "review" => Some(Status::Review),
+            "unmatched" => Some(Status::Unmatched),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Note: the record's CF belongs to a resident whose name and birth date
+/// disagree with the record.
+pub const NOTE_CF_OTHER: &str = "cf_of_other_resident";
+/// Note: the two best candidates are within the tie margin.
+pub const NOTE_NEAR_TIE: &str = "near_tie";
+
+/// One row of links.csv.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LinkRow {
+    /// 1-based data row of the extract.
+    pub row: u64,
+    /// The record key.
+    pub key: String,
+    /// The resident's identifier (for `match` and `review`).
+    pub person: Option<String>,
+    /// Index of the resident in the anagrafe records.
+    pub resident: Option<u32>,
+    /// The outcome.
+    pub status: Status,
+    /// The deterministic tier, or `probabilistic`.
+    pub tier: String,
+    /// Match weight of the chosen (or best) candidate.
+    pub weight: Option<f64>,
+    /// Its match probability.
+    pub probability: Option<f64>,
+    /// Notes, `;`-separated.
+    pub note: String,
+}
+
+/// The index of the deterministic tiers: per tier, a sorted vector of
+/// (key hash, resident).
+pub struct TierIndex {
+    tiers: Vec<Tier>,
+    index: Vec<Vec<(u64, u32)>>,
+    cf_tier: Option<usize>,
+}
+
+fn tier_key(tier: &Tier, p: &Person, split: usize, names: &NameTable) -> Option<u64> {
+    let hasher = foldhash::fast::FixedState::with_seed(0x7469_6572);
+    let (s, n) = *p.splits.get(split)?;
+    let mut buf: Vec<u8> = Vec::with_capacity(48);
+    for a in &tier.attrs {
+        buf.push(0xFF);
+        match a {
+            Attr::CodiceFiscale => buf.extend_from_slice(p.cf.base()?),
+            Attr::Cognome | Attr::Nominativo => {
+                if s == NONE {
+                    return None;
+                }
+                buf.extend_from_slice(names.get(s)?.joined.as_bytes());
+            }
+            Attr::Nome => {
+                if n == NONE {
+                    return None;
+                }
+                buf.extend_from_slice(names.get(n)?.joined.as_bytes());
+            }
+            Attr::DataNascita => {
+                buf.extend_from_slice(p.birth?.format("%Y%m%d").to_string().as_bytes())
+            }
+            Attr::Sesso => buf.push(p.sex?.as_char() as u8),
+            Attr::LuogoNascita => buf.extend_from_slice(&p.place?),
+        }
+    }
+    Some(hasher.hash_one(&buf))
+}
+
+impl TierIndex {
+    /// Indexes the residents under every tier.
+    pub fn build(tiers: &[Tier], people: &[Person], names: &NameTable) -> TierIndex {
+        let index = tiers
+            .iter()
+            .map(|t| {
+                let mut v: Vec<(u64, u32)> = people
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, p)| tier_key(t, p, 0, names).map(|k| (k, i as u32)))
+                    .collect();
+                v.sort_unstable();
+                v
+            })
+            .collect();
+        let cf_tier = tiers.iter().position(|t| t.attrs == [Attr::CodiceFiscale]);
+        TierIndex {
+            tiers: tiers.to_vec(),
+            index,
+            cf_tier,
+        }
+    }
+
+    fn unique(&self, t: usize, k: u64) -> Option<u32> {
+        let idx = &self.index[t];
+        let lo = idx.partition_point(|e| e.0 < k);
+        let hi = lo + idx[lo..].partition_point(|e| e.0 == k);
+        (hi - lo == 1).then(|| idx[lo].1)
+    }
+
+    /// The first tier that links `p` to exactly one resident.
+    pub fn lookup(&self, p: &Person, names: &NameTable) -> Option<(usize, u32)> {
+        for t in 0..self.tiers.len() {
+            for split in 0..p.splits.len() {
+                if let Some(k) = tier_key(&self.tiers[t], p, split, names) {
+                    if let Some(r) = self.unique(t, k) {
+                        return Some((t, r));
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    /// The resident whose CF (base form) is the record's, if any.
+    pub fn cf_owner(&self, p: &Person, names: &NameTable) -> Option<u32> {
+        let t = self.cf_tier?;
+        let k = tier_key(&self.tiers[t], p, 0, names)?;
+        self.unique(t, k)
+    }
+}
+
+/// What decisions need.
+pub struct Context<'a> {
+    /// The model.
+    pub model: &'a Model,
+    /// The comparer.
+    pub comparer: &'a Comparer<'a>,
+    /// The comparisons.
+    pub comparisons: &'a [ComparisonSpec],
+    /// The tiers.
+    pub tiers: &'a [Tier],
+    /// Term frequencies per comparison.
+    pub tf: &'a [Option<Vec<u32>>],
+    /// Number of residents.
+    pub residents: usize,
+    /// Thresholds.
+    pub thresholds: Thresholds,
+    /// Near-tie margin in bits.
+    pub tie_margin: f64,
+}
+
+/// One term of a match weight, for explanations.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Term {
+    /// `prior` or the comparison's field.
+    pub name: String,
+    /// The level (empty for the prior).
+    pub level: String,
+    /// The weight it adds.
+    pub weight: f64,
+    /// Of which term-frequency adjustment.
+    pub tf_adjustment: f64,
+}
+
+impl Context<'_> {
+    /// The term-frequency adjustment of comparison `c` at `level` for the
+    /// resident's value.
+    fn tf_adjustment(&self, c: usize, level: u8, ana: &Person, cand: &Candidate) -> f64 {
+        let _ = cand;
+        let Some(Some(freq)) = self.tf.get(c) else {
+            return 0.0;
+        };
+        if self.comparisons[c].kind != CompKind::Name || level != compare::name_level::EXACT {
+            return 0.0;
+        }
+        let id = match self.comparisons[c].attr {
+            Attr::Cognome => ana.surname(),
+            _ => ana.name(),
+        };
+        let n = self.residents.max(1) as f64;
+        let f = freq.get(id as usize).copied().unwrap_or(0).max(1) as f64 / n;
+        let u_exact = self
+            .model
+            .comparisons
+            .get(c)
+            .and_then(|cp| cp.levels.first())
+            .map_or(f, |l| l.u);
+        (u_exact / f).log2()
+    }
+
+    /// The terms of a candidate's weight.
+    pub fn terms(&self, cand: &Candidate, ana: &Person) -> Vec<Term> {
+        let mut out = vec![Term {
+            name: "prior".into(),
+            level: String::new(),
+            weight: self.model.prior_weight(),
+            tf_adjustment: 0.0,
+        }];
+        for (c, spec) in self.comparisons.iter().enumerate() {
+            let level = level_of(cand.pattern, c);
+            let tf = self.tf_adjustment(c, level, ana, cand);
+            out.push(Term {
+                name: spec.attr.name().to_string(),
+                level: spec
+                    .kind
+                    .level_names()
+                    .get(usize::from(level))
+                    .copied()
+                    .unwrap_or("?")
+                    .to_string(),
+                weight: self.model.level_weight(c, level) + tf,
+                tf_adjustment: tf,
+            });
+        }
+        out
+    }
+
+    /// The match weight of a candidate.
+    pub fn weight(&self, cand: &Candidate, ana: &Person) -> f64 {
+        let mut w = self.model.pattern_weight(cand.pattern);
+        for c in 0..self.comparisons.len() {
+            w += self.tf_adjustment(c, level_of(cand.pattern, c), ana, cand);
+        }
+        w
+    }
+
+    fn level(&self, attr: Attr, p: Pattern) -> Option<u8> {
+        self.comparisons
+            .iter()
+            .position(|c| c.attr == attr)
+            .map(|i| level_of(p, i))
+    }
+
+    /// Whether a CF-tier resident is corroborated by the given name or the
+    /// birth date (a parent's code in a child's field is not).
+    fn corroborated(&self, ext: &Person, ana: &Person, p: Pattern, cache: &mut NameCache) -> bool {
+        use name_level as nl;
+        let names = self.comparer.names;
+        let name = match self.level(Attr::Nome, p) {
+            Some(l) => l,
+            None => {
+                let (es, en) = ext.splits[0];
+                compare::name_level(
+                    names,
+                    en,
+                    ana.name(),
+                    es,
+                    ana.surname(),
+                    [0.92, 0.8],
+                    7,
+                    cache,
+                )
+            }
+        };
+        let date = self
+            .level(Attr::DataNascita, p)
+            .unwrap_or_else(|| compare::date_level(ext.birth, ana.birth));
+        let name_ok = matches!(name, nl::EXACT | nl::VARIANT | nl::SWAPPED | nl::JW_HIGH);
+        let date_ok = matches!(
+            date,
+            date_level::EXACT | date_level::SWAPPED | date_level::ONE_OFF
+        );
+        if name == nl::NULL && date == date_level::NULL {
+            return true;
+        }
+        name_ok || date_ok
+    }
+
+    /// Decides one record.
+    pub fn decide(
+        &self,
+        ext: &Person,
+        cands: &[Candidate],
+        tier: Option<(usize, u32)>,
+        anagrafe: &[Person],
+        tiers: &TierIndex,
+        cache: &mut NameCache,
+    ) -> LinkRow {
+        let mut notes: Vec<&str> = Vec::new();
+        let prep = self.comparer.prepare(ext);
+        let candidate_for = |a: u32, cache: &mut NameCache| -> Candidate {
+            match cands.iter().find(|c| c.ana == a) {
+                Some(c) => *c,
+                None => {
+                    let (pattern, split) =
+                        self.comparer
+                            .compare(ext, &prep, &anagrafe[a as usize], cache);
+                    Candidate {
+                        ana: a,
+                        pattern,
+                        split,
+                    }
+                }
+            }
+        };
+        // A CF that is another resident's: it says nothing about the other
+        // candidates, so its comparison is null for them.
+        let mut cf_mask: Option<(u32, Pattern)> = None;
+        if let Some(owner) = tiers.cf_owner(ext, self.comparer.names) {
+            let c = candidate_for(owner, cache);
+            if !self.corroborated(ext, &anagrafe[owner as usize], c.pattern, cache) {
+                notes.push(NOTE_CF_OTHER);
+                if let Some(i) = self
+                    .comparisons
+                    .iter()
+                    .position(|c| c.kind == CompKind::CodiceFiscale)
+                {
+                    cf_mask = Some((owner, !(0xF << (4 * i))));
+                }
+            }
+        }
+        if let Some((t, a)) = tier {
+            let is_cf_tier = self.tiers[t].attrs.contains(&Attr::CodiceFiscale);
+            if !(is_cf_tier && notes.contains(&NOTE_CF_OTHER)) {
+                let c = candidate_for(a, cache);
+                let ana = &anagrafe[a as usize];
+                let w = self.weight(&c, ana);
+                return LinkRow {
+                    row: ext.row,
+                    key: ext.key.clone(),
+                    person: Some(ana.key.clone()),
+                    resident: Some(a),
+                    status: Status::Match,
+                    tier: self.tiers[t].name.clone(),
+                    weight: Some(w),
+                    probability: Some(probability(w)),
+                    note: notes.join(";"),
+                };
+            }
+        }
+        // Probabilistic: the best candidate.
+        let mut scored: Vec<(f64, u32)> = cands
+            .iter()
+            .map(|c| {
+                let mut c = *c;
+                if let Some((owner, mask)) = cf_mask {
+                    if c.ana != owner {
+                        c.pattern &= mask;
+                    }
+                }
+                (self.weight(&c, &anagrafe[c.ana as usize]), c.ana)
+            })
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let mut row = LinkRow {
+            row: ext.row,
+            key: ext.key.clone(),
+            person: None,
+            resident: None,
+            status: Status::Unmatched,
+            tier: "probabilistic".into(),
+            weight: None,
+            probability: None,
+            note: String::new(),
+        };
+        if let Some(&(w, a)) = scored.first() {
+            let p = probability(w);
+            row.weight = Some(w);
+            row.probability = Some(p);
+            row.status = if p >= self.thresholds.matched {
+                Status::Match
+            } else if p >= self.thresholds.review {
+                Status::Review
+            } else {
+                Status::Unmatched
+            };
+            if row.status != Status::Unmatched {
+                if let Some(&(w2, _)) = scored.get(1) {
+                    if w - w2 < self.tie_margin {
+                        row.status = Status::Review;
+                        notes.push(NOTE_NEAR_TIE);
+                    }
+                }
+                row.person = Some(anagrafe[a as usize].key.clone());
+                row.resident = Some(a);
+            }
+        }
+        row.note = notes.join(";");
+        row
+    }
+}

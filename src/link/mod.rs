@@ -1,0 +1,413 @@
+//! Linking the people of an extract to the anagrafe: deterministic tiers,
+//! then Fellegi–Sunter.
+//!
+//! | module | what |
+//! |---|---|
+//! | [`spec`] | the `[link]` section of a rule file, with span diagnostics |
+//! | [`prepare`] | normalised person records (CF base form, folded names, dates), names interned |
+//! | [`block`] | blocking rules OR-ed, as sorted-vector indexes of the anagrafe; pair counts per rule |
+//! | [`compare`] | comparisons with levels, a pattern per pair; name-pair cache |
+//! | [`model`] | the Fellegi–Sunter model: u by seeded sampling, m by EM on pattern counts, λ from the tiers |
+//! | [`decide`] | per record: tier, best candidate, thresholds, near-ties, a CF that is someone else's |
+//! | [`eval`] | precision, recall and F1 against a truth file |
+//!
+//! [`link`] runs the whole stage and returns one [`LinkRow`] per extract
+//! record, in row order, independent of the number of threads.
+
+pub mod block;
+pub mod compare;
+pub mod decide;
+pub mod eval;
+pub mod model;
+pub mod prepare;
+pub mod spec;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use chrono::NaiveDate;
+use rayon::prelude::*;
+
+use self::block::{BlockIndex, BlockStats};
+use self::compare::{Comparer, NameCache, Pattern};
+use self::model::{ComparisonParams, LevelParams, Model};
+use self::prepare::{NameTable, Person};
+use self::spec::{Attr, ComparisonSpec, LinkSpec};
+use crate::demo::rng::Rng;
+use crate::rules::RuleSet;
+
+pub use self::decide::{LinkRow, Status};
+
+/// A candidate pair after comparison.
+#[derive(Clone, Copy, Debug)]
+pub struct Candidate {
+    /// The resident (index into the anagrafe records).
+    pub ana: u32,
+    /// The comparison levels.
+    pub pattern: Pattern,
+    /// The reading of the extract's names used.
+    pub split: u8,
+}
+
+/// Everything the linkage of one extract produced.
+pub struct Linkage {
+    /// The source name (rule file `name`, else the file stem).
+    pub source: String,
+    /// One row per extract record, in row order.
+    pub rows: Vec<LinkRow>,
+    /// The model used.
+    pub model: Model,
+    /// The comparisons, as used (those the anagrafe can answer).
+    pub comparisons: Vec<ComparisonSpec>,
+    /// Blocking statistics.
+    pub blocking: BlockStats,
+    /// The blocking rules, as names.
+    pub blocking_rules: Vec<String>,
+    /// Records linked by each deterministic tier (before decisions).
+    pub tier_hits: Vec<(String, u64)>,
+    /// The extract records.
+    pub records: usize,
+    /// The anagrafe records.
+    pub residents: usize,
+    /// The prepared data, for explanations.
+    pub data: Data,
+}
+
+/// The prepared records.
+pub struct Data {
+    /// Interned names.
+    pub names: NameTable,
+    /// The residents.
+    pub anagrafe: Vec<Person>,
+    /// The extract records.
+    pub extract: Vec<Person>,
+    /// Candidates per extract record.
+    pub candidates: Vec<Vec<Candidate>>,
+    /// Term frequencies per comparison (by name id), when adjusted.
+    pub tf: Vec<Option<Vec<u32>>>,
+}
+
+/// What to link.
+pub struct LinkJob<'a> {
+    /// The extract.
+    pub extract: &'a Path,
+    /// Its rules.
+    pub rules: &'a RuleSet,
+    /// Its `[link]` section.
+    pub spec: &'a LinkSpec,
+    /// The anagrafe file.
+    pub anagrafe: &'a Path,
+    /// The anagrafe's rules.
+    pub anagrafe_rules: &'a RuleSet,
+    /// The anagrafe's `[link]` section.
+    pub anagrafe_spec: &'a LinkSpec,
+    /// Reference date for CF centuries and two-digit years.
+    pub reference: NaiveDate,
+    /// A model to use instead of training one.
+    pub model: Option<Model>,
+}
+
+/// The source name of an extract.
+pub fn source_name(rules: &RuleSet, path: &Path) -> String {
+    rules.name.clone().unwrap_or_else(|| {
+        path.file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "source".into())
+    })
+}
+
+/// Links an extract to the anagrafe.
+pub fn link(job: &LinkJob) -> miette::Result<Linkage> {
+    let spec = job.spec;
+    let id_col = job
+        .anagrafe_spec
+        .id
+        .clone()
+        .or_else(|| job.anagrafe_rules.input.key.first().cloned());
+    let mut names = NameTable::default();
+    let anagrafe = prepare::read_people(
+        job.anagrafe,
+        job.anagrafe_rules,
+        job.anagrafe_spec,
+        id_col.as_deref(),
+        job.reference,
+        &mut names,
+    )?;
+    let extract = prepare::read_people(
+        job.extract,
+        job.rules,
+        spec,
+        None,
+        job.reference,
+        &mut names,
+    )?;
+    // Only what both sides have is compared, blocked on, or a tier.
+    let both = |a: Attr| spec.provides(a) && job.anagrafe_spec.provides(a);
+    let comparisons: Vec<ComparisonSpec> = spec
+        .comparisons
+        .iter()
+        .filter(|c| both(c.attr))
+        .take(compare::MAX_COMPARISONS)
+        .cloned()
+        .collect();
+    let blocking: Vec<Vec<spec::KeyPart>> = spec
+        .blocking
+        .iter()
+        .filter(|r| {
+            r.iter().all(|k| {
+                let probe = LinkSpec::with_fields(
+                    Attr::ALL
+                        .into_iter()
+                        .filter(|a| both(*a))
+                        .map(|a| (a, String::new()))
+                        .collect(),
+                );
+                probe.blocking_key_available(*k)
+            })
+        })
+        .cloned()
+        .collect();
+    let tiers: Vec<spec::Tier> = spec
+        .deterministic
+        .iter()
+        .filter(|t| t.attrs.iter().all(|a| both(*a)))
+        .cloned()
+        .collect();
+
+    let comparer = Comparer {
+        comparisons: &comparisons,
+        names: &names,
+    };
+    // Term frequencies of names in the anagrafe.
+    let tf: Vec<Option<Vec<u32>>> = comparisons
+        .iter()
+        .map(|c| {
+            (c.term_frequency && matches!(c.attr, Attr::Cognome | Attr::Nome)).then(|| {
+                let mut v = vec![0u32; names.infos.len()];
+                for p in &anagrafe {
+                    let id = if c.attr == Attr::Cognome {
+                        p.surname()
+                    } else {
+                        p.name()
+                    };
+                    if let Some(x) = v.get_mut(id as usize) {
+                        *x += 1;
+                    }
+                }
+                v
+            })
+        })
+        .collect();
+
+    // Blocking and comparison, in parallel over extract records.
+    let index = BlockIndex::build(&blocking, &anagrafe, &names);
+    let max_block = spec.max_block_size;
+    let per_record: Vec<(Vec<Candidate>, BlockStats)> = extract
+        .par_iter()
+        .map_init(NameCache::default, |cache, e| {
+            let (cands, stats) = index.candidates(e, &names, max_block);
+            let prep = comparer.prepare(e);
+            let out = cands
+                .into_iter()
+                .map(|a| {
+                    let (pattern, split) = comparer.compare(e, &prep, &anagrafe[a as usize], cache);
+                    Candidate {
+                        ana: a,
+                        pattern,
+                        split,
+                    }
+                })
+                .collect();
+            (out, stats)
+        })
+        .collect();
+    let mut stats = BlockStats::default();
+    let mut candidates = Vec::with_capacity(per_record.len());
+    for (c, s) in per_record {
+        stats.add(&s);
+        candidates.push(c);
+    }
+
+    // Deterministic tiers.
+    let tier_index = decide::TierIndex::build(&tiers, &anagrafe, &names);
+    let tier_hits: Vec<Option<(usize, u32)>> = extract
+        .par_iter()
+        .map(|e| tier_index.lookup(e, &names))
+        .collect();
+    let mut tier_counts: Vec<(String, u64)> = tiers.iter().map(|t| (t.name.clone(), 0)).collect();
+    for (t, _) in tier_hits.iter().flatten() {
+        tier_counts[*t].1 += 1;
+    }
+
+    let model = match &job.model {
+        Some(m) => m.clone(),
+        None => {
+            let det: u64 = tier_counts.iter().map(|t| t.1).sum();
+            train(&comparer, &extract, &anagrafe, &candidates, det, spec)
+        }
+    };
+
+    let ctx = decide::Context {
+        model: &model,
+        comparer: &comparer,
+        comparisons: &comparisons,
+        tiers: &tiers,
+        tf: &tf,
+        residents: anagrafe.len(),
+        thresholds: spec.thresholds,
+        tie_margin: spec.tie_margin,
+    };
+    let rows: Vec<LinkRow> = extract
+        .par_iter()
+        .zip(candidates.par_iter())
+        .zip(tier_hits.par_iter())
+        .map_init(NameCache::default, |cache, ((e, c), t)| {
+            ctx.decide(e, c, *t, &anagrafe, &tier_index, cache)
+        })
+        .collect();
+
+    let blocking_rules = blocking
+        .iter()
+        .map(|r| r.iter().map(|k| k.name()).collect::<Vec<_>>().join("+"))
+        .collect();
+    Ok(Linkage {
+        source: source_name(job.rules, job.extract),
+        records: extract.len(),
+        residents: anagrafe.len(),
+        rows,
+        model,
+        comparisons,
+        blocking: stats,
+        blocking_rules,
+        tier_hits: tier_counts,
+        data: Data {
+            names,
+            anagrafe,
+            extract,
+            candidates,
+            tf,
+        },
+    })
+}
+
+impl LinkSpec {
+    /// Whether a blocking key can be computed from the mapped attributes.
+    pub fn blocking_key_available(&self, k: spec::KeyPart) -> bool {
+        use spec::KeyPart::*;
+        match k {
+            CodiceFiscale | CfData => self.provides(Attr::CodiceFiscale),
+            Cognome | CognomeFonetico => self.provides(Attr::Cognome),
+            Nome | NomeFonetico => self.provides(Attr::Nome),
+            CfCognome => self.provides(Attr::Cognome) || self.provides(Attr::CodiceFiscale),
+            CfNome => self.provides(Attr::Nome) || self.provides(Attr::CodiceFiscale),
+            Iniziali => self.provides(Attr::Cognome) && self.provides(Attr::Nome),
+            DataNascita | AnnoNascita => self.provides(Attr::DataNascita),
+            Sesso => self.provides(Attr::Sesso),
+            LuogoNascita => self.provides(Attr::LuogoNascita),
+        }
+    }
+}
+
+/// Trains the model: u from random pairs, m by EM on the blocked pairs'
+/// patterns, λ from the deterministic matches.
+pub fn train(
+    comparer: &Comparer,
+    extract: &[Person],
+    anagrafe: &[Person],
+    candidates: &[Vec<Candidate>],
+    deterministic_matches: u64,
+    spec: &LinkSpec,
+) -> Model {
+    let comps = comparer.comparisons;
+    let n_levels: Vec<usize> = comps.iter().map(|c| c.kind.level_names().len()).collect();
+    // u: seeded random pairs, compared in parallel, counted in order.
+    let mut u_counts: Vec<Vec<f64>> = n_levels.iter().map(|&n| vec![0.0; n]).collect();
+    let pairs = if extract.is_empty() || anagrafe.is_empty() {
+        0
+    } else {
+        spec.u_sample_pairs
+    };
+    if pairs > 0 {
+        let mut rng = Rng::new(spec.seed);
+        let idx: Vec<(u32, u32)> = (0..pairs)
+            .map(|_| {
+                (
+                    rng.below(extract.len() as u64) as u32,
+                    rng.below(anagrafe.len() as u64) as u32,
+                )
+            })
+            .collect();
+        let patterns: Vec<Pattern> = idx
+            .par_iter()
+            .map_init(NameCache::default, |cache, &(e, a)| {
+                let e = &extract[e as usize];
+                let prep = comparer.prepare(e);
+                comparer.compare(e, &prep, &anagrafe[a as usize], cache).0
+            })
+            .collect();
+        for p in patterns {
+            for (c, counts) in u_counts.iter_mut().enumerate() {
+                let l = usize::from(compare::level_of(p, c));
+                if l < counts.len() {
+                    counts[l] += 1.0;
+                }
+            }
+        }
+    }
+    let u: Vec<Vec<f64>> = u_counts.iter().map(|c| model::smooth(c, 0.5)).collect();
+    // m: EM on the blocked pairs' pattern counts.
+    let mut counts: BTreeMap<Pattern, u64> = BTreeMap::new();
+    let mut n_pairs = 0u64;
+    for cs in candidates {
+        for c in cs {
+            *counts.entry(c.pattern).or_insert(0) += 1;
+            n_pairs += 1;
+        }
+    }
+    let m0: Vec<Vec<f64>> = n_levels.iter().map(|&n| model::initial_m(n)).collect();
+    let lambda0 = if n_pairs == 0 {
+        0.1
+    } else {
+        (extract.len() as f64 / n_pairs as f64).clamp(0.001, 0.5)
+    };
+    let em = model::em(&counts, &n_levels, m0, u.clone(), lambda0, 200);
+    // λ over all pairs, from the deterministic tiers (or half the records
+    // when no tier matched).
+    let total = (extract.len() as f64) * (anagrafe.len() as f64);
+    let expected = if deterministic_matches > 0 {
+        deterministic_matches as f64 / spec.prior_recall
+    } else {
+        extract.len() as f64 * 0.5
+    };
+    let prior = if total > 0.0 {
+        (expected / total).clamp(1e-12, 0.5)
+    } else {
+        0.5
+    };
+    Model {
+        prior,
+        comparisons: comps
+            .iter()
+            .enumerate()
+            .map(|(c, s)| ComparisonParams {
+                field: s.attr.name().to_string(),
+                term_frequency: s.term_frequency,
+                levels: s
+                    .kind
+                    .level_names()
+                    .iter()
+                    .enumerate()
+                    .skip(1)
+                    .map(|(l, name)| LevelParams {
+                        level: (*name).to_string(),
+                        m: em.m[c][l],
+                        u: u[c][l],
+                    })
+                    .collect(),
+            })
+            .collect(),
+        em_iterations: em.iterations,
+        em_converged: em.converged,
+        u_pairs: pairs,
+    }
+}

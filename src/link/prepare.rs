@@ -1,0 +1,369 @@
+//! Normalised person records: read once, folded once. Names are interned
+//! (one [`NameInfo`] per distinct normalised name, shared by the anagrafe
+//! and the extract), so that comparisons and caches work on small ids.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use chrono::NaiveDate;
+use rayon::prelude::*;
+
+use super::spec::{Attr, LinkSpec};
+use crate::identity::codice_fiscale::{self, CfClass, Sex};
+use crate::identity::names;
+use crate::read::{Record, Source};
+use crate::rules::RuleSet;
+use crate::types::FieldType;
+use crate::value::Value;
+
+/// No name.
+pub const NONE: u32 = u32::MAX;
+
+/// A distinct normalised name with what comparisons need of it.
+#[derive(Clone, Debug)]
+pub struct NameInfo {
+    /// Normalised (`MARIA GRAZIA`, `DELUCA`).
+    pub norm: String,
+    /// Parts glued (`MARIAGRAZIA`).
+    pub joined: String,
+    /// Without leading particles, glued.
+    pub core: String,
+    /// The words.
+    pub words: Vec<String>,
+    /// Phonetic key.
+    pub phonetic: String,
+}
+
+/// The interned names.
+#[derive(Clone, Debug, Default)]
+pub struct NameTable {
+    /// By id.
+    pub infos: Vec<NameInfo>,
+    map: HashMap<String, u32, foldhash::fast::FixedState>,
+}
+
+impl NameTable {
+    /// The id of a normalised name, adding it if new.
+    pub fn intern(&mut self, norm: &str) -> u32 {
+        if norm.is_empty() {
+            return NONE;
+        }
+        if let Some(&id) = self.map.get(norm) {
+            return id;
+        }
+        let words: Vec<String> = norm.split(' ').map(str::to_string).collect();
+        let info = NameInfo {
+            norm: norm.to_string(),
+            joined: words.concat(),
+            core: names::name_core(norm),
+            phonetic: names::phonetic_key(norm),
+            words,
+        };
+        let id = self.infos.len() as u32;
+        self.infos.push(info);
+        self.map.insert(norm.to_string(), id);
+        id
+    }
+
+    /// The info of `id` (`None` for [`NONE`]).
+    pub fn get(&self, id: u32) -> Option<&NameInfo> {
+        self.infos.get(id as usize)
+    }
+}
+
+/// A codice fiscale as far as linkage is concerned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CfValue {
+    /// Missing, placeholder, provisional or unusable.
+    None,
+    /// A valid personal code with its base form.
+    Valid {
+        /// As written (normalised).
+        code: [u8; 16],
+        /// Base form.
+        base: [u8; 16],
+    },
+    /// 16 characters that are not a valid code (a typo).
+    Raw([u8; 16]),
+}
+
+impl CfValue {
+    /// The code as written, when there are 16 characters.
+    pub fn text(&self) -> Option<&[u8; 16]> {
+        match self {
+            CfValue::None => None,
+            CfValue::Valid { code, .. } => Some(code),
+            CfValue::Raw(r) => Some(r),
+        }
+    }
+
+    /// The base form of a valid code.
+    pub fn base(&self) -> Option<&[u8; 16]> {
+        match self {
+            CfValue::Valid { base, .. } => Some(base),
+            _ => None,
+        }
+    }
+}
+
+/// One person record, normalised.
+#[derive(Clone, Debug)]
+pub struct Person {
+    /// 1-based data row.
+    pub row: u64,
+    /// The record key (the anagrafe's person id for residents).
+    pub key: String,
+    /// Codice fiscale.
+    pub cf: CfValue,
+    /// (surname, name) ids; several readings for a `nominativo` column
+    /// (`DE LUCA MARIA GRAZIA` may split after any word), the first being the
+    /// default. Never empty.
+    pub splits: Vec<(u32, u32)>,
+    /// Birth date.
+    pub birth: Option<NaiveDate>,
+    /// Sex.
+    pub sex: Option<Sex>,
+    /// Place of birth (Belfiore code).
+    pub place: Option<[u8; 4]>,
+}
+
+impl Person {
+    /// Default surname id.
+    pub fn surname(&self) -> u32 {
+        self.splits[0].0
+    }
+    /// Default name id.
+    pub fn name(&self) -> u32 {
+        self.splits[0].1
+    }
+}
+
+/// A column layout problem.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{file}: column `{column}` (mapped to `{attr}` in the [link] section of {rules}) is not in the file")]
+#[diagnostic(code(vaglio::link::column), help("the file's columns are: {columns}"))]
+pub struct MissingColumn {
+    /// The data file.
+    pub file: String,
+    /// The rule file.
+    pub rules: String,
+    /// The column.
+    pub column: String,
+    /// The attribute.
+    pub attr: String,
+    /// The columns present.
+    pub columns: String,
+}
+
+struct Raw {
+    row: u64,
+    key: String,
+    cf: CfValue,
+    splits: Vec<(String, String)>,
+    birth: Option<NaiveDate>,
+    sex: Option<Sex>,
+    place: Option<[u8; 4]>,
+}
+
+struct Layout {
+    cols: HashMap<Attr, usize>,
+    key: Vec<usize>,
+    date_type: Option<FieldType>,
+    missing: Vec<String>,
+    reference: NaiveDate,
+}
+
+fn cell<'a>(rec: &'a Record, i: usize, missing: &[String]) -> Option<&'a str> {
+    let s = rec.fields.get(i)?.trim();
+    if s.is_empty() || missing.iter().any(|m| m.eq_ignore_ascii_case(s)) {
+        None
+    } else {
+        Some(s)
+    }
+}
+
+/// The CF of a cell.
+pub fn cf_value(s: &str, reference: NaiveDate) -> CfValue {
+    match codice_fiscale::classify(s, reference) {
+        CfClass::Personal(d) => CfValue::Valid {
+            code: *d.code.as_bytes(),
+            base: *d.base.as_bytes(),
+        },
+        CfClass::Malformed(_) => {
+            let n = codice_fiscale::normalize(s);
+            let b = n.as_bytes();
+            if b.len() == 16 && b.iter().all(u8::is_ascii_alphanumeric) {
+                let mut r = [0u8; 16];
+                r.copy_from_slice(b);
+                CfValue::Raw(r)
+            } else {
+                CfValue::None
+            }
+        }
+        _ => CfValue::None,
+    }
+}
+
+/// The readings of a `nominativo`: split after each of the first three
+/// words.
+pub fn nominativo_splits(s: &str) -> Vec<(String, String)> {
+    let words = names::name_parts(s);
+    if words.is_empty() {
+        return Vec::new();
+    }
+    if words.len() == 1 {
+        return vec![(words[0].clone(), String::new())];
+    }
+    (1..words.len().min(4))
+        .map(|k| (words[..k].join(" "), words[k..].join(" ")))
+        .collect()
+}
+
+fn raw(rec: &Record, l: &Layout) -> Raw {
+    let get = |a: Attr| l.cols.get(&a).and_then(|&i| cell(rec, i, &l.missing));
+    let key = if l.key.is_empty() {
+        rec.row.to_string()
+    } else {
+        l.key
+            .iter()
+            .map(|&i| rec.fields.get(i).unwrap_or("").trim())
+            .collect::<Vec<_>>()
+            .join("|")
+    };
+    let cf = get(Attr::CodiceFiscale).map_or(CfValue::None, |s| cf_value(s, l.reference));
+    let splits = if let Some(s) = get(Attr::Nominativo) {
+        nominativo_splits(s)
+    } else {
+        let sn = get(Attr::Cognome)
+            .map(names::normalize_name)
+            .unwrap_or_default();
+        let nn = get(Attr::Nome)
+            .map(names::normalize_name)
+            .unwrap_or_default();
+        vec![(sn, nn)]
+    };
+    let birth = get(Attr::DataNascita).and_then(|s| match &l.date_type {
+        Some(t) => match t.parse(s) {
+            Ok(Value::Date(d)) => Some(d),
+            _ => crate::identity::dates::parse_date(s, l.reference).ok(),
+        },
+        None => crate::identity::dates::parse_date(s, l.reference).ok(),
+    });
+    let sex = get(Attr::Sesso).and_then(Sex::parse);
+    let place = get(Attr::LuogoNascita).and_then(|s| {
+        let b = s.trim().to_ascii_uppercase().into_bytes();
+        (b.len() == 4).then(|| [b[0], b[1], b[2], b[3]])
+    });
+    Raw {
+        row: rec.row,
+        key,
+        cf,
+        splits,
+        birth,
+        sex,
+        place,
+    }
+}
+
+/// Reads the records of `path` (described by `rules` and `spec`), interning
+/// names into `table`. `key_column` overrides the rule file's key (the
+/// anagrafe's person id).
+pub fn read_people(
+    path: &Path,
+    rules: &RuleSet,
+    spec: &LinkSpec,
+    key_column: Option<&str>,
+    reference: NaiveDate,
+    table: &mut NameTable,
+) -> miette::Result<Vec<Person>> {
+    let mut source = Source::open(path, &rules.input.read)?;
+    let header = &source.header.columns;
+    let find = |c: &str| header.iter().position(|h| h == c);
+    let mut cols = HashMap::new();
+    for (attr, col) in &spec.fields {
+        match find(col) {
+            Some(i) => {
+                cols.insert(*attr, i);
+            }
+            None => {
+                return Err(MissingColumn {
+                    file: path.display().to_string(),
+                    rules: rules.path.display().to_string(),
+                    column: col.clone(),
+                    attr: attr.name().to_string(),
+                    columns: header.join(", "),
+                }
+                .into())
+            }
+        }
+    }
+    let key_cols: Vec<String> = match key_column {
+        Some(k) => vec![k.to_string()],
+        None => rules.input.key.clone(),
+    };
+    let mut key = Vec::new();
+    for k in &key_cols {
+        match find(k) {
+            Some(i) => key.push(i),
+            None => {
+                return Err(MissingColumn {
+                    file: path.display().to_string(),
+                    rules: rules.path.display().to_string(),
+                    column: k.clone(),
+                    attr: "key".into(),
+                    columns: header.join(", "),
+                }
+                .into())
+            }
+        }
+    }
+    let date_type = spec.column(Attr::DataNascita).and_then(|c| {
+        rules
+            .fields
+            .iter()
+            .find(|f| f.name == c)
+            .map(|f| f.field_type.clone())
+            .filter(|t| matches!(t, FieldType::Date { .. }))
+    });
+    let mut missing = rules.input.missing_values.clone();
+    if missing.is_empty() {
+        missing = crate::rules::DEFAULT_MISSING_VALUES
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+    }
+    let layout = Layout {
+        cols,
+        key,
+        date_type,
+        missing,
+        reference,
+    };
+    let mut out = Vec::new();
+    let mut chunk = Vec::new();
+    let mut issues = Vec::new();
+    while source.next_chunk(16_384, &mut chunk, &mut issues)? {
+        let raws: Vec<Raw> = chunk.par_iter().map(|r| raw(r, &layout)).collect();
+        for r in raws {
+            let mut splits: Vec<(u32, u32)> = r
+                .splits
+                .iter()
+                .map(|(s, n)| (table.intern(s), table.intern(n)))
+                .collect();
+            if splits.is_empty() {
+                splits.push((NONE, NONE));
+            }
+            out.push(Person {
+                row: r.row,
+                key: r.key,
+                cf: r.cf,
+                splits,
+                birth: r.birth,
+                sex: r.sex,
+                place: r.place,
+            });
+        }
+        issues.clear();
+    }
+    Ok(out)
+}

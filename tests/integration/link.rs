@@ -1,0 +1,255 @@
+//! `vaglio link` / `train` / `eval` on the demo city: tiers and decisions
+//! of rows known from the truth file, F1, determinism across thread
+//! counts, rule-file errors with spans.
+
+use std::path::Path;
+
+use crate::util::{read_csv, scratch, vaglio};
+
+fn demo(out: &Path) {
+    vaglio()
+        .args([
+            "demo",
+            "--residents",
+            "2000",
+            "--seed",
+            "7",
+            "--quiet",
+            "--out",
+        ])
+        .arg(out)
+        .assert()
+        .code(0);
+}
+
+fn link(city: &Path, source: &str, out: &Path, jobs: &str) {
+    let file = if source == "erp_inquilini" {
+        format!("{source}.sqlite")
+    } else {
+        format!("{source}.csv")
+    };
+    vaglio()
+        .args([
+            "link",
+            "--quiet",
+            "--today",
+            "2025-12-31",
+            "--jobs",
+            jobs,
+            "--rules",
+        ])
+        .arg(city.join("rules").join(format!("{source}.toml")))
+        .arg(city.join(file))
+        .arg("--anagrafe")
+        .arg(city.join("anagrafe.csv"))
+        .arg("--anagrafe-rules")
+        .arg(city.join("rules/anagrafe.toml"))
+        .arg("--out")
+        .arg(out)
+        .assert()
+        .code(0);
+}
+
+fn row<'a>(rows: &'a [Vec<String>], source: &str, n: &str) -> &'a [String] {
+    rows.iter()
+        .find(|r| r[0] == source && r[1] == n)
+        .unwrap_or_else(|| panic!("no row {n} of {source}"))
+}
+
+#[test]
+fn links_the_demo_city_with_known_decisions_f1_and_determinism() {
+    let dir = scratch();
+    let city = dir.path().join("city");
+    demo(&city);
+    let one = dir.path().join("one");
+    let two = dir.path().join("two");
+    link(&city, "refezione", &one, "1");
+    link(&city, "refezione", &two, "2");
+    let a = std::fs::read(one.join("links.csv")).unwrap();
+    let b = std::fs::read(two.join("links.csv")).unwrap();
+    assert!(a == b, "links.csv differs between --jobs 1 and --jobs 2");
+
+    let rows = read_csv(&one.join("links.csv"));
+    assert_eq!(
+        rows[0],
+        [
+            "source",
+            "row",
+            "key",
+            "person",
+            "status",
+            "tier",
+            "weight",
+            "probability",
+            "note"
+        ]
+    );
+    assert_eq!(rows.len(), 1 + 159, "one row per record");
+    // Row 1: an omocode of the registry's code: the CF tier, in base form.
+    let r = row(&rows, "refezione", "1");
+    assert_eq!(
+        (&r[3][..], &r[4][..], &r[5][..]),
+        ("5", "match", "codice_fiscale")
+    );
+    // Row 13: the parent's code in the child's field: not linked on it
+    // (the code is another resident's), but the model finds the child.
+    let r = row(&rows, "refezione", "13");
+    assert_eq!(
+        (&r[3][..], &r[4][..], &r[5][..], &r[8][..]),
+        ("156", "match", "probabilistic", "cf_of_other_resident")
+    );
+    // Row 15: no code: surname + name + birth date.
+    let r = row(&rows, "refezione", "15");
+    assert_eq!(
+        (&r[3][..], &r[4][..], &r[5][..]),
+        ("183", "match", "cognome+nome+data_nascita")
+    );
+    // Row 46: not a resident.
+    let r = row(&rows, "refezione", "46");
+    assert_eq!((&r[3][..], &r[4][..]), ("", "unmatched"));
+    // Row 55: no code and a typo in the birth date: probabilistic.
+    let r = row(&rows, "refezione", "55");
+    assert_eq!(
+        (&r[3][..], &r[4][..], &r[5][..]),
+        ("666", "match", "probabilistic")
+    );
+
+    // F1 against the truth (measured 1.0 on this city), with the gate.
+    let out = vaglio()
+        .args(["eval", "--min-f1", "0.98", "--truth"])
+        .arg(city.join("truth/refezione.csv"))
+        .arg("--links")
+        .arg(one.join("links.csv"))
+        .assert()
+        .code(0);
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    let f1: f64 = stdout
+        .split("F1 ")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no F1 in {stdout}"));
+    assert!(f1 >= 0.98, "F1 {f1}\n{stdout}");
+
+    // Other sources go into the same links.csv, keeping this one's rows.
+    link(&city, "servizi_sociali", &one, "2");
+    link(&city, "erp_inquilini", &one, "2");
+    let rows = read_csv(&one.join("links.csv"));
+    assert_eq!(rows.iter().filter(|r| r[0] == "refezione").count(), 159);
+    for source in ["servizi_sociali", "erp_inquilini"] {
+        vaglio()
+            .args(["eval", "--min-f1", "0.97", "--truth"])
+            .arg(city.join(format!("truth/{source}.csv")))
+            .arg("--links")
+            .arg(one.join("links.csv"))
+            .assert()
+            .code(0);
+    }
+    // An impossible gate fails with exit 1.
+    vaglio()
+        .args(["eval", "--min-f1", "1.01", "--truth"])
+        .arg(city.join("truth/refezione.csv"))
+        .arg("--links")
+        .arg(one.join("links.csv"))
+        .assert()
+        .code(1);
+
+    // A saved model is reused.
+    let model = dir.path().join("model.json");
+    vaglio()
+        .args(["train", "--quiet", "--today", "2025-12-31", "--rules"])
+        .arg(city.join("rules/refezione.toml"))
+        .arg(city.join("refezione.csv"))
+        .arg("--anagrafe")
+        .arg(city.join("anagrafe.csv"))
+        .arg("--anagrafe-rules")
+        .arg(city.join("rules/anagrafe.toml"))
+        .arg("--output")
+        .arg(&model)
+        .assert()
+        .code(0);
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&model).unwrap()).unwrap();
+    assert_eq!(json["comparisons"][0]["field"], "codice_fiscale");
+    let three = dir.path().join("three");
+    vaglio()
+        .args(["link", "--quiet", "--today", "2025-12-31", "--model"])
+        .arg(&model)
+        .arg("--rules")
+        .arg(city.join("rules/refezione.toml"))
+        .arg(city.join("refezione.csv"))
+        .arg("--anagrafe")
+        .arg(city.join("anagrafe.csv"))
+        .arg("--anagrafe-rules")
+        .arg(city.join("rules/anagrafe.toml"))
+        .arg("--out")
+        .arg(&three)
+        .assert()
+        .code(0);
+    let rows3 = read_csv(&three.join("links.csv"));
+    let rows1 = read_csv(&one.join("links.csv"));
+    let statuses = |rows: &[Vec<String>]| -> Vec<(String, String)> {
+        rows.iter()
+            .filter(|r| r[0] == "refezione")
+            .map(|r| (r[3].clone(), r[4].clone()))
+            .collect()
+    };
+    assert_eq!(statuses(&rows1), statuses(&rows3));
+}
+
+#[test]
+fn link_section_errors_point_at_their_span() {
+    let dir = scratch();
+    let city = dir.path().join("city");
+    demo(&city);
+    let rules = city.join("rules/erp_inquilini.toml");
+    let text = std::fs::read_to_string(&rules).unwrap();
+    let bad = text.replace(
+        "fields = { codice_fiscale = \"CF_INTESTATARIO\", cognome = ",
+        "blocking = [[\"cognome\", \"anno_nascta\"]]\nfields = { codice_fiscale = \"CF_INTESTATARIO\", cogome = ",
+    );
+    assert_ne!(bad, text);
+    std::fs::write(&rules, &bad).unwrap();
+    let out = vaglio()
+        .args(["link", "--rules"])
+        .arg(&rules)
+        .arg(city.join("erp_inquilini.sqlite"))
+        .arg("--anagrafe")
+        .arg(city.join("anagrafe.csv"))
+        .arg("--anagrafe-rules")
+        .arg(city.join("rules/anagrafe.toml"))
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("unknown person attribute `cogome`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("did you mean `cognome`"), "{stderr}");
+    assert!(
+        stderr.contains("unknown blocking key `anno_nascta`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("erp_inquilini.toml:"), "{stderr}");
+    assert!(!dir.path().join("out/links.csv").exists());
+
+    // No [link] section at all.
+    let cut = text.find("[link]").unwrap();
+    let plain = city.join("rules/plain.toml");
+    std::fs::write(&plain, &text[..cut]).unwrap();
+    let out = vaglio()
+        .args(["link", "--rules"])
+        .arg(&plain)
+        .arg(city.join("erp_inquilini.sqlite"))
+        .arg("--anagrafe")
+        .arg(city.join("anagrafe.csv"))
+        .arg("--anagrafe-rules")
+        .arg(city.join("rules/anagrafe.toml"))
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(stderr.contains("has no [link] section"), "{stderr}");
+}

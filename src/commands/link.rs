@@ -26,7 +26,7 @@ pub const LINKS_HEADER: [&str; 9] = [
 ];
 
 fn load_rules(path: &Path, today: chrono::NaiveDate) -> miette::Result<(RuleSet, spec::LinkSpec)> {
-    let rules = rules::load(path, today)?;
+    let rules = rules::load_without_references(path, today)?;
     let spec = spec::from_rules(&rules)?.ok_or_else(|| {
         miette!(
             code = "vaglio::link::no_section",

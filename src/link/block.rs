@@ -12,7 +12,6 @@ use rayon::prelude::*;
 
 use super::prepare::{NameTable, Person, NONE};
 use super::spec::KeyPart;
-use crate::identity::codice_fiscale;
 
 /// The keys of `p` under `rule` (one per reading of its names; none when a
 /// part is missing), appended to `out`.
@@ -75,7 +74,7 @@ pub fn keys(
                     _ => ok = false,
                 },
                 KeyPart::DataNascita => match p.birth {
-                    Some(d) => buf.extend_from_slice(d.format("%Y%m%d").to_string().as_bytes()),
+                    Some(d) => buf.extend_from_slice(&super::prepare::date_bytes(d)),
                     None => ok = false,
                 },
                 KeyPart::AnnoNascita => match p.birth {
@@ -91,16 +90,12 @@ pub fn keys(
                     None => ok = false,
                 },
                 KeyPart::CfCognome => match (si, p.cf.text()) {
-                    (Some(i), _) => {
-                        buf.extend_from_slice(codice_fiscale::surname_code(&i.norm).as_bytes())
-                    }
+                    (Some(i), _) => buf.extend_from_slice(&i.surname_code),
                     (None, Some(t)) => buf.extend_from_slice(&t[..3]),
                     _ => ok = false,
                 },
                 KeyPart::CfNome => match (ni, p.cf.text()) {
-                    (Some(i), _) => {
-                        buf.extend_from_slice(codice_fiscale::name_code(&i.norm).as_bytes())
-                    }
+                    (Some(i), _) => buf.extend_from_slice(&i.name_code),
                     (None, Some(t)) => buf.extend_from_slice(&t[3..6]),
                     _ => ok = false,
                 },

@@ -11,9 +11,8 @@ use chrono::{Datelike, NaiveDate};
 
 use super::prepare::{CfValue, NameInfo, NameTable, Person, NONE};
 use super::spec::{Attr, CompKind, ComparisonSpec};
-use crate::identity::codice_fiscale::{self, Sex};
+use crate::identity::codice_fiscale::Sex;
 use crate::identity::dates;
-use crate::identity::names;
 
 /// The levels of all comparisons of a pair, 4 bits each (comparison `i` in
 /// bits `4i..4i+4`).
@@ -98,7 +97,7 @@ fn name_pair_level(a: &NameInfo, b: &NameInfo, jw: [f64; 2]) -> u8 {
     if a.joined == b.joined {
         return EXACT;
     }
-    if a.core == b.core || truncated(&a.words, &b.words) || names::are_variants(&a.norm, &b.norm) {
+    if a.core == b.core || truncated(&a.words, &b.words) || variants(a, b) {
         return VARIANT;
     }
     let s = strsim::jaro_winkler(&a.joined, &b.joined);
@@ -109,6 +108,17 @@ fn name_pair_level(a: &NameInfo, b: &NameInfo, jw: [f64; 2]) -> u8 {
     } else {
         ELSE
     }
+}
+
+/// Word by word the same or known spellings of each other (`MD ABDUL` =
+/// `MOHAMMAD ABDOUL`), as [`names::are_variants`], from precomputed lists.
+fn variants(a: &NameInfo, b: &NameInfo) -> bool {
+    a.words.len() == b.words.len()
+        && a.words
+            .iter()
+            .zip(&b.words)
+            .zip(&a.variants)
+            .all(|((x, y), vx)| x == y || vx.contains(&y.as_str()))
 }
 
 /// One list of words is a proper prefix of the other (`MARIA` vs
@@ -280,11 +290,9 @@ pub fn cf_level(
 pub fn name_prefix(table: &NameTable, p: &Person) -> Option<[u8; 6]> {
     let s = table.get(p.surname())?;
     let n = table.get(p.name())?;
-    let sc = codice_fiscale::surname_code(&s.norm);
-    let nc = codice_fiscale::name_code(&n.norm);
     let mut out = [0u8; 6];
-    out[..3].copy_from_slice(sc.as_bytes().get(..3)?);
-    out[3..].copy_from_slice(nc.as_bytes().get(..3)?);
+    out[..3].copy_from_slice(&s.surname_code);
+    out[3..].copy_from_slice(&n.name_code);
     Some(out)
 }
 
@@ -402,6 +410,7 @@ fn exact(attr: Attr, ext: &Person, ana: &Person, es: u32, en: u32, as_: u32, an:
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::identity::{codice_fiscale, names};
     use crate::link::prepare::cf_value;
 
     fn d(s: &str) -> NaiveDate {

@@ -10,6 +10,8 @@
 use std::fmt;
 use std::hash::BuildHasher;
 
+use rayon::prelude::*;
+
 use super::compare::{self, date_level, level_of, name_level, Comparer, NameCache, Pattern};
 use super::model::{probability, Model};
 use super::prepare::{NameTable, Person, NONE};
@@ -128,7 +130,7 @@ impl TierIndex {
             .iter()
             .map(|t| {
                 let mut v: Vec<(u64, u32)> = people
-                    .iter()
+                    .par_iter()
                     .enumerate()
                     .filter_map(|(i, p)| tier_key(t, p, 0, names).map(|k| (k, i as u32)))
                     .collect();

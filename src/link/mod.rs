@@ -118,6 +118,7 @@ pub fn source_name(rules: &RuleSet, path: &Path) -> String {
 
 /// Links an extract to the anagrafe.
 pub fn link(job: &LinkJob) -> miette::Result<Linkage> {
+    let mut clock = Stages::new();
     let spec = job.spec;
     let id_col = job
         .anagrafe_spec
@@ -133,6 +134,7 @@ pub fn link(job: &LinkJob) -> miette::Result<Linkage> {
         job.reference,
         &mut names,
     )?;
+    clock.stage("read anagrafe");
     let extract = prepare::read_people(
         job.extract,
         job.rules,
@@ -141,6 +143,7 @@ pub fn link(job: &LinkJob) -> miette::Result<Linkage> {
         job.reference,
         &mut names,
     )?;
+    clock.stage("read extract");
     // Only what both sides have is compared, blocked on, or a tier.
     let both = |a: Attr| spec.provides(a) && job.anagrafe_spec.provides(a);
     let comparisons: Vec<ComparisonSpec> = spec
@@ -199,8 +202,10 @@ pub fn link(job: &LinkJob) -> miette::Result<Linkage> {
         })
         .collect();
 
+    clock.stage("term frequencies");
     // Blocking and comparison, in parallel over extract records.
     let index = BlockIndex::build(&blocking, &anagrafe, &names);
+    clock.stage("blocking index");
     let max_block = spec.max_block_size;
     let per_record: Vec<(Vec<Candidate>, BlockStats)> = extract
         .par_iter()
@@ -228,6 +233,7 @@ pub fn link(job: &LinkJob) -> miette::Result<Linkage> {
         candidates.push(c);
     }
 
+    clock.stage("block and compare");
     // Deterministic tiers.
     let tier_index = decide::TierIndex::build(&tiers, &anagrafe, &names);
     let tier_hits: Vec<Option<(usize, u32)>> = extract
@@ -239,6 +245,7 @@ pub fn link(job: &LinkJob) -> miette::Result<Linkage> {
         tier_counts[*t].1 += 1;
     }
 
+    clock.stage("deterministic tiers");
     let model = match &job.model {
         Some(m) => m.clone(),
         None => {
@@ -247,6 +254,7 @@ pub fn link(job: &LinkJob) -> miette::Result<Linkage> {
         }
     };
 
+    clock.stage("train");
     let ctx = decide::Context {
         model: &model,
         comparer: &comparer,
@@ -266,6 +274,7 @@ pub fn link(job: &LinkJob) -> miette::Result<Linkage> {
         })
         .collect();
 
+    clock.stage("decide");
     let blocking_rules = blocking
         .iter()
         .map(|r| r.iter().map(|k| k.name()).collect::<Vec<_>>().join("+"))
@@ -288,6 +297,28 @@ pub fn link(job: &LinkJob) -> miette::Result<Linkage> {
             tf,
         },
     })
+}
+
+/// Stage timings on standard error when `VAGLIO_TIMINGS` is set.
+struct Stages {
+    on: bool,
+    last: std::time::Instant,
+}
+
+impl Stages {
+    fn new() -> Stages {
+        Stages {
+            on: std::env::var_os("VAGLIO_TIMINGS").is_some(),
+            last: std::time::Instant::now(),
+        }
+    }
+
+    fn stage(&mut self, name: &str) {
+        if self.on {
+            eprintln!("{name:>20}: {:>8.3} s", self.last.elapsed().as_secs_f64());
+        }
+        self.last = std::time::Instant::now();
+    }
 }
 
 impl LinkSpec {

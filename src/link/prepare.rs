@@ -32,6 +32,21 @@ pub struct NameInfo {
     pub words: Vec<String>,
     /// Phonetic key.
     pub phonetic: String,
+    /// CF characters 1–3 if this is a surname.
+    pub surname_code: [u8; 3],
+    /// CF characters 4–6 if this is a given name.
+    pub name_code: [u8; 3],
+    /// Per word, its known spellings (empty when it has none).
+    pub variants: Vec<Vec<&'static str>>,
+}
+
+fn code3(s: String) -> [u8; 3] {
+    let b = s.as_bytes();
+    let mut out = [b'X'; 3];
+    for (o, c) in out.iter_mut().zip(b) {
+        *o = *c;
+    }
+    out
 }
 
 /// The interned names.
@@ -57,6 +72,9 @@ impl NameTable {
             joined: words.concat(),
             core: names::name_core(norm),
             phonetic: names::phonetic_key(norm),
+            surname_code: code3(codice_fiscale::surname_code(norm)),
+            name_code: code3(codice_fiscale::name_code(norm)),
+            variants: words.iter().map(|w| names::known_variants(w)).collect(),
             words,
         };
         let id = self.infos.len() as u32;
@@ -104,6 +122,24 @@ impl CfValue {
             _ => None,
         }
     }
+}
+
+/// A date as `YYYYMMDD` bytes.
+pub fn date_bytes(d: NaiveDate) -> [u8; 8] {
+    use chrono::Datelike;
+    let y = d.year().clamp(0, 9999) as u32;
+    let (m, day) = (d.month(), d.day());
+    let digits = [
+        y / 1000,
+        y / 100 % 10,
+        y / 10 % 10,
+        y % 10,
+        m / 10,
+        m % 10,
+        day / 10,
+        day % 10,
+    ];
+    digits.map(|x| b'0' + x as u8)
 }
 
 /// One person record, normalised.

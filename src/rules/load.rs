@@ -43,6 +43,18 @@ pub enum LoadError {
 /// Loads the rule file at `path`; relative dates (`today - 18y`) are
 /// resolved against `today`.
 pub fn load(path: &Path, today: NaiveDate) -> Result<RuleSet, LoadError> {
+    load_impl(path, today, true)
+}
+
+/// As [`load`], but files referenced by foreign keys are only opened for
+/// their header (columns are still checked): their key sets stay empty.
+/// For commands that run no checks (`vaglio link`), where reading the whole
+/// registry for a foreign key would be wasted.
+pub fn load_without_references(path: &Path, today: NaiveDate) -> Result<RuleSet, LoadError> {
+    load_impl(path, today, false)
+}
+
+fn load_impl(path: &Path, today: NaiveDate, references: bool) -> Result<RuleSet, LoadError> {
     let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
         path: path.to_path_buf(),
         source,
@@ -69,7 +81,7 @@ pub fn load(path: &Path, today: NaiveDate) -> Result<RuleSet, LoadError> {
             }
         };
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    load_str(&text, path, &base, today).map_err(LoadError::Invalid)
+    load_str_impl(&text, path, &base, today, references).map_err(LoadError::Invalid)
 }
 
 /// Loads a rule file from `text`; `path` names it in messages and `base`
@@ -79,6 +91,16 @@ pub fn load_str(
     path: &Path,
     base: &Path,
     today: NaiveDate,
+) -> Result<RuleSet, RuleFileError> {
+    load_str_impl(text, path, base, today, true)
+}
+
+fn load_str_impl(
+    text: &str,
+    path: &Path,
+    base: &Path,
+    today: NaiveDate,
+    references: bool,
 ) -> Result<RuleSet, RuleFileError> {
     let source = Arc::new(text.to_string());
     let mut diags = Diagnostics::new(&path.display().to_string(), Arc::clone(&source));
@@ -105,6 +127,7 @@ pub fn load_str(
         base: base.to_path_buf(),
         today,
         ids: Vec::new(),
+        references,
     };
     let rules = loader.rule_set(&root, path, Arc::clone(&source), text);
     loader.check_ids();
@@ -134,6 +157,9 @@ struct Loader<'d> {
     base: PathBuf,
     today: NaiveDate,
     ids: Vec<(String, Range<usize>)>,
+    /// Whether files referenced by foreign keys are read (else only their
+    /// header).
+    references: bool,
 }
 
 fn with_meta(extra: &[&'static str]) -> Vec<&'static str> {
@@ -1557,7 +1583,12 @@ impl Loader<'_> {
             options.encoding = EncodingChoice::parse(e).unwrap_or_default();
         }
         let path = self.base.join(file);
-        let (source, records) = match crate::read::read_all(&path, &options) {
+        let read = if self.references {
+            crate::read::read_all(&path, &options)
+        } else {
+            crate::read::Source::open(&path, &options).map(|s| (s, Vec::new()))
+        };
+        let (source, records) = match read {
             Ok(r) => r,
             Err(e) => {
                 self.diags.error(

@@ -25,7 +25,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 
 pub use diagnostic::{did_you_mean, Diagnostics, RuleDiagnostic, RuleFileError};
-pub use load::{load, load_str};
+pub use load::{load, load_str, load_without_references};
 
 use crate::read::ReadOptions;
 use crate::types::FieldType;

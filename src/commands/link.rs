@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use miette::{miette, IntoDiagnostic, WrapErr};
 
 use super::{set_jobs, today, Outcome};
-use crate::cli::{EvalArgs, LinkArgs, TrainArgs};
+use crate::cli::{EvalArgs, ExplainArgs, LinkArgs, TrainArgs};
 use crate::link::{self, model::Model, spec, LinkJob, Linkage, Status};
 use crate::output::write_atomic;
 use crate::rules::{self, RuleSet};
@@ -282,6 +282,33 @@ pub fn train(args: &TrainArgs) -> miette::Result<Outcome> {
         ));
     }
     Ok(Outcome::Passed)
+}
+
+/// `vaglio explain`.
+pub fn explain(args: &ExplainArgs) -> miette::Result<Outcome> {
+    set_jobs(args.common.jobs)?;
+    let l = run_linkage(
+        &args.extract,
+        &args.rules,
+        &args.anagrafe,
+        &args.anagrafe_rules,
+        args.common.today.as_deref(),
+        args.model.as_deref(),
+    )?;
+    match l.explain(args.row, args.common.show_pii) {
+        Some(text) => {
+            print_out(&text);
+            Ok(Outcome::Passed)
+        }
+        None => miette::bail!(
+            code = "vaglio::explain::row",
+            help = "rows are numbered from 1, the header not counted (as in links.csv)",
+            "{} has no data row {} ({} rows)",
+            args.extract.display(),
+            args.row,
+            l.records
+        ),
+    }
 }
 
 /// `vaglio eval`.

@@ -91,15 +91,34 @@ pub struct TierIndex {
     tiers: Vec<Tier>,
     index: Vec<Vec<(u64, u32)>>,
     cf_tier: Option<usize>,
+    /// For the codice fiscale tier: the codes as written (twins with the
+    /// same names share a base form, their codes differ by omocodia).
+    written: Vec<(u64, u32)>,
 }
 
 fn tier_key(tier: &Tier, p: &Person, split: usize, names: &NameTable) -> Option<u64> {
+    tier_key_with(tier, p, split, names, false)
+}
+
+/// The key of `p` under `tier`; `written` takes the codice fiscale as
+/// written instead of its base form.
+fn tier_key_with(
+    tier: &Tier,
+    p: &Person,
+    split: usize,
+    names: &NameTable,
+    written: bool,
+) -> Option<u64> {
     let hasher = foldhash::fast::FixedState::with_seed(0x7469_6572);
     let (s, n) = *p.splits.get(split)?;
     let mut buf: Vec<u8> = Vec::with_capacity(48);
     for a in &tier.attrs {
         buf.push(0xFF);
         match a {
+            Attr::CodiceFiscale if written => match p.cf {
+                super::prepare::CfValue::Valid { code, .. } => buf.extend_from_slice(&code),
+                _ => return None,
+            },
             Attr::CodiceFiscale => buf.extend_from_slice(p.cf.base()?),
             Attr::Cognome | Attr::Nominativo => {
                 if s == NONE {
@@ -139,36 +158,76 @@ impl TierIndex {
             })
             .collect();
         let cf_tier = tiers.iter().position(|t| t.attrs == [Attr::CodiceFiscale]);
+        let written = match cf_tier {
+            None => Vec::new(),
+            Some(t) => {
+                let mut v: Vec<(u64, u32)> = people
+                    .par_iter()
+                    .enumerate()
+                    .filter_map(|(i, p)| {
+                        tier_key_with(&tiers[t], p, 0, names, true).map(|k| (k, i as u32))
+                    })
+                    .collect();
+                v.sort_unstable();
+                v
+            }
+        };
         TierIndex {
             tiers: tiers.to_vec(),
             index,
             cf_tier,
+            written,
         }
     }
 
     fn unique(&self, t: usize, k: u64) -> Option<u32> {
-        let idx = &self.index[t];
+        unique_in(&self.index[t], k)
+    }
+
+    /// The resident whose code is the record's as written, if exactly one.
+    fn written_owner(&self, p: &Person, names: &NameTable) -> Option<u32> {
+        let t = self.cf_tier?;
+        let k = tier_key_with(&self.tiers[t], p, 0, names, true)?;
+        unique_in(&self.written, k)
+    }
+}
+
+fn unique_in(idx: &[(u64, u32)], k: u64) -> Option<u32> {
+    {
         let lo = idx.partition_point(|e| e.0 < k);
         let hi = lo + idx[lo..].partition_point(|e| e.0 == k);
         (hi - lo == 1).then(|| idx[lo].1)
     }
+}
 
-    /// The first tier that links `p` to exactly one resident.
-    pub fn lookup(&self, p: &Person, names: &NameTable) -> Option<(usize, u32)> {
-        for t in 0..self.tiers.len() {
+impl TierIndex {
+    /// Per tier, in order, the resident it links `p` to (when exactly one).
+    pub fn lookup(&self, p: &Person, names: &NameTable) -> Vec<(usize, u32)> {
+        let mut out = Vec::new();
+        'tiers: for t in 0..self.tiers.len() {
+            if Some(t) == self.cf_tier {
+                if let Some(r) = self.written_owner(p, names) {
+                    out.push((t, r));
+                    continue;
+                }
+            }
             for split in 0..p.splits.len() {
                 if let Some(k) = tier_key(&self.tiers[t], p, split, names) {
                     if let Some(r) = self.unique(t, k) {
-                        return Some((t, r));
+                        out.push((t, r));
+                        continue 'tiers;
                     }
                 }
             }
         }
-        None
+        out
     }
 
     /// The resident whose CF (base form) is the record's, if any.
     pub fn cf_owner(&self, p: &Person, names: &NameTable) -> Option<u32> {
+        if let Some(r) = self.written_owner(p, names) {
+            return Some(r);
+        }
         let t = self.cf_tier?;
         let k = tier_key(&self.tiers[t], p, 0, names)?;
         self.unique(t, k)
@@ -306,44 +365,30 @@ impl Context<'_> {
             date,
             date_level::EXACT | date_level::SWAPPED | date_level::ONE_OFF
         );
-        if name == nl::NULL && date == date_level::NULL {
-            return true;
+        // A parent often shares the child's surname, sometimes the given
+        // name too: when both records have a birth date, it decides.
+        if date != date_level::NULL {
+            return date_ok;
         }
-        name_ok || date_ok
+        name_ok || name == nl::NULL
     }
 
-    /// Decides one record.
-    pub fn decide(
+    /// The candidates as scored: a code that is another resident's is
+    /// ignored for the other candidates. Returns them with their weights,
+    /// best first (ties by resident order), and the notes.
+    pub fn scored(
         &self,
         ext: &Person,
         cands: &[Candidate],
-        tier: Option<(usize, u32)>,
         anagrafe: &[Person],
         tiers: &TierIndex,
         cache: &mut NameCache,
-    ) -> LinkRow {
-        let mut notes: Vec<&str> = Vec::new();
+    ) -> (Vec<(f64, Candidate)>, Vec<&'static str>) {
+        let mut notes: Vec<&'static str> = Vec::new();
         let prep = self.comparer.prepare(ext);
-        let candidate_for = |a: u32, cache: &mut NameCache| -> Candidate {
-            match cands.iter().find(|c| c.ana == a) {
-                Some(c) => *c,
-                None => {
-                    let (pattern, split) =
-                        self.comparer
-                            .compare(ext, &prep, &anagrafe[a as usize], cache);
-                    Candidate {
-                        ana: a,
-                        pattern,
-                        split,
-                    }
-                }
-            }
-        };
-        // A CF that is another resident's: it says nothing about the other
-        // candidates, so its comparison is null for them.
         let mut cf_mask: Option<(u32, Pattern)> = None;
         if let Some(owner) = tiers.cf_owner(ext, self.comparer.names) {
-            let c = candidate_for(owner, cache);
+            let c = self.candidate_for(ext, &prep, cands, owner, anagrafe, cache);
             if !self.corroborated(ext, &anagrafe[owner as usize], c.pattern, cache) {
                 notes.push(NOTE_CF_OTHER);
                 if let Some(i) = self
@@ -351,31 +396,11 @@ impl Context<'_> {
                     .iter()
                     .position(|c| c.kind == CompKind::CodiceFiscale)
                 {
-                    cf_mask = Some((owner, !(0xF << (4 * i))));
+                    cf_mask = Some((owner, !(0xFu32 << (4 * i))));
                 }
             }
         }
-        if let Some((t, a)) = tier {
-            let is_cf_tier = self.tiers[t].attrs.contains(&Attr::CodiceFiscale);
-            if !(is_cf_tier && notes.contains(&NOTE_CF_OTHER)) {
-                let c = candidate_for(a, cache);
-                let ana = &anagrafe[a as usize];
-                let w = self.weight(&c, ana);
-                return LinkRow {
-                    row: ext.row,
-                    key: ext.key.clone(),
-                    person: Some(ana.key.clone()),
-                    resident: Some(a),
-                    status: Status::Match,
-                    tier: self.tiers[t].name.clone(),
-                    weight: Some(w),
-                    probability: Some(probability(w)),
-                    note: notes.join(";"),
-                };
-            }
-        }
-        // Probabilistic: the best candidate.
-        let mut scored: Vec<(f64, u32)> = cands
+        let mut scored: Vec<(f64, Candidate)> = cands
             .iter()
             .map(|c| {
                 let mut c = *c;
@@ -384,10 +409,74 @@ impl Context<'_> {
                         c.pattern &= mask;
                     }
                 }
-                (self.weight(&c, &anagrafe[c.ana as usize]), c.ana)
+                (self.weight(&c, &anagrafe[c.ana as usize]), c)
             })
             .collect();
-        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.ana.cmp(&b.1.ana)));
+        (scored, notes)
+    }
+
+    /// The candidate for resident `a`: from the blocked ones, or compared now.
+    pub fn candidate_for(
+        &self,
+        ext: &Person,
+        prep: &super::compare::Prepared,
+        cands: &[Candidate],
+        a: u32,
+        anagrafe: &[Person],
+        cache: &mut NameCache,
+    ) -> Candidate {
+        match cands.iter().find(|c| c.ana == a) {
+            Some(c) => *c,
+            None => {
+                let (pattern, split) =
+                    self.comparer
+                        .compare(ext, prep, &anagrafe[a as usize], cache);
+                Candidate {
+                    ana: a,
+                    pattern,
+                    split,
+                }
+            }
+        }
+    }
+
+    /// Decides one record.
+    pub fn decide(
+        &self,
+        ext: &Person,
+        cands: &[Candidate],
+        tier_hits: &[(usize, u32)],
+        anagrafe: &[Person],
+        tiers: &TierIndex,
+        cache: &mut NameCache,
+    ) -> LinkRow {
+        let (scored, mut notes) = self.scored(ext, cands, anagrafe, tiers, cache);
+        for &(t, a) in tier_hits {
+            let is_cf_tier = self.tiers[t].attrs.contains(&Attr::CodiceFiscale);
+            if is_cf_tier && notes.contains(&NOTE_CF_OTHER) {
+                continue;
+            }
+            let prep = self.comparer.prepare(ext);
+            let c = self.candidate_for(ext, &prep, cands, a, anagrafe, cache);
+            let ana = &anagrafe[a as usize];
+            let w = scored
+                .iter()
+                .find(|s| s.1.ana == a)
+                .map_or_else(|| self.weight(&c, ana), |s| s.0);
+            return LinkRow {
+                row: ext.row,
+                key: ext.key.clone(),
+                person: Some(ana.key.clone()),
+                resident: Some(a),
+                status: Status::Match,
+                tier: self.tiers[t].name.clone(),
+                weight: Some(w),
+                probability: Some(probability(w)),
+                note: notes.join(";"),
+            };
+        }
+        // Probabilistic: the best candidate.
         let mut row = LinkRow {
             row: ext.row,
             key: ext.key.clone(),
@@ -399,7 +488,7 @@ impl Context<'_> {
             probability: None,
             note: String::new(),
         };
-        if let Some(&(w, a)) = scored.first() {
+        if let Some(&(w, best)) = scored.first() {
             let p = probability(w);
             row.weight = Some(w);
             row.probability = Some(p);
@@ -417,8 +506,8 @@ impl Context<'_> {
                         notes.push(NOTE_NEAR_TIE);
                     }
                 }
-                row.person = Some(anagrafe[a as usize].key.clone());
-                row.resident = Some(a);
+                row.person = Some(anagrafe[best.ana as usize].key.clone());
+                row.resident = Some(best.ana);
             }
         }
         row.note = notes.join(";");

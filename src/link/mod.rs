@@ -18,6 +18,7 @@ pub mod block;
 pub mod compare;
 pub mod decide;
 pub mod eval;
+pub mod explain;
 pub mod model;
 pub mod prepare;
 pub mod spec;
@@ -71,6 +72,14 @@ pub struct Linkage {
     pub residents: usize,
     /// The prepared data, for explanations.
     pub data: Data,
+    /// The deterministic tiers used.
+    pub tiers: Vec<spec::Tier>,
+    /// Their index.
+    pub tier_index: decide::TierIndex,
+    /// Decision thresholds.
+    pub thresholds: spec::Thresholds,
+    /// Near-tie margin.
+    pub tie_margin: f64,
 }
 
 /// The prepared records.
@@ -236,13 +245,15 @@ pub fn link(job: &LinkJob) -> miette::Result<Linkage> {
     clock.stage("block and compare");
     // Deterministic tiers.
     let tier_index = decide::TierIndex::build(&tiers, &anagrafe, &names);
-    let tier_hits: Vec<Option<(usize, u32)>> = extract
+    let tier_hits: Vec<Vec<(usize, u32)>> = extract
         .par_iter()
         .map(|e| tier_index.lookup(e, &names))
         .collect();
     let mut tier_counts: Vec<(String, u64)> = tiers.iter().map(|t| (t.name.clone(), 0)).collect();
-    for (t, _) in tier_hits.iter().flatten() {
-        tier_counts[*t].1 += 1;
+    for hits in &tier_hits {
+        if let Some((t, _)) = hits.first() {
+            tier_counts[*t].1 += 1;
+        }
     }
 
     clock.stage("deterministic tiers");
@@ -270,7 +281,7 @@ pub fn link(job: &LinkJob) -> miette::Result<Linkage> {
         .zip(candidates.par_iter())
         .zip(tier_hits.par_iter())
         .map_init(NameCache::default, |cache, ((e, c), t)| {
-            ctx.decide(e, c, *t, &anagrafe, &tier_index, cache)
+            ctx.decide(e, c, t, &anagrafe, &tier_index, cache)
         })
         .collect();
 
@@ -289,6 +300,10 @@ pub fn link(job: &LinkJob) -> miette::Result<Linkage> {
         blocking: stats,
         blocking_rules,
         tier_hits: tier_counts,
+        tiers,
+        tier_index,
+        thresholds: spec.thresholds,
+        tie_margin: spec.tie_margin,
         data: Data {
             names,
             anagrafe,

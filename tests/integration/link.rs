@@ -92,11 +92,17 @@ fn links_the_demo_city_with_known_decisions_f1_and_determinism() {
         ("5", "match", "codice_fiscale")
     );
     // Row 13: the parent's code in the child's field: not linked on it
-    // (the code is another resident's), but the model finds the child.
+    // (the code is another resident's, whose birth date disagrees); the
+    // next tier finds the child.
     let r = row(&rows, "refezione", "13");
     assert_eq!(
         (&r[3][..], &r[4][..], &r[5][..], &r[8][..]),
-        ("156", "match", "probabilistic", "cf_of_other_resident")
+        (
+            "156",
+            "match",
+            "cognome+nome+data_nascita",
+            "cf_of_other_resident"
+        )
     );
     // Row 15: no code: surname + name + birth date.
     let r = row(&rows, "refezione", "15");
@@ -113,6 +119,35 @@ fn links_the_demo_city_with_known_decisions_f1_and_determinism() {
         (&r[3][..], &r[4][..], &r[5][..]),
         ("666", "match", "probabilistic")
     );
+
+    // The explanation of row 13: the chosen child, the parent as runner-up
+    // with the code that is theirs, values masked.
+    let out = vaglio()
+        .args(["explain", "--today", "2025-12-31", "--rules"])
+        .arg(city.join("rules/refezione.toml"))
+        .arg(city.join("refezione.csv"))
+        .arg("13")
+        .arg("--anagrafe")
+        .arg(city.join("anagrafe.csv"))
+        .arg("--anagrafe-rules")
+        .arg(city.join("rules/anagrafe.toml"))
+        .assert()
+        .code(0);
+    let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(
+        text.contains("refezione row 13 (key 250013): match · cognome+nome+data_nascita"),
+        "{text}"
+    );
+    assert!(text.contains("note cf_of_other_resident"), "{text}");
+    assert!(text.contains("chosen: person 156"), "{text}");
+    assert!(text.contains("runner-up: person"), "{text}");
+    assert!(text.contains("ignored (not theirs)"), "{text}");
+    assert!(
+        text.contains("***") && text.contains("values masked"),
+        "{text}"
+    );
+    let fragments: Vec<&str> = text.lines().filter(|l| l.contains("prior")).collect();
+    assert_eq!(fragments.len(), 2, "{text}");
 
     // F1 against the truth (measured 1.0 on this city), with the gate.
     let out = vaglio()

@@ -1,0 +1,210 @@
+//! Explanations: how the weight of the chosen and the runner-up candidate
+//! of a record was reached, comparison by comparison (a waterfall in the
+//! terminal). Values are masked unless the user asks for them.
+
+use std::fmt::Write as _;
+
+use super::compare::{level_of, NameCache};
+use super::decide::{Context, NOTE_CF_OTHER, NOTE_NEAR_TIE};
+use super::model::probability;
+use super::prepare::{Person, NONE};
+use super::spec::Attr;
+use super::{Candidate, Linkage};
+use crate::privacy::mask;
+
+fn value(l: &Linkage, p: &Person, split: usize, attr: Attr) -> String {
+    let names = &l.data.names;
+    let name = |id: u32| {
+        if id == NONE {
+            String::new()
+        } else {
+            names.get(id).map(|i| i.norm.clone()).unwrap_or_default()
+        }
+    };
+    let (s, n) = p.splits.get(split).copied().unwrap_or((NONE, NONE));
+    match attr {
+        Attr::CodiceFiscale => {
+            p.cf.text()
+                .map(|t| String::from_utf8_lossy(t).into_owned())
+                .unwrap_or_default()
+        }
+        Attr::Cognome | Attr::Nominativo => name(s),
+        Attr::Nome => name(n),
+        Attr::DataNascita => p
+            .birth
+            .map(|d| d.format("%Y-%m-%d").to_string())
+            .unwrap_or_default(),
+        Attr::Sesso => p.sex.map(|x| x.as_char().to_string()).unwrap_or_default(),
+        Attr::LuogoNascita => p
+            .place
+            .map(|x| String::from_utf8_lossy(&x).into_owned())
+            .unwrap_or_default(),
+    }
+}
+
+fn bar(w: f64) -> String {
+    let n = (w.abs().round() as usize).min(24);
+    let c = if w >= 0.0 { '+' } else { '-' };
+    std::iter::repeat_n(c, n).collect()
+}
+
+fn shown(v: &str, show_pii: bool) -> String {
+    if v.is_empty() {
+        "∅".to_string()
+    } else {
+        mask(v, show_pii)
+    }
+}
+
+impl Linkage {
+    /// The explanation of the record at data row `row`, or `None` when
+    /// there is no such row.
+    pub fn explain(&self, row: u64, show_pii: bool) -> Option<String> {
+        let i = self.data.extract.iter().position(|p| p.row == row)?;
+        let ext = &self.data.extract[i];
+        let decided = &self.rows[i];
+        let comparer = super::compare::Comparer {
+            comparisons: &self.comparisons,
+            names: &self.data.names,
+        };
+        let ctx = Context {
+            model: &self.model,
+            comparer: &comparer,
+            comparisons: &self.comparisons,
+            tiers: &self.tiers,
+            tf: &self.data.tf,
+            residents: self.residents,
+            thresholds: self.thresholds,
+            tie_margin: self.tie_margin,
+        };
+        let mut cache = NameCache::default();
+        let cands = &self.data.candidates[i];
+        let (scored, notes) = ctx.scored(
+            ext,
+            cands,
+            &self.data.anagrafe,
+            &self.tier_index,
+            &mut cache,
+        );
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            "{} row {} (key {}): {} · {} · weight {} · probability {}",
+            self.source,
+            ext.row,
+            decided.key,
+            decided.status,
+            decided.tier,
+            decided.weight.map_or("–".into(), |w| format!("{w:+.2}")),
+            decided
+                .probability
+                .map_or("–".into(), |p| format!("{p:.6}"))
+        );
+        if !decided.note.is_empty() {
+            for n in decided.note.split(';') {
+                let why = match n {
+                    NOTE_CF_OTHER => "the record's codice fiscale is another resident's, whose birth date (or name) disagrees: it is not linked on, and it is ignored for the other candidates",
+                    NOTE_NEAR_TIE => "the two best candidates are within the tie margin",
+                    _ => "",
+                };
+                let _ = writeln!(s, "  note {n}: {why}");
+            }
+        }
+        let _ = writeln!(
+            s,
+            "  {} candidates from blocking; thresholds: match ≥ {}, review ≥ {}",
+            cands.len(),
+            self.thresholds.matched,
+            self.thresholds.review
+        );
+        // The chosen resident first (it may come from a tier), then the
+        // best other candidate.
+        let mut shown_cands: Vec<(String, Candidate, f64)> = Vec::new();
+        if let Some(a) = decided.resident {
+            let c = scored.iter().find(|x| x.1.ana == a).map_or_else(
+                || {
+                    let prep = comparer.prepare(ext);
+                    let c =
+                        ctx.candidate_for(ext, &prep, cands, a, &self.data.anagrafe, &mut cache);
+                    (ctx.weight(&c, &self.data.anagrafe[a as usize]), c)
+                },
+                |x| *x,
+            );
+            shown_cands.push(("chosen".into(), c.1, c.0));
+        }
+        for (w, c) in &scored {
+            if shown_cands.len() >= 2 {
+                break;
+            }
+            if shown_cands.iter().any(|x| x.1.ana == c.ana) {
+                continue;
+            }
+            let label = if shown_cands.is_empty() {
+                "best candidate"
+            } else {
+                "runner-up"
+            };
+            shown_cands.push((label.into(), *c, *w));
+        }
+        if shown_cands.is_empty() {
+            let _ = writeln!(
+                s,
+                "  no candidate: no blocking rule found a resident to compare"
+            );
+            return Some(s);
+        }
+        for (label, c, w) in &shown_cands {
+            let ana = &self.data.anagrafe[c.ana as usize];
+            let _ = writeln!(
+                s,
+                "\n  {label}: person {} · weight {w:+.2} · probability {:.6}",
+                ana.key,
+                probability(*w)
+            );
+            let _ = writeln!(
+                s,
+                "    {:<15} {:<19} {:<18} {:<18} {:>7} {:>7}",
+                "comparison", "level", "record", "resident", "weight", "total"
+            );
+            let mut total = 0.0;
+            for (k, t) in ctx.terms(c, ana).iter().enumerate() {
+                total += t.weight;
+                let (rv, av) = if k == 0 {
+                    (String::new(), String::new())
+                } else {
+                    let attr = self.comparisons[k - 1].attr;
+                    (
+                        shown(&value(self, ext, usize::from(c.split), attr), show_pii),
+                        shown(&value(self, ana, 0, attr), show_pii),
+                    )
+                };
+                let mut level = t.level.clone();
+                if t.tf_adjustment != 0.0 {
+                    level = format!("{level} (tf {:+.1})", t.tf_adjustment);
+                }
+                if k > 0
+                    && level_of(c.pattern, k - 1) == 0
+                    && notes.contains(&NOTE_CF_OTHER)
+                    && self.comparisons[k - 1].attr == Attr::CodiceFiscale
+                {
+                    level = "ignored (not theirs)".into();
+                }
+                let _ = writeln!(
+                    s,
+                    "    {:<15} {:<19} {:<18} {:<18} {:>+7.2} {:>+7.2}  {}",
+                    t.name,
+                    level,
+                    rv,
+                    av,
+                    t.weight,
+                    total,
+                    bar(t.weight)
+                );
+            }
+        }
+        if !show_pii {
+            let _ = writeln!(s, "\n  (values masked; --show-pii shows them)");
+        }
+        Some(s)
+    }
+}

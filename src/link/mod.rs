@@ -354,6 +354,14 @@ impl LinkSpec {
     }
 }
 
+/// m of a level no match showed, by the rule of succession: 1 / (expected
+/// matches + levels). Small, never zero: a disagreement never seen among
+/// matches weighs strongly against, without a log of zero.
+fn unseen_m(m_counts: &[f64]) -> f64 {
+    let n: f64 = m_counts.iter().skip(1).sum();
+    1.0 / (n + m_counts.len().saturating_sub(1).max(1) as f64)
+}
+
 /// Trains the model: u from random pairs, m by EM on the blocked pairs'
 /// patterns, λ from the deterministic matches.
 pub fn train(
@@ -416,7 +424,79 @@ pub fn train(
     } else {
         (extract.len() as f64 / n_pairs as f64).clamp(0.001, 0.5)
     };
-    let em = model::em(&counts, &n_levels, m0, u.clone(), lambda0, 200);
+    let em = model::em(&counts, &n_levels, m0.clone(), u.clone(), lambda0, 200);
+    // Blocking makes the blocked pairs agree on what the rules block on
+    // (`cognome+nome` brings many namesakes), which EM mistakes for matches.
+    // As Splink does, m is estimated in sessions on the pairs that agree on
+    // one attribute (the CF base form; the birth date), that attribute's
+    // comparison left out; each comparison takes the mean of the sessions
+    // that estimated it, and the EM over all blocked pairs fills the rest.
+    let mut m_sum: Vec<Vec<f64>> = n_levels.iter().map(|&n| vec![0.0; n]).collect();
+    let mut m_sessions = vec![0usize; comps.len()];
+    for (key, attr) in [
+        (spec::KeyPart::CodiceFiscale, Attr::CodiceFiscale),
+        (spec::KeyPart::DataNascita, Attr::DataNascita),
+    ] {
+        let Some(skip) = comps.iter().position(|c| c.attr == attr) else {
+            continue;
+        };
+        let index = BlockIndex::build(&[vec![key]], anagrafe, comparer.names);
+        let per: Vec<BTreeMap<Pattern, u64>> = extract
+            .par_iter()
+            .map_init(NameCache::default, |cache, e| {
+                let (cands, _) = index.candidates(e, comparer.names, spec.max_block_size);
+                let prep = comparer.prepare(e);
+                let mut m = BTreeMap::new();
+                for a in cands {
+                    let (p, _) = comparer.compare(e, &prep, &anagrafe[a as usize], cache);
+                    *m.entry(p & !(0xFu32 << (4 * skip))).or_insert(0u64) += 1;
+                }
+                m
+            })
+            .collect();
+        let mut counts: BTreeMap<Pattern, u64> = BTreeMap::new();
+        for m in per {
+            for (p, n) in m {
+                *counts.entry(p).or_insert(0) += n;
+            }
+        }
+        let pairs: u64 = counts.values().sum();
+        if pairs < 100 {
+            continue;
+        }
+        let lambda0 = (extract.len() as f64 / pairs as f64).clamp(0.01, 0.99);
+        let r = model::em(&counts, &n_levels, m0.clone(), u.clone(), lambda0, 200);
+        for c in 0..comps.len() {
+            if c == skip {
+                continue;
+            }
+            m_sessions[c] += 1;
+            let unseen = unseen_m(&r.m_counts[c]);
+            for (l, sum) in m_sum[c].iter_mut().enumerate().skip(1) {
+                // A level no match showed: the rule of succession.
+                *sum += if r.m_counts[c][l] < 0.5 {
+                    unseen
+                } else {
+                    r.m[c][l]
+                };
+            }
+        }
+    }
+    let m_final: Vec<Vec<f64>> = (0..comps.len())
+        .map(|c| {
+            (0..n_levels[c])
+                .map(|l| {
+                    if m_sessions[c] > 0 {
+                        m_sum[c][l] / m_sessions[c] as f64
+                    } else if l > 0 && em.m_counts[c][l] < 0.5 {
+                        unseen_m(&em.m_counts[c])
+                    } else {
+                        em.m[c][l]
+                    }
+                })
+                .collect()
+        })
+        .collect();
     // λ over all pairs, from the deterministic tiers (or half the records
     // when no tier matched).
     let total = (extract.len() as f64) * (anagrafe.len() as f64);
@@ -446,7 +526,7 @@ pub fn train(
                     .skip(1)
                     .map(|(l, name)| LevelParams {
                         level: (*name).to_string(),
-                        m: em.m[c][l],
+                        m: m_final[c][l],
                         u: u[c][l],
                     })
                     .collect(),

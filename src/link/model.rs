@@ -133,6 +133,9 @@ pub struct EmResult {
     pub u: Vec<Vec<f64>>,
     /// Share of matches among the pairs.
     pub lambda: f64,
+    /// Expected number of matching pairs at each level (from the last
+    /// E-step).
+    pub m_counts: Vec<Vec<f64>>,
     /// Iterations run.
     pub iterations: usize,
     /// Whether the parameters stopped moving.
@@ -155,6 +158,7 @@ pub fn em(
     let mut iterations = 0;
     let mut converged = false;
     let alpha = 0.01;
+    let mut m_counts: Vec<Vec<f64>> = n_levels.iter().map(|&n| vec![0.0; n]).collect();
     while iterations < max_iterations {
         iterations += 1;
         let mut mc: Vec<Vec<f64>> = n_levels.iter().map(|&n| vec![0.0; n]).collect();
@@ -186,6 +190,7 @@ pub fn em(
             break;
         }
         let new_lambda = (gm / total).clamp(1e-9, 1.0 - 1e-9);
+        m_counts.clone_from(&mc);
         let new_m: Vec<Vec<f64>> = mc.iter().map(|c| smooth(c, alpha)).collect();
         let new_u: Vec<Vec<f64>> = uc.iter().map(|c| smooth(c, alpha)).collect();
         let delta = new_m
@@ -207,6 +212,7 @@ pub fn em(
         m,
         u,
         lambda,
+        m_counts,
         iterations,
         converged,
     }

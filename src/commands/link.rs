@@ -218,6 +218,15 @@ pub fn summary(l: &Linkage) -> String {
             l.blocking.capped.get(i).copied().unwrap_or(0)
         );
     }
+    for (i, rule) in l.blocking_rules.iter().enumerate() {
+        let capped = l.blocking.capped.get(i).copied().unwrap_or(0);
+        if capped > 0 {
+            let _ = writeln!(
+                s,
+                "  warning: rule {rule}: for {capped} records the block was larger than max_block_size and was skipped; add a key to the rule or raise max_block_size in [link]"
+            );
+        }
+    }
     let _ = writeln!(
         s,
         "  model: prior {:.3e} ({:+.2} bits), u from {} random pairs, EM {} iterations{}",

@@ -289,6 +289,10 @@ pub struct LinkArgs {
     /// A model saved by `vaglio train`, used instead of training.
     #[arg(long, value_name = "MODEL.json")]
     pub model: Option<PathBuf>,
+    /// A truth file (ROW, ID_PERSONA): also print the blocking recall of
+    /// each rule.
+    #[arg(long, value_name = "TRUTH.csv")]
+    pub truth: Option<PathBuf>,
     /// Shared options.
     #[command(flatten)]
     pub common: CommonArgs,

@@ -267,6 +267,30 @@ pub fn run(args: &LinkArgs) -> miette::Result<Outcome> {
     if !args.common.quiet {
         print_out(&format!("{}  wrote {}\n", summary(&l), path.display()));
     }
+    if let Some(t) = &args.truth {
+        let truth = link::eval::read_truth(t)?;
+        let r = l.blocking_recall(&truth);
+        let mut s = format!(
+            "  blocking recall on {} labelled pairs (rule alone / cumulative):\n",
+            r.pairs
+        );
+        let pct = |n: u64| {
+            if r.pairs == 0 {
+                100.0
+            } else {
+                n as f64 * 100.0 / r.pairs as f64
+            }
+        };
+        for (rule, (alone, cum)) in l.blocking_rules.iter().zip(&r.per_rule) {
+            let _ = writeln!(
+                s,
+                "    {rule:<34} {:>7.2}% {:>7.2}%",
+                pct(*alone),
+                pct(*cum)
+            );
+        }
+        print_out(&s);
+    }
     Ok(Outcome::Passed)
 }
 

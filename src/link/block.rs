@@ -220,3 +220,53 @@ impl BlockIndex {
         (all.into_iter().map(|e| e.0).collect(), stats)
     }
 }
+
+/// Blocking recall against labels: for each rule, the share of true pairs
+/// (record, its resident) the rule alone finds, and the share the rules up
+/// to it find together.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BlockingRecall {
+    /// True pairs considered (records whose resident is in the anagrafe).
+    pub pairs: u64,
+    /// Per rule: (found by this rule, found by this rule or an earlier one).
+    pub per_rule: Vec<(u64, u64)>,
+}
+
+/// Measures blocking recall: `truth` gives, per extract record, the index of
+/// its resident in `anagrafe`.
+pub fn recall(
+    rules: &[Vec<KeyPart>],
+    extract: &[Person],
+    truth: &[Option<u32>],
+    anagrafe: &[Person],
+    names: &NameTable,
+) -> BlockingRecall {
+    let mut out = BlockingRecall {
+        pairs: 0,
+        per_rule: vec![(0, 0); rules.len()],
+    };
+    let (mut ka, mut kb) = (Vec::new(), Vec::new());
+    for (e, t) in extract.iter().zip(truth) {
+        let Some(a) = t else { continue };
+        let Some(ana) = anagrafe.get(*a as usize) else {
+            continue;
+        };
+        out.pairs += 1;
+        let mut found_before = false;
+        for (r, rule) in rules.iter().enumerate() {
+            ka.clear();
+            kb.clear();
+            keys(r, rule, e, names, &mut ka);
+            keys(r, rule, ana, names, &mut kb);
+            let found = ka.iter().any(|k| kb.contains(k));
+            if found {
+                out.per_rule[r].0 += 1;
+            }
+            found_before |= found;
+            if found_before {
+                out.per_rule[r].1 += 1;
+            }
+        }
+    }
+    out
+}

@@ -64,6 +64,8 @@ pub struct Linkage {
     pub blocking: BlockStats,
     /// The blocking rules, as names.
     pub blocking_rules: Vec<String>,
+    /// The blocking rules.
+    pub blocking_keys: Vec<Vec<spec::KeyPart>>,
     /// Records linked by each deterministic tier (before decisions).
     pub tier_hits: Vec<(String, u64)>,
     /// The extract records.
@@ -299,6 +301,7 @@ pub fn link(job: &LinkJob) -> miette::Result<Linkage> {
         comparisons,
         blocking: stats,
         blocking_rules,
+        blocking_keys: blocking,
         tier_hits: tier_counts,
         tiers,
         tier_index,
@@ -333,6 +336,40 @@ impl Stages {
             eprintln!("{name:>20}: {:>8.3} s", self.last.elapsed().as_secs_f64());
         }
         self.last = std::time::Instant::now();
+    }
+}
+
+impl Linkage {
+    /// Blocking recall against a truth file's row → person identifiers.
+    pub fn blocking_recall(
+        &self,
+        truth: &std::collections::BTreeMap<u64, Option<String>>,
+    ) -> block::BlockingRecall {
+        let by_key: std::collections::HashMap<&str, u32> = self
+            .data
+            .anagrafe
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.key.as_str(), i as u32))
+            .collect();
+        let t: Vec<Option<u32>> = self
+            .data
+            .extract
+            .iter()
+            .map(|e| {
+                truth
+                    .get(&e.row)
+                    .and_then(|id| id.as_deref())
+                    .and_then(|id| by_key.get(id).copied())
+            })
+            .collect();
+        block::recall(
+            &self.blocking_keys,
+            &self.data.extract,
+            &t,
+            &self.data.anagrafe,
+            &self.data.names,
+        )
     }
 }
 

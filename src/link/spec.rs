@@ -543,6 +543,7 @@ fn parse(node: &Node, declared: &[&str], diags: &mut Diagnostics) -> Option<Link
                     continue;
                 };
                 let mut attrs = Vec::new();
+                let written = list.len();
                 for (s, span) in list {
                     let allowed = [
                         "codice_fiscale",
@@ -563,14 +564,14 @@ fn parse(node: &Node, declared: &[&str], diags: &mut Diagnostics) -> Option<Link
                         Some(a) => attrs.push(a),
                     }
                 }
-                if attrs.is_empty() {
+                if written == 0 {
                     diags.error(
                         item.span.clone(),
                         "a tier needs at least one attribute",
                         "empty",
                         None,
                     );
-                } else {
+                } else if !attrs.is_empty() {
                     spec.deterministic.push(tier(&attrs));
                 }
             }
@@ -585,6 +586,7 @@ fn parse(node: &Node, declared: &[&str], diags: &mut Diagnostics) -> Option<Link
                     continue;
                 };
                 let mut rule = Vec::new();
+                let written = list.len();
                 for (s, span) in list {
                     match KeyPart::parse(&s) {
                         None => unknown(diags, span, "blocking key", &s, &allowed),
@@ -597,14 +599,14 @@ fn parse(node: &Node, declared: &[&str], diags: &mut Diagnostics) -> Option<Link
                         Some(k) => rule.push(k),
                     }
                 }
-                if rule.is_empty() {
+                if written == 0 {
                     diags.error(
                         item.span.clone(),
                         "a blocking rule needs at least one key",
                         "empty",
                         None,
                     );
-                } else {
+                } else if !rule.is_empty() {
                     spec.blocking.push(rule);
                 }
             }
@@ -803,4 +805,88 @@ fn comparison(item: &Node, spec: &LinkSpec, diags: &mut Diagnostics) -> Option<C
         c.jaro_winkler = [nums[0], nums[1]];
     }
     Some(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn load(text: &str) -> Result<Option<LinkSpec>, RuleFileError> {
+        let today = chrono::NaiveDate::from_ymd_opt(2025, 12, 31).unwrap();
+        let rules = crate::rules::load_str(text, Path::new("t.toml"), Path::new("."), today)
+            .expect("the rest of the file is valid");
+        from_rules(&rules)
+    }
+
+    const FIELDS: &str =
+        "[fields.CF]\n[fields.COGNOME]\n[fields.NOME]\n[fields.NATO]\ntype = \"date\"\n";
+
+    #[test]
+    fn a_short_section_gets_defaults() {
+        let spec = load(&format!(
+            "{FIELDS}[link]\nfields = {{ codice_fiscale = \"CF\", cognome = \"COGNOME\", nome = \"NOME\", data_nascita = \"NATO\" }}\n"
+        ))
+        .unwrap()
+        .unwrap();
+        let tiers: Vec<&str> = spec.deterministic.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(tiers, ["codice_fiscale", "cognome+nome+data_nascita"]);
+        assert_eq!(spec.blocking.len(), 6);
+        let comps: Vec<&str> = spec.comparisons.iter().map(|c| c.name()).collect();
+        assert_eq!(comps, ["codice_fiscale", "cognome", "nome", "data_nascita"]);
+        assert!(spec.comparisons[1].term_frequency);
+        assert_eq!(
+            spec.thresholds,
+            Thresholds {
+                matched: 0.95,
+                review: 0.5
+            }
+        );
+        assert!(load(FIELDS).unwrap().is_none(), "no [link], no spec");
+    }
+
+    #[test]
+    fn nominativo_provides_surname_and_name() {
+        let spec = load("[fields.N]\n[link]\nfields = { nominativo = \"N\" }\n")
+            .unwrap()
+            .unwrap();
+        assert!(spec.provides(Attr::Cognome) && spec.provides(Attr::Nome));
+        assert_eq!(
+            spec.deterministic.len(),
+            0,
+            "no tier without a CF or a date"
+        );
+        let comps: Vec<&str> = spec.comparisons.iter().map(|c| c.name()).collect();
+        assert_eq!(comps, ["cognome", "nome"]);
+    }
+
+    #[test]
+    fn errors_point_at_their_span() {
+        let text = format!(
+            "{FIELDS}[link]\nfields = {{ codice_fiscale = \"CF\", cogome = \"COGNOME\", nome = \"NOMEE\" }}\nblocking = [[\"cognome_fonetico\"]]\ncomparisons = [{{ field = \"nome\", kind = \"date\" }}]\nthresholds = {{ match = 0.4, review = 0.6 }}\n"
+        );
+        let err = load(&text).unwrap_err();
+        let messages: Vec<String> = err.errors.iter().map(|e| e.message.clone()).collect();
+        let find = |needle: &str| {
+            err.errors
+                .iter()
+                .find(|e| e.message.contains(needle))
+                .unwrap_or_else(|| panic!("no error {needle:?} in {messages:?}"))
+        };
+        let e = find("unknown person attribute `cogome`");
+        assert_eq!(&text[e.span()], "cogome");
+        assert!(e
+            .help
+            .as_deref()
+            .unwrap_or("")
+            .contains("did you mean `cognome`"));
+        let e = find("column `NOMEE` is not declared");
+        assert_eq!(&text[e.span()], "\"NOMEE\"");
+        let e = find("blocking key `cognome_fonetico` needs an attribute");
+        assert_eq!(&text[e.span()], "\"cognome_fonetico\"");
+        let e = find("kind `date` cannot compare `nome`");
+        assert_eq!(&text[e.span()], "\"date\"");
+        find("review threshold must not be above the match threshold");
+        assert_eq!(err.errors.len(), 5, "{messages:?}");
+    }
 }

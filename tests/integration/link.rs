@@ -189,6 +189,35 @@ fn links_the_demo_city_with_known_decisions_f1_and_determinism() {
         .assert()
         .code(1);
 
+    // With labels, the blocking recall of each rule and cumulatively.
+    let out = vaglio()
+        .args(["link", "--today", "2025-12-31", "--rules"])
+        .arg(city.join("rules/isee.toml"))
+        .arg(city.join("isee.csv"))
+        .arg("--anagrafe")
+        .arg(city.join("anagrafe.csv"))
+        .arg("--anagrafe-rules")
+        .arg(city.join("rules/anagrafe.toml"))
+        .arg("--out")
+        .arg(dir.path().join("recall"))
+        .arg("--truth")
+        .arg(city.join("truth/isee.csv"))
+        .assert()
+        .code(0);
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    let last = stdout
+        .lines()
+        .skip_while(|l| !l.contains("blocking recall"))
+        .filter(|l| l.contains('%'))
+        .last()
+        .unwrap_or_else(|| panic!("no blocking recall in {stdout}"));
+    let cumulative: f64 = last
+        .split_whitespace()
+        .last()
+        .and_then(|s| s.trim_end_matches('%').parse().ok())
+        .unwrap_or_else(|| panic!("{last}"));
+    assert!(cumulative >= 99.0, "{stdout}");
+
     // A saved model is reused.
     let model = dir.path().join("model.json");
     vaglio()

@@ -81,7 +81,7 @@ fn pii_is_masked_unless_asked() {
     .assert()
     .code(1);
     let stdout = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
-    let reports: String = ["findings.csv", "summary.json", "junit.xml"]
+    let reports: String = ["findings.csv", "summary.json", "junit.xml", "index.html"]
         .iter()
         .map(|f| std::fs::read_to_string(out.path().join(f)).unwrap_or_default())
         .collect();

@@ -6,5 +6,6 @@ mod check_inputs;
 mod check_kinds;
 mod cli;
 mod demo;
+mod html_report;
 mod rule_errors;
 mod util;

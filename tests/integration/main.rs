@@ -6,6 +6,7 @@ mod check_inputs;
 mod check_kinds;
 mod cli;
 mod demo;
+mod hostile;
 mod html_report;
 mod rule_errors;
 mod util;

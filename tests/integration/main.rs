@@ -8,5 +8,6 @@ mod cli;
 mod demo;
 mod hostile;
 mod html_report;
+mod privacy;
 mod rule_errors;
 mod util;

@@ -22,8 +22,8 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Validate extracts against a rule file and write findings.csv,
-    /// summary.json and junit.xml.
+    /// Validate extracts against a rule file and write index.html,
+    /// findings.csv, summary.json and junit.xml.
     #[command(after_long_help = CHECK_EXAMPLES)]
     Check(CheckArgs),
     /// List the check kinds and field types, or show one kind's documentation.
@@ -212,7 +212,7 @@ pub struct CheckArgs {
         required_unless_present = "infer"
     )]
     pub rules: Option<PathBuf>,
-    /// Where to write findings.csv, summary.json and junit.xml.
+    /// Where to write index.html, findings.csv, summary.json and junit.xml.
     #[arg(short, long, value_name = "DIR", default_value = "reports")]
     pub out: PathBuf,
     /// Terminal output format.
@@ -233,9 +233,12 @@ pub struct CheckArgs {
     /// of checking.
     #[arg(long)]
     pub infer: bool,
-    /// Failing rows shown per check in the terminal.
+    /// Failing rows shown per check in the terminal and the HTML report.
     #[arg(long, value_name = "N", default_value_t = 5)]
     pub examples: usize,
+    /// Language of the HTML report: it (default) or en.
+    #[arg(long, value_name = "LANG", default_value = "it")]
+    pub lang: String,
     /// Shared options.
     #[command(flatten)]
     pub common: CommonArgs,

@@ -8,6 +8,7 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 
+use crate::identity::codice_fiscale::{self, CfClass};
 use crate::read::{ReadError, ReadOptions, Source};
 use crate::rules::DEFAULT_MISSING_VALUES;
 
@@ -39,6 +40,7 @@ struct ColumnStats {
     decimal_dot: usize,
     decimal_comma: usize,
     boolean: usize,
+    codice_fiscale: usize,
     dates: Vec<usize>,
     max_len: usize,
     distinct: BTreeSet<String>,
@@ -93,6 +95,16 @@ pub fn draft(path: &Path, options: &InferOptions) -> Result<String, ReadError> {
                 }
                 if is_decimal(v, b',') || is_integer(v) {
                     st.decimal_comma += 1;
+                }
+                if v.len() == 16 || v.len() == 11 {
+                    let today = chrono::Local::now().date_naive();
+                    if matches!(
+                        codice_fiscale::classify(v, today),
+                        CfClass::Personal(_) | CfClass::Provisional
+                    ) && v.bytes().any(|b| b.is_ascii_alphabetic())
+                    {
+                        st.codice_fiscale += 1;
+                    }
                 }
                 if ["S", "N", "SI", "NO", "TRUE", "FALSE", "Y", "YES"]
                     .iter()
@@ -162,6 +174,9 @@ pub fn draft(path: &Path, options: &InferOptions) -> Result<String, ReadError> {
         if p == 0 {
             let _ = writeln!(out, "type = \"string\"  # always empty in the sample");
             continue;
+        } else if st.codice_fiscale * 10 >= p * 9 {
+            // Nine in ten or more are valid codes: the rest are errors to see.
+            let _ = writeln!(out, "type = \"codice_fiscale\"");
         } else if st.integer == p && st.max_len > 1 && st.max_len <= 18 && !leading_zero_codes(st) {
             let _ = writeln!(out, "type = \"integer\"");
         } else if st.decimal_dot == p {

@@ -8,6 +8,7 @@ use miette::IntoDiagnostic;
 
 use crate::cli::{CheckArgs, FailOn, Format};
 use crate::output::write_atomic;
+use crate::report::html::{self, Lang};
 use crate::report::{baseline, findings::FindingsWriter, junit, terminal, Summary};
 use crate::rules::{self, Severity};
 use crate::validate::{validate, ValidateOptions};
@@ -25,6 +26,14 @@ pub fn run(args: &CheckArgs) -> miette::Result<Outcome> {
         }
         return Ok(Outcome::Passed);
     }
+    let Some(lang) = Lang::parse(&args.lang) else {
+        miette::bail!(
+            code = "vaglio::args::lang",
+            help = "use --lang it or --lang en",
+            "unknown report language {:?}",
+            args.lang
+        );
+    };
     let Some(rules_path) = &args.rules else {
         miette::bail!(
             code = "vaglio::args::rules",
@@ -71,12 +80,20 @@ pub fn run(args: &CheckArgs) -> miette::Result<Outcome> {
         &out.join("junit.xml"),
         junit::render(&outcomes, &summary.regressions, fail_on).as_bytes(),
     )?;
+    let page =
+        html::render(&outcomes, &summary, baseline.as_ref(), fail_on, lang).map_err(|e| {
+            miette::miette!(
+                code = "vaglio::report::html",
+                "cannot render the HTML report: {e}"
+            )
+        })?;
+    write_atomic(&out.join("index.html"), page.as_bytes())?;
     if !args.common.quiet {
         let text = match args.format {
             Format::Text => {
                 let mut t = terminal::render_text(&outcomes, &summary.regressions, fail_on);
                 t.push_str(&format!(
-                    "Reports in {}: findings.csv ({written} finding{}), summary.json, junit.xml\n",
+                    "Reports in {}: index.html, findings.csv ({written} finding{}), summary.json, junit.xml\n",
                     out.display(),
                     if written == 1 { "" } else { "s" }
                 ));

@@ -42,6 +42,7 @@ pub fn run(args: &DemoArgs) -> miette::Result<Outcome> {
             regression_tolerance: 0.5,
             infer: false,
             examples: 5,
+            lang: "it".into(),
             common: CommonArgs {
                 quiet: true,
                 jobs: args.jobs,
@@ -92,7 +93,7 @@ pub fn run(args: &DemoArgs) -> miette::Result<Outcome> {
             }
         ));
         t.push_str(&format!(
-            "Reports:     {}/<source>/ (findings.csv, summary.json, junit.xml)\n",
+            "Reports:     {}/<source>/ (index.html, findings.csv, summary.json, junit.xml)\n",
             args.out.join("reports").display()
         ));
         t.push_str(&format!(

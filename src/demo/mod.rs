@@ -20,7 +20,7 @@
 //! | [`anagrafe`] | families, residents, codici fiscali with omocodes |
 //! | [`errors`] | the labelled error kinds and their rates |
 //! | [`extracts`] | the four extracts and their truth |
-//! | [`write`] | files: encodings, SQLite, truth |
+//! | [`write`](mod@write) | files: encodings, SQLite, truth |
 
 pub mod anagrafe;
 pub mod errors;

@@ -73,7 +73,7 @@ pub fn code_at(code: &'static str, date: NaiveDate) -> &'static str {
 
 /// The place of birth of an Italian resident born on `birth`:
 /// `share_bologna` of them in Bologna, the others spread over
-/// [`ITALIAN_PLACES`]. Always a code valid at the birth date.
+/// the table of Italian places. Always a code valid at the birth date.
 pub fn italian_birthplace(rng: &mut Rng, birth: NaiveDate, share_bologna: f64) -> &'static str {
     if rng.chance(share_bologna) {
         return BOLOGNA;

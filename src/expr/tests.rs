@@ -1277,3 +1277,27 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn between_bounds_of_different_types_are_a_type_error() {
+    // Found by the differential property test: with a null-typed value the
+    // bounds were coerced to each other's type.
+    let columns = vec![
+        ("DATA_FINE".to_string(), 0, ValueType::Date),
+        ("ETA".to_string(), 1, ValueType::Int),
+    ];
+    let functions = FunctionRegistry::builtin();
+    let env = Env {
+        columns: &columns,
+        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap_or_default(),
+        functions: &functions,
+    };
+    let err = compile("coalesce(null, null) between DATA_FINE and ETA", &env)
+        .err()
+        .map(|e| e.message)
+        .unwrap_or_default();
+    assert_eq!(
+        err,
+        "the bounds of `between` must have one type, not a date and an integer"
+    );
+}

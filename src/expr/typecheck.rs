@@ -330,7 +330,18 @@ impl Checker<'_> {
         let span = a.span.clone();
         let t1 = self.comparable(x, &xn, lo, &lon, "between", &span)?;
         let t2 = self.comparable(x, &xn, hi, &hin, "between", &span)?;
-        let t = unify(t1, t2).unwrap_or(t1);
+        // With a null-typed value, each bound unifies alone: the two bounds
+        // must still meet each other.
+        let Some(t) = unify(t1, t2) else {
+            return Err(ExprError::new(
+                hi.span.clone(),
+                format!(
+                    "the bounds of `between` must have one type, not {} and {}",
+                    t1.a(),
+                    t2.a()
+                ),
+            ));
+        };
         Ok(node(
             Kind::Between {
                 x: Box::new(coerce(xn, t)),

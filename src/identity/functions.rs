@@ -224,6 +224,72 @@ pub fn functions() -> Vec<Function> {
             doc: "a phonetic key of a name, equal for spelling variants (MOHAMED/MUHAMMAD, ROSSI/ROSI)",
         },
         Function {
+            name: "name_variants",
+            params: vec![Text, Text],
+            optional: vec![],
+            returns: Bool,
+            null_propagates: true,
+            eval: |a| match (a.first().and_then(text), a.get(1).and_then(text)) {
+                (Some(x), Some(y)) => Value::Bool(names::are_variants(x, y)),
+                _ => Value::Null,
+            },
+            explain: Some(|_, _| Some("the two names are not known spelling variants of each other".into())),
+            doc: "two names are known spelling variants (MOHAMED/MOHAMMED, FATIMA/FATIMAH)",
+        },
+        Function {
+            name: "dates_swapped",
+            params: vec![Date, Date],
+            optional: vec![],
+            returns: Bool,
+            null_propagates: true,
+            eval: |a| match (a.first().and_then(Value::as_date), a.get(1).and_then(Value::as_date)) {
+                (Some(x), Some(y)) => Value::Bool(super::dates::plausible_swap(x, y)),
+                _ => Value::Null,
+            },
+            explain: Some(|_, _| Some("the two dates are not the same date with day and month swapped".into())),
+            doc: "two dates are the same date with day and month swapped (03/04 vs 04/03)",
+        },
+        Function {
+            name: "street_type",
+            params: vec![Text],
+            optional: vec![],
+            returns: Text,
+            null_propagates: true,
+            eval: |a| {
+                a.first()
+                    .and_then(text)
+                    .and_then(|s| super::address::parse_address(s).dug)
+                    .map(owned)
+                    .unwrap_or(Value::Null)
+            },
+            explain: None,
+            doc: "the street type of an address as an ANPR DUG (V.LE → VIALE, P.ZZA → PIAZZA); null if none is recognised",
+        },
+        Function {
+            name: "house_number",
+            params: vec![Text],
+            optional: vec![],
+            returns: Text,
+            null_propagates: true,
+            eval: |a| {
+                let civic = a.first().and_then(text).and_then(|s| super::address::parse_address(s).civic);
+                match civic {
+                    Some(super::address::Civic::Snc) => owned("SNC".into()),
+                    Some(super::address::Civic::Number(n)) => {
+                        let mut out = n.number.to_string();
+                        if let Some(x) = n.suffix {
+                            out.push('/');
+                            out.push_str(&x);
+                        }
+                        owned(out)
+                    }
+                    None => Value::Null,
+                }
+            },
+            explain: None,
+            doc: "the house number of an address, normalised (12/A, 12/BIS, SNC); null if there is none",
+        },
+        Function {
             name: "normalize_name",
             params: vec![Text],
             optional: vec![],
@@ -321,5 +387,78 @@ mod tests {
             Some(false)
         );
         assert_eq!(env_eval("cf_valid(CF)", vec![Value::Null], &[Text]).0, None);
+    }
+
+    #[test]
+    fn names_dates_and_addresses() {
+        use ValueType::{Date, Text};
+        assert_eq!(
+            env_eval(
+                "name_variants(CF, COGNOME)",
+                vec![t("MOHAMED"), t("MOHAMMED")],
+                &[Text, Text]
+            )
+            .0,
+            Some(true)
+        );
+        assert_eq!(
+            env_eval(
+                "name_variants(CF, COGNOME)",
+                vec![t("GIUSEPPE"), t("GIUSEPPINA")],
+                &[Text, Text]
+            )
+            .0,
+            Some(false)
+        );
+        let d = |y, m, dd| {
+            NaiveDate::from_ymd_opt(y, m, dd)
+                .map(Value::Date)
+                .unwrap_or(Value::Null)
+        };
+        assert_eq!(
+            env_eval(
+                "dates_swapped(CF, COGNOME)",
+                vec![d(1985, 4, 3), d(1985, 3, 4)],
+                &[Date, Date]
+            )
+            .0,
+            Some(true)
+        );
+        assert_eq!(
+            env_eval(
+                "dates_swapped(CF, COGNOME)",
+                vec![d(1985, 4, 3), d(1985, 4, 3)],
+                &[Date, Date]
+            )
+            .0,
+            Some(false)
+        );
+        assert_eq!(
+            env_eval(
+                "street_type(CF) == 'VIALE'",
+                vec![t("V.LE ALDO MORO 12")],
+                &[Text]
+            )
+            .0,
+            Some(true)
+        );
+        assert_eq!(
+            env_eval(
+                "house_number(CF) == '12/A'",
+                vec![t("VIA ROMA 12/A INT. 3")],
+                &[Text]
+            )
+            .0,
+            Some(true)
+        );
+        assert_eq!(
+            env_eval(
+                "house_number(CF) == 'SNC'",
+                vec![t("VIA ROMA SNC")],
+                &[Text]
+            )
+            .0,
+            Some(true)
+        );
     }
 }

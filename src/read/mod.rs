@@ -174,6 +174,7 @@ impl Header {
         S: AsRef<str>,
     {
         let mut columns: Vec<String> = Vec::new();
+        let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
         let mut issues = Vec::new();
         for (i, name) in raw.into_iter().enumerate() {
             let position = i + 1;
@@ -192,7 +193,7 @@ impl Header {
                 });
                 name = format!("column_{position}");
             }
-            if columns.contains(&name) {
+            if seen.contains(&name) {
                 issues.push(ReadIssue {
                     row: 0,
                     line,
@@ -203,11 +204,12 @@ impl Header {
                     },
                 });
                 let mut n = 2;
-                while columns.contains(&format!("{name}_{n}")) {
+                while seen.contains(&format!("{name}_{n}")) {
                     n += 1;
                 }
                 name = format!("{name}_{n}");
             }
+            seen.insert(name.clone());
             columns.push(name);
         }
         Header { columns, issues }

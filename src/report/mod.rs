@@ -4,6 +4,7 @@
 
 pub mod baseline;
 pub mod findings;
+pub mod html;
 pub mod junit;
 pub mod summary;
 pub mod terminal;

@@ -12,12 +12,12 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::distinct::DistinctCounter;
-use super::plan::{CellCheck, Plan, PlannedField};
+use super::plan::{Plan, PlannedField};
 use super::{FieldProfile, Finding, SourceOutcome};
 use crate::checks;
 use crate::privacy::mask;
 use crate::read::{ReadError, ReadIssue, ReadIssueKind, Record, Source};
-use crate::rules::RuleSet;
+use crate::rules::{Constraint, RuleSet};
 use crate::value::Value;
 
 /// Options of a validation run.
@@ -665,22 +665,22 @@ fn check_rows(
                     out.invalid[fi] += 1;
                     if let Some(c) = field.valid {
                         out.evaluated[c] += 1;
-                        out.failed[c] += 1;
                         let show = options.show_pii || !field.pii;
                         let message = match (show, e.detail) {
-                            (true, Some(detail)) => with_value(detail, text, true),
-                            _ => with_value(e.message, text, show),
+                            (true, Some(detail)) => detail,
+                            _ => e.message,
                         };
-                        let f = finding(
+                        fail_cell(
+                            &mut out,
                             plan,
                             ids,
-                            c,
+                            (r, c),
                             record,
-                            field.name.clone(),
+                            field,
                             message,
-                            Some(mask(text, show)),
+                            text,
+                            show,
                         );
-                        out.findings.push((r, c, f));
                     }
                     values.push(Value::Null);
                     continue;
@@ -689,19 +689,18 @@ fn check_rows(
             for (c, check) in &field.cell_checks {
                 out.evaluated[*c] += 1;
                 if let Some(message) = cell_failure(check, text, &value) {
-                    out.failed[*c] += 1;
                     let show = options.show_pii || !field.pii;
-                    let message = with_value(message, text, show);
-                    let f = finding(
+                    fail_cell(
+                        &mut out,
                         plan,
                         ids,
-                        *c,
+                        (r, *c),
                         record,
-                        field.name.clone(),
+                        field,
                         message,
-                        Some(mask(text, show)),
+                        text,
+                        show,
                     );
-                    out.findings.push((r, *c, f));
                 }
             }
             values.push(value);
@@ -815,6 +814,34 @@ fn check_rows(
     out
 }
 
+/// Records a failing cell: counts it and adds its finding, with the value
+/// in the message and sample only when `show` allows.
+#[allow(clippy::too_many_arguments)]
+fn fail_cell(
+    out: &mut RunOut,
+    plan: &Plan,
+    ids: &[Arc<str>],
+    (r, check): (usize, usize),
+    record: &Record,
+    field: &PlannedField,
+    message: String,
+    text: &str,
+    show: bool,
+) {
+    out.failed[check] += 1;
+    let message = with_value(message, text, show);
+    let f = finding(
+        plan,
+        ids,
+        check,
+        record,
+        field.name.clone(),
+        message,
+        Some(mask(text, show)),
+    );
+    out.findings.push((r, check, f));
+}
+
 /// Whether the field's cell holds text (present, though possibly invalid
 /// for its type). Uniqueness compares the text of invalid values too.
 fn is_present_text(record: &Record, field: &PlannedField) -> bool {
@@ -832,9 +859,9 @@ fn with_value(message: String, text: &str, show: bool) -> String {
     }
 }
 
-fn cell_failure(check: &CellCheck, text: &str, value: &Value<'_>) -> Option<String> {
+fn cell_failure(check: &Constraint, text: &str, value: &Value<'_>) -> Option<String> {
     match check {
-        CellCheck::Enum {
+        Constraint::Enum {
             values,
             preview,
             ignore_case,
@@ -845,8 +872,13 @@ fn cell_failure(check: &CellCheck, text: &str, value: &Value<'_>) -> Option<Stri
                 Some(format!("not one of the allowed values ({preview})"))
             }
         }
-        CellCheck::Pattern { regex, source } => checks::pattern::check(text, regex, source),
-        CellCheck::Range { min, max } => checks::range::check(value, min.as_ref(), max.as_ref()),
-        CellCheck::Length { min, max } => checks::length::check(text, *min, *max),
+        Constraint::Pattern { regex, source } => checks::pattern::check(text, regex, source),
+        Constraint::Range { min, max } => checks::range::check(value, min.as_ref(), max.as_ref()),
+        Constraint::Length { min, max } => checks::length::check(text, *min, *max),
+        // Checked elsewhere: presence, type, uniqueness and completeness.
+        Constraint::Required
+        | Constraint::Valid
+        | Constraint::Unique
+        | Constraint::Completeness { .. } => None,
     }
 }

@@ -1,4 +1,4 @@
-//! The check engine: runs a [`RuleSet`] over a source and produces, per
+//! The check engine: runs a [`RuleSet`](crate::rules::RuleSet) over a source and produces, per
 //! check, how many values were evaluated and how many failed, per field a
 //! profile, and a stream of [`Finding`]s (one per failing row and check).
 //!

@@ -5,32 +5,10 @@ use std::sync::Arc;
 
 use crate::checks::{self, CheckKind};
 use crate::read::{Header, ReadIssueKind};
-use crate::rules::{did_you_mean, Bound, CheckMeta, Constraint, RuleSet, Severity};
+use crate::rules::{did_you_mean, CheckMeta, Constraint, RuleSet, Severity};
 use crate::types::FieldType;
 
 use super::{CheckResult, Finding};
-
-/// A check of a single cell.
-#[derive(Clone, Debug)]
-pub(crate) enum CellCheck {
-    Enum {
-        values: Arc<std::collections::HashSet<String>>,
-        preview: String,
-        ignore_case: bool,
-    },
-    Pattern {
-        regex: regex::Regex,
-        source: String,
-    },
-    Range {
-        min: Option<Bound>,
-        max: Option<Bound>,
-    },
-    Length {
-        min: Option<u64>,
-        max: Option<u64>,
-    },
-}
 
 /// A declared field, resolved against the header.
 #[derive(Clone, Debug)]
@@ -42,7 +20,8 @@ pub(crate) struct PlannedField {
     pub pii: bool,
     pub required: Option<usize>,
     pub valid: Option<usize>,
-    pub cell_checks: Vec<(usize, CellCheck)>,
+    /// Per-cell constraints (enum, pattern, range, length) with their check.
+    pub cell_checks: Vec<(usize, Constraint)>,
 }
 
 /// A uniqueness constraint over one or more columns.
@@ -304,44 +283,15 @@ impl Plan {
                 cell_checks: Vec::new(),
             };
             for c in &spec.constraints {
-                let (kind, cell): (&'static CheckKind, Option<CellCheck>) = match &c.kind {
-                    Constraint::Required => (&checks::required::KIND, None),
-                    Constraint::Valid => (&checks::valid::KIND, None),
-                    Constraint::Unique => (&checks::unique::KIND, None),
-                    Constraint::Enum {
-                        values,
-                        preview,
-                        ignore_case,
-                    } => (
-                        &checks::allowed_values::KIND,
-                        Some(CellCheck::Enum {
-                            values: Arc::clone(values),
-                            preview: preview.clone(),
-                            ignore_case: *ignore_case,
-                        }),
-                    ),
-                    Constraint::Pattern { regex, source } => (
-                        &checks::pattern::KIND,
-                        Some(CellCheck::Pattern {
-                            regex: regex.clone(),
-                            source: source.clone(),
-                        }),
-                    ),
-                    Constraint::Range { min, max } => (
-                        &checks::range::KIND,
-                        Some(CellCheck::Range {
-                            min: min.clone(),
-                            max: max.clone(),
-                        }),
-                    ),
-                    Constraint::Length { min, max } => (
-                        &checks::length::KIND,
-                        Some(CellCheck::Length {
-                            min: *min,
-                            max: *max,
-                        }),
-                    ),
-                    Constraint::Completeness { .. } => (&checks::completeness::KIND, None),
+                let (kind, per_cell): (&'static CheckKind, bool) = match &c.kind {
+                    Constraint::Required => (&checks::required::KIND, false),
+                    Constraint::Valid => (&checks::valid::KIND, false),
+                    Constraint::Unique => (&checks::unique::KIND, false),
+                    Constraint::Enum { .. } => (&checks::allowed_values::KIND, true),
+                    Constraint::Pattern { .. } => (&checks::pattern::KIND, true),
+                    Constraint::Range { .. } => (&checks::range::KIND, true),
+                    Constraint::Length { .. } => (&checks::length::KIND, true),
+                    Constraint::Completeness { .. } => (&checks::completeness::KIND, false),
                 };
                 let idx = push(&mut checks, c.meta.clone(), kind, Some(spec.name.clone()));
                 if col.is_none() {
@@ -360,8 +310,8 @@ impl Plan {
                     }
                     _ => {}
                 }
-                if let Some(cell) = cell {
-                    planned.cell_checks.push((idx, cell));
+                if per_cell {
+                    planned.cell_checks.push((idx, c.kind.clone()));
                 }
             }
             fields.push(planned);

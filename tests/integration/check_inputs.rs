@@ -292,3 +292,21 @@ fn unreadable_input_is_exit_2_and_keeps_earlier_reports() {
         "{leftovers:?}"
     );
 }
+
+#[test]
+fn an_output_folder_that_cannot_be_written_is_exit_2() {
+    let dir = scratch();
+    let blocker = dir.path().join("not-a-folder");
+    std::fs::write(&blocker, "a file where the output folder should be")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let assert = check_cmd(
+        &people(),
+        &fixtures().join("check/cp1252.csv"),
+        &blocker.join("reports"),
+    )
+    .assert()
+    .code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(stderr.contains("cannot write"), "{stderr}");
+    assert!(stderr.contains("not-a-folder"), "{stderr}");
+}

@@ -81,7 +81,7 @@ fn pii_is_masked_unless_asked() {
     .assert()
     .code(1);
     let stdout = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
-    let reports: String = ["findings.csv", "summary.json", "junit.xml"]
+    let reports: String = ["findings.csv", "summary.json", "junit.xml", "index.html"]
         .iter()
         .map(|f| std::fs::read_to_string(out.path().join(f)).unwrap_or_default())
         .collect();
@@ -273,4 +273,87 @@ fn expression_checks_with_when_and_identity_functions() {
         )),
         "{f:?}"
     );
+}
+
+#[test]
+fn outputs_are_identical_whatever_the_number_of_threads() {
+    let dir = scratch();
+    // 40,000 rows: several chunks and many parallel runs, with failures of
+    // every per-row kind spread across them.
+    let mut csv = String::from("ID;CODICE;DATA_INIZIO;DATA_FINE;IMPORTO\n");
+    for i in 0..40_000u32 {
+        let id = if i % 997 == 0 { i.saturating_sub(1) } else { i };
+        let code = ["A", "B", "C", "Z"][(i % 4) as usize];
+        let end = if i % 13 == 0 {
+            "01/01/2020"
+        } else {
+            "31/12/2024"
+        };
+        let amount = if i % 101 == 0 {
+            "-1,00".to_string()
+        } else {
+            format!("{},{:02}", i % 5000, i % 100)
+        };
+        csv.push_str(&format!("{id};{code};01/01/2024;{end};{amount}\n"));
+        if i % 3001 == 0 {
+            csv.push_str(&format!("{id};{code};01/01/2024;{end};{amount}\n"));
+        }
+    }
+    std::fs::write(dir.path().join("big.csv"), csv).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        dir.path().join("big.toml"),
+        r#"
+[input]
+key = "ID"
+[fields.ID]
+type = "integer"
+unique = true
+pii = false
+[fields.CODICE]
+enum = ["A", "B", "C"]
+pii = false
+[fields.DATA_INIZIO]
+type = "date"
+format = "%d/%m/%Y"
+[fields.DATA_FINE]
+type = "date"
+format = "%d/%m/%Y"
+[fields.IMPORTO]
+type = "decimal"
+decimal_separator = ","
+minimum = 0
+[table]
+duplicate_rows = true
+[[checks]]
+id = "periodo"
+assert = "DATA_FINE >= DATA_INIZIO"
+"#,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let mut outputs = Vec::new();
+    for jobs in ["1", "2", "8"] {
+        let out = dir.path().join(format!("out{jobs}"));
+        check_cmd(
+            &dir.path().join("big.toml"),
+            &dir.path().join("big.csv"),
+            &out,
+        )
+        .arg("--jobs")
+        .arg(jobs)
+        .assert()
+        .code(1);
+        let files: Vec<Vec<u8>> = ["findings.csv", "summary.json", "junit.xml"]
+            .iter()
+            .map(|f| std::fs::read(out.join(f)).unwrap_or_default())
+            .collect();
+        outputs.push(files);
+    }
+    assert!(outputs[0][0].len() > 10_000, "findings were written");
+    assert_eq!(outputs[0], outputs[1], "--jobs 1 vs 2");
+    assert_eq!(outputs[0], outputs[2], "--jobs 1 vs 8");
+    let s = summary(&dir.path().join("out1"));
+    assert_eq!(check(&s, "ID.unique")["failed"], 40 + 14);
+    assert_eq!(check(&s, "table.duplicate_rows")["failed"], 14);
+    // 3,077 rows with an early end, two of them (rows 0 and 39,013) repeated.
+    assert_eq!(check(&s, "periodo")["failed"], 3077 + 2);
 }

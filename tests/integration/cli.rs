@@ -66,3 +66,37 @@ fn infer_drafts_a_rule_file_that_loads_and_passes() {
     .assert()
     .code(0);
 }
+
+#[test]
+fn infer_recognises_codici_fiscali() {
+    let dir = scratch();
+    let mut csv = String::from("ID,CF\n");
+    let valid = [
+        "RSSMRA80A01H501U",
+        "RSSMRA80C01H501Y",
+        "RSSMRA80A03H501B",
+        "RSSMRA15A01A944U",
+        "BNCLRA16B41A944D",
+        "RCCPLA13E20A944F",
+        "FRRGNN14C10A944S",
+        "RSSMRA80A01H501U",
+        "RSSMRA80C01H501Y",
+        "RSSMRA80A03H501B",
+    ];
+    for (i, cf) in valid.iter().enumerate() {
+        csv.push_str(&format!("{i},{cf}\n"));
+    }
+    csv.push_str("99,RSSMRA80A01H501X\n");
+    std::fs::write(dir.path().join("x.csv"), csv).unwrap_or_else(|e| panic!("{e}"));
+    let assert = vaglio()
+        .arg("check")
+        .arg("--infer")
+        .arg(dir.path().join("x.csv"))
+        .assert()
+        .code(0);
+    let draft = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    assert!(
+        draft.contains("[fields.CF]\ntype = \"codice_fiscale\""),
+        "{draft}"
+    );
+}

@@ -1,0 +1,175 @@
+//! Hostile inputs: whatever an office's system exports, vaglio answers with
+//! findings or a clear error (exit 2), never a panic, and leaves earlier
+//! outputs intact.
+
+use std::path::Path;
+
+use crate::util::*;
+
+/// Runs `check` on `data` (written to a file) with `rules`, returning the
+/// exit code, stdout and stderr.
+fn run(rules: &str, name: &str, data: &[u8]) -> (i32, String, String, tempfile::TempDir) {
+    let dir = scratch();
+    std::fs::write(dir.path().join("rules.toml"), rules).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.path().join(name), data).unwrap_or_else(|e| panic!("{e}"));
+    let out = vaglio()
+        .current_dir(dir.path())
+        .args([
+            "check",
+            "--rules",
+            "rules.toml",
+            "--out",
+            "out",
+            "--today",
+            "2026-11-28",
+            name,
+        ])
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run vaglio: {e}"));
+    let code = out.status.code().unwrap_or(-1);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!stderr.contains("panicked"), "panic: {stderr}");
+    (
+        code,
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr,
+        dir,
+    )
+}
+
+const PEOPLE: &str = "[input]\nkey = \"ID\"\n[fields.ID]\ntype = \"integer\"\n[fields.NOME]\n";
+
+fn finding_checks(out: &Path) -> Vec<String> {
+    findings(out).into_iter().map(|f| f.2).collect()
+}
+
+#[test]
+fn bom_only() {
+    let (code, _, _, dir) = run(PEOPLE, "x.csv", b"\xEF\xBB\xBF");
+    assert_eq!(code, 1);
+    assert_eq!(
+        finding_checks(&dir.path().join("out")),
+        vec!["columns.missing", "columns.missing"]
+    );
+}
+
+#[test]
+fn invalid_utf8_in_a_file_declared_utf8() {
+    let rules = PEOPLE.replace("[input]", "[input]\nencoding = \"utf-8\"");
+    let (code, _, _, dir) = run(&rules, "x.csv", b"ID;NOME\n1;ANNA\n2;NICOL\xD2\n3;LUCA\n");
+    assert_eq!(code, 1);
+    let f = findings(&dir.path().join("out"));
+    assert_eq!(f.len(), 1);
+    assert_eq!(
+        (f[0].0.as_str(), f[0].1.as_str(), f[0].2.as_str()),
+        ("2", "NOME", "file.encoding")
+    );
+}
+
+#[test]
+fn nul_bytes_and_mixed_line_endings() {
+    let (code, _, _, dir) = run(
+        PEOPLE,
+        "x.csv",
+        b"ID;NOME\r\n1;AN\x00NA\n2;LUCA\r3;SARA\r\n",
+    );
+    assert_eq!(code, 0, "NUL is text; CR, LF and CRLF all end a row");
+    assert_eq!(summary(&dir.path().join("out"))["sources"][0]["rows"], 3);
+}
+
+#[test]
+fn a_ten_megabyte_field() {
+    let mut data = b"ID;NOME\n1;".to_vec();
+    data.extend(std::iter::repeat_n(b'A', 10 * 1024 * 1024));
+    data.extend_from_slice(b"\n2;LUCA\n");
+    let rules = format!("{PEOPLE}max_length = 60\n");
+    let (code, _, _, dir) = run(&rules, "x.csv", &data);
+    assert_eq!(code, 1);
+    let f = findings(&dir.path().join("out"));
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].3, "longer than 60 characters (10485760)");
+}
+
+#[test]
+fn a_hundred_thousand_columns() {
+    let header: Vec<String> = (0..100_000).map(|i| format!("C{i}")).collect();
+    let row: Vec<String> = (0..100_000).map(|i| i.to_string()).collect();
+    let data = format!("ID;NOME;{}\n1;ANNA;{}\n", header.join(";"), row.join(";"));
+    let rules = format!("{PEOPLE}[table]\nunexpected_columns = \"info\"\n");
+    let (code, _, _, dir) = run(&rules, "x.csv", data.as_bytes());
+    assert_eq!(code, 0);
+    let s = summary(&dir.path().join("out"));
+    assert_eq!(check(&s, "columns.unexpected")["failed"], 100_000);
+}
+
+#[test]
+fn numbers_with_four_hundred_digits() {
+    let rules = "[fields.N]\ntype = \"integer\"\n[fields.D]\ntype = \"decimal\"\n";
+    let big = "9".repeat(400);
+    let (code, _, _, dir) = run(
+        rules,
+        "x.csv",
+        format!("N;D\n{big};{big}\n1;1.5\n").as_bytes(),
+    );
+    assert_eq!(code, 1);
+    let f = findings(&dir.path().join("out"));
+    let messages: Vec<&str> = f.iter().map(|x| x.3.as_str()).collect();
+    assert_eq!(
+        messages,
+        vec![
+            "whole number too large (more than 18 digits)",
+            "number too large"
+        ]
+    );
+}
+
+#[test]
+fn enormous_and_deeply_nested_expressions() {
+    let long = vec!["N > 0"; 5_000].join(" and ");
+    let rules =
+        format!("[fields.N]\ntype = \"integer\"\n[[checks]]\nid = \"long\"\nassert = \"{long}\"\n");
+    let (code, _, stderr, _dir) = run(&rules, "x.csv", b"N\n1\n");
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("too"), "{stderr}");
+    let nested = format!("{}N > 0{}", "(".repeat(500), ")".repeat(500));
+    let rules = format!(
+        "[fields.N]\ntype = \"integer\"\n[[checks]]\nid = \"deep\"\nassert = \"{nested}\"\n"
+    );
+    let (code, _, stderr, _dir) = run(&rules, "x.csv", b"N\n1\n");
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("nested too deeply"), "{stderr}");
+}
+
+#[test]
+fn a_folder_given_as_input() {
+    let dir = scratch();
+    std::fs::create_dir(dir.path().join("data.csv")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.path().join("rules.toml"), PEOPLE).unwrap_or_else(|e| panic!("{e}"));
+    let out = vaglio()
+        .current_dir(dir.path())
+        .args(["check", "--rules", "rules.toml", "--out", "out", "data.csv"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("data.csv"), "{stderr}");
+    assert!(!dir.path().join("out/summary.json").exists());
+}
+
+#[test]
+fn a_rule_file_that_is_not_utf8_or_not_toml() {
+    let dir = scratch();
+    std::fs::write(dir.path().join("rules.toml"), b"[fields.N\xFF]\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.path().join("x.csv"), "N\n1\n").unwrap_or_else(|e| panic!("{e}"));
+    let out = vaglio()
+        .current_dir(dir.path())
+        .args(["check", "--rules", "rules.toml", "x.csv"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not valid UTF-8"));
+    let (code, _, stderr, _dir) = run("this is not = = toml", "x.csv", b"N\n1\n");
+    assert_eq!(code, 2);
+    assert!(stderr.contains("not valid TOML"), "{stderr}");
+}

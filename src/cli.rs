@@ -277,13 +277,13 @@ pub struct LinkArgs {
     /// The extract to link (CSV, SQLite, Excel).
     #[arg(value_name = "EXTRACT")]
     pub extract: PathBuf,
-    /// The extract's rule file (with a [link] section).
+    /// The extract's rule file (with a `[link]` section).
     #[arg(short, long, value_name = "RULES.toml")]
     pub rules: PathBuf,
     /// The anagrafe (population registry).
     #[arg(long, value_name = "FILE")]
     pub anagrafe: PathBuf,
-    /// The anagrafe's rule file (with a [link] section).
+    /// The anagrafe's rule file (with a `[link]` section).
     #[arg(long, value_name = "RULES.toml")]
     pub anagrafe_rules: PathBuf,
     /// Where to write links.csv.
@@ -310,7 +310,7 @@ pub struct ExplainArgs {
     /// The data row to explain (1-based, as in links.csv).
     #[arg(value_name = "ROW")]
     pub row: u64,
-    /// The extract's rule file (with a [link] section).
+    /// The extract's rule file (with a `[link]` section).
     #[arg(short, long, value_name = "RULES.toml")]
     pub rules: PathBuf,
     /// The anagrafe.
@@ -333,7 +333,7 @@ pub struct TrainArgs {
     /// The extract to train on.
     #[arg(value_name = "EXTRACT")]
     pub extract: PathBuf,
-    /// The extract's rule file (with a [link] section).
+    /// The extract's rule file (with a `[link]` section).
     #[arg(short, long, value_name = "RULES.toml")]
     pub rules: PathBuf,
     /// The anagrafe.

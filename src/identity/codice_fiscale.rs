@@ -253,6 +253,21 @@ impl Decoded {
     pub fn place_validity(&self) -> Validity {
         belfiore::valid_at(self.place.as_str(), self.birth_date)
     }
+
+    /// Whether the place code was in use on the birth date the code gives,
+    /// read in either of the two centuries its two-digit year allows (the
+    /// latest is [`Decoded::birth_date`]; a person a century older has the
+    /// same code). Given the record's own birth date, [`cf_consistent`]
+    /// decides exactly.
+    pub fn place_plausible(&self) -> bool {
+        self.place_validity() == Validity::Valid
+            || self
+                .birth_date
+                .with_year(self.birth_date.year() - 100)
+                .is_some_and(|earlier| {
+                    belfiore::valid_at(self.place.as_str(), earlier) == Validity::Valid
+                })
+    }
 }
 
 /// What is wrong with a codice fiscale. Positions are 1-based, as a person

@@ -97,7 +97,7 @@ pub fn functions() -> Vec<Function> {
             null_propagates: true,
             eval: |a| match a.first().and_then(text) {
                 Some(s) => Value::Bool(match codice_fiscale::classify(s, reference()) {
-                    CfClass::Personal(d) => d.place_validity() == super::belfiore::Validity::Valid,
+                    CfClass::Personal(d) => d.place_plausible(),
                     CfClass::Provisional => true,
                     _ => false,
                 }),

@@ -55,6 +55,43 @@ pub fn run(args: &DemoArgs) -> miette::Result<Outcome> {
         }
         lines.push(summarise(s.name, &out)?);
     }
+    // Link every extract to the anagrafe and score the links against the
+    // truth files.
+    let checked = started.elapsed();
+    let anagrafe = city
+        .sources
+        .first()
+        .ok_or_else(|| miette::miette!("the demo city has no anagrafe"))?;
+    let links_path = args.out.join("master").join("links.csv");
+    let mut linked = Vec::new();
+    for s in city.sources.iter().skip(1) {
+        let l = super::link::run_linkage(
+            &s.file,
+            &s.rules,
+            &anagrafe.file,
+            &anagrafe.rules,
+            Some(&today),
+            None,
+        )?;
+        let rows = super::link::link_rows(&l);
+        super::link::write_links(&links_path, &l.source, rows)?;
+        let truth =
+            crate::link::eval::read_truth(&args.out.join("truth").join(format!("{}.csv", s.name)))?;
+        let records: Vec<crate::link::eval::LinkRecord> =
+            crate::link::eval::read_links(&links_path)?
+                .into_iter()
+                .filter(|r| r.source == l.source)
+                .collect();
+        let scores = crate::link::eval::evaluate(&truth, &records, None);
+        let count = |status: &str| records.iter().filter(|r| r.status == status).count();
+        linked.push((
+            s.name,
+            count("match"),
+            count("review"),
+            count("unmatched"),
+            scores,
+        ));
+    }
     let total = started.elapsed();
     if !args.quiet {
         let mut t = format!(
@@ -93,8 +130,28 @@ pub fn run(args: &DemoArgs) -> miette::Result<Outcome> {
             }
         ));
         t.push_str(&format!(
-            "Reports:     {}/<source>/ (index.html, findings.csv, summary.json, junit.xml)\n",
+            "\n  {:<16} {:>8} {:>8} {:>9}  {:>9} {:>7} {:>7}   (against the truth files)\n",
+            "linked", "match", "review", "unmatched", "precision", "recall", "F1"
+        ));
+        for (name, m, r, u, sc) in &linked {
+            t.push_str(&format!(
+                "  {:<16} {:>8} {:>8} {:>9}  {:>9.4} {:>7.4} {:>7.4}\n",
+                name,
+                m,
+                r,
+                u,
+                sc.precision(),
+                sc.recall(),
+                sc.f1()
+            ));
+        }
+        t.push_str(&format!(
+            "\nReports:     {}/<source>/ (index.html, findings.csv, summary.json, junit.xml)\n",
             args.out.join("reports").display()
+        ));
+        t.push_str(&format!(
+            "Links:       {} (one row per extract record: person, status, tier, weight, probability)\n",
+            links_path.display()
         ));
         t.push_str(&format!(
             "Truth:       {}/<extract>.csv (the injected errors, row by row)\n",
@@ -106,10 +163,11 @@ pub fn run(args: &DemoArgs) -> miette::Result<Outcome> {
             args.out.join("refezione.csv").display()
         ));
         t.push_str(&format!(
-            "Time:        {:.1} s (generation {:.1} s, checks {:.1} s)\n",
+            "Time:        {:.1} s (generation {:.1} s, checks {:.1} s, linkage {:.1} s)\n",
             total.as_secs_f64(),
             generated.as_secs_f64(),
-            (total - generated).as_secs_f64()
+            (checked - generated).as_secs_f64(),
+            (total - checked).as_secs_f64()
         ));
         use std::io::Write;
         let _ = std::io::stdout().lock().write_all(t.as_bytes());

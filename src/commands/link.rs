@@ -39,7 +39,9 @@ fn load_rules(path: &Path, today: chrono::NaiveDate) -> miette::Result<(RuleSet,
 }
 
 /// The shared inputs of `link` and `train`.
-fn run_linkage(
+/// Loads the rules and links one extract (shared by `link`, `train`,
+/// `explain` and `demo`).
+pub(crate) fn run_linkage(
     extract: &Path,
     rules_path: &Path,
     anagrafe: &Path,

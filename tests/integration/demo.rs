@@ -76,6 +76,22 @@ fn demo_city_is_realistic_labelled_reproducible_and_checked() {
     assert!(stdout.contains("gate passes"), "{stdout}");
     assert!(stdout.contains("findings"), "{stdout}");
 
+    // Linkage: every extract linked to the anagrafe, F1 against the truth
+    // printed per extract, and at least 0.99.
+    assert!(a.join("master/links.csv").is_file());
+    for name in EXTRACTS {
+        let line = stdout
+            .lines()
+            .find(|l| l.trim_start().starts_with(name) && l.split_whitespace().count() == 7)
+            .unwrap_or_else(|| panic!("no linkage line for {name}: {stdout}"));
+        let f1: f64 = line
+            .split_whitespace()
+            .last()
+            .and_then(|x| x.parse().ok())
+            .unwrap_or(0.0);
+        assert!(f1 >= 0.99, "{name}: F1 {f1} < 0.99\n{stdout}");
+    }
+
     // Files.
     for f in FILES {
         assert!(a.join(f).is_file(), "{f}");

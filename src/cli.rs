@@ -48,7 +48,48 @@ pub enum Command {
     /// Score links.csv against a truth file: precision, recall, F1.
     #[command(after_long_help = EVAL_EXAMPLES)]
     Eval(EvalArgs),
+    /// The whole job on a project file (vaglio.toml): check the anagrafe and
+    /// every source, link each source, write the reports, the pseudonymised
+    /// datamart (master/) and the review queue (review/).
+    #[command(after_long_help = RUN_EXAMPLES)]
+    Run(RunArgs),
 }
+
+const RUN_EXAMPLES: &str = "\
+Examples:
+  vaglio demo --out city/                  # writes city/vaglio.toml too
+  VAGLIO_KEY=$(cat /secure/vaglio.key) vaglio run city/vaglio.toml
+  vaglio run city/vaglio.toml --decisions city/review/queue.csv
+  vaglio run city/vaglio.toml --no-pseudonyms   # local tests only
+
+vaglio.toml (paths relative to it):
+  [anagrafe]
+  file = \"anagrafe.csv\"
+  rules = \"rules/anagrafe.toml\"
+  family = \"ID_FAMIGLIA\"          # optional: family id, citizenship, area
+  citizenship = \"CITTADINANZA\"
+  area = \"QUARTIERE\"
+
+  [[sources]]
+  name = \"refezione\"              # also its table in the datamart
+  file = \"refezione.csv\"
+  rules = \"rules/refezione.toml\"
+  isee_column = \"VALORE_ISEE\"     # optional
+  drop_columns = [\"CF_PAGANTE\"]   # dropped besides the [link] fields
+
+  [output]                          # defaults
+  reports = \"reports\"
+  master = \"master\"
+  review = \"review\"
+
+  [privacy]
+  key_env = \"VAGLIO_KEY\"          # and/or key_file = \"/secure/vaglio.key\"
+
+Outputs: reports/<source>/ (as `check`), master/links.csv,
+master/datamart.sqlite (individui, famiglie, collegamenti, one table per
+source, metadata), review/queue.csv. Persons are HMAC-SHA256 pseudonyms of
+the anagrafe id; without a key the run refuses (exit 2).
+Exit codes: 0 passed; 1 a check over its tolerance; 2 vaglio could not do its job.";
 
 const LINK_EXAMPLES: &str = "\
 Examples:
@@ -367,6 +408,25 @@ pub struct EvalArgs {
     pub min_f1: Option<f64>,
 }
 
+/// Arguments of `vaglio run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The project file.
+    #[arg(value_name = "vaglio.toml", default_value = "vaglio.toml")]
+    pub project: PathBuf,
+    /// Reviewers' decisions (review/queue.csv with its `decision` column
+    /// filled in: accept or reject), honoured over the model.
+    #[arg(long, value_name = "FILE")]
+    pub decisions: Option<PathBuf>,
+    /// Write plain anagrafe identifiers instead of pseudonyms (local tests
+    /// only; recorded in the datamart's metadata).
+    #[arg(long)]
+    pub no_pseudonyms: bool,
+    /// Shared options.
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
 /// Parses the command line, runs the command, and returns the exit code
 /// (0 passed, 1 a gate failed, 2 vaglio could not do its job).
 pub fn main() -> ExitCode {
@@ -386,6 +446,7 @@ pub fn main() -> ExitCode {
         Command::Train(args) => commands::link::train(&args),
         Command::Eval(args) => commands::link::eval(&args),
         Command::Explain(args) => commands::link::explain(&args),
+        Command::Run(args) => commands::run::run(&args),
     };
     match result {
         Ok(outcome) => ExitCode::from(outcome as u8),

@@ -6,8 +6,13 @@ use std::time::Instant;
 
 use miette::IntoDiagnostic;
 
-use crate::cli::{CheckArgs, CommonArgs, DemoArgs, FailOn, Format};
+use crate::cli::DemoArgs;
 use crate::demo;
+use crate::link::Status;
+use crate::master::pseudonym;
+use crate::output::write_atomic;
+use crate::pipeline::{self, RunOptions};
+use crate::project;
 
 use super::Outcome;
 
@@ -28,67 +33,60 @@ pub fn run(args: &DemoArgs) -> miette::Result<Outcome> {
     let city = demo::generate(&config, &args.out)?;
     let generated = started.elapsed();
     let today = demo::reference_date().format("%Y-%m-%d").to_string();
-    let mut outcome = Outcome::Passed;
+    // The project file and the demo key, then the same pipeline as
+    // `vaglio run`.
+    let project_path = args.out.join("vaglio.toml");
+    write_atomic(&project_path, DEMO_PROJECT.as_bytes())?;
+    write_atomic(
+        &args.out.join("demo.key"),
+        format!("{}\n", pseudonym::DEMO_KEY).as_bytes(),
+    )?;
+    super::set_jobs(args.jobs)?;
+    let project = project::load(&project_path)?;
+    let result = pipeline::run(
+        &project,
+        &RunOptions {
+            decisions: None,
+            pseudonyms: true,
+            show_pii: false,
+            today: demo::reference_date(),
+            progress: false,
+        },
+    )?;
+    let outcome = if result.gate_failed {
+        Outcome::GateFailed
+    } else {
+        Outcome::Passed
+    };
     let mut lines = Vec::new();
     for s in &city.sources {
-        let out = args.out.join("reports").join(s.name);
-        let check = CheckArgs {
-            files: vec![s.file.clone()],
-            rules: Some(s.rules.clone()),
-            out: out.clone(),
-            format: Format::Text,
-            fail_on: FailOn::Error,
-            baseline: None,
-            regression_tolerance: 0.5,
-            infer: false,
-            examples: 5,
-            lang: "it".into(),
-            common: CommonArgs {
-                quiet: true,
-                jobs: args.jobs,
-                show_pii: false,
-                today: Some(today.clone()),
-            },
-        };
-        if super::check::run(&check)? == Outcome::GateFailed {
-            outcome = Outcome::GateFailed;
-        }
-        lines.push(summarise(s.name, &out)?);
+        lines.push(summarise(s.name, &project.reports.join(s.name))?);
     }
-    // Link every extract to the anagrafe and score the links against the
-    // truth files.
     let checked = started.elapsed();
-    let anagrafe = city
-        .sources
-        .first()
-        .ok_or_else(|| miette::miette!("the demo city has no anagrafe"))?;
-    let links_path = args.out.join("master").join("links.csv");
+    // Score the links (plain identifiers, in memory) against the truth files.
+    let links_path = project.master.join("links.csv");
     let mut linked = Vec::new();
-    for s in city.sources.iter().skip(1) {
-        let l = super::link::run_linkage(
-            &s.file,
-            &s.rules,
-            &anagrafe.file,
-            &anagrafe.rules,
-            Some(&today),
-            None,
-        )?;
-        let rows = super::link::link_rows(&l);
-        super::link::write_links(&links_path, &l.source, rows)?;
+    for s in result.sources.iter().skip(1) {
         let truth =
             crate::link::eval::read_truth(&args.out.join("truth").join(format!("{}.csv", s.name)))?;
-        let records: Vec<crate::link::eval::LinkRecord> =
-            crate::link::eval::read_links(&links_path)?
-                .into_iter()
-                .filter(|r| r.source == l.source)
-                .collect();
+        let records: Vec<crate::link::eval::LinkRecord> = s
+            .links
+            .iter()
+            .map(|r| crate::link::eval::LinkRecord {
+                source: s.name.clone(),
+                row: r.row,
+                person: r.person.clone().unwrap_or_default(),
+                status: r.status.name().to_string(),
+                tier: r.tier.clone(),
+                probability: r.probability,
+            })
+            .collect();
         let scores = crate::link::eval::evaluate(&truth, &records, None);
-        let count = |status: &str| records.iter().filter(|r| r.status == status).count();
         linked.push((
-            s.name,
-            count("match"),
-            count("review"),
-            count("unmatched"),
+            s.name.clone(),
+            s.count(Status::Match),
+            s.count(Status::Review),
+            s.count(Status::Unmatched),
             scores,
         ));
     }
@@ -150,8 +148,22 @@ pub fn run(args: &DemoArgs) -> miette::Result<Outcome> {
             args.out.join("reports").display()
         ));
         t.push_str(&format!(
-            "Links:       {} (one row per extract record: person, status, tier, weight, probability)\n",
+            "Links:       {} (one row per extract record: person pseudonym, status, tier, weight, probability)\n",
             links_path.display()
+        ));
+        t.push_str(&format!(
+            "Datamart:    {} (individui, famiglie, collegamenti, one table per source, metadata)\n",
+            project.master.join("datamart.sqlite").display()
+        ));
+        t.push_str(&format!(
+            "Review:      {} ({} pairs to decide)\n",
+            project.review.join("queue.csv").display(),
+            result.queued
+        ));
+        t.push_str(&format!(
+            "Project:     {} (again: vaglio run {}; the key is the demo's public demo.key)\n",
+            project_path.display(),
+            project_path.display()
         ));
         t.push_str(&format!(
             "Truth:       {}/<extract>.csv (the injected errors, row by row)\n",
@@ -163,17 +175,69 @@ pub fn run(args: &DemoArgs) -> miette::Result<Outcome> {
             args.out.join("refezione.csv").display()
         ));
         t.push_str(&format!(
-            "Time:        {:.1} s (generation {:.1} s, checks {:.1} s, linkage {:.1} s)\n",
+            "Time:        {:.1} s (generation {:.1} s, run: checks, linkage, datamart {:.1} s)\n",
             total.as_secs_f64(),
             generated.as_secs_f64(),
-            (checked - generated).as_secs_f64(),
-            (total - checked).as_secs_f64()
+            (checked - generated).as_secs_f64()
         ));
         use std::io::Write;
         let _ = std::io::stdout().lock().write_all(t.as_bytes());
     }
     Ok(outcome)
 }
+
+/// The demo city's project file, written as `DIR/vaglio.toml`.
+pub const DEMO_PROJECT: &str = r#"# The vaglio demo city: `vaglio run vaglio-demo/vaglio.toml` checks the
+# anagrafe and the four extracts, links every extract record to a resident,
+# and writes reports/, master/ (links.csv, datamart.sqlite) and review/.
+
+[anagrafe]
+file = "anagrafe.csv"
+rules = "rules/anagrafe.toml"
+family = "ID_FAMIGLIA"
+citizenship = "CITTADINANZA"
+area = "QUARTIERE"
+
+[[sources]]
+name = "refezione"
+file = "refezione.csv"
+rules = "rules/refezione.toml"
+isee_column = "VALORE_ISEE"
+# the paying parent identifies a person too
+drop_columns = ["CF_PAGANTE", "COGNOME_PAGANTE", "NOME_PAGANTE"]
+
+[[sources]]
+name = "servizi_sociali"
+file = "servizi_sociali.csv"
+rules = "rules/servizi_sociali.toml"
+
+[[sources]]
+name = "erp_inquilini"
+file = "erp_inquilini.sqlite"
+rules = "rules/erp_inquilini.toml"
+drop_columns = ["INDIRIZZO"]
+
+[[sources]]
+name = "isee"
+file = "isee.csv"
+rules = "rules/isee.toml"
+isee_column = "VALORE_ISEE"
+# the DSU protocol identifies the declarant: dropped, and pseudonymised
+# where it is the record key
+drop_columns = ["PROTOCOLLO_DSU"]
+
+[output]
+reports = "reports"
+master = "master"
+review = "review"
+
+[privacy]
+key_env = "VAGLIO_KEY"
+# DEMO ONLY: demo.key holds vaglio's public demo key, so that the demo runs
+# out of the box. A real project keeps its key outside the project folder
+# and the data (an environment variable, or a key file only its owner reads).
+key_file = "demo.key"
+"#;
 
 struct Line {
     name: &'static str,

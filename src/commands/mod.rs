@@ -5,6 +5,7 @@ pub mod check;
 pub mod demo;
 pub mod link;
 pub mod rules;
+pub mod run;
 
 use chrono::NaiveDate;
 

@@ -11,4 +11,5 @@ mod html_report;
 mod link;
 mod privacy;
 mod rule_errors;
+mod run;
 mod util;

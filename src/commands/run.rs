@@ -1,0 +1,96 @@
+//! `vaglio run`: the whole pipeline on a project file.
+
+use std::io::IsTerminal;
+use std::path::Path;
+
+use crate::cli::RunArgs;
+use crate::link::Status;
+use crate::pipeline::{self, RunOptions, RunResult};
+use crate::project;
+
+use super::{set_jobs, today, Outcome};
+
+/// Runs `vaglio run`.
+pub fn run(args: &RunArgs) -> miette::Result<Outcome> {
+    set_jobs(args.common.jobs)?;
+    let today = today(args.common.today.as_deref())?;
+    let project = project::load(&args.project)?;
+    let opts = RunOptions {
+        decisions: args.decisions.clone(),
+        pseudonyms: !args.no_pseudonyms,
+        show_pii: args.common.show_pii,
+        today,
+        progress: !args.common.quiet && std::io::stderr().is_terminal(),
+    };
+    let result = pipeline::run(&project, &opts)?;
+    if !args.common.quiet {
+        print_out(&closing_summary(
+            &result,
+            &project.reports,
+            &project.master,
+            &project.review,
+        ));
+    }
+    Ok(if result.gate_failed {
+        Outcome::GateFailed
+    } else {
+        Outcome::Passed
+    })
+}
+
+/// The closing summary: per source rows, failing checks, linked / review /
+/// unmatched.
+pub fn closing_summary(r: &RunResult, reports: &Path, master: &Path, review: &Path) -> String {
+    let mut t = format!(
+        "vaglio run: {} residents in {} families\n\n  {:<16} {:>8} {:>8}  {:>8} {:>8} {:>9} {:>8}\n",
+        r.residents, r.families, "source", "rows", "failing", "linked", "review", "unmatched", "decided"
+    );
+    for s in &r.sources {
+        if s.name == "anagrafe" && s.links.is_empty() {
+            t.push_str(&format!(
+                "  {:<16} {:>8} {:>8}  {:>8} {:>8} {:>9} {:>8}\n",
+                s.name, s.rows, s.failing_checks, "-", "-", "-", "-"
+            ));
+            continue;
+        }
+        t.push_str(&format!(
+            "  {:<16} {:>8} {:>8}  {:>8} {:>8} {:>9} {:>8}\n",
+            s.name,
+            s.rows,
+            s.failing_checks,
+            s.count(Status::Match),
+            s.count(Status::Review),
+            s.count(Status::Unmatched),
+            s.decided
+        ));
+    }
+    t.push_str(&format!(
+        "\n(failing: checks over their tolerance that fail the gate)\nGate:        {}\n",
+        if r.gate_failed { "FAILED" } else { "PASSED" }
+    ));
+    t.push_str(&format!(
+        "Reports:     {}/<source>/index.html\n",
+        reports.display()
+    ));
+    t.push_str(&format!(
+        "Datamart:    {} and links.csv ({})\n",
+        master.join("datamart.sqlite").display(),
+        if r.pseudonymised {
+            "persons pseudonymised"
+        } else {
+            "PLAIN identifiers: --no-pseudonyms, for local tests only"
+        }
+    ));
+    t.push_str(&format!(
+        "Review:      {} ({} pair{} to decide; fill in `decision` and pass --decisions)\n",
+        review.join("queue.csv").display(),
+        r.queued,
+        if r.queued == 1 { "" } else { "s" }
+    ));
+    t
+}
+
+fn print_out(s: &str) {
+    use std::io::Write;
+    let _ = std::io::stdout().lock().write_all(s.as_bytes());
+}

@@ -1,0 +1,12 @@
+//! The linked master: pseudonyms, the SQLite datamart feed, the review queue
+//! and the reviewers' decisions.
+//!
+//! | module | what |
+//! |---|---|
+//! | [`pseudonym`] | keyed HMAC-SHA256 pseudonyms; the key from an environment variable or a file |
+//! | [`datamart`] | `datamart.sqlite`: individui, famiglie, collegamenti, a table per source, metadata |
+//! | [`review`] | `review/queue.csv` and the decisions file read back by `vaglio run --decisions` |
+
+pub mod datamart;
+pub mod pseudonym;
+pub mod review;

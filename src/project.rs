@@ -1,0 +1,457 @@
+//! The project file `vaglio.toml`: the anagrafe, the sources, the output
+//! folders, the privacy settings of a `vaglio run`. Every problem is reported
+//! with its span, as for rule files.
+//!
+//! ```toml
+//! [anagrafe]
+//! file = "anagrafe.csv"
+//! rules = "rules/anagrafe.toml"
+//! family = "ID_FAMIGLIA"          # optional: the family id column
+//! citizenship = "CITTADINANZA"    # optional: ISTAT country code (100 Italy)
+//! area = "QUARTIERE"              # optional: quartiere / zone
+//!
+//! [[sources]]
+//! name = "refezione"              # letters, digits, _ (a table of the datamart)
+//! file = "refezione.csv"
+//! rules = "rules/refezione.toml"
+//! isee_column = "VALORE_ISEE"     # optional
+//! drop_columns = ["CF_PAGANTE"]   # optional: besides the [link] fields
+//!
+//! [output]                        # optional, these are the defaults
+//! reports = "reports"
+//! master = "master"
+//! review = "review"
+//!
+//! [privacy]
+//! key_env = "VAGLIO_KEY"          # and/or key_file = "/secure/vaglio.key"
+//!
+//! [thresholds]                    # optional: overrides every source's
+//! match = 0.95
+//! review = 0.5
+//! ```
+//!
+//! Paths are relative to the project file.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use toml::de::DeTable;
+
+use crate::rules::walk::{Node, Table};
+use crate::rules::{Diagnostics, RuleFileError};
+
+/// Table names of the datamart a source may not take.
+pub const RESERVED: [&str; 5] = [
+    "individui",
+    "famiglie",
+    "collegamenti",
+    "metadata",
+    "sqlite_sequence",
+];
+
+/// A loaded project.
+#[derive(Clone, Debug)]
+pub struct Project {
+    /// The project file.
+    pub path: PathBuf,
+    /// Its folder (paths are relative to it).
+    pub base: PathBuf,
+    /// The population registry.
+    pub anagrafe: Anagrafe,
+    /// The extracts, in file order.
+    pub sources: Vec<SourceConfig>,
+    /// Where reports go (a folder per source).
+    pub reports: PathBuf,
+    /// Where links.csv and datamart.sqlite go.
+    pub master: PathBuf,
+    /// Where queue.csv goes.
+    pub review: PathBuf,
+    /// The pseudonym key's environment variable.
+    pub key_env: Option<String>,
+    /// The pseudonym key's file.
+    pub key_file: Option<PathBuf>,
+    /// Thresholds for every source, overriding their rule files.
+    pub thresholds: Option<(f64, f64)>,
+}
+
+/// The `[anagrafe]` section.
+#[derive(Clone, Debug)]
+pub struct Anagrafe {
+    /// The data file.
+    pub file: PathBuf,
+    /// Its rule file (with a `[link]` section).
+    pub rules: PathBuf,
+    /// The family id column.
+    pub family: Option<String>,
+    /// The citizenship column (ISTAT country code).
+    pub citizenship: Option<String>,
+    /// The quartiere / zone column.
+    pub area: Option<String>,
+}
+
+/// One `[[sources]]` entry.
+#[derive(Clone, Debug)]
+pub struct SourceConfig {
+    /// The name (also its datamart table).
+    pub name: String,
+    /// The data file.
+    pub file: PathBuf,
+    /// Its rule file.
+    pub rules: PathBuf,
+    /// The column carrying the family's ISEE.
+    pub isee_column: Option<String>,
+    /// Columns dropped from the datamart besides the `[link]` fields.
+    pub drop_columns: Vec<String>,
+}
+
+/// Loads the project file at `path`.
+pub fn load(path: &Path) -> miette::Result<Project> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        miette::miette!(
+            code = "vaglio::project::read",
+            help = "give the project file: vaglio run path/to/vaglio.toml",
+            "cannot read the project file {}: {e}",
+            path.display()
+        )
+    })?;
+    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    load_str(&text, path, &base).map_err(miette::Report::new)
+}
+
+/// Parses a project from `text`; `base` resolves relative paths.
+pub fn load_str(text: &str, path: &Path, base: &Path) -> Result<Project, RuleFileError> {
+    let source = Arc::new(text.to_string());
+    let mut diags = Diagnostics::new(&path.display().to_string(), Arc::clone(&source));
+    let parsed = match DeTable::parse(text) {
+        Ok(t) => t,
+        Err(e) => {
+            diags.error(
+                e.span().unwrap_or(0..0),
+                format!("the project file is not valid TOML: {}", e.message().trim()),
+                "here",
+                Some("see https://toml.io for the syntax; strings need quotes".into()),
+            );
+            diags.finish()?;
+            return Err(RuleFileError {
+                path: path.display().to_string(),
+                errors: Vec::new(),
+            });
+        }
+    };
+    let root = Table {
+        table: parsed.get_ref(),
+    };
+    root.check_keys(
+        &mut diags,
+        "the project file",
+        &["anagrafe", "sources", "output", "privacy", "thresholds"],
+    );
+    let d = &mut diags;
+    let resolve = |p: &str| base.join(p);
+    let str_at = |t: &Table, key: &str, what: &str, d: &mut Diagnostics| -> Option<String> {
+        t.get(key).and_then(|n| n.str(d, what)).map(str::to_string)
+    };
+
+    // [anagrafe]
+    let mut anagrafe = Anagrafe {
+        file: PathBuf::new(),
+        rules: PathBuf::new(),
+        family: None,
+        citizenship: None,
+        area: None,
+    };
+    match root.get("anagrafe") {
+        None => d.error(
+            0..0,
+            "the project file has no [anagrafe] section",
+            "here",
+            Some(
+                "add:\n[anagrafe]\nfile = \"anagrafe.csv\"\nrules = \"rules/anagrafe.toml\"".into(),
+            ),
+        ),
+        Some(n) => {
+            if let Some(t) = n.table(
+                d,
+                "[anagrafe]",
+                &["file", "rules", "family", "citizenship", "area"],
+            ) {
+                for key in ["file", "rules"] {
+                    if t.get(key).is_none() {
+                        d.error(
+                            n.span.clone(),
+                            format!("[anagrafe] needs `{key}`"),
+                            "in this section",
+                            None,
+                        );
+                    }
+                }
+                anagrafe.file = str_at(&t, "file", "[anagrafe] file", d)
+                    .map(|s| resolve(&s))
+                    .unwrap_or_default();
+                anagrafe.rules = str_at(&t, "rules", "[anagrafe] rules", d)
+                    .map(|s| resolve(&s))
+                    .unwrap_or_default();
+                anagrafe.family = str_at(&t, "family", "[anagrafe] family", d);
+                anagrafe.citizenship = str_at(&t, "citizenship", "[anagrafe] citizenship", d);
+                anagrafe.area = str_at(&t, "area", "[anagrafe] area", d);
+            }
+        }
+    }
+
+    // [[sources]]
+    let mut sources: Vec<SourceConfig> = Vec::new();
+    match root.get("sources") {
+        None => d.error(
+            0..0,
+            "the project file has no [[sources]]",
+            "here",
+            Some("add one per extract:\n[[sources]]\nname = \"refezione\"\nfile = \"refezione.csv\"\nrules = \"rules/refezione.toml\"".into()),
+        ),
+        Some(n) => {
+            for item in n.array(d, "[[sources]]").unwrap_or_default() {
+                source_entry(&item, d, base, &mut sources);
+            }
+        }
+    }
+
+    // [output]
+    let mut out = [
+        base.join("reports"),
+        base.join("master"),
+        base.join("review"),
+    ];
+    if let Some(n) = root.get("output") {
+        if let Some(t) = n.table(d, "[output]", &["reports", "master", "review"]) {
+            for (i, key) in ["reports", "master", "review"].into_iter().enumerate() {
+                if let Some(s) = str_at(&t, key, &format!("[output] {key}"), d) {
+                    out[i] = resolve(&s);
+                }
+            }
+        }
+    }
+
+    // [privacy]
+    let (mut key_env, mut key_file) = (None, None);
+    if let Some(n) = root.get("privacy") {
+        if let Some(t) = n.table(d, "[privacy]", &["key_env", "key_file"]) {
+            key_env = str_at(&t, "key_env", "[privacy] key_env", d);
+            key_file = str_at(&t, "key_file", "[privacy] key_file", d).map(|s| resolve(&s));
+        }
+    }
+
+    // [thresholds]
+    let mut thresholds = None;
+    if let Some(n) = root.get("thresholds") {
+        if let Some(t) = n.table(d, "[thresholds]", &["match", "review"]) {
+            let num = |key: &str, d: &mut Diagnostics| -> Option<f64> {
+                let node = t.get(key)?;
+                let v = node.number(d, &format!("[thresholds] {key}"))?;
+                if !(0.0..=1.0).contains(&v) {
+                    d.error(
+                        node.span.clone(),
+                        format!("[thresholds] {key} is a probability: between 0 and 1"),
+                        "out of range",
+                        None,
+                    );
+                    return None;
+                }
+                Some(v)
+            };
+            let m = num("match", d);
+            let r = num("review", d);
+            match (m, r) {
+                (Some(m), Some(r)) if r <= m => thresholds = Some((m, r)),
+                (Some(_), Some(_)) => d.error(
+                    n.span.clone(),
+                    "[thresholds] review must not exceed match",
+                    "here",
+                    None,
+                ),
+                _ => d.error(
+                    n.span.clone(),
+                    "[thresholds] needs both `match` and `review`",
+                    "here",
+                    Some("e.g. [thresholds]\nmatch = 0.95\nreview = 0.5".into()),
+                ),
+            }
+        }
+    }
+
+    diags.finish()?;
+    let [reports, master, review] = out;
+    Ok(Project {
+        path: path.to_path_buf(),
+        base: base.to_path_buf(),
+        anagrafe,
+        sources,
+        reports,
+        master,
+        review,
+        key_env,
+        key_file,
+        thresholds,
+    })
+}
+
+fn source_entry(item: &Node, d: &mut Diagnostics, base: &Path, sources: &mut Vec<SourceConfig>) {
+    let Some(t) = item.table(
+        d,
+        "[[sources]]",
+        &["name", "file", "rules", "isee_column", "drop_columns"],
+    ) else {
+        return;
+    };
+    let get = |key: &str, d: &mut Diagnostics| -> Option<(String, std::ops::Range<usize>)> {
+        let node = t.get(key)?;
+        node.str(d, &format!("[[sources]] {key}"))
+            .map(|s| (s.to_string(), node.span.clone()))
+    };
+    let mut missing = false;
+    let mut required = |key: &str, d: &mut Diagnostics| match get(key, d) {
+        Some(v) => Some(v),
+        None => {
+            if t.get(key).is_none() {
+                d.error(
+                    item.span.clone(),
+                    format!("each [[sources]] needs `{key}`"),
+                    "in this entry",
+                    None,
+                );
+            }
+            missing = true;
+            None
+        }
+    };
+    let name = required("name", d);
+    let file = required("file", d);
+    let rules = required("rules", d);
+    let isee = t
+        .get("isee_column")
+        .and_then(|n| n.str(d, "[[sources]] isee_column"))
+        .map(str::to_string);
+    let drop = t
+        .get("drop_columns")
+        .and_then(|n| n.strings(d, "[[sources]] drop_columns"))
+        .map(|v| v.into_iter().map(|(s, _)| s).collect())
+        .unwrap_or_default();
+    if missing {
+        return;
+    }
+    let (Some((name, span)), Some((file, _)), Some((rules, _))) = (name, file, rules) else {
+        return;
+    };
+    let valid = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        && !name.as_bytes()[0].is_ascii_digit();
+    if !valid {
+        d.error(
+            span,
+            format!("source name {name:?} must be lowercase letters, digits and _ (it names a datamart table)"),
+            "not a valid name",
+            Some("e.g. name = \"servizi_sociali\"".into()),
+        );
+        return;
+    }
+    if RESERVED.contains(&name.as_str()) || name == "anagrafe" {
+        d.error(
+            span,
+            format!("source name `{name}` is taken by the datamart"),
+            "reserved",
+            Some(format!(
+                "choose another name; reserved: anagrafe, {}",
+                RESERVED.join(", ")
+            )),
+        );
+        return;
+    }
+    if sources.iter().any(|s| s.name == name) {
+        d.error(
+            span,
+            format!("source `{name}` is named twice"),
+            "again here",
+            None,
+        );
+        return;
+    }
+    sources.push(SourceConfig {
+        name,
+        file: base.join(file),
+        rules: base.join(rules),
+        isee_column: isee,
+        drop_columns: drop,
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Project, RuleFileError> {
+        load_str(text, Path::new("vaglio.toml"), Path::new("/p"))
+    }
+
+    const OK: &str = r#"
+[anagrafe]
+file = "anagrafe.csv"
+rules = "rules/anagrafe.toml"
+family = "ID_FAMIGLIA"
+
+[[sources]]
+name = "refezione"
+file = "refezione.csv"
+rules = "rules/refezione.toml"
+isee_column = "VALORE_ISEE"
+drop_columns = ["CF_PAGANTE"]
+
+[privacy]
+key_env = "VAGLIO_KEY"
+
+[thresholds]
+match = 0.9
+review = 0.4
+"#;
+
+    #[test]
+    fn a_complete_project_loads() {
+        let p = parse(OK).unwrap();
+        assert_eq!(p.anagrafe.file, Path::new("/p/anagrafe.csv"));
+        assert_eq!(p.anagrafe.family.as_deref(), Some("ID_FAMIGLIA"));
+        assert_eq!(p.sources.len(), 1);
+        assert_eq!(p.sources[0].drop_columns, vec!["CF_PAGANTE".to_string()]);
+        assert_eq!(p.sources[0].isee_column.as_deref(), Some("VALORE_ISEE"));
+        assert_eq!(p.master, Path::new("/p/master"));
+        assert_eq!(p.key_env.as_deref(), Some("VAGLIO_KEY"));
+        assert_eq!(p.thresholds, Some((0.9, 0.4)));
+    }
+
+    #[test]
+    fn errors_point_at_their_span() {
+        let text = OK.replace("isee_column", "ise_column");
+        let e = parse(&text).unwrap_err();
+        assert_eq!(e.errors.len(), 1);
+        let (line, _) = e.errors[0].line_col();
+        assert_eq!(line, 11);
+        assert!(e.errors[0].help.as_deref().unwrap().contains("isee_column"));
+    }
+
+    #[test]
+    fn bad_names_and_missing_sections_are_reported() {
+        let text = OK.replace("name = \"refezione\"", "name = \"collegamenti\"");
+        assert!(parse(&text).unwrap_err().errors[0]
+            .message
+            .contains("taken"));
+        let text = OK.replace("name = \"refezione\"", "name = \"Refezione-1\"");
+        assert!(parse(&text).is_err());
+        assert!(
+            parse("[privacy]\nkey_env = \"K\"\n")
+                .unwrap_err()
+                .errors
+                .len()
+                == 2
+        );
+        let text = OK.replace("review = 0.4", "review = 0.95");
+        assert!(parse(&text).is_err());
+    }
+}

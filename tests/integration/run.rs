@@ -1,0 +1,387 @@
+//! `vaglio run`: the pipeline on the demo city's project file — the datamart
+//! tables, pseudonyms, refusal without a key, decisions, determinism.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use hmac::{Hmac, Mac};
+use rusqlite::Connection;
+use sha2::Sha256;
+
+use crate::util::*;
+
+const KEY: &str = "integration-test-key-0123456789abcdef";
+const SOURCES: [&str; 4] = ["refezione", "servizi_sociali", "erp_inquilini", "isee"];
+
+fn pseudonym(key: &str, id: &str) -> String {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key.as_bytes()).unwrap();
+    mac.update(id.as_bytes());
+    mac.finalize().into_bytes()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A demo city of 2000 residents in `dir`.
+fn city(dir: &Path) {
+    vaglio()
+        .env_remove("VAGLIO_KEY")
+        .args([
+            "demo",
+            "--residents",
+            "2000",
+            "--seed",
+            "7",
+            "--quiet",
+            "--out",
+        ])
+        .arg(dir)
+        .assert()
+        .code(0);
+}
+
+fn run(dir: &Path, key: Option<&str>, extra: &[&str]) -> assert_cmd::assert::Assert {
+    let mut cmd = vaglio();
+    cmd.arg("run")
+        .arg(dir.join("vaglio.toml"))
+        .args(["--today", "2025-12-31", "--quiet"])
+        .args(extra);
+    match key {
+        Some(k) => cmd.env("VAGLIO_KEY", k),
+        None => cmd.env_remove("VAGLIO_KEY"),
+    };
+    cmd.assert()
+}
+
+fn count(conn: &Connection, sql: &str) -> i64 {
+    conn.query_row(sql, [], |r| r.get(0))
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+}
+
+fn columns(conn: &Connection, table: &str) -> Vec<String> {
+    let mut st = conn
+        .prepare(&format!("PRAGMA table_info(\"{table}\")"))
+        .unwrap();
+    st.query_map([], |r| r.get::<_, String>(1))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+/// Truth: row → ID_PERSONA (None for non-residents).
+fn truth(dir: &Path, source: &str) -> HashMap<u64, Option<String>> {
+    read_csv(&dir.join("truth").join(format!("{source}.csv")))
+        .into_iter()
+        .skip(1)
+        .map(|r| {
+            (
+                r[0].parse().unwrap(),
+                Some(r[2].clone()).filter(|s| !s.is_empty()),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn run_writes_the_datamart_deterministically() {
+    let tmp = scratch();
+    let dir = tmp.path();
+    city(dir);
+    run(dir, Some(KEY), &["--jobs", "1"]).code(0);
+    let db = dir.join("master/datamart.sqlite");
+    let links = dir.join("master/links.csv");
+    let (db1, links1) = (std::fs::read(&db).unwrap(), std::fs::read(&links).unwrap());
+
+    // Row counts.
+    let anagrafe = std::fs::read_to_string(dir.join("anagrafe.csv")).unwrap();
+    let lines: Vec<&str> = anagrafe.lines().filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines.len() - 1, 2000);
+    let fam_col = lines[0]
+        .split(';')
+        .position(|h| h == "ID_FAMIGLIA")
+        .unwrap();
+    let mut families: Vec<String> = lines[1..]
+        .iter()
+        .map(|r| r.split(';').nth(fam_col).unwrap().to_string())
+        .collect();
+    families.sort();
+    families.dedup();
+    let conn = Connection::open(&db).unwrap();
+    assert_eq!(count(&conn, "SELECT COUNT(*) FROM individui"), 2000);
+    assert_eq!(
+        count(&conn, "SELECT COUNT(*) FROM famiglie"),
+        families.len() as i64
+    );
+    let mut extract_rows = 0;
+    for s in SOURCES {
+        let rows = truth(dir, s).len() as i64;
+        extract_rows += rows;
+        assert_eq!(
+            count(&conn, &format!("SELECT COUNT(*) FROM {s}")),
+            rows,
+            "{s}"
+        );
+        assert_eq!(
+            count(
+                &conn,
+                &format!("SELECT COUNT(*) FROM collegamenti WHERE fonte = '{s}'")
+            ),
+            rows
+        );
+    }
+    assert_eq!(
+        count(&conn, "SELECT COUNT(*) FROM collegamenti"),
+        extract_rows
+    );
+    assert_eq!(
+        count(&conn, "SELECT SUM(componenti) FROM famiglie"),
+        2000,
+        "every resident in one family"
+    );
+
+    // A known resident's pseudonym is the HMAC of its id; no plain id.
+    let p5 = pseudonym(KEY, "5");
+    assert_eq!(
+        count(
+            &conn,
+            &format!("SELECT COUNT(*) FROM individui WHERE persona = '{p5}'")
+        ),
+        1
+    );
+    assert_eq!(
+        count(&conn, "SELECT COUNT(*) FROM individui WHERE persona = '5'"),
+        0
+    );
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT COUNT(*) FROM individui WHERE length(persona) <> 32"
+        ),
+        0
+    );
+
+    // Linked records carry their truth's pseudonym.
+    let t = truth(dir, "refezione");
+    let mut st = conn
+        .prepare("SELECT riga, persona FROM refezione WHERE esito = 'match' ORDER BY riga")
+        .unwrap();
+    let linked: Vec<(i64, String)> = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    drop(st);
+    assert!(linked.len() > 100);
+    for (row, person) in &linked {
+        let id = t[&(*row as u64)].as_deref().expect("a resident");
+        assert_eq!(person, &pseudonym(KEY, id), "refezione row {row}");
+    }
+    // individui counts agree with the links.
+    assert_eq!(
+        count(&conn, "SELECT SUM(n_refezione) FROM individui"),
+        linked.len() as i64
+    );
+    let raggiunti = count(&conn, "SELECT SUM(raggiunti_isee) FROM famiglie");
+    assert_eq!(
+        raggiunti,
+        count(&conn, "SELECT COUNT(*) FROM individui WHERE n_isee > 0")
+    );
+    assert!(
+        count(
+            &conn,
+            "SELECT COUNT(*) FROM famiglie WHERE isee IS NOT NULL"
+        ) > 100
+    );
+
+    // Identifying columns are not in the source tables.
+    let refezione = columns(&conn, "refezione");
+    for c in [
+        "CF_ALUNNO",
+        "COGNOME_ALUNNO",
+        "NOME_ALUNNO",
+        "DATA_NASCITA_ALUNNO",
+        "CF_PAGANTE",
+        "COGNOME_PAGANTE",
+        "NOME_PAGANTE",
+    ] {
+        assert!(!refezione.contains(&c.to_string()), "refezione has {c}");
+    }
+    assert!(refezione.contains(&"VALORE_ISEE".to_string()));
+    for (table, gone) in [
+        ("servizi_sociali", "NOMINATIVO"),
+        ("servizi_sociali", "CF_BENEFICIARIO"),
+        ("erp_inquilini", "CF_INTESTATARIO"),
+        ("erp_inquilini", "INDIRIZZO"),
+        ("isee", "CF_DICHIARANTE"),
+        ("isee", "PROTOCOLLO_DSU"),
+    ] {
+        assert!(
+            !columns(&conn, table).contains(&gone.to_string()),
+            "{table}.{gone}"
+        );
+    }
+    // No codice fiscale anywhere in the feed's text.
+    let text = String::from_utf8_lossy(&db1).into_owned();
+    let cf = regex::Regex::new(
+        r"[A-Z]{6}[0-9LMNPQRSTUV]{2}[A-EHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]",
+    )
+    .unwrap();
+    assert!(!cf.is_match(&text), "a codice fiscale in the datamart");
+    let meta = count(
+        &conn,
+        "SELECT COUNT(*) FROM metadata WHERE chiave = 'pseudonimi' AND valore LIKE 'si%'",
+    );
+    assert_eq!(meta, 1);
+    drop(conn);
+
+    // The same run again (2 threads): byte-identical files.
+    run(dir, Some(KEY), &["--jobs", "2"]).code(0);
+    assert!(std::fs::read(&db).unwrap() == db1, "datamart differs");
+    assert!(
+        std::fs::read(&links).unwrap() == links1,
+        "links.csv differs"
+    );
+    // Another key: other pseudonyms.
+    run(dir, Some("another-key-0123456789abcdef"), &[]).code(0);
+    assert!(std::fs::read(&links).unwrap() != links1);
+}
+
+#[test]
+fn run_refuses_without_a_key_and_keeps_the_old_datamart() {
+    let tmp = scratch();
+    let dir = tmp.path();
+    city(dir); // the demo wrote a datamart with its demo key
+    let db = dir.join("master/datamart.sqlite");
+    let before = std::fs::read(&db).unwrap();
+    std::fs::remove_file(dir.join("demo.key")).unwrap();
+    let out = run(dir, None, &[]).code(2);
+    let err: String = String::from_utf8_lossy(&out.get_output().stderr)
+        .split_whitespace()
+        .collect();
+    assert!(err.contains("VAGLIO_KEY"), "{err}");
+    assert!(err.contains("--no-pseudonyms"), "{err}");
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+    // A key too short is refused too.
+    run(dir, Some("short"), &[]).code(2);
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+    // --no-pseudonyms writes plain ids and says so.
+    run(dir, None, &["--no-pseudonyms"]).code(0);
+    let conn = Connection::open(&db).unwrap();
+    assert_eq!(
+        count(&conn, "SELECT COUNT(*) FROM individui WHERE persona = '5'"),
+        1
+    );
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT COUNT(*) FROM metadata WHERE chiave = 'pseudonimi' AND valore LIKE 'no%'"
+        ),
+        1
+    );
+}
+
+fn links_row(dir: &Path, source: &str, row: &str) -> Vec<String> {
+    read_csv(&dir.join("master/links.csv"))
+        .into_iter()
+        .find(|r| r[0] == source && r[1] == row)
+        .unwrap_or_else(|| panic!("no links row {source} {row}"))
+}
+
+#[test]
+fn decisions_override_the_model() {
+    let tmp = scratch();
+    let dir = tmp.path();
+    city(dir);
+    run(dir, Some(KEY), &[]).code(0);
+    // Row 1 of refezione is a match; find an unmatched row.
+    assert_eq!(links_row(dir, "refezione", "1")[4], "match");
+    let unmatched = read_csv(&dir.join("master/links.csv"))
+        .into_iter()
+        .find(|r| r[0] == "refezione" && r[4] == "unmatched")
+        .expect("an unmatched refezione record")[1]
+        .clone();
+    let cand = pseudonym(KEY, "17");
+    let decisions = dir.join("decisions.csv");
+    std::fs::write(
+        &decisions,
+        format!(
+            "source,row,key,candidate,decision\nrefezione,1,,,reject\nrefezione,{unmatched},,{cand},accept\nisee,3,,,\n"
+        ),
+    )
+    .unwrap();
+    let conn = Connection::open(dir.join("master/datamart.sqlite")).unwrap();
+    let n_before = count(
+        &conn,
+        &format!("SELECT n_refezione FROM individui WHERE persona = '{cand}'"),
+    );
+    drop(conn);
+    let mut cmd = vaglio();
+    cmd.arg("run")
+        .arg(dir.join("vaglio.toml"))
+        .args(["--today", "2025-12-31"])
+        .arg("--decisions")
+        .arg(&decisions)
+        .env("VAGLIO_KEY", KEY);
+    let out = cmd.assert().code(0);
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(stdout.contains("decided"), "{stdout}");
+    let r1 = links_row(dir, "refezione", "1");
+    assert_eq!(
+        (r1[4].as_str(), r1[5].as_str(), r1[3].as_str()),
+        ("unmatched", "decision", "")
+    );
+    let r2 = links_row(dir, "refezione", &unmatched);
+    assert_eq!((r2[4].as_str(), r2[5].as_str()), ("match", "decision"));
+    assert_eq!(r2[3], cand);
+    let conn = Connection::open(dir.join("master/datamart.sqlite")).unwrap();
+    assert_eq!(
+        count(
+            &conn,
+            &format!("SELECT n_refezione FROM individui WHERE persona = '{cand}'")
+        ),
+        n_before + 1
+    );
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT COUNT(*) FROM collegamenti WHERE criterio = 'decision'"
+        ),
+        2
+    );
+    // A decision naming an unknown candidate or source is refused.
+    std::fs::write(
+        &decisions,
+        "source,row,candidate,decision\nrefezione,1,nobody,accept\n",
+    )
+    .unwrap();
+    let mut cmd = vaglio();
+    cmd.arg("run")
+        .arg(dir.join("vaglio.toml"))
+        .args(["--today", "2025-12-31", "--quiet", "--decisions"])
+        .arg(&decisions)
+        .env("VAGLIO_KEY", KEY);
+    cmd.assert().code(2);
+    std::fs::write(&decisions, "source,row,decision\nnowhere,1,reject\n").unwrap();
+    let mut cmd = vaglio();
+    cmd.arg("run")
+        .arg(dir.join("vaglio.toml"))
+        .args(["--today", "2025-12-31", "--quiet", "--decisions"])
+        .arg(&decisions)
+        .env("VAGLIO_KEY", KEY);
+    cmd.assert().code(2);
+}
+
+#[test]
+fn a_bad_project_file_is_reported_with_its_line() {
+    let tmp = scratch();
+    let p = tmp.path().join("vaglio.toml");
+    std::fs::write(
+        &p,
+        "[anagrafe]\nfile = \"a.csv\"\nrules = \"a.toml\"\n\n[[sources]]\nname = \"x\"\nfile = \"x.csv\"\nrule = \"x.toml\"\n",
+    )
+    .unwrap();
+    let out = vaglio().arg("run").arg(&p).assert().code(2);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(err.contains("unknown key `rule`"), "{err}");
+    assert!(err.contains("vaglio.toml:8"), "{err}");
+}

@@ -22,8 +22,8 @@ use crate::master::review::{self, Decisions, Verdict};
 use crate::output::write_atomic;
 use crate::project::Project;
 use crate::read::{self, Record};
-use crate::report::html::{self, Lang};
-use crate::report::{findings::FindingsWriter, junit, Summary};
+use crate::report::html::Lang;
+use crate::report::{findings::FindingsWriter, Summary};
 use crate::rules::{self, RuleSet, Severity};
 use crate::types::FieldType;
 use crate::validate::{validate, SourceOutcome, ValidateOptions};
@@ -150,18 +150,7 @@ fn check_source(
     findings.finish()?;
     let outcomes = std::slice::from_ref(&outcome);
     let summary = Summary::new(outcomes, opts.today, Severity::Error, Vec::new());
-    write_atomic(&out.join("summary.json"), summary.to_json().as_bytes())?;
-    write_atomic(
-        &out.join("junit.xml"),
-        junit::render(outcomes, &[], Severity::Error).as_bytes(),
-    )?;
-    let page = html::render(outcomes, &summary, None, Severity::Error, Lang::It).map_err(|e| {
-        miette!(
-            code = "vaglio::report::html",
-            "cannot render the HTML report: {e}"
-        )
-    })?;
-    write_atomic(&out.join("index.html"), page.as_bytes())?;
+    crate::report::write_reports(out, outcomes, &summary, None, Severity::Error, Lang::It)?;
     Ok(outcome)
 }
 

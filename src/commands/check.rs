@@ -7,9 +7,8 @@ use std::path::Path;
 use miette::IntoDiagnostic;
 
 use crate::cli::{CheckArgs, FailOn, Format};
-use crate::output::write_atomic;
-use crate::report::html::{self, Lang};
-use crate::report::{baseline, findings::FindingsWriter, junit, terminal, Summary};
+use crate::report::html::Lang;
+use crate::report::{self, baseline, findings::FindingsWriter, terminal, Summary};
 use crate::rules::{self, Severity};
 use crate::validate::{validate, ValidateOptions};
 
@@ -75,19 +74,7 @@ pub fn run(args: &CheckArgs) -> miette::Result<Outcome> {
     }
     let written = findings.written();
     findings.finish()?;
-    write_atomic(&out.join("summary.json"), summary.to_json().as_bytes())?;
-    write_atomic(
-        &out.join("junit.xml"),
-        junit::render(&outcomes, &summary.regressions, fail_on).as_bytes(),
-    )?;
-    let page =
-        html::render(&outcomes, &summary, baseline.as_ref(), fail_on, lang).map_err(|e| {
-            miette::miette!(
-                code = "vaglio::report::html",
-                "cannot render the HTML report: {e}"
-            )
-        })?;
-    write_atomic(&out.join("index.html"), page.as_bytes())?;
+    report::write_reports(out, &outcomes, &summary, baseline.as_ref(), fail_on, lang)?;
     if !args.common.quiet {
         let text = match args.format {
             Format::Text => {

@@ -554,6 +554,8 @@ fn default_blocking() -> Vec<Vec<KeyPart>> {
         vec![Localita, Nome],
         vec![Localita, DataNascita],
         vec![Indirizzo, Civico],
+        vec![Cap, Civico],
+        vec![Cognome, Civico],
     ]
 }
 

@@ -103,6 +103,18 @@ pub fn keys(
                     Some(t) => buf.extend_from_slice(&t[6..11]),
                     None => ok = false,
                 },
+                KeyPart::Indirizzo
+                | KeyPart::Civico
+                | KeyPart::Localita
+                | KeyPart::Cap
+                | KeyPart::Provincia
+                | KeyPart::Codice => {
+                    let id = part.generic().map_or(NONE, |a| p.generic(a));
+                    match names.text(id) {
+                        Some(t) => buf.extend_from_slice(t.as_bytes()),
+                        None => ok = false,
+                    }
+                }
                 KeyPart::Iniziali => match (si, ni) {
                     (Some(a), Some(b)) => {
                         buf.push(a.joined.as_bytes().first().copied().unwrap_or(b'?'));

@@ -16,10 +16,10 @@ use crate::identity::dates;
 
 /// The levels of all comparisons of a pair, 4 bits each (comparison `i` in
 /// bits `4i..4i+4`).
-pub type Pattern = u32;
+pub type Pattern = u64;
 
 /// Most comparisons a model may have.
-pub const MAX_COMPARISONS: usize = 8;
+pub const MAX_COMPARISONS: usize = 15;
 
 /// The level of comparison `i` in `p`.
 pub fn level_of(p: Pattern, i: usize) -> u8 {
@@ -85,6 +85,109 @@ pub mod exact_level {
     pub const EXACT: u8 = 1;
     /// Different.
     pub const ELSE: u8 = 2;
+}
+
+/// Generic text levels.
+pub mod text_level {
+    /// A value is missing.
+    pub const NULL: u8 = 0;
+    /// Equal once normalised.
+    pub const EXACT: u8 = 1;
+    /// Jaro–Winkler at or above the high threshold.
+    pub const JW_HIGH: u8 = 2;
+    /// Jaro–Winkler at or above the low threshold.
+    pub const JW_LOW: u8 = 3;
+    /// Different.
+    pub const ELSE: u8 = 4;
+}
+
+/// Generic code levels.
+pub mod code_level {
+    /// A value is missing.
+    pub const NULL: u8 = 0;
+    /// Equal once normalised.
+    pub const EXACT: u8 = 1;
+    /// One character changed, added or dropped, or two adjacent ones
+    /// exchanged.
+    pub const ONE_EDIT: u8 = 2;
+    /// Different.
+    pub const ELSE: u8 = 3;
+}
+
+/// Whether `a` and `b` are at most one edit apart (optimal string alignment
+/// distance ≤ 1: a substitution, an insertion, a deletion or an adjacent
+/// transposition).
+pub fn within_one_edit(a: &[u8], b: &[u8]) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    match long.len() - short.len() {
+        0 => {
+            let diffs: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).take(3).collect();
+            match diffs.as_slice() {
+                [] | [_] => true,
+                [i, j] => *j == i + 1 && a[*i] == b[*j] && a[*j] == b[*i],
+                _ => false,
+            }
+        }
+        1 => {
+            let p = short.iter().zip(long).take_while(|(x, y)| x == y).count();
+            short[p..] == long[p + 1..]
+        }
+        _ => false,
+    }
+}
+
+/// The level of two generic values (`kind` [`CompKind::Text`] or
+/// [`CompKind::Code`]; anything else compares exactly), by value id.
+#[allow(clippy::too_many_arguments)]
+pub fn generic_level(
+    table: &NameTable,
+    kind: CompKind,
+    a: u32,
+    b: u32,
+    jw: [f64; 2],
+    slot: u64,
+    cache: &mut NameCache,
+) -> u8 {
+    if a == NONE || b == NONE {
+        return 0;
+    }
+    let exact = match kind {
+        CompKind::Text => text_level::EXACT,
+        CompKind::Code => code_level::EXACT,
+        _ => exact_level::EXACT,
+    };
+    if a == b {
+        return exact;
+    }
+    let key = (slot << 60) | (u64::from(a) << 30) | u64::from(b);
+    if let Some(&l) = cache.get(&key) {
+        return l;
+    }
+    let (Some(ta), Some(tb)) = (table.text(a), table.text(b)) else {
+        return 0;
+    };
+    let l = match kind {
+        CompKind::Text => {
+            let s = strsim::jaro_winkler(ta, tb);
+            if s >= jw[0] {
+                text_level::JW_HIGH
+            } else if s >= jw[1] {
+                text_level::JW_LOW
+            } else {
+                text_level::ELSE
+            }
+        }
+        CompKind::Code => {
+            if within_one_edit(ta.as_bytes(), tb.as_bytes()) {
+                code_level::ONE_EDIT
+            } else {
+                code_level::ELSE
+            }
+        }
+        _ => exact_level::ELSE,
+    };
+    cache.insert(key, l);
+    l
 }
 
 /// A per-thread cache of name-pair levels.
@@ -371,9 +474,27 @@ impl Comparer<'_> {
                     _ => name_level(self.names, en, an, es, as_, c.jaro_winkler, i as u64, cache),
                 },
                 CompKind::Date => date_level(ext.birth, ana.birth),
+                CompKind::Exact if c.attr.generic_slot().is_some() => generic_level(
+                    self.names,
+                    c.kind,
+                    ext.generic(c.attr),
+                    ana.generic(c.attr),
+                    c.jaro_winkler,
+                    i as u64,
+                    cache,
+                ),
                 CompKind::Exact => exact(c.attr, ext, ana, es, en, as_, an),
+                CompKind::Text | CompKind::Code => generic_level(
+                    self.names,
+                    c.kind,
+                    ext.generic(c.attr),
+                    ana.generic(c.attr),
+                    c.jaro_winkler,
+                    i as u64,
+                    cache,
+                ),
             };
-            p |= u32::from(level & 0xF) << (4 * i);
+            p |= u64::from(level & 0xF) << (4 * i);
         }
         (p, split as u8)
     }
@@ -404,6 +525,10 @@ fn exact(attr: Attr, ext: &Person, ana: &Person, es: u32, en: u32, as_: u32, an:
         Attr::DataNascita => eq(ext.birth, ana.birth),
         Attr::Sesso => eq(ext.sex, ana.sex),
         Attr::LuogoNascita => eq(ext.place, ana.place),
+        _ => eq(
+            Some(ext.generic(attr)).filter(|&x| x != NONE),
+            Some(ana.generic(attr)).filter(|&x| x != NONE),
+        ),
     }
 }
 
@@ -436,6 +561,38 @@ mod tests {
         assert_eq!(names_level("Martini", "Martelli"), JW_LOW);
         assert_eq!(names_level("Rossi", "Bianchi"), ELSE);
         assert_eq!(names_level("", "Bianchi"), NULL);
+    }
+
+    #[test]
+    fn generic_levels() {
+        assert!(within_one_edit(b"4223", b"4223"));
+        assert!(within_one_edit(b"4223", b"4233"));
+        assert!(within_one_edit(b"4223", b"2423"));
+        assert!(within_one_edit(b"4223", b"423"));
+        assert!(within_one_edit(b"12", b"120"));
+        assert!(!within_one_edit(b"4223", b"3224"));
+        assert!(!within_one_edit(b"4223", b"42"));
+        let mut t = NameTable::default();
+        let mut cache = NameCache::default();
+        let mut id = |s: &str| t.intern_text(s);
+        let (a, b, c, d) = (
+            id("STANLEY STREET"),
+            id("STANLEY STRET"),
+            id("STANLEY AVENUE"),
+            id("PINKERTON CIRCUIT"),
+        );
+        let (p, q, r) = (id("4223"), id("4233"), id("5304"));
+        let jw = [0.92, 0.8];
+        let mut lv = |k, x, y| generic_level(&t, k, x, y, jw, 0, &mut cache);
+        assert_eq!(lv(CompKind::Text, a, a), text_level::EXACT);
+        assert_eq!(lv(CompKind::Text, a, b), text_level::JW_HIGH);
+        assert_eq!(lv(CompKind::Text, a, c), text_level::JW_LOW);
+        assert_eq!(lv(CompKind::Text, a, d), text_level::ELSE);
+        assert_eq!(lv(CompKind::Text, a, NONE), text_level::NULL);
+        assert_eq!(lv(CompKind::Code, p, p), code_level::EXACT);
+        assert_eq!(lv(CompKind::Code, p, q), code_level::ONE_EDIT);
+        assert_eq!(lv(CompKind::Code, p, r), code_level::ELSE);
+        assert_eq!(lv(CompKind::Exact, p, q), exact_level::ELSE);
     }
 
     #[test]

@@ -137,6 +137,12 @@ fn tier_key_with(
             }
             Attr::Sesso => buf.push(p.sex?.as_char() as u8),
             Attr::LuogoNascita => buf.extend_from_slice(&p.place?),
+            Attr::Indirizzo
+            | Attr::Civico
+            | Attr::Localita
+            | Attr::Cap
+            | Attr::Provincia
+            | Attr::Codice => buf.extend_from_slice(names.text(p.generic(*a))?.as_bytes()),
         }
     }
     Some(hasher.hash_one(&buf))
@@ -352,7 +358,8 @@ impl Context<'_> {
                     es,
                     ana.surname(),
                     [0.92, 0.8],
-                    7,
+                    // A cache slot no comparison uses.
+                    compare::MAX_COMPARISONS as u64,
                     cache,
                 )
             }
@@ -396,7 +403,7 @@ impl Context<'_> {
                     .iter()
                     .position(|c| c.kind == CompKind::CodiceFiscale)
                 {
-                    cf_mask = Some((owner, !(0xFu32 << (4 * i))));
+                    cf_mask = Some((owner, !(0xF << (4 * i))));
                 }
             }
         }

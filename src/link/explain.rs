@@ -39,6 +39,7 @@ fn value(l: &Linkage, p: &Person, split: usize, attr: Attr) -> String {
             .place
             .map(|x| String::from_utf8_lossy(&x).into_owned())
             .unwrap_or_default(),
+        _ => names.text(p.generic(attr)).unwrap_or_default().to_string(),
     }
 }
 

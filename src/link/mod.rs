@@ -387,6 +387,9 @@ impl LinkSpec {
             DataNascita | AnnoNascita => self.provides(Attr::DataNascita),
             Sesso => self.provides(Attr::Sesso),
             LuogoNascita => self.provides(Attr::LuogoNascita),
+            Indirizzo | Civico | Localita | Cap | Provincia | Codice => {
+                k.generic().is_some_and(|a| self.provides(a))
+            }
         }
     }
 }
@@ -486,7 +489,7 @@ pub fn train(
                 let mut m = BTreeMap::new();
                 for a in cands {
                     let (p, _) = comparer.compare(e, &prep, &anagrafe[a as usize], cache);
-                    *m.entry(p & !(0xFu32 << (4 * skip))).or_insert(0u64) += 1;
+                    *m.entry(p & !(0xF << (4 * skip))).or_insert(0u64) += 1;
                 }
                 m
             })

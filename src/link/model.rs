@@ -256,9 +256,9 @@ mod tests {
         let n_levels = [4usize, 3, 4];
         let total: f64 = 1_000_000.0;
         let mut counts = BTreeMap::new();
-        for a in 1..4u32 {
-            for b in 1..3u32 {
-                for c in 1..4u32 {
+        for a in 1..4u64 {
+            for b in 1..3u64 {
+                for c in 1..4u64 {
                     let pm = lambda_true
                         * m_true[0][a as usize]
                         * m_true[1][b as usize]
@@ -307,8 +307,8 @@ mod tests {
     fn a_level_never_seen_has_a_finite_weight() {
         // Level 2 of comparison 0 never occurs.
         let mut counts = BTreeMap::new();
-        counts.insert(1u32 | (1 << 4), 50u64);
-        counts.insert(3u32 | (2 << 4), 5000u64);
+        counts.insert(1u64 | (1 << 4), 50u64);
+        counts.insert(3u64 | (2 << 4), 5000u64);
         let n_levels = [4usize, 3];
         let r = em(
             &counts,

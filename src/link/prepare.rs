@@ -49,15 +49,59 @@ fn code3(s: String) -> [u8; 3] {
     out
 }
 
-/// The interned names.
+/// The interned names, and the interned values of generic attributes.
 #[derive(Clone, Debug, Default)]
 pub struct NameTable {
     /// By id.
     pub infos: Vec<NameInfo>,
     map: HashMap<String, u32, foldhash::fast::FixedState>,
+    /// Values of generic attributes, normalised, by id.
+    pub texts: Vec<String>,
+    text_map: HashMap<String, u32, foldhash::fast::FixedState>,
+}
+
+/// A generic text value, normalised: folded to ASCII, upper case, every run
+/// of other characters than letters and digits one space (`12 Via
+/// dell'Olmo,` → `12 VIA DELL OLMO`).
+pub fn normalize_text(s: &str) -> String {
+    let folded = deunicode::deunicode(s).to_ascii_uppercase();
+    folded
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A generic code, normalised: folded to ASCII, upper case, letters and
+/// digits only (`40 121` → `40121`, `ab-12` → `AB12`).
+pub fn normalize_code(s: &str) -> String {
+    deunicode::deunicode(s)
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
 }
 
 impl NameTable {
+    /// The id of a normalised generic value, adding it if new.
+    pub fn intern_text(&mut self, norm: &str) -> u32 {
+        if norm.is_empty() {
+            return NONE;
+        }
+        if let Some(&id) = self.text_map.get(norm) {
+            return id;
+        }
+        let id = self.texts.len() as u32;
+        self.texts.push(norm.to_string());
+        self.text_map.insert(norm.to_string(), id);
+        id
+    }
+
+    /// The generic value `id` (`None` for [`NONE`]).
+    pub fn text(&self, id: u32) -> Option<&str> {
+        self.texts.get(id as usize).map(String::as_str)
+    }
+
     /// The id of a normalised name, adding it if new.
     pub fn intern(&mut self, norm: &str) -> u32 {
         if norm.is_empty() {
@@ -161,9 +205,18 @@ pub struct Person {
     pub sex: Option<Sex>,
     /// Place of birth (Belfiore code).
     pub place: Option<[u8; 4]>,
+    /// The generic attributes' values (ids in [`NameTable::texts`], [`NONE`]
+    /// when missing), in the order of [`Attr::GENERIC`].
+    pub extra: [u32; 6],
 }
 
 impl Person {
+    /// The value id of a generic attribute ([`NONE`] when missing or not
+    /// generic).
+    pub fn generic(&self, attr: Attr) -> u32 {
+        attr.generic_slot().map_or(NONE, |i| self.extra[i])
+    }
+
     /// Default surname id.
     pub fn surname(&self) -> u32 {
         self.splits[0].0
@@ -199,6 +252,7 @@ struct Raw {
     birth: Option<NaiveDate>,
     sex: Option<Sex>,
     place: Option<[u8; 4]>,
+    extra: [String; 6],
 }
 
 struct Layout {
@@ -290,6 +344,11 @@ fn raw(rec: &Record, l: &Layout) -> Raw {
         let b = s.trim().to_ascii_uppercase().into_bytes();
         (b.len() == 4).then(|| [b[0], b[1], b[2], b[3]])
     });
+    let extra = Attr::GENERIC.map(|a| match get(a) {
+        Some(s) if a.is_code() => normalize_code(s),
+        Some(s) => normalize_text(s),
+        None => String::new(),
+    });
     Raw {
         row: rec.row,
         key,
@@ -298,6 +357,7 @@ fn raw(rec: &Record, l: &Layout) -> Raw {
         birth,
         sex,
         place,
+        extra,
     }
 }
 
@@ -389,7 +449,9 @@ pub fn read_people(
             if splits.is_empty() {
                 splits.push((NONE, NONE));
             }
+            let extra = r.extra.each_ref().map(|t| table.intern_text(t));
             out.push(Person {
+                extra,
                 row: r.row,
                 key: r.key,
                 cf: r.cf,

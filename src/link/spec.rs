@@ -46,11 +46,23 @@ pub enum Attr {
     Sesso,
     /// Place of birth (Belfiore code).
     LuogoNascita,
+    /// Street address, as text (generic).
+    Indirizzo,
+    /// House number (generic).
+    Civico,
+    /// Town, suburb or locality, as text (generic).
+    Localita,
+    /// Postcode (generic).
+    Cap,
+    /// Province or state (generic).
+    Provincia,
+    /// Any other identifier, compared exactly or one edit apart (generic).
+    Codice,
 }
 
 impl Attr {
     /// Every attribute, in output order.
-    pub const ALL: [Attr; 7] = [
+    pub const ALL: [Attr; 13] = [
         Attr::CodiceFiscale,
         Attr::Cognome,
         Attr::Nome,
@@ -58,7 +70,35 @@ impl Attr {
         Attr::DataNascita,
         Attr::Sesso,
         Attr::LuogoNascita,
+        Attr::Indirizzo,
+        Attr::Civico,
+        Attr::Localita,
+        Attr::Cap,
+        Attr::Provincia,
+        Attr::Codice,
     ];
+
+    /// The generic attributes: text and codes with no Italian meaning,
+    /// stored as normalised strings.
+    pub const GENERIC: [Attr; 6] = [
+        Attr::Indirizzo,
+        Attr::Civico,
+        Attr::Localita,
+        Attr::Cap,
+        Attr::Provincia,
+        Attr::Codice,
+    ];
+
+    /// The slot of a generic attribute in [`Attr::GENERIC`].
+    pub fn generic_slot(self) -> Option<usize> {
+        Attr::GENERIC.iter().position(|a| *a == self)
+    }
+
+    /// Whether the attribute's values are codes (spaces and punctuation
+    /// dropped) rather than text.
+    pub fn is_code(self) -> bool {
+        matches!(self, Attr::Civico | Attr::Cap | Attr::Codice)
+    }
 
     /// The name used in rule files.
     pub fn name(self) -> &'static str {
@@ -70,6 +110,12 @@ impl Attr {
             Attr::DataNascita => "data_nascita",
             Attr::Sesso => "sesso",
             Attr::LuogoNascita => "luogo_nascita",
+            Attr::Indirizzo => "indirizzo",
+            Attr::Civico => "civico",
+            Attr::Localita => "localita",
+            Attr::Cap => "cap",
+            Attr::Provincia => "provincia",
+            Attr::Codice => "codice",
         }
     }
 
@@ -115,11 +161,23 @@ pub enum KeyPart {
     CfData,
     /// Initials of surname and name.
     Iniziali,
+    /// The street address (normalised text).
+    Indirizzo,
+    /// The house number.
+    Civico,
+    /// The town or suburb (normalised text).
+    Localita,
+    /// The postcode.
+    Cap,
+    /// The province or state.
+    Provincia,
+    /// The generic identifier.
+    Codice,
 }
 
 impl KeyPart {
     /// Every key, as rule files name them.
-    pub const ALL: [KeyPart; 13] = [
+    pub const ALL: [KeyPart; 19] = [
         KeyPart::CodiceFiscale,
         KeyPart::Cognome,
         KeyPart::Nome,
@@ -133,6 +191,12 @@ impl KeyPart {
         KeyPart::CfNome,
         KeyPart::CfData,
         KeyPart::Iniziali,
+        KeyPart::Indirizzo,
+        KeyPart::Civico,
+        KeyPart::Localita,
+        KeyPart::Cap,
+        KeyPart::Provincia,
+        KeyPart::Codice,
     ];
 
     /// The name used in rule files.
@@ -151,6 +215,12 @@ impl KeyPart {
             KeyPart::CfNome => "cf_nome",
             KeyPart::CfData => "cf_data",
             KeyPart::Iniziali => "iniziali",
+            KeyPart::Indirizzo => "indirizzo",
+            KeyPart::Civico => "civico",
+            KeyPart::Localita => "localita",
+            KeyPart::Cap => "cap",
+            KeyPart::Provincia => "provincia",
+            KeyPart::Codice => "codice",
         }
     }
 
@@ -169,6 +239,25 @@ impl KeyPart {
             KeyPart::DataNascita | KeyPart::AnnoNascita => &[Attr::DataNascita],
             KeyPart::Sesso => &[Attr::Sesso],
             KeyPart::LuogoNascita => &[Attr::LuogoNascita],
+            KeyPart::Indirizzo => &[Attr::Indirizzo],
+            KeyPart::Civico => &[Attr::Civico],
+            KeyPart::Localita => &[Attr::Localita],
+            KeyPart::Cap => &[Attr::Cap],
+            KeyPart::Provincia => &[Attr::Provincia],
+            KeyPart::Codice => &[Attr::Codice],
+        }
+    }
+
+    /// The generic attribute a key is, if it is one.
+    pub fn generic(self) -> Option<Attr> {
+        match self {
+            KeyPart::Indirizzo => Some(Attr::Indirizzo),
+            KeyPart::Civico => Some(Attr::Civico),
+            KeyPart::Localita => Some(Attr::Localita),
+            KeyPart::Cap => Some(Attr::Cap),
+            KeyPart::Provincia => Some(Attr::Provincia),
+            KeyPart::Codice => Some(Attr::Codice),
+            _ => None,
         }
     }
 }
@@ -184,6 +273,12 @@ pub enum CompKind {
     Date,
     /// Equal or not.
     Exact,
+    /// Free text (addresses, towns): exact, two Jaro–Winkler levels.
+    Text,
+    /// Codes and numbers (postcodes, house numbers, identifiers): exact, one
+    /// edit apart (a character changed, added, dropped, or two adjacent
+    /// ones exchanged).
+    Code,
 }
 
 impl CompKind {
@@ -193,6 +288,8 @@ impl CompKind {
             "name" => Some(CompKind::Name),
             "date" => Some(CompKind::Date),
             "exact" => Some(CompKind::Exact),
+            "text" => Some(CompKind::Text),
+            "code" => Some(CompKind::Code),
             _ => None,
         }
     }
@@ -203,7 +300,30 @@ impl CompKind {
             Attr::CodiceFiscale => CompKind::CodiceFiscale,
             Attr::Cognome | Attr::Nome | Attr::Nominativo => CompKind::Name,
             Attr::DataNascita => CompKind::Date,
-            Attr::Sesso | Attr::LuogoNascita => CompKind::Exact,
+            Attr::Sesso | Attr::LuogoNascita | Attr::Provincia => CompKind::Exact,
+            Attr::Indirizzo | Attr::Localita => CompKind::Text,
+            Attr::Civico | Attr::Cap | Attr::Codice => CompKind::Code,
+        }
+    }
+
+    /// The name used in rule files.
+    pub fn name(self) -> &'static str {
+        match self {
+            CompKind::CodiceFiscale => "codice_fiscale",
+            CompKind::Name => "name",
+            CompKind::Date => "date",
+            CompKind::Exact => "exact",
+            CompKind::Text => "text",
+            CompKind::Code => "code",
+        }
+    }
+
+    /// Whether this kind can compare `attr`.
+    pub fn fits(self, attr: Attr) -> bool {
+        match self {
+            CompKind::Exact => true,
+            CompKind::Text | CompKind::Code => attr.generic_slot().is_some(),
+            other => other == CompKind::natural(attr),
         }
     }
 
@@ -236,6 +356,14 @@ impl CompKind {
                 "else",
             ],
             CompKind::Exact => &["null", "exact", "else"],
+            CompKind::Text => &[
+                "null",
+                "exact",
+                "jaro_winkler_high",
+                "jaro_winkler_low",
+                "else",
+            ],
+            CompKind::Code => &["null", "exact", "one_edit", "else"],
         }
     }
 }
@@ -249,7 +377,7 @@ pub struct ComparisonSpec {
     pub kind: CompKind,
     /// Term-frequency adjustment of the exact level (names).
     pub term_frequency: bool,
-    /// Jaro–Winkler thresholds of the two fuzzy name levels.
+    /// Jaro–Winkler thresholds of the two fuzzy levels (names, text).
     pub jaro_winkler: [f64; 2],
 }
 
@@ -372,6 +500,7 @@ impl LinkSpec {
             Attr::LuogoNascita,
         ]
         .into_iter()
+        .chain(Attr::GENERIC)
         .filter(|a| spec.provides(*a))
         .map(ComparisonSpec::new)
         .collect();
@@ -414,6 +543,19 @@ fn default_blocking() -> Vec<Vec<KeyPart>> {
         vec![Nome, DataNascita],
         vec![CognomeFonetico, DataNascita],
         vec![Cognome, Nome],
+        // Generic attributes, when mapped: an identifier alone; places with
+        // a name or the birth date, so that one typo in a name or in the
+        // date still leaves a rule that finds the pair.
+        vec![Codice],
+        vec![Cap, Cognome],
+        vec![Cap, Nome],
+        vec![Cap, DataNascita],
+        vec![Localita, Cognome],
+        vec![Localita, Nome],
+        vec![Localita, DataNascita],
+        vec![Indirizzo, Civico],
+        vec![Cap, Civico],
+        vec![Cognome, Civico],
     ]
 }
 
@@ -438,6 +580,22 @@ pub fn from_rules(rules: &RuleSet) -> Result<Option<LinkSpec>, RuleFileError> {
     diags.finish()?;
     Ok(spec)
 }
+
+/// Attributes a tier or a comparison can name (all but `nominativo`).
+const COMPARABLE: [&str; 12] = [
+    "codice_fiscale",
+    "cognome",
+    "nome",
+    "data_nascita",
+    "sesso",
+    "luogo_nascita",
+    "indirizzo",
+    "civico",
+    "localita",
+    "cap",
+    "provincia",
+    "codice",
+];
 
 const KEYS: &[&str] = &[
     "to",
@@ -545,14 +703,7 @@ fn parse(node: &Node, declared: &[&str], diags: &mut Diagnostics) -> Option<Link
                 let mut attrs = Vec::new();
                 let written = list.len();
                 for (s, span) in list {
-                    let allowed = [
-                        "codice_fiscale",
-                        "cognome",
-                        "nome",
-                        "data_nascita",
-                        "sesso",
-                        "luogo_nascita",
-                    ];
+                    let allowed = COMPARABLE;
                     match Attr::parse(&s).filter(|a| *a != Attr::Nominativo) {
                         None => unknown(diags, span, "tier attribute", &s, &allowed),
                         Some(a) if !spec.provides(a) => diags.error(
@@ -723,14 +874,7 @@ fn comparison(item: &Node, spec: &LinkSpec, diags: &mut Diagnostics) -> Option<C
         return None;
     };
     let name = f.str(diags, "`field`")?;
-    let allowed = [
-        "codice_fiscale",
-        "cognome",
-        "nome",
-        "data_nascita",
-        "sesso",
-        "luogo_nascita",
-    ];
+    let allowed = COMPARABLE;
     let Some(attr) = Attr::parse(name).filter(|a| *a != Attr::Nominativo) else {
         unknown(diags, f.span.clone(), "comparison field", name, &allowed);
         return None;
@@ -754,29 +898,24 @@ fn comparison(item: &Node, spec: &LinkSpec, diags: &mut Diagnostics) -> Option<C
                     k.span.clone(),
                     "comparison kind",
                     s,
-                    &["codice_fiscale", "name", "date", "exact"],
+                    &["codice_fiscale", "name", "date", "exact", "text", "code"],
                 );
                 return None;
             }
             Some(kind) => {
-                let fits = match kind {
-                    CompKind::Exact => true,
-                    other => other == CompKind::natural(attr),
-                };
-                if !fits {
+                if !kind.fits(attr) {
                     diags.error(
                         k.span.clone(),
                         format!("kind `{s}` cannot compare `{name}`"),
                         "wrong kind",
-                        Some(format!(
-                            "`{name}` is compared as `{}` or `exact`",
-                            match CompKind::natural(attr) {
-                                CompKind::CodiceFiscale => "codice_fiscale",
-                                CompKind::Name => "name",
-                                CompKind::Date => "date",
-                                CompKind::Exact => "exact",
-                            }
-                        )),
+                        Some(if attr.generic_slot().is_some() {
+                            format!("`{name}` is compared as `text`, `code` or `exact`")
+                        } else {
+                            format!(
+                                "`{name}` is compared as `{}` or `exact`",
+                                CompKind::natural(attr).name()
+                            )
+                        }),
                     );
                     return None;
                 }
@@ -858,6 +997,61 @@ mod tests {
         );
         let comps: Vec<&str> = spec.comparisons.iter().map(|c| c.name()).collect();
         assert_eq!(comps, ["cognome", "nome"]);
+    }
+
+    #[test]
+    fn generic_attributes_get_comparisons_and_blocking() {
+        let spec = load("[fields.S]\n[fields.G]\n[fields.PC]\n[fields.SUB]\n[fields.ID]\n[link]\nfields = { cognome = \"S\", nome = \"G\", cap = \"PC\", localita = \"SUB\", codice = \"ID\" }\ncomparisons = [{ field = \"cognome\" }, { field = \"cap\", kind = \"exact\" }, { field = \"localita\" }, { field = \"codice\", kind = \"text\" }]\n")
+            .unwrap()
+            .unwrap();
+        let kinds: Vec<(&str, CompKind)> = spec
+            .comparisons
+            .iter()
+            .map(|c| (c.name(), c.kind))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("cognome", CompKind::Name),
+                ("cap", CompKind::Exact),
+                ("localita", CompKind::Text),
+                ("codice", CompKind::Text)
+            ]
+        );
+        let rules: Vec<String> = spec
+            .blocking
+            .iter()
+            .map(|r| r.iter().map(|k| k.name()).collect::<Vec<_>>().join("+"))
+            .collect();
+        assert_eq!(
+            rules,
+            [
+                "cognome+nome",
+                "codice",
+                "cap+cognome",
+                "cap+nome",
+                "localita+cognome",
+                "localita+nome"
+            ]
+        );
+        let defaults =
+            load("[fields.PC]\n[fields.A]\n[link]\nfields = { cap = \"PC\", indirizzo = \"A\" }\n")
+                .unwrap()
+                .unwrap();
+        let comps: Vec<(&str, CompKind)> = defaults
+            .comparisons
+            .iter()
+            .map(|c| (c.name(), c.kind))
+            .collect();
+        assert_eq!(
+            comps,
+            [("indirizzo", CompKind::Text), ("cap", CompKind::Code)]
+        );
+        let err = load("[fields.PC]\n[link]\nfields = { cap = \"PC\" }\ncomparisons = [{ field = \"cap\", kind = \"date\" }]\n")
+            .unwrap_err();
+        assert!(err.errors[0]
+            .message
+            .contains("kind `date` cannot compare `cap`"));
     }
 
     #[test]

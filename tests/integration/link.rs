@@ -317,3 +317,83 @@ fn link_section_errors_point_at_their_span() {
     let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
     assert!(stderr.contains("has no [link] section"), "{stderr}");
 }
+
+/// Links the FEBRL-like fixture (`fixtures/link_generic`) with `rules` for
+/// the extract; returns links.csv's rows and the truth (key → resident).
+fn link_generic(rules: &Path, out: &Path) -> (Vec<Vec<String>>, Vec<(String, String)>) {
+    let dir = crate::util::fixtures().join("link_generic");
+    vaglio()
+        .args(["link", "--quiet", "--rules"])
+        .arg(rules)
+        .arg(dir.join("extract.csv"))
+        .arg("--anagrafe")
+        .arg(dir.join("reference.csv"))
+        .arg("--anagrafe-rules")
+        .arg(dir.join("reference.toml"))
+        .arg("--out")
+        .arg(out)
+        .assert()
+        .code(0);
+    let truth = read_csv(&dir.join("truth.csv"))
+        .into_iter()
+        .skip(1)
+        .map(|r| (r[1].clone(), r[2].clone()))
+        .collect();
+    (read_csv(&out.join("links.csv")), truth)
+}
+
+#[test]
+fn generic_attributes_link_a_febrl_like_fixture_exactly() {
+    let dir = crate::util::fixtures().join("link_generic");
+    let out = scratch();
+    let (rows, truth) = link_generic(&dir.join("extract.toml"), out.path());
+    assert_eq!(
+        rows[0],
+        [
+            "source",
+            "row",
+            "key",
+            "person",
+            "status",
+            "tier",
+            "weight",
+            "probability",
+            "note"
+        ]
+    );
+    assert_eq!(rows.len(), truth.len() + 1);
+    for (r, (key, person)) in rows[1..].iter().zip(&truth) {
+        assert_eq!(
+            (&r[2], &r[3], &r[4], &r[5]),
+            (
+                key,
+                person,
+                &"match".to_string(),
+                &"probabilistic".to_string()
+            ),
+            "{r:?}"
+        );
+    }
+    // The same extract with names and birth date only: namesakes tie, and
+    // records without surname and birth date are not even blocked.
+    let text = std::fs::read_to_string(dir.join("extract.toml")).unwrap();
+    let start = text.find("fields = {").unwrap();
+    let end = start + text[start..].find('\n').unwrap();
+    let names_only = format!(
+        "{}fields = {{ cognome = \"surname\", nome = \"given_name\", data_nascita = \"date_of_birth\" }}{}",
+        &text[..start],
+        &text[end..]
+    );
+    let rules = out.path().join("names_only.toml");
+    std::fs::write(&rules, names_only).unwrap();
+    let (rows, truth) = link_generic(&rules, &out.path().join("names_only"));
+    let right = rows[1..]
+        .iter()
+        .zip(&truth)
+        .filter(|(r, (_, p))| r[4] == "match" && &r[3] == p)
+        .count();
+    assert!(
+        right <= 10,
+        "{right} of 30 linked right without the generic attributes"
+    );
+}

@@ -394,9 +394,10 @@ pub struct TrainArgs {
 /// Arguments of `vaglio eval`.
 #[derive(Debug, Args)]
 pub struct EvalArgs {
-    /// The truth file (ROW, ID_PERSONA).
+    /// The truth file (ROW, ID_PERSONA). Without it, the model's own
+    /// estimate of its false-match and missed-match rates is printed.
     #[arg(long, value_name = "TRUTH.csv")]
-    pub truth: PathBuf,
+    pub truth: Option<PathBuf>,
     /// The links.csv written by `vaglio link`.
     #[arg(long, value_name = "LINKS.csv", default_value = "master/links.csv")]
     pub links: PathBuf,

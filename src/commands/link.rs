@@ -348,24 +348,59 @@ pub fn explain(args: &ExplainArgs) -> miette::Result<Outcome> {
 
 /// `vaglio eval`.
 pub fn eval(args: &EvalArgs) -> miette::Result<Outcome> {
-    let truth = link::eval::read_truth(&args.truth)?;
+    let all = link::eval::read_links(&args.links)?;
+    let Some(truth_path) = &args.truth else {
+        // No labels: the model's own estimate, per source.
+        let mut sources: Vec<&str> = all.iter().map(|l| l.source.as_str()).collect();
+        sources.dedup();
+        if let Some(s) = &args.source {
+            sources.retain(|x| x == s);
+        }
+        let mut out = String::from(
+            "without labels, the model's own estimate (from the match probabilities):\n",
+        );
+        for source in sources {
+            let links: Vec<_> = all.iter().filter(|l| l.source == source).cloned().collect();
+            let e = link::eval::estimate(&links);
+            let _ = writeln!(
+                out,
+                "  {source}: {} linked, {} not · expected false matches {:.1} ({:.2}%) · expected missed matches {:.1} ({:.2}%)",
+                e.linked,
+                e.not_linked,
+                e.expected_false,
+                e.false_match_rate() * 100.0,
+                e.expected_missed,
+                e.missed_match_rate() * 100.0
+            );
+        }
+        print_out(&out);
+        return Ok(Outcome::Passed);
+    };
+    let truth = link::eval::read_truth(truth_path)?;
     let source = match &args.source {
         Some(s) => s.clone(),
-        None => args
-            .truth
+        None => truth_path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default(),
     };
-    let links: Vec<_> = link::eval::read_links(&args.links)?
-        .into_iter()
-        .filter(|l| l.source == source)
-        .collect();
+    let links: Vec<_> = all.into_iter().filter(|l| l.source == source).collect();
     if links.is_empty() {
         miette::bail!(
             code = "vaglio::eval::source",
             help = "name the source with --source (the `source` column of links.csv)",
             "{} has no links of source `{source}`",
+            args.links.display()
+        );
+    }
+    let known: std::collections::HashSet<&str> =
+        truth.values().flatten().map(String::as_str).collect();
+    let persons = links.iter().filter(|l| !l.person.is_empty());
+    if persons.clone().count() > 0 && !persons.clone().any(|l| known.contains(l.person.as_str())) {
+        miette::bail!(
+            code = "vaglio::eval::keys",
+            help = "evaluate the links.csv of `vaglio link` (plain anagrafe ids); `vaglio run` writes pseudonyms, which a truth file cannot match",
+            "none of the persons in {} occurs in the truth file",
             args.links.display()
         );
     }

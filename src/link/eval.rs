@@ -197,6 +197,61 @@ pub fn evaluate(
     s
 }
 
+/// The model's own estimate of its errors, without labels (as fastLink
+/// does): among the records decided `match`, the expected number of false
+/// matches is Σ (1 − p); among the others, the expected number of missed
+/// matches is Σ p of their best candidate.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Estimate {
+    /// Records decided `match`.
+    pub linked: u64,
+    /// Records not decided `match`.
+    pub not_linked: u64,
+    /// Expected false matches among the linked.
+    pub expected_false: f64,
+    /// Expected true matches among the not linked.
+    pub expected_missed: f64,
+}
+
+impl Estimate {
+    /// Expected share of the links that are wrong.
+    pub fn false_match_rate(&self) -> f64 {
+        if self.linked == 0 {
+            0.0
+        } else {
+            self.expected_false / self.linked as f64
+        }
+    }
+
+    /// Expected share of the true matches that were not linked.
+    pub fn missed_match_rate(&self) -> f64 {
+        let found = self.linked as f64 - self.expected_false;
+        let all = found + self.expected_missed;
+        if all <= 0.0 {
+            0.0
+        } else {
+            self.expected_missed / all
+        }
+    }
+}
+
+/// Estimates the error rates of one source's links from their
+/// probabilities.
+pub fn estimate(links: &[LinkRecord]) -> Estimate {
+    let mut e = Estimate::default();
+    for l in links {
+        let p = l.probability.unwrap_or(0.0).clamp(0.0, 1.0);
+        if l.status == "match" {
+            e.linked += 1;
+            e.expected_false += 1.0 - p;
+        } else {
+            e.not_linked += 1;
+            e.expected_missed += p;
+        }
+    }
+    e
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -239,5 +294,29 @@ mod tests {
             (s.true_positives, s.false_positives, s.false_negatives),
             (2, 1, 1)
         );
+    }
+
+    #[test]
+    fn estimate_without_labels() {
+        let rec = |status: &str, p: Option<f64>| LinkRecord {
+            source: "s".into(),
+            row: 1,
+            person: String::new(),
+            status: status.into(),
+            tier: "probabilistic".into(),
+            probability: p,
+        };
+        let e = estimate(&[
+            rec("match", Some(1.0)),
+            rec("match", Some(0.9)),
+            rec("review", Some(0.6)),
+            rec("unmatched", Some(0.1)),
+            rec("unmatched", None),
+        ]);
+        assert_eq!((e.linked, e.not_linked), (2, 3));
+        assert!((e.expected_false - 0.1).abs() < 1e-9);
+        assert!((e.expected_missed - 0.7).abs() < 1e-9);
+        assert!((e.false_match_rate() - 0.05).abs() < 1e-9);
+        assert!((e.missed_match_rate() - 0.7 / 2.6).abs() < 1e-9);
     }
 }

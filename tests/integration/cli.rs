@@ -100,3 +100,28 @@ fn infer_recognises_codici_fiscali() {
         "{draft}"
     );
 }
+
+#[test]
+fn eval_without_labels_estimates_error_rates() {
+    let dir = scratch();
+    let links = dir.path().join("links.csv");
+    std::fs::write(
+        &links,
+        "source,row,key,person,status,tier,weight,probability,note\n\
+         s,1,a,P1,match,codice_fiscale,30.0,1.000000,\n\
+         s,2,b,P2,match,probabilistic,9.0,0.900000,\n\
+         s,3,c,P3,review,probabilistic,1.0,0.600000,\n\
+         s,4,d,,unmatched,probabilistic,,,\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let assert = vaglio()
+        .args(["eval", "--links"])
+        .arg(&links)
+        .assert()
+        .code(0);
+    let out = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    assert!(
+        out.contains("s: 2 linked, 2 not · expected false matches 0.1 (5.00%) · expected missed matches 0.6 (24.00%)"),
+        "{out}"
+    );
+}

@@ -256,6 +256,7 @@ pub fn summary(l: &Linkage) -> String {
 /// `vaglio link`.
 pub fn run(args: &LinkArgs) -> miette::Result<Outcome> {
     set_jobs(args.common.jobs)?;
+    let spinner = spinner(args.common.quiet, &args.extract);
     let l = run_linkage(
         &args.extract,
         &args.rules,
@@ -264,6 +265,9 @@ pub fn run(args: &LinkArgs) -> miette::Result<Outcome> {
         args.common.today.as_deref(),
         args.model.as_deref(),
     )?;
+    if let Some(pb) = spinner {
+        pb.finish_and_clear();
+    }
     let path = args.out.join("links.csv");
     write_links(&path, &l.source, link_rows(&l))?;
     if !args.common.quiet {
@@ -440,6 +444,22 @@ pub fn eval(args: &EvalArgs) -> miette::Result<Outcome> {
 }
 
 /// Prints to standard output, ignoring a closed pipe (`| head`).
+/// A spinner on standard error while an extract is linked (only on a
+/// terminal, and not with `--quiet`).
+fn spinner(quiet: bool, extract: &Path) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if quiet || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let pb = indicatif::ProgressBar::new_spinner();
+    pb.set_message(format!(
+        "linking {} to the anagrafe (reading, blocking, training, scoring)…",
+        extract.display()
+    ));
+    pb.enable_steady_tick(std::time::Duration::from_millis(120));
+    Some(pb)
+}
+
 fn print_out(s: &str) {
     use std::io::Write;
     let _ = std::io::stdout().lock().write_all(s.as_bytes());

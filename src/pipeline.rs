@@ -483,6 +483,7 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
             anagrafe_spec: &ana_spec,
             reference: today,
             model: None,
+            progress: None,
         };
         let l = link::link(&job)?;
         let mut rows = l.rows;

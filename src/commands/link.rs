@@ -38,7 +38,6 @@ fn load_rules(path: &Path, today: chrono::NaiveDate) -> miette::Result<(RuleSet,
     Ok((rules, spec))
 }
 
-/// The shared inputs of `link` and `train`.
 /// Loads the rules and links one extract (shared by `link`, `train`,
 /// `explain` and `demo`).
 pub(crate) fn run_linkage(
@@ -48,6 +47,7 @@ pub(crate) fn run_linkage(
     anagrafe_rules: &Path,
     today_arg: Option<&str>,
     model: Option<&Path>,
+    progress: Option<indicatif::ProgressBar>,
 ) -> miette::Result<Linkage> {
     let today = today(today_arg)?;
     let (rules, spec) = load_rules(rules_path, today)?;
@@ -78,6 +78,7 @@ pub(crate) fn run_linkage(
         anagrafe_spec: &ana_spec,
         reference: today,
         model,
+        progress,
     };
     if let Some(m) = &job.model {
         let comps: Vec<_> = spec
@@ -264,6 +265,7 @@ pub fn run(args: &LinkArgs) -> miette::Result<Outcome> {
         &args.anagrafe_rules,
         args.common.today.as_deref(),
         args.model.as_deref(),
+        spinner.clone(),
     )?;
     if let Some(pb) = spinner {
         pb.finish_and_clear();
@@ -310,6 +312,7 @@ pub fn train(args: &TrainArgs) -> miette::Result<Outcome> {
         &args.anagrafe_rules,
         args.common.today.as_deref(),
         None,
+        None,
     )?;
     let json = serde_json::to_string_pretty(&l.model).into_diagnostic()?;
     write_atomic(&args.output, format!("{json}\n").as_bytes())?;
@@ -333,6 +336,7 @@ pub fn explain(args: &ExplainArgs) -> miette::Result<Outcome> {
         &args.anagrafe_rules,
         args.common.today.as_deref(),
         args.model.as_deref(),
+        None,
     )?;
     match l.explain(args.row, args.common.show_pii) {
         Some(text) => {

@@ -116,6 +116,8 @@ pub struct LinkJob<'a> {
     pub reference: NaiveDate,
     /// A model to use instead of training one.
     pub model: Option<Model>,
+    /// A progress display whose message follows the stages.
+    pub progress: Option<indicatif::ProgressBar>,
 }
 
 /// The source name of an extract.
@@ -129,7 +131,7 @@ pub fn source_name(rules: &RuleSet, path: &Path) -> String {
 
 /// Links an extract to the anagrafe.
 pub fn link(job: &LinkJob) -> miette::Result<Linkage> {
-    let mut clock = Stages::new();
+    let mut clock = Stages::new(job.progress.clone());
     let spec = job.spec;
     let id_col = job
         .anagrafe_spec
@@ -321,19 +323,26 @@ pub fn link(job: &LinkJob) -> miette::Result<Linkage> {
 struct Stages {
     on: bool,
     last: std::time::Instant,
+    progress: Option<indicatif::ProgressBar>,
 }
 
 impl Stages {
-    fn new() -> Stages {
+    fn new(progress: Option<indicatif::ProgressBar>) -> Stages {
         Stages {
             on: std::env::var_os("VAGLIO_TIMINGS").is_some(),
             last: std::time::Instant::now(),
+            progress,
         }
     }
 
+    /// Marks the end of a stage: prints its time with `VAGLIO_TIMINGS`, and
+    /// moves the progress display on.
     fn stage(&mut self, name: &str) {
         if self.on {
             eprintln!("{name:>20}: {:>8.3} s", self.last.elapsed().as_secs_f64());
+        }
+        if let Some(pb) = &self.progress {
+            pb.set_message(format!("linking: {name} done"));
         }
         self.last = std::time::Instant::now();
     }

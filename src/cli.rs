@@ -312,10 +312,11 @@ pub struct DemoArgs {
     pub jobs: Option<usize>,
 }
 
-/// Arguments of `vaglio link`.
+/// What every linkage command needs: the extract, its rule file, the
+/// anagrafe and the anagrafe's rule file.
 #[derive(Debug, Args)]
-pub struct LinkArgs {
-    /// The extract to link (CSV, SQLite, Excel).
+pub struct LinkInputs {
+    /// The extract (CSV, SQLite, Excel).
     #[arg(value_name = "EXTRACT")]
     pub extract: PathBuf,
     /// The extract's rule file (with a `[link]` section).
@@ -327,6 +328,14 @@ pub struct LinkArgs {
     /// The anagrafe's rule file (with a `[link]` section).
     #[arg(long, value_name = "RULES.toml")]
     pub anagrafe_rules: PathBuf,
+}
+
+/// Arguments of `vaglio link`.
+#[derive(Debug, Args)]
+pub struct LinkArgs {
+    /// Extract, anagrafe and their rule files.
+    #[command(flatten)]
+    pub inputs: LinkInputs,
     /// Where to write links.csv.
     #[arg(short, long, value_name = "DIR", default_value = "master")]
     pub out: PathBuf,
@@ -345,21 +354,12 @@ pub struct LinkArgs {
 /// Arguments of `vaglio explain`.
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
-    /// The extract.
-    #[arg(value_name = "EXTRACT")]
-    pub extract: PathBuf,
+    /// Extract, anagrafe and their rule files.
+    #[command(flatten)]
+    pub inputs: LinkInputs,
     /// The data row to explain (1-based, as in links.csv).
     #[arg(value_name = "ROW")]
     pub row: u64,
-    /// The extract's rule file (with a `[link]` section).
-    #[arg(short, long, value_name = "RULES.toml")]
-    pub rules: PathBuf,
-    /// The anagrafe.
-    #[arg(long, value_name = "FILE")]
-    pub anagrafe: PathBuf,
-    /// The anagrafe's rule file.
-    #[arg(long, value_name = "RULES.toml")]
-    pub anagrafe_rules: PathBuf,
     /// A model saved by `vaglio train`.
     #[arg(long, value_name = "MODEL.json")]
     pub model: Option<PathBuf>,
@@ -371,18 +371,9 @@ pub struct ExplainArgs {
 /// Arguments of `vaglio train`.
 #[derive(Debug, Args)]
 pub struct TrainArgs {
-    /// The extract to train on.
-    #[arg(value_name = "EXTRACT")]
-    pub extract: PathBuf,
-    /// The extract's rule file (with a `[link]` section).
-    #[arg(short, long, value_name = "RULES.toml")]
-    pub rules: PathBuf,
-    /// The anagrafe.
-    #[arg(long, value_name = "FILE")]
-    pub anagrafe: PathBuf,
-    /// The anagrafe's rule file.
-    #[arg(long, value_name = "RULES.toml")]
-    pub anagrafe_rules: PathBuf,
+    /// Extract, anagrafe and their rule files.
+    #[command(flatten)]
+    pub inputs: LinkInputs,
     /// Where to save the model (JSON).
     #[arg(long, value_name = "MODEL.json", default_value = "model.json")]
     pub output: PathBuf,

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use miette::{miette, IntoDiagnostic, WrapErr};
 
 use super::{set_jobs, today, Outcome};
-use crate::cli::{EvalArgs, ExplainArgs, LinkArgs, TrainArgs};
+use crate::cli::{EvalArgs, ExplainArgs, LinkArgs, LinkInputs, TrainArgs};
 use crate::link::{self, model::Model, spec, LinkJob, Linkage, Status};
 use crate::output::write_atomic;
 use crate::rules::{self, RuleSet};
@@ -41,17 +41,14 @@ fn load_rules(path: &Path, today: chrono::NaiveDate) -> miette::Result<(RuleSet,
 /// Loads the rules and links one extract (shared by `link`, `train`,
 /// `explain` and `demo`).
 pub(crate) fn run_linkage(
-    extract: &Path,
-    rules_path: &Path,
-    anagrafe: &Path,
-    anagrafe_rules: &Path,
+    inputs: &LinkInputs,
     today_arg: Option<&str>,
     model: Option<&Path>,
     progress: Option<indicatif::ProgressBar>,
 ) -> miette::Result<Linkage> {
     let today = today(today_arg)?;
-    let (rules, spec) = load_rules(rules_path, today)?;
-    let (ana_rules, ana_spec) = load_rules(anagrafe_rules, today)?;
+    let (rules, spec) = load_rules(&inputs.rules, today)?;
+    let (ana_rules, ana_spec) = load_rules(&inputs.anagrafe_rules, today)?;
     let model = match model {
         None => None,
         Some(p) => {
@@ -70,10 +67,10 @@ pub(crate) fn run_linkage(
         }
     };
     let job = LinkJob {
-        extract,
+        extract: &inputs.extract,
         rules: &rules,
         spec: &spec,
-        anagrafe,
+        anagrafe: &inputs.anagrafe,
         anagrafe_rules: &ana_rules,
         anagrafe_spec: &ana_spec,
         reference: today,
@@ -92,7 +89,7 @@ pub(crate) fn run_linkage(
                 code = "vaglio::link::model",
                 help = "train the model again with `vaglio train` on these rules",
                 "the model does not fit the comparisons of {}",
-                rules_path.display()
+                inputs.rules.display()
             );
         }
     }
@@ -257,12 +254,9 @@ pub fn summary(l: &Linkage) -> String {
 /// `vaglio link`.
 pub fn run(args: &LinkArgs) -> miette::Result<Outcome> {
     set_jobs(args.common.jobs)?;
-    let spinner = spinner(args.common.quiet, &args.extract);
+    let spinner = spinner(args.common.quiet, &args.inputs.extract);
     let l = run_linkage(
-        &args.extract,
-        &args.rules,
-        &args.anagrafe,
-        &args.anagrafe_rules,
+        &args.inputs,
         args.common.today.as_deref(),
         args.model.as_deref(),
         spinner.clone(),
@@ -305,15 +299,7 @@ pub fn run(args: &LinkArgs) -> miette::Result<Outcome> {
 /// `vaglio train`.
 pub fn train(args: &TrainArgs) -> miette::Result<Outcome> {
     set_jobs(args.common.jobs)?;
-    let l = run_linkage(
-        &args.extract,
-        &args.rules,
-        &args.anagrafe,
-        &args.anagrafe_rules,
-        args.common.today.as_deref(),
-        None,
-        None,
-    )?;
+    let l = run_linkage(&args.inputs, args.common.today.as_deref(), None, None)?;
     let json = serde_json::to_string_pretty(&l.model).into_diagnostic()?;
     write_atomic(&args.output, format!("{json}\n").as_bytes())?;
     if !args.common.quiet {
@@ -330,10 +316,7 @@ pub fn train(args: &TrainArgs) -> miette::Result<Outcome> {
 pub fn explain(args: &ExplainArgs) -> miette::Result<Outcome> {
     set_jobs(args.common.jobs)?;
     let l = run_linkage(
-        &args.extract,
-        &args.rules,
-        &args.anagrafe,
-        &args.anagrafe_rules,
+        &args.inputs,
         args.common.today.as_deref(),
         args.model.as_deref(),
         None,
@@ -347,7 +330,7 @@ pub fn explain(args: &ExplainArgs) -> miette::Result<Outcome> {
             code = "vaglio::explain::row",
             help = "rows are numbered from 1, the header not counted (as in links.csv)",
             "{} has no data row {} ({} rows)",
-            args.extract.display(),
+            args.inputs.extract.display(),
             args.row,
             l.records
         ),

@@ -105,7 +105,12 @@ Examples:
         --anagrafe city/anagrafe.csv --anagrafe-rules city/rules/anagrafe.toml
   done
 
-links.csv: source,row,key,person,status,tier,weight,probability,note
+  # A new delivery of one source of a project, against the last run's
+  # master: only that source is checked and linked again
+  vaglio run city/vaglio.toml
+  vaglio link --against city/master --source isee isee-december.csv
+
+links.csv: source,row,key,person,status,tier,weight,probability,note,runner_up,runner_up_weight
   status   match / review / unmatched
   tier     the deterministic tier that linked the record, or probabilistic
   person   the anagrafe identifier (its [link] `id`, else its input key);
@@ -113,6 +118,8 @@ links.csv: source,row,key,person,status,tier,weight,probability,note
   note     cf_of_other_resident: the record's codice fiscale is another
            resident's whose name and birth date disagree (not linked on it);
            near_tie: two candidates scored within the tie margin
+  runner_up, runner_up_weight
+           for a record left to review: the second-best candidate
 
 The [link] section of the rule files says which columns identify a person:
   [link]
@@ -333,22 +340,71 @@ pub struct LinkInputs {
 /// Arguments of `vaglio link`.
 #[derive(Debug, Args)]
 pub struct LinkArgs {
-    /// Extract, anagrafe and their rule files.
-    #[command(flatten)]
-    pub inputs: LinkInputs,
+    /// The extract (CSV, SQLite, Excel).
+    #[arg(value_name = "EXTRACT")]
+    pub extract: PathBuf,
+    /// The extract's rule file (with a `[link]` section).
+    #[arg(
+        short,
+        long,
+        value_name = "RULES.toml",
+        required_unless_present = "against"
+    )]
+    pub rules: Option<PathBuf>,
+    /// The anagrafe (population registry).
+    #[arg(long, value_name = "FILE", required_unless_present = "against")]
+    pub anagrafe: Option<PathBuf>,
+    /// The anagrafe's rule file (with a `[link]` section).
+    #[arg(long, value_name = "RULES.toml", required_unless_present = "against")]
+    pub anagrafe_rules: Option<PathBuf>,
     /// Where to write links.csv.
     #[arg(short, long, value_name = "DIR", default_value = "master")]
     pub out: PathBuf,
     /// A model saved by `vaglio train`, used instead of training.
-    #[arg(long, value_name = "MODEL.json")]
+    #[arg(long, value_name = "MODEL.json", conflicts_with = "against")]
     pub model: Option<PathBuf>,
     /// A truth file (ROW, ID_PERSONA): also print the blocking recall of
     /// each rule.
-    #[arg(long, value_name = "TRUTH.csv")]
+    #[arg(long, value_name = "TRUTH.csv", conflicts_with = "against")]
     pub truth: Option<PathBuf>,
+    /// Link the extract as a new delivery of one source of a project,
+    /// against the master folder of its last `vaglio run`: the other
+    /// sources' links are reused, not computed again, and the master
+    /// (datamart, links.csv), the review queue and the source's reports are
+    /// written as a full run would write them.
+    #[arg(long, value_name = "MASTER_DIR", conflicts_with_all = ["rules", "anagrafe", "anagrafe_rules"])]
+    pub against: Option<PathBuf>,
+    /// With --against: the project file (default: vaglio.toml beside the
+    /// master folder, else in the current folder).
+    #[arg(long, value_name = "vaglio.toml", requires = "against")]
+    pub project: Option<PathBuf>,
+    /// With --against: which source of the project the extract is (default:
+    /// the source whose file has the extract's file name).
+    #[arg(long, value_name = "NAME", requires = "against")]
+    pub source: Option<String>,
+    /// With --against: reviewers' decisions for this source.
+    #[arg(long, value_name = "FILE", requires = "against")]
+    pub decisions: Option<PathBuf>,
+    /// With --against: plain identifiers instead of pseudonyms (only if
+    /// the master was written so).
+    #[arg(long, requires = "against")]
+    pub no_pseudonyms: bool,
     /// Shared options.
     #[command(flatten)]
     pub common: CommonArgs,
+}
+
+impl LinkArgs {
+    /// The extract, anagrafe and rule files given on the command line
+    /// (`None` with `--against`, which takes them from the project).
+    pub fn inputs(&self) -> Option<LinkInputs> {
+        Some(LinkInputs {
+            extract: self.extract.clone(),
+            rules: self.rules.clone()?,
+            anagrafe: self.anagrafe.clone()?,
+            anagrafe_rules: self.anagrafe_rules.clone()?,
+        })
+    }
 }
 
 /// Arguments of `vaglio explain`.

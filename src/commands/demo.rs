@@ -51,6 +51,7 @@ pub fn run(args: &DemoArgs) -> miette::Result<Outcome> {
             show_pii: false,
             today: demo::reference_date(),
             progress: false,
+            against: None,
         },
     )?;
     let outcome = if result.gate_failed {

@@ -9,21 +9,9 @@ use miette::{miette, IntoDiagnostic, WrapErr};
 use super::{set_jobs, today, Outcome};
 use crate::cli::{EvalArgs, ExplainArgs, LinkArgs, LinkInputs, TrainArgs};
 use crate::link::{self, model::Model, spec, LinkJob, Linkage, Status};
+use crate::master::links;
 use crate::output::write_atomic;
 use crate::rules::{self, RuleSet};
-
-/// The columns of links.csv.
-pub const LINKS_HEADER: [&str; 9] = [
-    "source",
-    "row",
-    "key",
-    "person",
-    "status",
-    "tier",
-    "weight",
-    "probability",
-    "note",
-];
 
 fn load_rules(path: &Path, today: chrono::NaiveDate) -> miette::Result<(RuleSet, spec::LinkSpec)> {
     let rules = rules::load_without_references(path, today)?;
@@ -70,7 +58,7 @@ pub(crate) fn run_linkage(
         extract: &inputs.extract,
         rules: &rules,
         spec: &spec,
-        anagrafe: &inputs.anagrafe,
+        anagrafe: link::Anagrafe::File(&inputs.anagrafe),
         anagrafe_rules: &ana_rules,
         anagrafe_spec: &ana_spec,
         reference: today,
@@ -96,36 +84,18 @@ pub(crate) fn run_linkage(
     link::link(&job)
 }
 
-fn fmt_f(x: Option<f64>, digits: usize) -> String {
-    match x {
-        Some(v) => {
-            let s = format!("{v:.digits$}");
-            if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') {
-                s[1..].to_string()
-            } else {
-                s
-            }
-        }
-        None => String::new(),
-    }
-}
-
 /// The rows of links.csv for a linkage.
 pub fn link_rows(l: &Linkage) -> Vec<Vec<String>> {
     l.rows
         .iter()
         .map(|r| {
-            vec![
-                l.source.clone(),
-                r.row.to_string(),
-                r.key.clone(),
-                r.person.clone().unwrap_or_default(),
-                r.status.name().to_string(),
-                r.tier.clone(),
-                fmt_f(r.weight, 4),
-                fmt_f(r.probability, 6),
-                r.note.clone(),
-            ]
+            links::row(
+                &l.source,
+                &r.key,
+                r.person.as_deref(),
+                r.runner_up.as_ref().map(|x| x.0.as_str()),
+                r,
+            )
         })
         .collect()
 }
@@ -140,7 +110,7 @@ pub fn write_links(path: &Path, source: &str, rows: Vec<Vec<String>>) -> miette:
             .wrap_err_with(|| format!("cannot read {}", path.display()))?;
         let same = r
             .headers()
-            .map(|h| h.iter().eq(LINKS_HEADER.iter().copied()))
+            .map(|h| h.iter().eq(links::HEADER.iter().copied()))
             .unwrap_or(false);
         if same {
             for rec in r.records() {
@@ -160,7 +130,7 @@ pub fn write_links(path: &Path, source: &str, rows: Vec<Vec<String>>) -> miette:
         })
     });
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(LINKS_HEADER).into_diagnostic()?;
+    w.write_record(links::HEADER).into_diagnostic()?;
     for r in &all {
         w.write_record(r).into_diagnostic()?;
     }
@@ -254,9 +224,12 @@ pub fn summary(l: &Linkage) -> String {
 /// `vaglio link`.
 pub fn run(args: &LinkArgs) -> miette::Result<Outcome> {
     set_jobs(args.common.jobs)?;
-    let spinner = spinner(args.common.quiet, &args.inputs.extract);
+    let (Some(inputs), None) = (args.inputs(), &args.against) else {
+        return super::against::run(args);
+    };
+    let spinner = spinner(args.common.quiet, &inputs.extract);
     let l = run_linkage(
-        &args.inputs,
+        &inputs,
         args.common.today.as_deref(),
         args.model.as_deref(),
         spinner.clone(),

@@ -1,6 +1,7 @@
 //! The subcommands, each a function from parsed arguments to an
 //! [`Outcome`]. Errors come back as `miette` reports (exit code 2).
 
+pub mod against;
 pub mod check;
 pub mod demo;
 pub mod link;

@@ -21,6 +21,7 @@ pub fn run(args: &RunArgs) -> miette::Result<Outcome> {
         show_pii: args.common.show_pii,
         today,
         progress: !args.common.quiet && std::io::stderr().is_terminal(),
+        against: None,
     };
     let result = pipeline::run(&project, &opts)?;
     if !args.common.quiet {
@@ -46,6 +47,19 @@ pub fn closing_summary(r: &RunResult, reports: &Path, master: &Path, review: &Pa
         r.residents, r.families, "source", "rows", "failing", "linked", "review", "unmatched", "decided"
     );
     for s in &r.sources {
+        if s.reused {
+            t.push_str(&format!(
+                "  {:<16} {:>8} {:>8}  {:>8} {:>8} {:>9} {:>8}  (reused from the last master)\n",
+                s.name,
+                s.rows,
+                "-",
+                s.count(Status::Match),
+                s.count(Status::Review),
+                s.count(Status::Unmatched),
+                s.decided
+            ));
+            continue;
+        }
         if s.name == "anagrafe" && s.links.is_empty() {
             t.push_str(&format!(
                 "  {:<16} {:>8} {:>8}  {:>8} {:>8} {:>9} {:>8}\n",
@@ -90,7 +104,8 @@ pub fn closing_summary(r: &RunResult, reports: &Path, master: &Path, review: &Pa
     t
 }
 
-fn print_out(s: &str) {
+/// Writes to standard output, ignoring a closed pipe.
+pub(crate) fn print_out(s: &str) {
     use std::io::Write;
     let _ = std::io::stdout().lock().write_all(s.as_bytes());
 }

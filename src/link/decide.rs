@@ -83,6 +83,9 @@ pub struct LinkRow {
     pub probability: Option<f64>,
     /// Notes, `;`-separated.
     pub note: String,
+    /// For a record left to review: the second-best candidate's identifier
+    /// and weight, so the reviewer sees the alternative.
+    pub runner_up: Option<(String, f64)>,
 }
 
 /// The index of the deterministic tiers: per tier, a sorted vector of
@@ -481,6 +484,7 @@ impl Context<'_> {
                 weight: Some(w),
                 probability: Some(probability(w)),
                 note: notes.join(";"),
+                runner_up: None,
             };
         }
         // Probabilistic: the best candidate.
@@ -494,6 +498,7 @@ impl Context<'_> {
             weight: None,
             probability: None,
             note: String::new(),
+            runner_up: None,
         };
         if let Some(&(w, best)) = scored.first() {
             let p = probability(w);
@@ -515,6 +520,11 @@ impl Context<'_> {
                 }
                 row.person = Some(anagrafe[best.ana as usize].key.clone());
                 row.resident = Some(best.ana);
+            }
+            if row.status == Status::Review {
+                row.runner_up = scored
+                    .get(1)
+                    .map(|&(w2, c)| (anagrafe[c.ana as usize].key.clone(), w2));
             }
         }
         row.note = notes.join(";");

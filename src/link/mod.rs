@@ -25,6 +25,7 @@ pub mod spec;
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
@@ -88,8 +89,9 @@ pub struct Linkage {
 pub struct Data {
     /// Interned names.
     pub names: NameTable,
-    /// The residents.
-    pub anagrafe: Vec<Person>,
+    /// The residents (shared when several extracts are linked to one
+    /// prepared anagrafe).
+    pub anagrafe: Arc<Vec<Person>>,
     /// The extract records.
     pub extract: Vec<Person>,
     /// Candidates per extract record.
@@ -106,8 +108,8 @@ pub struct LinkJob<'a> {
     pub rules: &'a RuleSet,
     /// Its `[link]` section.
     pub spec: &'a LinkSpec,
-    /// The anagrafe file.
-    pub anagrafe: &'a Path,
+    /// The anagrafe: a file to read, or records already prepared.
+    pub anagrafe: Anagrafe<'a>,
     /// The anagrafe's rules.
     pub anagrafe_rules: &'a RuleSet,
     /// The anagrafe's `[link]` section.
@@ -118,6 +120,48 @@ pub struct LinkJob<'a> {
     pub model: Option<Model>,
     /// A progress display whose message follows the stages.
     pub progress: Option<indicatif::ProgressBar>,
+}
+
+/// The anagrafe of a [`LinkJob`].
+#[derive(Clone, Copy)]
+pub enum Anagrafe<'a> {
+    /// Read and normalise this file (with the job's anagrafe rules).
+    File(&'a Path),
+    /// Records read once by [`prepare_anagrafe`], for several extracts.
+    Prepared(&'a PreparedAnagrafe),
+}
+
+/// The anagrafe read and normalised once, so that `vaglio run` links every
+/// source without reading it again. Linking with it gives the same rows as
+/// linking with the file: each job starts from a copy of its name table.
+#[derive(Clone)]
+pub struct PreparedAnagrafe {
+    /// The residents, in file order.
+    pub people: Arc<Vec<Person>>,
+    /// The names interned while reading them.
+    pub names: NameTable,
+}
+
+/// The anagrafe's person identifier column: `[link] id`, else the first key
+/// column.
+pub fn anagrafe_id_column(rules: &RuleSet, spec: &LinkSpec) -> Option<String> {
+    spec.id.clone().or_else(|| rules.input.key.first().cloned())
+}
+
+/// Reads and normalises the anagrafe once.
+pub fn prepare_anagrafe(
+    path: &Path,
+    rules: &RuleSet,
+    spec: &LinkSpec,
+    reference: NaiveDate,
+) -> miette::Result<PreparedAnagrafe> {
+    let mut names = NameTable::default();
+    let id = anagrafe_id_column(rules, spec);
+    let people = prepare::read_people(path, rules, spec, id.as_deref(), reference, &mut names)?;
+    Ok(PreparedAnagrafe {
+        people: Arc::new(people),
+        names,
+    })
 }
 
 /// The source name of an extract.
@@ -133,20 +177,15 @@ pub fn source_name(rules: &RuleSet, path: &Path) -> String {
 pub fn link(job: &LinkJob) -> miette::Result<Linkage> {
     let mut clock = Stages::new(job.progress.clone());
     let spec = job.spec;
-    let id_col = job
-        .anagrafe_spec
-        .id
-        .clone()
-        .or_else(|| job.anagrafe_rules.input.key.first().cloned());
-    let mut names = NameTable::default();
-    let anagrafe = prepare::read_people(
-        job.anagrafe,
-        job.anagrafe_rules,
-        job.anagrafe_spec,
-        id_col.as_deref(),
-        job.reference,
-        &mut names,
-    )?;
+    let PreparedAnagrafe {
+        people: anagrafe,
+        mut names,
+    } = match job.anagrafe {
+        Anagrafe::File(path) => {
+            prepare_anagrafe(path, job.anagrafe_rules, job.anagrafe_spec, job.reference)?
+        }
+        Anagrafe::Prepared(p) => p.clone(),
+    };
     clock.stage("read anagrafe");
     let extract = prepare::read_people(
         job.extract,
@@ -200,7 +239,7 @@ pub fn link(job: &LinkJob) -> miette::Result<Linkage> {
         .map(|c| {
             (c.term_frequency && matches!(c.attr, Attr::Cognome | Attr::Nome)).then(|| {
                 let mut v = vec![0u32; names.infos.len()];
-                for p in &anagrafe {
+                for p in anagrafe.iter() {
                     let id = if c.attr == Attr::Cognome {
                         p.surname()
                     } else {

@@ -15,15 +15,15 @@ use rusqlite::{params_from_iter, Connection};
 
 use crate::output::OutputError;
 
-/// One table of the datamart.
-#[derive(Clone, Debug)]
-pub struct Table {
+/// One table of the datamart. Its rows are produced while they are
+/// inserted, so that a table of a city's residents is never held in memory.
+pub struct Table<'a> {
     /// Its name.
     pub name: String,
     /// Columns: name and SQL type (`TEXT`, `INTEGER`, `REAL`).
     pub columns: Vec<(String, &'static str)>,
     /// The rows, inserted in this order.
-    pub rows: Vec<Vec<Value>>,
+    pub rows: Box<dyn Iterator<Item = Vec<Value>> + 'a>,
     /// Columns to index.
     pub indexes: Vec<String>,
 }
@@ -42,7 +42,7 @@ fn sql_err(path: &Path, e: rusqlite::Error) -> miette::Report {
 }
 
 /// Writes `tables` to `path` atomically.
-pub fn write(path: &Path, tables: &[Table]) -> miette::Result<()> {
+pub fn write(path: &Path, tables: Vec<Table<'_>>) -> miette::Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => std::path::PathBuf::from("."),
@@ -80,7 +80,7 @@ pub fn write(path: &Path, tables: &[Table]) -> miette::Result<()> {
             let mut stmt = tx
                 .prepare(&format!("INSERT INTO {} VALUES ({marks})", ident(&t.name)))
                 .map_err(|e| sql_err(path, e))?;
-            for row in &t.rows {
+            for row in t.rows {
                 stmt.execute(params_from_iter(row.iter()))
                     .map_err(|e| sql_err(path, e))?;
             }
@@ -117,17 +117,17 @@ mod tests {
     #[test]
     fn the_same_tables_give_the_same_bytes() {
         let dir = tempfile::tempdir().unwrap();
-        let t = Table {
+        let t = || Table {
             name: "t".into(),
             columns: vec![("a".into(), "TEXT"), ("b".into(), "INTEGER")],
-            rows: (0..5000)
-                .map(|i| vec![Value::Text(format!("x{i}")), Value::Integer(i)])
-                .collect(),
+            rows: Box::new(
+                (0..5000).map(|i| vec![Value::Text(format!("x{i}")), Value::Integer(i)]),
+            ),
             indexes: vec!["a".into()],
         };
         let (p, q) = (dir.path().join("a.sqlite"), dir.path().join("b.sqlite"));
-        write(&p, std::slice::from_ref(&t)).unwrap();
-        write(&q, &[t]).unwrap();
+        write(&p, vec![t()]).unwrap();
+        write(&q, vec![t()]).unwrap();
         assert_eq!(std::fs::read(&p).unwrap(), std::fs::read(&q).unwrap());
         let conn = Connection::open(&p).unwrap();
         let n: i64 = conn

@@ -5,8 +5,10 @@
 //! |---|---|
 //! | [`pseudonym`] | keyed HMAC-SHA256 pseudonyms; the key from an environment variable or a file |
 //! | [`datamart`] | `datamart.sqlite`: individui, famiglie, collegamenti, a table per source, metadata |
+//! | [`links`] | `links.csv`: each record's outcome, written and read back |
 //! | [`review`] | `review/queue.csv` and the decisions file read back by `vaglio run --decisions` |
 
 pub mod datamart;
+pub mod links;
 pub mod pseudonym;
 pub mod review;

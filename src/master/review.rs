@@ -16,7 +16,7 @@ use miette::{miette, IntoDiagnostic, WrapErr};
 use crate::output::write_atomic;
 
 /// The fixed columns of queue.csv before the compared attributes.
-pub const QUEUE_HEAD: [&str; 7] = [
+pub const QUEUE_HEAD: [&str; 9] = [
     "source",
     "row",
     "key",
@@ -24,6 +24,8 @@ pub const QUEUE_HEAD: [&str; 7] = [
     "weight",
     "probability",
     "note",
+    "runner_up",
+    "runner_up_weight",
 ];
 
 /// A reviewer's verdict.

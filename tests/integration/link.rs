@@ -81,7 +81,9 @@ fn links_the_demo_city_with_known_decisions_f1_and_determinism() {
             "tier",
             "weight",
             "probability",
-            "note"
+            "note",
+            "runner_up",
+            "runner_up_weight"
         ]
     );
     assert_eq!(rows.len(), 1 + 159, "one row per record");
@@ -358,7 +360,9 @@ fn generic_attributes_link_a_febrl_like_fixture_exactly() {
             "tier",
             "weight",
             "probability",
-            "note"
+            "note",
+            "runner_up",
+            "runner_up_weight"
         ]
     );
     assert_eq!(rows.len(), truth.len() + 1);
@@ -396,4 +400,53 @@ fn generic_attributes_link_a_febrl_like_fixture_exactly() {
         right <= 10,
         "{right} of 30 linked right without the generic attributes"
     );
+}
+
+#[test]
+fn a_near_tie_goes_to_review_with_its_runner_up() {
+    // Two residents alike in everything the extract carries: the record
+    // cannot choose, so it is left to review, naming both.
+    let fix = crate::util::fixtures().join("link_generic");
+    let tmp = scratch();
+    let dir = tmp.path();
+    let mut reference = std::fs::read_to_string(fix.join("reference.csv")).unwrap();
+    reference.push_str("ref-twin-a, lucrezia, quintavalle, 7, orchid lane, , dubbo, 2830, nsw, 19900101, 9000001\n");
+    reference.push_str("ref-twin-b, lucrezia, quintavalle, 7, orchid lane, , dubbo, 2830, nsw, 19900101, 9000002\n");
+    std::fs::write(dir.join("reference.csv"), reference).unwrap();
+    let mut extract = std::fs::read_to_string(fix.join("extract.csv")).unwrap();
+    extract.push_str(
+        "ext-twin, lucrezia, quintavalle, 7, orchid lane, , dubbo, 2830, nsw, 19900101, \n",
+    );
+    std::fs::write(dir.join("extract.csv"), extract).unwrap();
+    let out = dir.join("out");
+    vaglio()
+        .args(["link", "--quiet", "--rules"])
+        .arg(fix.join("extract.toml"))
+        .arg(dir.join("extract.csv"))
+        .arg("--anagrafe")
+        .arg(dir.join("reference.csv"))
+        .arg("--anagrafe-rules")
+        .arg(fix.join("reference.toml"))
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(0);
+    let rows = read_csv(&out.join("links.csv"));
+    let twin = rows
+        .iter()
+        .find(|r| r[2] == "ext-twin")
+        .expect("the twin's record");
+    assert_eq!(twin[4], "review", "{twin:?}");
+    assert!(twin[8].contains("near_tie"), "{twin:?}");
+    let pair = [twin[3].as_str(), twin[9].as_str()];
+    assert!(
+        pair == ["ref-twin-a", "ref-twin-b"] || pair == ["ref-twin-b", "ref-twin-a"],
+        "{twin:?}"
+    );
+    assert_eq!(twin[10], twin[6], "equal weights: {twin:?}");
+    // Records that are not left to review have no runner-up.
+    assert!(rows[1..]
+        .iter()
+        .filter(|r| r[4] != "review")
+        .all(|r| r[9].is_empty() && r[10].is_empty()));
 }

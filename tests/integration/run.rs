@@ -385,3 +385,126 @@ fn a_bad_project_file_is_reported_with_its_line() {
     assert!(err.contains("unknown key `rule`"), "{err}");
     assert!(err.contains("vaglio.toml:8"), "{err}");
 }
+
+/// Every file under master/, review/ and reports/ of `dir`, with its bytes.
+fn outputs(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack: Vec<std::path::PathBuf> = ["master", "review", "reports"]
+        .iter()
+        .map(|d| dir.join(d))
+        .collect();
+    while let Some(p) = stack.pop() {
+        if p.is_dir() {
+            stack.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+        } else {
+            let rel = p.strip_prefix(dir).unwrap().display().to_string();
+            out.insert(rel, std::fs::read(&p).unwrap());
+        }
+    }
+    out
+}
+
+fn against(dir: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
+    vaglio()
+        .arg("link")
+        .arg("--against")
+        .arg(dir.join("master"))
+        .args(["--today", "2025-12-31", "--quiet"])
+        .args(extra)
+        .env("VAGLIO_KEY", KEY)
+        .assert()
+}
+
+#[test]
+fn link_against_the_master_gives_what_a_full_run_gives() {
+    let tmp = scratch();
+    let dir = tmp.path();
+    city(dir);
+    run(dir, Some(KEY), &[]).code(0);
+    // A new ISEE delivery: a third of the declarations gone.
+    let isee = dir.join("isee.csv");
+    let old = std::fs::read(&isee).unwrap();
+    let lines: Vec<&[u8]> = old.split(|&b| b == b'\n').collect();
+    let kept: Vec<&[u8]> = lines
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i == 0 || i % 3 != 1)
+        .map(|(_, l)| *l)
+        .collect();
+    std::fs::write(&isee, kept.join(&b'\n')).unwrap();
+
+    let isee_arg = isee.display().to_string();
+    against(dir, &["--source", "isee", &isee_arg]).code(0);
+    let incremental = outputs(dir);
+    let isee_rows = |d: &Path| {
+        read_csv(&d.join("master/links.csv"))
+            .iter()
+            .filter(|r| r[0] == "isee")
+            .count()
+    };
+    let n = isee_rows(dir);
+    assert!(n > 0 && n < lines.len() - 1, "{n} isee links");
+
+    run(dir, Some(KEY), &[]).code(0);
+    let full = outputs(dir);
+    assert_eq!(
+        incremental.keys().collect::<Vec<_>>(),
+        full.keys().collect::<Vec<_>>()
+    );
+    for (f, bytes) in &full {
+        assert!(
+            incremental[f] == *bytes,
+            "{f} differs between --against and a full run"
+        );
+    }
+
+    // The source is found by its file name too; the summary says what was
+    // reused.
+    let out = vaglio()
+        .arg("link")
+        .arg("--against")
+        .arg(dir.join("master"))
+        .arg(&isee)
+        .args(["--today", "2025-12-31"])
+        .env("VAGLIO_KEY", KEY)
+        .assert()
+        .code(0);
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(stdout.contains("reused from the last master"), "{stdout}");
+    assert_eq!(outputs(dir), full);
+
+    // Another source changed since the master: refused, master intact.
+    let refezione = dir.join("refezione.csv");
+    let mut r = std::fs::read(&refezione).unwrap();
+    r.extend_from_slice(b"\n");
+    std::fs::write(&refezione, r).unwrap();
+    let out = against(dir, &["--source", "isee", &isee_arg]).code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("refezione") && stderr.contains("changed since"),
+        "{stderr}"
+    );
+    assert_eq!(outputs(dir), full);
+
+    // A different key cannot read the master's pseudonyms.
+    std::fs::write(&refezione, old_refezione(&refezione)).unwrap();
+    let out = vaglio()
+        .arg("link")
+        .arg("--against")
+        .arg(dir.join("master"))
+        .args(["--today", "2025-12-31", "--quiet", "--source", "isee"])
+        .arg(&isee)
+        .env("VAGLIO_KEY", "another-key-0123456789abcdef0123456789")
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(stderr.contains("same pseudonym key"), "{stderr}");
+    assert_eq!(outputs(dir), full);
+}
+
+/// refezione.csv without the newline the test appended.
+fn old_refezione(p: &Path) -> Vec<u8> {
+    let mut b = std::fs::read(p).unwrap();
+    b.pop();
+    b
+}

@@ -1,0 +1,454 @@
+//! The tables of the datamart, `links.csv` and the review queue, built from
+//! the residents and the linked sources. Rows are produced while they are
+//! written: a table of a city's residents is never held in memory.
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::{Datelike, NaiveDate};
+use miette::IntoDiagnostic;
+use rusqlite::types::Value as Sql;
+
+use super::residents::{age, age_band, citizenship_group, Resident};
+use super::source::{parse_amount, Raw};
+use super::Linked;
+use crate::link::spec::{Attr, LinkSpec};
+use crate::link::{LinkRow, Status};
+use crate::master::datamart::Table;
+use crate::master::links::{self, PROBABILITY_DIGITS, WEIGHT_DIGITS};
+use crate::master::pseudonym::Pseudonymizer;
+use crate::master::review;
+
+fn text(s: Option<&str>) -> Sql {
+    s.map_or(Sql::Null, |v| Sql::Text(v.to_string()))
+}
+
+/// A number as links.csv shows it, so that the datamart and the file agree
+/// to the last digit.
+fn real(x: Option<f64>, digits: usize) -> Sql {
+    links::rounded(x, digits).map_or(Sql::Null, Sql::Real)
+}
+
+fn columns(cols: &[(&str, &'static str)]) -> Vec<(String, &'static str)> {
+    cols.iter().map(|(c, t)| (c.to_string(), *t)).collect()
+}
+
+/// Everything the tables are built from.
+pub(crate) struct Master<'a> {
+    pub residents: &'a [Resident],
+    pub pseudonyms: &'a [String],
+    pub by_id: &'a HashMap<&'a str, usize>,
+    pub linked: &'a [Linked],
+    pub pseudo: &'a Pseudonymizer,
+    pub today: NaiveDate,
+    /// Per resident, per source: matched records (`residents × sources`).
+    per_person: Vec<u32>,
+    /// Families by first appearance, members in anagrafe order.
+    families: Vec<(&'a str, Vec<usize>)>,
+}
+
+impl<'a> Master<'a> {
+    pub fn new(
+        residents: &'a [Resident],
+        pseudonyms: &'a [String],
+        by_id: &'a HashMap<&'a str, usize>,
+        linked: &'a [Linked],
+        pseudo: &'a Pseudonymizer,
+        today: NaiveDate,
+    ) -> Master<'a> {
+        let n = linked.len();
+        let mut per_person = vec![0u32; residents.len() * n];
+        for (si, l) in linked.iter().enumerate() {
+            for r in l.rows.iter().filter(|r| r.status == Status::Match) {
+                if let Some(&i) = r.person.as_deref().and_then(|p| by_id.get(p)) {
+                    per_person[i * n + si] += 1;
+                }
+            }
+        }
+        let mut index: HashMap<&str, usize> = HashMap::new();
+        let mut families: Vec<(&str, Vec<usize>)> = Vec::new();
+        for (i, r) in residents.iter().enumerate() {
+            if let Some(f) = r.family.as_deref() {
+                let at = *index.entry(f).or_insert_with(|| {
+                    families.push((f, Vec::new()));
+                    families.len() - 1
+                });
+                families[at].1.push(i);
+            }
+        }
+        Master {
+            residents,
+            pseudonyms,
+            by_id,
+            linked,
+            pseudo,
+            today,
+            per_person,
+            families,
+        }
+    }
+
+    /// Families.
+    pub fn family_count(&self) -> usize {
+        self.families.len()
+    }
+
+    fn linked_to(&self, resident: usize, source: usize) -> u32 {
+        self.per_person[resident * self.linked.len() + source]
+    }
+
+    /// The person's key as the outputs show it.
+    pub fn person_key(&self, id: Option<&str>) -> Option<String> {
+        id.map(|i| match self.by_id.get(i) {
+            Some(&x) => self.pseudonyms[x].clone(),
+            None => self.pseudo.person(i),
+        })
+    }
+
+    /// A record key as the outputs show it.
+    pub fn record_key(&self, l: &Linked, key: &str) -> String {
+        if l.key_is_identifying && !l.keys_shown {
+            self.pseudo.record_key(&l.name, key)
+        } else {
+            key.to_string()
+        }
+    }
+
+    /// `individui`: one row per resident.
+    pub fn individui(&self) -> Table<'_> {
+        let mut cols = columns(&[
+            ("persona", "TEXT"),
+            ("famiglia", "TEXT"),
+            ("sesso", "TEXT"),
+            ("anno_nascita", "INTEGER"),
+            ("fascia_eta", "TEXT"),
+            ("cittadinanza", "TEXT"),
+            ("quartiere", "TEXT"),
+        ]);
+        for l in self.linked {
+            cols.push((format!("n_{}", l.name), "INTEGER"));
+        }
+        let today = self.today;
+        Table {
+            name: "individui".into(),
+            columns: cols,
+            rows: Box::new(self.residents.iter().enumerate().map(move |(i, r)| {
+                let mut row = vec![
+                    Sql::Text(self.pseudonyms[i].clone()),
+                    text(
+                        r.family
+                            .as_deref()
+                            .map(|f| self.pseudo.family(f))
+                            .as_deref(),
+                    ),
+                    text(r.sex.as_deref()),
+                    r.birth.map_or(Sql::Null, |b| Sql::Integer(b.year().into())),
+                    r.birth
+                        .map_or(Sql::Null, |b| Sql::Text(age_band(age(b, today)).into())),
+                    text(r.citizenship.as_deref().map(citizenship_group).as_deref()),
+                    text(r.area.as_deref()),
+                ];
+                row.extend(
+                    (0..self.linked.len()).map(|s| Sql::Integer(self.linked_to(i, s).into())),
+                );
+                row
+            })),
+            indexes: vec!["persona".into(), "famiglia".into()],
+        }
+    }
+
+    /// The family's ISEE: from the last source (project order) declaring an
+    /// ISEE column with a value on a record linked to a member; of its
+    /// records, the last by row.
+    fn isee_by_family(&self) -> HashMap<&'a str, (f64, &'a str)> {
+        let mut isee_of: HashMap<&str, (f64, &str)> = HashMap::new();
+        for l in self.linked {
+            let Some(col) = l.isee else { continue };
+            let by_row = l.raw.by_row();
+            let mut found: HashMap<&str, f64> = HashMap::new();
+            for r in l.rows.iter().filter(|r| r.status == Status::Match) {
+                let Some(&i) = r.person.as_deref().and_then(|p| self.by_id.get(p)) else {
+                    continue;
+                };
+                let Some(fam) = self.residents[i].family.as_deref() else {
+                    continue;
+                };
+                let Some(v) = by_row
+                    .get(&r.row)
+                    .and_then(|rec| l.raw.cell(rec, Some(col)))
+                    .and_then(|t| {
+                        parse_amount(&l.rules, l.isee_column.as_deref().unwrap_or(""), t)
+                    })
+                else {
+                    continue;
+                };
+                // Rows come in order: the last wins.
+                found.insert(fam, v);
+            }
+            for (fam, v) in found {
+                isee_of.insert(fam, (v, l.name.as_str()));
+            }
+        }
+        isee_of
+    }
+
+    /// `famiglie`: one row per family.
+    pub fn famiglie(&self) -> Table<'_> {
+        let mut cols = columns(&[
+            ("famiglia", "TEXT"),
+            ("componenti", "INTEGER"),
+            ("minori", "INTEGER"),
+            ("anziani", "INTEGER"),
+            ("stranieri", "INTEGER"),
+            ("quartiere", "TEXT"),
+        ]);
+        for l in self.linked {
+            cols.push((format!("raggiunti_{}", l.name), "INTEGER"));
+        }
+        cols.push(("isee".into(), "REAL"));
+        cols.push(("isee_fonte".into(), "TEXT"));
+        let isee_of = self.isee_by_family();
+        let today = self.today;
+        Table {
+            name: "famiglie".into(),
+            columns: cols,
+            rows: Box::new(self.families.iter().map(move |(f, members)| {
+                let residents = self.residents;
+                let ages: Vec<i32> = members
+                    .iter()
+                    .filter_map(|&i| residents[i].birth.map(|b| age(b, today)))
+                    .collect();
+                let foreign = members
+                    .iter()
+                    .filter(|&&i| {
+                        residents[i]
+                            .citizenship
+                            .as_deref()
+                            .is_some_and(|c| c != "100")
+                    })
+                    .count();
+                // The most frequent quartiere among members (ties: first seen).
+                let mut areas: Vec<(&str, usize)> = Vec::new();
+                for &i in members {
+                    if let Some(a) = residents[i].area.as_deref() {
+                        match areas.iter_mut().find(|x| x.0 == a) {
+                            Some(x) => x.1 += 1,
+                            None => areas.push((a, 1)),
+                        }
+                    }
+                }
+                let area = areas
+                    .iter()
+                    .enumerate()
+                    .max_by(|(ia, a), (ib, b)| a.1.cmp(&b.1).then(ib.cmp(ia)))
+                    .map(|(_, a)| a.0);
+                let mut row = vec![
+                    Sql::Text(self.pseudo.family(f)),
+                    Sql::Integer(members.len() as i64),
+                    Sql::Integer(ages.iter().filter(|&&a| a < 18).count() as i64),
+                    Sql::Integer(ages.iter().filter(|&&a| a >= 65).count() as i64),
+                    Sql::Integer(foreign as i64),
+                    text(area),
+                ];
+                row.extend((0..self.linked.len()).map(|si| {
+                    let n = members
+                        .iter()
+                        .filter(|&&i| self.linked_to(i, si) > 0)
+                        .count();
+                    Sql::Integer(n as i64)
+                }));
+                let isee = isee_of.get(f);
+                row.push(real(isee.map(|x| x.0), 2));
+                row.push(text(isee.map(|x| x.1)));
+                row
+            })),
+            indexes: vec!["famiglia".into()],
+        }
+    }
+
+    /// `collegamenti`: every source record's decision.
+    pub fn collegamenti(&self) -> Table<'_> {
+        Table {
+            name: "collegamenti".into(),
+            columns: columns(&[
+                ("fonte", "TEXT"),
+                ("riga", "INTEGER"),
+                ("chiave", "TEXT"),
+                ("persona", "TEXT"),
+                ("esito", "TEXT"),
+                ("criterio", "TEXT"),
+                ("peso", "REAL"),
+                ("probabilita", "REAL"),
+                ("note", "TEXT"),
+            ]),
+            rows: Box::new(self.linked.iter().flat_map(move |l| {
+                l.rows.iter().map(move |r| {
+                    vec![
+                        Sql::Text(l.name.clone()),
+                        Sql::Integer(r.row as i64),
+                        Sql::Text(self.record_key(l, &r.key)),
+                        text(self.person_key(r.person.as_deref()).as_deref()),
+                        Sql::Text(r.status.name().into()),
+                        Sql::Text(r.tier.clone()),
+                        real(r.weight, WEIGHT_DIGITS),
+                        real(r.probability, PROBABILITY_DIGITS),
+                        text((!r.note.is_empty()).then_some(r.note.as_str())),
+                    ]
+                })
+            })),
+            indexes: vec!["persona".into(), "fonte".into()],
+        }
+    }
+
+    /// The table of one source: its records without the identifying
+    /// columns, with the person key attached.
+    pub fn source_table(&self, l: &'a Linked) -> Table<'_> {
+        let kept: Vec<usize> = (0..l.raw.columns.len())
+            .filter(|&i| !l.drop.contains(&l.raw.columns[i]))
+            .collect();
+        let mut cols = columns(&[("riga", "INTEGER"), ("persona", "TEXT"), ("esito", "TEXT")]);
+        let reserved = ["riga", "persona", "esito"];
+        for &i in &kept {
+            let c = &l.raw.columns[i];
+            let name = if reserved.contains(&c.to_ascii_lowercase().as_str()) {
+                format!("{c}_fonte")
+            } else {
+                c.clone()
+            };
+            cols.push((name, "TEXT"));
+        }
+        let by_row: HashMap<u64, &LinkRow> = l.rows.iter().map(|r| (r.row, r)).collect();
+        Table {
+            name: l.name.clone(),
+            columns: cols,
+            rows: Box::new(l.raw.records.iter().map(move |rec| {
+                let link = by_row.get(&rec.row);
+                let person = link
+                    .filter(|r| r.status == Status::Match)
+                    .and_then(|r| self.person_key(r.person.as_deref()));
+                let mut row = vec![
+                    Sql::Integer(rec.row as i64),
+                    text(person.as_deref()),
+                    text(link.map(|r| r.status.name())),
+                ];
+                row.extend(kept.iter().map(|&i| text(l.raw.cell(rec, Some(i)))));
+                row
+            })),
+            indexes: vec!["persona".into()],
+        }
+    }
+
+    /// `links.csv`, whole.
+    pub fn links_csv(&self) -> miette::Result<Vec<u8>> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(links::HEADER).into_diagnostic()?;
+        for l in self.linked {
+            for r in &l.rows {
+                let runner_up = self.person_key(r.runner_up.as_ref().map(|x| x.0.as_str()));
+                w.write_record(links::row(
+                    &l.name,
+                    &self.record_key(l, &r.key),
+                    self.person_key(r.person.as_deref()).as_deref(),
+                    runner_up.as_deref(),
+                    r,
+                ))
+                .into_diagnostic()?;
+            }
+        }
+        w.into_inner().map_err(|e| miette::miette!("{e}"))
+    }
+
+    /// The residents the review queue shows (anagrafe positions).
+    pub fn queued_residents(&self) -> BTreeSet<usize> {
+        self.linked
+            .iter()
+            .flat_map(|l| l.rows.iter().filter(|r| r.status == Status::Review))
+            .filter_map(|r| r.person.as_deref().and_then(|p| self.by_id.get(p)).copied())
+            .collect()
+    }
+
+    /// The review queue: header and rows, each pair side by side, masked
+    /// unless `show_pii`. `ana` holds the anagrafe records of
+    /// [`Master::queued_residents`], in order.
+    pub fn queue(
+        &self,
+        ana: &Raw,
+        ana_spec: &LinkSpec,
+        show_pii: bool,
+    ) -> (Vec<String>, Vec<Vec<String>>) {
+        let mut header: Vec<String> = review::QUEUE_HEAD.iter().map(|s| s.to_string()).collect();
+        for a in Attr::ALL {
+            header.push(format!("{}_fonte", a.name()));
+            header.push(format!("{}_anagrafe", a.name()));
+        }
+        header.push("decision".into());
+        let positions: Vec<usize> = self.queued_residents().into_iter().collect();
+        let ana_record = |i: usize| {
+            positions
+                .binary_search(&i)
+                .ok()
+                .and_then(|k| ana.records.get(k))
+        };
+        let mask = |v: Option<&str>| {
+            v.map(|v| crate::privacy::mask(v, show_pii))
+                .unwrap_or_default()
+        };
+        let mut queue = Vec::new();
+        for l in self.linked {
+            let by_row = l.raw.by_row();
+            for r in l.rows.iter().filter(|r| r.status == Status::Review) {
+                let rec = by_row.get(&r.row);
+                let ana_rec = r
+                    .person
+                    .as_deref()
+                    .and_then(|p| self.by_id.get(p))
+                    .and_then(|&i| ana_record(i));
+                let runner_up = r.runner_up.as_ref();
+                let mut row = vec![
+                    l.name.clone(),
+                    r.row.to_string(),
+                    self.record_key(l, &r.key),
+                    self.person_key(r.person.as_deref()).unwrap_or_default(),
+                    links::number(r.weight, WEIGHT_DIGITS),
+                    links::number(r.probability, PROBABILITY_DIGITS),
+                    r.note.clone(),
+                    self.person_key(runner_up.map(|x| x.0.as_str()))
+                        .unwrap_or_default(),
+                    links::number(runner_up.map(|x| x.1), WEIGHT_DIGITS),
+                ];
+                for a in Attr::ALL {
+                    let src = l
+                        .spec
+                        .column(a)
+                        .and_then(|c| rec.and_then(|rec| l.raw.cell(rec, l.raw.col(c))));
+                    let ana_v: Option<String> = match (a, ana_spec.column(a)) {
+                        (_, Some(c)) => ana_rec
+                            .and_then(|x| ana.cell(x, ana.col(c)))
+                            .map(str::to_string),
+                        (Attr::Nominativo, None) if l.spec.column(a).is_some() => {
+                            let part = |at: Attr| {
+                                ana_spec
+                                    .column(at)
+                                    .and_then(|c| ana_rec.and_then(|x| ana.cell(x, ana.col(c))))
+                            };
+                            match (part(Attr::Cognome), part(Attr::Nome)) {
+                                (Some(s), Some(n)) => Some(format!("{s} {n}")),
+                                (s, n) => s.or(n).map(str::to_string),
+                            }
+                        }
+                        _ => None,
+                    };
+                    let ana_v = if l.spec.column(a).is_some() {
+                        ana_v
+                    } else {
+                        None
+                    };
+                    row.push(mask(src));
+                    row.push(mask(ana_v.as_deref()));
+                }
+                row.push(String::new());
+                queue.push(row);
+            }
+        }
+        (header, queue)
+    }
+}

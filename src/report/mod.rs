@@ -3,9 +3,11 @@
 //! comparison against a baseline.
 
 pub mod baseline;
+pub mod charts;
 pub mod findings;
 pub mod html;
 pub mod junit;
+pub mod linkage;
 pub mod summary;
 pub mod terminal;
 
@@ -42,3 +44,4 @@ pub fn write_reports(
     write_atomic(&out.join("index.html"), page.as_bytes())?;
     Ok(())
 }
+

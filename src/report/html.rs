@@ -14,6 +14,7 @@ use askama::Template;
 use super::charts::{self, ChartWords};
 use super::linkage::{self, LinkageReport};
 use super::summary::{Regression, Summary};
+use crate::checks::italian;
 use crate::privacy::suppress;
 use crate::rules::Severity;
 use crate::validate::{CheckResult, SourceOutcome, Verdict};
@@ -827,7 +828,11 @@ pub fn render(
                     verdict_label: label,
                     code: c.kind.code,
                     id: c.meta.id.clone(),
-                    description: c.meta.description.clone(),
+                    description: match lang {
+                        Lang::It => italian::description(&c.meta.description)
+                            .unwrap_or_else(|| c.meta.description.clone()),
+                        Lang::En => c.meta.description.clone(),
+                    },
                     skipped: c.skipped.clone().unwrap_or_default(),
                     severity: c.meta.severity.name(),
                     level: c.meta.level,
@@ -848,7 +853,10 @@ pub fn render(
                             },
                             key: e.key.clone(),
                             column: e.column.clone(),
-                            message: e.message.clone(),
+                            message: match lang {
+                                Lang::It => italian::message(&e.message),
+                                Lang::En => e.message.clone(),
+                            },
                             sample: e.sample.clone().unwrap_or_default(),
                         })
                         .collect(),

@@ -23,7 +23,7 @@ use crate::output::write_atomic;
 use crate::project::Project;
 use crate::read::{self, Record};
 use crate::report::html::Lang;
-use crate::report::{findings::FindingsWriter, Summary};
+use crate::report::{findings::FindingsWriter, linkage::LinkageReport, write_source_reports};
 use crate::rules::{self, RuleSet, Severity};
 use crate::types::FieldType;
 use crate::validate::{validate, SourceOutcome, ValidateOptions};
@@ -131,7 +131,8 @@ fn stage(opts: &RunOptions, what: &str) {
     }
 }
 
-/// Validates one source and writes its reports (as `vaglio check` does).
+/// Validates one source and writes its findings; its other reports are
+/// written by [`crate::report::write_source_reports`] once it is linked.
 fn check_source(
     name: &str,
     file: &Path,
@@ -148,9 +149,6 @@ fn check_source(
     };
     let outcome = validate(file, rules, &options, &mut |f| findings.write(name, f))?;
     findings.finish()?;
-    let outcomes = std::slice::from_ref(&outcome);
-    let summary = Summary::new(outcomes, opts.today, Severity::Error, Vec::new());
-    crate::report::write_reports(out, outcomes, &summary, None, Severity::Error, Lang::It)?;
     Ok(outcome)
 }
 
@@ -388,6 +386,15 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
         &project.reports.join("anagrafe"),
         opts,
     )?;
+    let ana_reports = project.reports.join("anagrafe");
+    write_source_reports(
+        &ana_reports,
+        &ana_outcome,
+        None,
+        today,
+        Severity::Error,
+        Lang::It,
+    )?;
     summarise("anagrafe", &ana_outcome, Vec::new(), 0);
     let ana_raw = Raw::read(&ana.file, &ana_rules)?;
     let id_col_name = ana_spec
@@ -486,6 +493,7 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
             progress: None,
         };
         let l = link::link(&job)?;
+        let mut linkage = LinkageReport::from_linkage(&l, opts.show_pii);
         let mut rows = l.rows;
         std::mem::drop(l.data);
         // Decisions override the model.
@@ -537,6 +545,16 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
             r.tier = TIER_DECISION.to_string();
             decided += 1;
         }
+        linkage.recount(&rows);
+        let out = project.reports.join(&s.name);
+        write_source_reports(
+            &out,
+            &outcome,
+            Some(linkage),
+            today,
+            Severity::Error,
+            Lang::It,
+        )?;
         let raw = Raw::read(&s.file, &rules)?;
         let mut dropped: Vec<String> = spec.fields.iter().map(|(_, c)| c.clone()).collect();
         for c in &s.drop_columns {
@@ -993,6 +1011,8 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
     write_atomic(&links_path, &bytes)?;
     let queue_path = project.review.join("queue.csv");
     review::write_queue(&queue_path, &header, &queue)?;
+    let decisions_file = opts.decisions.as_deref();
+    crate::report::run_index::write_for_run(project, &results, today, decisions_file, Lang::It)?;
 
     Ok(RunResult {
         residents: residents.len(),

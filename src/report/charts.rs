@@ -99,20 +99,20 @@ pub fn weight_histogram(
         top - 8.0,
         esc(w.records)
     );
-    // Ticks: about eight along the axis, on bin edges.
-    let every = (h.bins.len() / 8).max(1);
-    for (i, b) in h.bins.iter().enumerate() {
-        if i % every == 0 {
-            let _ = write!(
-                s,
-                "<line x1=\"{xx:.1}\" y1=\"{b0}\" x2=\"{xx:.1}\" y2=\"{b1}\" stroke=\"{MUTED}\"/><text x=\"{xx:.1}\" y=\"{t}\" font-size=\"11\" text-anchor=\"middle\" fill=\"{MUTED}\">{v}</text>",
-                xx = x(b.from),
-                b0 = top + plot_h,
-                b1 = top + plot_h + 4.0,
-                t = top + plot_h + 16.0,
-                v = fmt_num(b.from)
-            );
-        }
+    // Ticks at multiples of a round step, about eight along the axis.
+    let step = tick_step(x1 - x0, 8);
+    let mut v = (x0 / step).ceil() * step;
+    while v <= x1 + 1e-9 {
+        let _ = write!(
+            s,
+            "<line x1=\"{xx:.1}\" y1=\"{b0}\" x2=\"{xx:.1}\" y2=\"{b1}\" stroke=\"{MUTED}\"/><text x=\"{xx:.1}\" y=\"{t}\" font-size=\"11\" text-anchor=\"middle\" fill=\"{MUTED}\">{l}</text>",
+            xx = x(v),
+            b0 = top + plot_h,
+            b1 = top + plot_h + 4.0,
+            t = top + plot_h + 16.0,
+            l = fmt_num(v)
+        );
+        v += step;
     }
     let _ = write!(
         s,
@@ -148,8 +148,8 @@ pub fn weight_histogram(
             }
             let y_top = y(base + n as f64);
             let y_bot = y(base);
-            // A bar is at least 1 px tall, so that a small count shows.
-            let bh = (y_bot - y_top).max(1.0);
+            // A bar is at least 2 px tall, so that a small count shows.
+            let bh = (y_bot - y_top).max(2.0);
             let _ = write!(
                 s,
                 "<rect x=\"{bx:.1}\" y=\"{:.1}\" width=\"{bw:.1}\" height=\"{bh:.1}\" fill=\"{color}\"/>",
@@ -419,6 +419,18 @@ pub fn waterfall(
     s
 }
 
+/// A round step (1, 2 or 5 times a power of ten) that cuts `span` into at
+/// most `max` parts.
+fn tick_step(span: f64, max: usize) -> f64 {
+    let raw = span.max(1e-9) / max.max(1) as f64;
+    let p = 10f64.powf(raw.log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|m| m * p)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * p)
+}
+
 fn shorten(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
         s.to_string()
@@ -515,6 +527,13 @@ mod tests {
         assert!(svg.contains("match ≥ 4.2") || svg.contains("match ≥ 4.3"));
         assert!(svg.contains("review ≥ 0"));
         assert!(!svg.contains("unmatched 2"));
+    }
+
+    #[test]
+    fn ticks_are_round() {
+        assert_eq!(tick_step(50.0, 8), 10.0);
+        assert_eq!(tick_step(14.0, 8), 2.0);
+        assert_eq!(tick_step(3.0, 8), 0.5);
     }
 
     #[test]

@@ -345,7 +345,7 @@ impl LinkageReport {
             .collect();
         let tiers: Vec<String> = l.tiers.iter().map(|t| t.name.clone()).collect();
         // A few examples, one per case, the first in row order.
-        let cases: [(&str, fn(&LinkRow, &[String]) -> bool); 4] = [
+        let cases: [(&str, Pick); 4] = [
             ("probabilistic_match", |r, _| {
                 r.status == Status::Match && r.tier == TIER_PROBABILISTIC
             }),
@@ -476,6 +476,10 @@ impl LinkageReport {
         }
     }
 }
+
+/// Whether a row (with the deterministic tiers' names) is a case of an
+/// example.
+type Pick = fn(&LinkRow, &[String]) -> bool;
 
 fn tier_outcome(tier: &str, kind: &str) -> TierOutcome {
     TierOutcome {

@@ -257,7 +257,8 @@ pub fn histogram(weights: &[(f64, Status)], marks: &[f64], max_bins: usize) -> V
     }
     let width = nice_width(max - min, max_bins);
     let start = (min / width).floor() * width;
-    let n = (((max - start) / width).floor() as usize + 1).max(1);
+    // At most one bin more than asked (the range starts on a bin edge).
+    let n = (((max - start) / width).floor() as usize + 1).clamp(1, max_bins.max(1) + 1);
     let mut bins: Vec<WeightBin> = (0..n)
         .map(|i| WeightBin {
             from: start + i as f64 * width,

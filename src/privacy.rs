@@ -65,6 +65,27 @@ pub fn mask_cf(cf: &str) -> String {
         .collect()
 }
 
+/// The smallest count of people a report shows exactly: 1 and 2 are shown
+/// as `<3`, so that a cell of a cross-tabulation cannot single out one or
+/// two people.
+pub const SMALL_COUNT: u64 = 3;
+
+/// A count of people as a report shows it: `0` and counts of at least
+/// [`SMALL_COUNT`] as they are, 1 and 2 as `<3` (small-count suppression).
+/// Not for row counts of whole files or counts of check failures.
+pub fn suppress(count: u64) -> String {
+    if count > 0 && count < SMALL_COUNT {
+        format!("<{SMALL_COUNT}")
+    } else {
+        count.to_string()
+    }
+}
+
+/// Whether [`suppress`] hides `count`.
+pub fn is_suppressed(count: u64) -> bool {
+    count > 0 && count < SMALL_COUNT
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,5 +102,15 @@ mod tests {
         assert_eq!(mask("1.234,5", false), "9.999,9");
         assert_eq!(mask("x", true), "x");
         assert!(mask(&"A".repeat(40), false).ends_with('…'));
+    }
+
+    #[test]
+    fn small_counts_are_suppressed() {
+        assert_eq!(suppress(0), "0");
+        assert_eq!(suppress(1), "<3");
+        assert_eq!(suppress(2), "<3");
+        assert_eq!(suppress(3), "3");
+        assert_eq!(suppress(1234), "1234");
+        assert!(is_suppressed(2) && !is_suppressed(0) && !is_suppressed(3));
     }
 }

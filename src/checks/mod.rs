@@ -162,6 +162,7 @@ doc_only_check!(
 
 pub mod allowed_values;
 pub mod completeness;
+pub mod italian;
 pub mod length;
 pub mod pattern;
 pub mod range;

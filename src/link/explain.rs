@@ -4,8 +4,10 @@
 
 use std::fmt::Write as _;
 
+use serde::{Deserialize, Serialize};
+
 use super::compare::{level_of, NameCache};
-use super::decide::{Context, NOTE_CF_OTHER, NOTE_NEAR_TIE};
+use super::decide::{Context, Term, NOTE_CF_OTHER, NOTE_NEAR_TIE};
 use super::model::probability;
 use super::prepare::{Person, NONE};
 use super::spec::Attr;
@@ -57,11 +59,53 @@ fn shown(v: &str, show_pii: bool) -> String {
     }
 }
 
+/// One candidate as an explanation shows it.
+struct Shown {
+    /// `chosen`, `best candidate` or `runner-up`.
+    label: &'static str,
+    cand: Candidate,
+    weight: f64,
+    terms: Vec<Term>,
+}
+
+/// One step of a match weight: the prior, or one comparison's partial
+/// weight, with the values compared (masked unless asked otherwise).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ScoreStep {
+    /// `prior` or the attribute compared.
+    pub name: String,
+    /// The comparison level (empty for the prior; `ignored (not theirs)`
+    /// for a codice fiscale that is another resident's).
+    pub level: String,
+    /// The weight it adds, in bits.
+    pub weight: f64,
+    /// The record's value (masked unless `show_pii`; `∅` when missing;
+    /// empty for the prior).
+    pub record: String,
+    /// The resident's value, shown the same way.
+    pub resident: String,
+}
+
+/// How the weight of a record's chosen (or best) candidate was built.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ScoreBreakdown {
+    /// The extract's data row.
+    pub row: u64,
+    /// The record key.
+    pub key: String,
+    /// The steps, the prior first; their weights add up to `weight`.
+    pub steps: Vec<ScoreStep>,
+    /// The final match weight.
+    pub weight: f64,
+    /// Its match probability.
+    pub probability: f64,
+}
+
 impl Linkage {
-    /// The explanation of the record at data row `row`, or `None` when
-    /// there is no such row.
-    pub fn explain(&self, row: u64, show_pii: bool) -> Option<String> {
-        let i = self.data.extract.iter().position(|p| p.row == row)?;
+    /// The candidates of the record at index `i` to show: the chosen
+    /// resident first (it may come from a tier), then the best others, at
+    /// most `max`; with the record's notes and its number of candidates.
+    fn shown(&self, i: usize, max: usize) -> (Vec<Shown>, Vec<&'static str>, usize) {
         let ext = &self.data.extract[i];
         let decided = &self.rows[i];
         let comparer = super::compare::Comparer {
@@ -87,6 +131,109 @@ impl Linkage {
             &self.tier_index,
             &mut cache,
         );
+        let mut shown: Vec<(&'static str, Candidate, f64)> = Vec::new();
+        if let Some(a) = decided.resident {
+            let c = scored.iter().find(|x| x.1.ana == a).map_or_else(
+                || {
+                    let prep = comparer.prepare(ext);
+                    let c =
+                        ctx.candidate_for(ext, &prep, cands, a, &self.data.anagrafe, &mut cache);
+                    (ctx.weight(&c, &self.data.anagrafe[a as usize]), c)
+                },
+                |x| *x,
+            );
+            shown.push(("chosen", c.1, c.0));
+        }
+        for (w, c) in &scored {
+            if shown.len() >= max {
+                break;
+            }
+            if shown.iter().any(|x| x.1.ana == c.ana) {
+                continue;
+            }
+            let label = if shown.is_empty() {
+                "best candidate"
+            } else {
+                "runner-up"
+            };
+            shown.push((label, *c, *w));
+        }
+        let out = shown
+            .into_iter()
+            .map(|(label, cand, weight)| Shown {
+                label,
+                cand,
+                weight,
+                terms: ctx.terms(&cand, &self.data.anagrafe[cand.ana as usize]),
+            })
+            .collect();
+        (out, notes, cands.len())
+    }
+
+    /// The steps of a shown candidate of the record at index `i`.
+    fn steps(&self, i: usize, c: &Shown, notes: &[&'static str], show_pii: bool) -> Vec<ScoreStep> {
+        let ext = &self.data.extract[i];
+        let ana = &self.data.anagrafe[c.cand.ana as usize];
+        c.terms
+            .iter()
+            .enumerate()
+            .map(|(k, t)| {
+                let (record, resident) = if k == 0 {
+                    (String::new(), String::new())
+                } else {
+                    let attr = self.comparisons[k - 1].attr;
+                    (
+                        shown(&value(self, ext, usize::from(c.cand.split), attr), show_pii),
+                        shown(&value(self, ana, 0, attr), show_pii),
+                    )
+                };
+                let mut level = t.level.clone();
+                if t.tf_adjustment != 0.0 {
+                    level = format!("{level} (tf {:+.1})", t.tf_adjustment);
+                }
+                if k > 0
+                    && level_of(c.cand.pattern, k - 1) == 0
+                    && notes.contains(&NOTE_CF_OTHER)
+                    && self.comparisons[k - 1].attr == Attr::CodiceFiscale
+                {
+                    level = "ignored (not theirs)".into();
+                }
+                ScoreStep {
+                    name: t.name.clone(),
+                    level,
+                    weight: t.weight,
+                    record,
+                    resident,
+                }
+            })
+            .collect()
+    }
+
+    /// How the weight of the chosen (or else the best) candidate of the
+    /// record at index `i` (row order) was built; `None` when the index is
+    /// out of range or the record had no candidate.
+    pub fn breakdown(&self, i: usize, show_pii: bool) -> Option<ScoreBreakdown> {
+        let row = self.rows.get(i)?;
+        self.data.extract.get(i)?;
+        self.data.candidates.get(i)?;
+        let (shown, notes, _) = self.shown(i, 1);
+        let c = shown.first()?;
+        Some(ScoreBreakdown {
+            row: row.row,
+            key: row.key.clone(),
+            steps: self.steps(i, c, &notes, show_pii),
+            weight: c.weight,
+            probability: probability(c.weight),
+        })
+    }
+
+    /// The explanation of the record at data row `row`, or `None` when
+    /// there is no such row.
+    pub fn explain(&self, row: u64, show_pii: bool) -> Option<String> {
+        let i = self.data.extract.iter().position(|p| p.row == row)?;
+        let ext = &self.data.extract[i];
+        let decided = &self.rows[i];
+        let (shown_cands, notes, n_cands) = self.shown(i, 2);
         let mut s = String::new();
         let _ = writeln!(
             s,
@@ -114,39 +261,8 @@ impl Linkage {
         let _ = writeln!(
             s,
             "  {} candidates from blocking; thresholds: match ≥ {}, review ≥ {}",
-            cands.len(),
-            self.thresholds.matched,
-            self.thresholds.review
+            n_cands, self.thresholds.matched, self.thresholds.review
         );
-        // The chosen resident first (it may come from a tier), then the
-        // best other candidate.
-        let mut shown_cands: Vec<(String, Candidate, f64)> = Vec::new();
-        if let Some(a) = decided.resident {
-            let c = scored.iter().find(|x| x.1.ana == a).map_or_else(
-                || {
-                    let prep = comparer.prepare(ext);
-                    let c =
-                        ctx.candidate_for(ext, &prep, cands, a, &self.data.anagrafe, &mut cache);
-                    (ctx.weight(&c, &self.data.anagrafe[a as usize]), c)
-                },
-                |x| *x,
-            );
-            shown_cands.push(("chosen".into(), c.1, c.0));
-        }
-        for (w, c) in &scored {
-            if shown_cands.len() >= 2 {
-                break;
-            }
-            if shown_cands.iter().any(|x| x.1.ana == c.ana) {
-                continue;
-            }
-            let label = if shown_cands.is_empty() {
-                "best candidate"
-            } else {
-                "runner-up"
-            };
-            shown_cands.push((label.into(), *c, *w));
-        }
         if shown_cands.is_empty() {
             let _ = writeln!(
                 s,
@@ -154,13 +270,15 @@ impl Linkage {
             );
             return Some(s);
         }
-        for (label, c, w) in &shown_cands {
-            let ana = &self.data.anagrafe[c.ana as usize];
+        for c in &shown_cands {
+            let ana = &self.data.anagrafe[c.cand.ana as usize];
             let _ = writeln!(
                 s,
-                "\n  {label}: person {} · weight {w:+.2} · probability {:.6}",
+                "\n  {}: person {} · weight {:+.2} · probability {:.6}",
+                c.label,
                 ana.key,
-                probability(*w)
+                c.weight,
+                probability(c.weight)
             );
             let _ = writeln!(
                 s,
@@ -168,38 +286,18 @@ impl Linkage {
                 "comparison", "level", "record", "resident", "weight", "total"
             );
             let mut total = 0.0;
-            for (k, t) in ctx.terms(c, ana).iter().enumerate() {
-                total += t.weight;
-                let (rv, av) = if k == 0 {
-                    (String::new(), String::new())
-                } else {
-                    let attr = self.comparisons[k - 1].attr;
-                    (
-                        shown(&value(self, ext, usize::from(c.split), attr), show_pii),
-                        shown(&value(self, ana, 0, attr), show_pii),
-                    )
-                };
-                let mut level = t.level.clone();
-                if t.tf_adjustment != 0.0 {
-                    level = format!("{level} (tf {:+.1})", t.tf_adjustment);
-                }
-                if k > 0
-                    && level_of(c.pattern, k - 1) == 0
-                    && notes.contains(&NOTE_CF_OTHER)
-                    && self.comparisons[k - 1].attr == Attr::CodiceFiscale
-                {
-                    level = "ignored (not theirs)".into();
-                }
+            for st in self.steps(i, c, &notes, show_pii) {
+                total += st.weight;
                 let _ = writeln!(
                     s,
                     "    {:<15} {:<19} {:<18} {:<18} {:>+7.2} {:>+7.2}  {}",
-                    t.name,
-                    level,
-                    rv,
-                    av,
-                    t.weight,
+                    st.name,
+                    st.level,
+                    st.record,
+                    st.resident,
+                    st.weight,
                     total,
-                    bar(t.weight)
+                    bar(st.weight)
                 );
             }
         }

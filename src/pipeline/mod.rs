@@ -36,8 +36,11 @@ use crate::master::pseudonym::{self, Pseudonymizer};
 use crate::master::review::{self, Decisions, Verdict};
 use crate::output::write_atomic;
 use crate::project::Project;
+use crate::report::findings::FindingsWriter;
 use crate::report::html::Lang;
-use crate::report::{findings::FindingsWriter, Summary};
+use crate::report::linkage::LinkageReport;
+use crate::report::run_index::{self, FileDigest, IndexEntry, RunMetadata};
+use crate::report::{baseline, write_source_reports};
 use crate::rules::{self, RuleSet, Severity};
 use crate::validate::{validate, SourceOutcome, ValidateOptions};
 use rusqlite::types::Value as Sql;
@@ -144,7 +147,8 @@ pub fn pseudonymizer(project: &Project, pseudonyms: bool) -> miette::Result<Pseu
     }
 }
 
-/// Validates one source and writes its reports (as `vaglio check` does).
+/// Validates one source and writes its findings; its other reports are
+/// written by [`write_source_reports`] once it is linked.
 fn check_source(
     name: &str,
     file: &Path,
@@ -161,9 +165,6 @@ fn check_source(
     };
     let outcome = validate(file, rules, &options, &mut |f| findings.write(name, f))?;
     findings.finish()?;
-    let outcomes = std::slice::from_ref(&outcome);
-    let summary = Summary::new(outcomes, opts.today, Severity::Error, Vec::new());
-    crate::report::write_reports(out, outcomes, &summary, None, Severity::Error, Lang::It)?;
     Ok(outcome)
 }
 
@@ -334,6 +335,26 @@ fn apply_decisions(
     Ok(decided)
 }
 
+/// A source taken from the last master: its rows and failing checks as its
+/// last `summary.json` says (its links' count when there is none).
+fn reused_result(project: &Project, name: &str, links: Vec<LinkRow>) -> SourceResult {
+    let last = baseline::load(&project.reports.join(name).join("summary.json"))
+        .ok()
+        .and_then(|s| s.sources.into_iter().next());
+    let decided = links.iter().filter(|r| r.tier == TIER_DECISION).count();
+    SourceResult {
+        name: name.to_string(),
+        rows: last.as_ref().map_or(links.len() as u64, |s| s.rows),
+        failing_checks: last.as_ref().map_or(0, |s| s.checks_failed as usize),
+        checks_with_findings: last
+            .as_ref()
+            .map_or(0, |s| s.checks.iter().filter(|c| c.failed > 0).count()),
+        links,
+        decided,
+        reused: true,
+    }
+}
+
 /// The links of a source from the last master, with plain identifiers.
 fn reused_rows(
     prev: &previous::Previous,
@@ -448,6 +469,7 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
         Some(p) => {
             p.same("anagrafe", "file", &ana.file, &sha256_file(&ana.file)?)?;
             p.same("anagrafe", "regole", &ana.rules, &sha256_file(&ana.rules)?)?;
+            reused_results.push(reused_result(project, "anagrafe", Vec::new()));
         }
         None => {
             progress.stage("checking the anagrafe");
@@ -457,6 +479,14 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
                 &ana_rules,
                 &project.reports.join("anagrafe"),
                 opts,
+            )?;
+            write_source_reports(
+                &project.reports.join("anagrafe"),
+                &ana_outcome,
+                None,
+                today,
+                Severity::Error,
+                Lang::It,
             )?;
             summarise("anagrafe", &ana_outcome, Vec::new(), 0);
         }
@@ -514,16 +544,7 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
                 p.same(&s.name, "file", &file, &sha256_file(&file)?)?;
                 p.same(&s.name, "regole", &s.rules, &sha256_file(&s.rules)?)?;
                 let rows = reused_rows(p, &s.name, &lookup, &residents)?;
-                let decided = rows.iter().filter(|r| r.tier == TIER_DECISION).count();
-                reused_results.push(SourceResult {
-                    name: s.name.clone(),
-                    rows: rows.len() as u64,
-                    failing_checks: 0,
-                    checks_with_findings: 0,
-                    links: rows.clone(),
-                    decided,
-                    reused: true,
-                });
+                reused_results.push(reused_result(project, &s.name, rows.clone()));
                 (file, rows, true)
             }
             _ => {
@@ -549,10 +570,20 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
                     progress: progress.bar(),
                 };
                 let l = link::link(&job)?;
+                let mut linkage = LinkageReport::from_linkage(&l, opts.show_pii);
                 let mut rows = l.rows;
                 drop(l.data);
                 // Decisions override the model.
                 let decided = apply_decisions(&s.name, &mut rows, &decisions, &lookup, &residents)?;
+                linkage.recount(&rows);
+                write_source_reports(
+                    &project.reports.join(&s.name),
+                    &outcome,
+                    Some(linkage),
+                    today,
+                    Severity::Error,
+                    Lang::It,
+                )?;
                 summarise(&s.name, &outcome, rows.clone(), decided);
                 (file, rows, false)
             }
@@ -586,13 +617,17 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
         });
     }
     drop(prepared);
-    // Sources in project order, reused ones where they belong.
+    // Sources in project order, reused ones where they belong; their gates
+    // as the last run found them.
     if prev.is_some() {
+        gate_failed |= reused_results.iter().any(|r| r.failing_checks > 0);
         let mut all = Vec::new();
-        for s in &project.sources {
-            if let Some(k) = results.iter().position(|r| r.name == s.name) {
+        let names =
+            std::iter::once("anagrafe").chain(project.sources.iter().map(|s| s.name.as_str()));
+        for name in names {
+            if let Some(k) = results.iter().position(|r| r.name == name) {
                 all.push(results.remove(k));
-            } else if let Some(k) = reused_results.iter().position(|r| r.name == s.name) {
+            } else if let Some(k) = reused_results.iter().position(|r| r.name == name) {
                 all.push(reused_results.remove(k));
             }
         }
@@ -601,6 +636,35 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
 
     progress.stage("writing the master");
     let master = Master::new(&residents, &pseudonyms, &by_id, &linked, &pseudo, today);
+
+    // Every file the run rests on, with its digest: for the datamart's
+    // metadata (what `--against` checks) and the reports' index.
+    let mut digests: Vec<FileDigest> = vec![FileDigest {
+        role: "project".into(),
+        path: shown(project, &project.path),
+        sha256: sha256_file(&project.path)?,
+    }];
+    let mut digest = |source: &str, kind: &str, p: &Path| -> miette::Result<()> {
+        digests.push(FileDigest {
+            role: format!("{source}: {kind}"),
+            path: shown(project, p),
+            sha256: sha256_file(p)?,
+        });
+        Ok(())
+    };
+    digest("anagrafe", "file", &ana.file)?;
+    digest("anagrafe", "rules", &ana.rules)?;
+    for (s, file) in project.sources.iter().zip(&files_used) {
+        digest(&s.name, "file", file)?;
+        digest(&s.name, "rules", &s.rules)?;
+    }
+    if let Some(d) = &opts.decisions {
+        digests.push(FileDigest {
+            role: "decisions".into(),
+            path: shown(project, d),
+            sha256: sha256_file(d)?,
+        });
+    }
 
     // metadata
     let mut meta: Vec<(String, String)> = vec![
@@ -621,28 +685,17 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
         ("residenti".into(), residents.len().to_string()),
         ("famiglie".into(), master.family_count().to_string()),
         ("decisioni".into(), decisions.len().to_string()),
-        ("sha256:progetto".into(), sha256_file(&project.path)?),
     ];
-    meta.push((
-        format!("sha256:anagrafe:file:{}", shown(project, &ana.file)),
-        sha256_file(&ana.file)?,
-    ));
-    meta.push((
-        format!("sha256:anagrafe:regole:{}", shown(project, &ana.rules)),
-        sha256_file(&ana.rules)?,
-    ));
-    for (s, file) in project.sources.iter().zip(&files_used) {
-        meta.push((
-            format!("sha256:{}:file:{}", s.name, shown(project, file)),
-            sha256_file(file)?,
-        ));
-        meta.push((
-            format!("sha256:{}:regole:{}", s.name, shown(project, &s.rules)),
-            sha256_file(&s.rules)?,
-        ));
-    }
-    if let Some(d) = &opts.decisions {
-        meta.push(("sha256:decisioni".into(), sha256_file(d)?));
+    for d in &digests {
+        let key = match d.role.split_once(": ") {
+            Some((source, kind)) => {
+                let kind = if kind == "rules" { "regole" } else { kind };
+                format!("sha256:{source}:{kind}:{}", d.path)
+            }
+            None if d.role == "project" => "sha256:progetto".into(),
+            None => "sha256:decisioni".into(),
+        };
+        meta.push((key, d.sha256.clone()));
     }
     let metadata = Table {
         name: "metadata".into(),
@@ -669,6 +722,16 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
     write_atomic(&links_path, &master.links_csv()?)?;
     let queue_path = project.review.join("queue.csv");
     review::write_queue(&queue_path, &header, &queue)?;
+    let entries: Vec<IndexEntry> = results
+        .iter()
+        .map(|r| IndexEntry::from_result(r, r.name != "anagrafe"))
+        .collect();
+    let run_metadata = RunMetadata {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        date: today.format("%Y-%m-%d").to_string(),
+        files: digests,
+    };
+    let index = run_index::write(&project.reports, &entries, &run_metadata, Lang::It)?;
 
     Ok(RunResult {
         residents: residents.len(),
@@ -677,6 +740,6 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
         sources: results,
         gate_failed,
         pseudonymised: pseudo.keyed(),
-        written: vec![dm, links_path, queue_path],
+        written: vec![dm, links_path, queue_path, index],
     })
 }

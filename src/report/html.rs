@@ -11,7 +11,11 @@ use std::fmt::Write;
 
 use askama::Template;
 
+use super::charts::{self, ChartWords};
+use super::linkage::{self, LinkageReport};
 use super::summary::{Regression, Summary};
+use crate::checks::italian;
+use crate::privacy::suppress;
 use crate::rules::Severity;
 use crate::validate::{CheckResult, SourceOutcome, Verdict};
 
@@ -84,6 +88,57 @@ pub struct Strings {
     level_chart: &'static str,
     failed_rate: &'static str,
     completeness_metric: &'static str,
+    linkage: &'static str,
+    linked: &'static str,
+    in_review: &'static str,
+    not_linked: &'static str,
+    by_tier: &'static str,
+    tier: &'static str,
+    kind: &'static str,
+    kind_deterministic: &'static str,
+    kind_probabilistic: &'static str,
+    kind_decision: &'static str,
+    weights_title: &'static str,
+    weights_note: &'static str,
+    without_weight: &'static str,
+    weight_axis: &'static str,
+    records_word: &'static str,
+    model_title: &'static str,
+    model_note: &'static str,
+    prior_word: &'static str,
+    em_word: &'static str,
+    converged: &'static str,
+    not_converged: &'static str,
+    u_pairs_word: &'static str,
+    examples_title: &'static str,
+    examples_note: &'static str,
+    examples_note_pii: &'static str,
+    case_probabilistic_match: &'static str,
+    case_review: &'static str,
+    case_below_threshold: &'static str,
+    case_deterministic_match: &'static str,
+    final_weight: &'static str,
+    record_word: &'static str,
+    resident_word: &'static str,
+    probability_word: &'static str,
+    reasons_title: &'static str,
+    reason: &'static str,
+    no_reasons: &'static str,
+    blocking_title: &'static str,
+    rule: &'static str,
+    pairs: &'static str,
+    new_pairs: &'static str,
+    capped: &'static str,
+    thresholds_word: &'static str,
+    review_from: &'static str,
+    suppression: &'static str,
+    linked_rate: &'static str,
+    reason_decision: &'static str,
+    reason_cf_of_other_resident: &'static str,
+    reason_near_tie: &'static str,
+    reason_no_candidate: &'static str,
+    reason_review_band: &'static str,
+    reason_below_threshold: &'static str,
 }
 
 const IT: Strings = Strings {
@@ -144,6 +199,57 @@ const IT: Strings = Strings {
     level_chart: "Segnalazioni per livello di validazione",
     failed_rate: "tasso di errore",
     completeness_metric: "completezza",
+    linkage: "Collegamento all'anagrafe",
+    linked: "Collegati",
+    in_review: "Da rivedere",
+    not_linked: "Non collegati",
+    by_tier: "Esito per criterio",
+    tier: "Criterio",
+    kind: "Tipo",
+    kind_deterministic: "deterministico",
+    kind_probabilistic: "probabilistico (modello)",
+    kind_decision: "decisione di un revisore",
+    weights_title: "Distribuzione dei pesi di corrispondenza",
+    weights_note: "Per ogni record, il peso del candidato scelto (o del migliore), in bit; verde collegati, giallo da rivedere, rosso non collegati. Le linee tratteggiate sono le soglie.",
+    without_weight: "record senza alcun candidato (non nel grafico):",
+    weight_axis: "peso di corrispondenza (bit)",
+    records_word: "record",
+    model_title: "Parametri del modello",
+    model_note: "Per ogni confronto e livello, il peso log2(m/u) che aggiunge al punteggio: m è la probabilità del livello tra le coppie che sono la stessa persona, u tra coppie casuali.",
+    prior_word: "probabilità a priori λ",
+    em_word: "iterazioni EM",
+    converged: "convergente",
+    not_converged: "non convergente",
+    u_pairs_word: "coppie casuali per u",
+    examples_title: "Come si forma un punteggio (esempi)",
+    examples_note: "Dalla probabilità a priori, ogni confronto aggiunge o toglie peso fino al peso finale; sotto ogni passo il valore del record e quello dell'anagrafe, mascherati.",
+    examples_note_pii: "Dalla probabilità a priori, ogni confronto aggiunge o toglie peso fino al peso finale; sotto ogni passo il valore del record e quello dell'anagrafe (--show-pii: in chiaro).",
+    case_probabilistic_match: "collegato dal modello",
+    case_review: "da rivedere",
+    case_below_threshold: "sotto la soglia",
+    case_deterministic_match: "collegato da un criterio deterministico",
+    final_weight: "peso finale",
+    record_word: "record",
+    resident_word: "anagrafe",
+    probability_word: "probabilità",
+    reasons_title: "Motivi del mancato collegamento",
+    reason: "Motivo",
+    no_reasons: "Ogni record è collegato.",
+    blocking_title: "Regole di blocking",
+    rule: "Regola",
+    pairs: "Coppie",
+    new_pairs: "Coppie nuove",
+    capped: "Blocchi troppo grandi",
+    thresholds_word: "soglie: collegamento con probabilità ≥",
+    review_from: "revisione da",
+    suppression: "I conteggi di persone pari a 1 o 2 sono mostrati come «<3», perché nessuno sia riconoscibile (i totali dei file e i conteggi dei controlli non lo sono).",
+    linked_rate: "Collegati",
+    reason_decision: "rifiutato da un revisore",
+    reason_cf_of_other_resident: "codice fiscale di un altro residente (ad es. di un genitore)",
+    reason_near_tie: "due candidati quasi a pari merito",
+    reason_no_candidate: "nessun candidato: nessuna regola di blocking ha trovato un residente da confrontare",
+    reason_review_band: "probabilità tra la soglia di revisione e quella di collegamento",
+    reason_below_threshold: "probabilità sotto la soglia di revisione",
 };
 
 const EN: Strings = Strings {
@@ -204,6 +310,57 @@ const EN: Strings = Strings {
     level_chart: "Findings by validation level",
     failed_rate: "failure rate",
     completeness_metric: "completeness",
+    linkage: "Linkage to the anagrafe",
+    linked: "Linked",
+    in_review: "In review",
+    not_linked: "Not linked",
+    by_tier: "Outcome by tier",
+    tier: "Tier",
+    kind: "Kind",
+    kind_deterministic: "deterministic",
+    kind_probabilistic: "probabilistic (model)",
+    kind_decision: "reviewer's decision",
+    weights_title: "Distribution of match weights",
+    weights_note: "For each record, the weight of the chosen (or best) candidate, in bits; green linked, yellow in review, red not linked. Dashed lines are the thresholds.",
+    without_weight: "records without any candidate (not in the chart):",
+    weight_axis: "match weight (bits)",
+    records_word: "records",
+    model_title: "Model parameters",
+    model_note: "For each comparison and level, the weight log2(m/u) it adds to the score: m is the level's probability among pairs that are the same person, u among random pairs.",
+    prior_word: "prior λ",
+    em_word: "EM iterations",
+    converged: "converged",
+    not_converged: "not converged",
+    u_pairs_word: "random pairs for u",
+    examples_title: "How a score is built (examples)",
+    examples_note: "From the prior, each comparison adds or removes weight up to the final weight; under each step the record's and the anagrafe's value, masked.",
+    examples_note_pii: "From the prior, each comparison adds or removes weight up to the final weight; under each step the record's and the anagrafe's value (--show-pii: not masked).",
+    case_probabilistic_match: "matched by the model",
+    case_review: "in review",
+    case_below_threshold: "below the threshold",
+    case_deterministic_match: "matched by a deterministic tier",
+    final_weight: "final weight",
+    record_word: "record",
+    resident_word: "anagrafe",
+    probability_word: "probability",
+    reasons_title: "Reasons for non-matches",
+    reason: "Reason",
+    no_reasons: "Every record is linked.",
+    blocking_title: "Blocking rules",
+    rule: "Rule",
+    pairs: "Pairs",
+    new_pairs: "New pairs",
+    capped: "Blocks too large",
+    thresholds_word: "thresholds: match at probability ≥",
+    review_from: "review from",
+    suppression: "Counts of people of 1 or 2 are shown as “<3”, so that nobody can be singled out (row counts of whole files and check failure counts are not).",
+    linked_rate: "Linked",
+    reason_decision: "rejected by a reviewer",
+    reason_cf_of_other_resident: "codice fiscale of another resident (e.g. a parent's)",
+    reason_near_tie: "two candidates nearly tied",
+    reason_no_candidate: "no candidate: no blocking rule found a resident to compare",
+    reason_review_band: "probability between the review and the match threshold",
+    reason_below_threshold: "probability below the review threshold",
 };
 
 impl Lang {
@@ -223,7 +380,8 @@ impl Lang {
         }
     }
 
-    fn code(self) -> &'static str {
+    /// The language's code in `<html lang>`: `it` or `en`.
+    pub fn code(self) -> &'static str {
         match self {
             Lang::It => "it",
             Lang::En => "en",
@@ -277,6 +435,194 @@ struct ChangeView {
     regression: bool,
 }
 
+struct TierRowView {
+    tier: String,
+    kind: &'static str,
+    matched: String,
+    review: String,
+    unmatched: String,
+}
+
+struct ReasonView {
+    label: &'static str,
+    code: String,
+    review: String,
+    unmatched: String,
+}
+
+struct BlockingView {
+    rule: String,
+    pairs: u64,
+    new_pairs: u64,
+    capped: String,
+}
+
+struct ScoreView {
+    title: String,
+    svg: String,
+}
+
+struct LinkageView {
+    matched: String,
+    review: String,
+    unmatched: String,
+    matched_pct: String,
+    review_pct: String,
+    unmatched_pct: String,
+    thresholds: String,
+    tiers: Vec<TierRowView>,
+    histogram: String,
+    without_weight: String,
+    model_line: String,
+    model_chart: String,
+    examples: Vec<ScoreView>,
+    examples_note: &'static str,
+    reasons: Vec<ReasonView>,
+    blocking: Vec<BlockingView>,
+}
+
+impl LinkageView {
+    fn new(l: &LinkageReport, t: &Strings) -> LinkageView {
+        let words = ChartWords {
+            matched: t.linked,
+            review: t.in_review,
+            unmatched: t.not_linked,
+            weight_axis: t.weight_axis,
+            records: t.records_word,
+            final_weight: t.final_weight,
+            record: t.record_word,
+            resident: t.resident_word,
+        };
+        let kind = |k: &str| match k {
+            "probabilistic" => t.kind_probabilistic,
+            "decision" => t.kind_decision,
+            _ => t.kind_deterministic,
+        };
+        let examples = l
+            .examples
+            .iter()
+            .map(|e| {
+                let case = match e.case.as_str() {
+                    "probabilistic_match" => t.case_probabilistic_match,
+                    "review" => t.case_review,
+                    "below_threshold" => t.case_below_threshold,
+                    _ => t.case_deterministic_match,
+                };
+                let key = if e.score.key.is_empty() {
+                    String::new()
+                } else {
+                    format!(" · {}", e.score.key)
+                };
+                ScoreView {
+                    title: format!(
+                        "{case}: {} {}{key} · {} {} · {} {:+.2} · {} {:.4}",
+                        t.row,
+                        e.score.row,
+                        t.tier,
+                        e.tier,
+                        t.final_weight,
+                        e.score.weight,
+                        t.probability_word,
+                        e.score.probability
+                    ),
+                    svg: charts::waterfall(
+                        &linkage::waterfall(&e.score.steps),
+                        l.match_weight,
+                        l.review_weight,
+                        &words,
+                    ),
+                }
+            })
+            .collect();
+        let reasons = l
+            .reasons
+            .iter()
+            .map(|r| ReasonView {
+                label: match r.reason.as_str() {
+                    linkage::reason::DECISION => t.reason_decision,
+                    linkage::reason::CF_OF_OTHER_RESIDENT => t.reason_cf_of_other_resident,
+                    linkage::reason::NEAR_TIE => t.reason_near_tie,
+                    linkage::reason::NO_CANDIDATE => t.reason_no_candidate,
+                    linkage::reason::REVIEW_BAND => t.reason_review_band,
+                    _ => t.reason_below_threshold,
+                },
+                code: r.reason.clone(),
+                review: suppress(r.review),
+                unmatched: suppress(r.unmatched),
+            })
+            .collect();
+        let m = &l.model;
+        LinkageView {
+            matched: suppress(l.matched),
+            review: suppress(l.review),
+            unmatched: suppress(l.unmatched),
+            matched_pct: pct(l.percent(l.matched)),
+            review_pct: pct(l.percent(l.review)),
+            unmatched_pct: pct(l.percent(l.unmatched)),
+            thresholds: format!(
+                "{} {} ({:+.2} bit) · {} {} ({:+.2} bit)",
+                t.thresholds_word,
+                l.match_threshold,
+                l.match_weight,
+                t.review_from,
+                l.review_threshold,
+                l.review_weight
+            ),
+            tiers: l
+                .by_tier
+                .iter()
+                .map(|r| TierRowView {
+                    tier: r.tier.clone(),
+                    kind: kind(&r.kind),
+                    matched: suppress(r.matched),
+                    review: suppress(r.review),
+                    unmatched: suppress(r.unmatched),
+                })
+                .collect(),
+            histogram: charts::weight_histogram(
+                &l.weights,
+                l.match_weight,
+                l.review_weight,
+                &words,
+            ),
+            without_weight: suppress(l.weights.without_weight),
+            model_line: format!(
+                "{} {:.3e} ({:+.2} bit) · {} {} ({}) · {} {}",
+                t.prior_word,
+                m.prior,
+                m.prior_weight,
+                t.em_word,
+                m.em_iterations,
+                if m.em_converged {
+                    t.converged
+                } else {
+                    t.not_converged
+                },
+                t.u_pairs_word,
+                m.u_pairs
+            ),
+            model_chart: charts::model_weights(m),
+            examples,
+            examples_note: if l.masked {
+                t.examples_note
+            } else {
+                t.examples_note_pii
+            },
+            reasons,
+            blocking: l
+                .blocking
+                .iter()
+                .map(|b| BlockingView {
+                    rule: b.rule.clone(),
+                    pairs: b.pairs,
+                    new_pairs: b.new_pairs,
+                    capped: suppress(b.capped),
+                })
+                .collect(),
+        }
+    }
+}
+
 struct SourceView {
     anchor: String,
     name: String,
@@ -296,6 +642,8 @@ struct SourceView {
     checks: Vec<CheckView>,
     has_baseline: bool,
     changes: Vec<ChangeView>,
+    linkage: Option<LinkageView>,
+    linked_pct: String,
 }
 
 struct RegressionView {
@@ -318,6 +666,7 @@ struct Page<'a> {
     gate_label: &'static str,
     sources: Vec<SourceView>,
     regressions: Vec<RegressionView>,
+    any_linkage: bool,
 }
 
 /// A horizontal bar of `pct` percent (0–100), optionally with a marker at
@@ -479,7 +828,11 @@ pub fn render(
                     verdict_label: label,
                     code: c.kind.code,
                     id: c.meta.id.clone(),
-                    description: c.meta.description.clone(),
+                    description: match lang {
+                        Lang::It => italian::description(&c.meta.description)
+                            .unwrap_or_else(|| c.meta.description.clone()),
+                        Lang::En => c.meta.description.clone(),
+                    },
                     skipped: c.skipped.clone().unwrap_or_default(),
                     severity: c.meta.severity.name(),
                     level: c.meta.level,
@@ -500,7 +853,10 @@ pub fn render(
                             },
                             key: e.key.clone(),
                             column: e.column.clone(),
-                            message: e.message.clone(),
+                            message: match lang {
+                                Lang::It => italian::message(&e.message),
+                                Lang::En => e.message.clone(),
+                            },
                             sample: e.sample.clone().unwrap_or_default(),
                         })
                         .collect(),
@@ -581,6 +937,13 @@ pub fn render(
             checks,
             has_baseline: old.is_some(),
             changes,
+            linked_pct: src_summary
+                .and_then(|s| s.linkage.as_ref())
+                .map(|l| pct(l.percent(l.matched)))
+                .unwrap_or_else(|| "—".into()),
+            linkage: src_summary
+                .and_then(|s| s.linkage.as_ref())
+                .map(|l| LinkageView::new(l, t)),
         });
     }
     let regressions = summary
@@ -603,6 +966,7 @@ pub fn render(
         fail_on: fail_on.name(),
         gate_class: if failed { "fail" } else { "ok" },
         gate_label: if failed { t.gate_failed } else { t.gate_passed },
+        any_linkage: sources.iter().any(|s| s.linkage.is_some()),
         sources,
         regressions,
     }

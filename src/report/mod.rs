@@ -3,9 +3,12 @@
 //! comparison against a baseline.
 
 pub mod baseline;
+pub mod charts;
 pub mod findings;
 pub mod html;
 pub mod junit;
+pub mod linkage;
+pub mod run_index;
 pub mod summary;
 pub mod terminal;
 
@@ -13,6 +16,7 @@ pub use summary::Summary;
 
 use std::path::Path;
 
+use self::linkage::LinkageReport;
 use crate::output::write_atomic;
 use crate::rules::Severity;
 use crate::validate::SourceOutcome;
@@ -41,4 +45,22 @@ pub fn write_reports(
     })?;
     write_atomic(&out.join("index.html"), page.as_bytes())?;
     Ok(())
+}
+
+/// Writes the reports of one source of `vaglio run` into `out` (as
+/// [`write_reports`]), with its linkage section when it was linked.
+pub fn write_source_reports(
+    out: &Path,
+    outcome: &SourceOutcome,
+    linkage: Option<LinkageReport>,
+    today: chrono::NaiveDate,
+    fail_on: Severity,
+    lang: html::Lang,
+) -> miette::Result<()> {
+    let outcomes = std::slice::from_ref(outcome);
+    let mut summary = Summary::new(outcomes, today, fail_on, Vec::new());
+    if let Some(s) = summary.sources.first_mut() {
+        s.linkage = linkage;
+    }
+    write_reports(out, outcomes, &summary, None, fail_on, lang)
 }

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::linkage::LinkageReport;
 use crate::rules::Severity;
 use crate::validate::{SourceOutcome, Verdict};
 
@@ -58,6 +59,10 @@ pub struct SourceSummary {
     pub fields: Vec<FieldSummary>,
     /// Per check.
     pub checks: Vec<CheckSummary>,
+    /// The linkage to the anagrafe, when the source was linked
+    /// (`vaglio run`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub linkage: Option<LinkageReport>,
 }
 
 /// One column's profile.
@@ -210,6 +215,7 @@ impl SourceSummary {
                     skipped: c.skipped.clone(),
                 })
                 .collect(),
+            linkage: None,
         }
     }
 }

@@ -20,6 +20,36 @@ fn report(lang: &str) -> (tempfile::TempDir, String) {
     (out, html)
 }
 
+/// A demo city of 1500 residents run through `vaglio demo` (the pipeline
+/// of `vaglio run`) into a scratch folder: its reports carry the linkage.
+fn demo_city() -> tempfile::TempDir {
+    let dir = scratch();
+    vaglio()
+        .args([
+            "demo",
+            "--residents",
+            "1500",
+            "--seed",
+            "3",
+            "--quiet",
+            "--out",
+        ])
+        .arg(dir.path())
+        .assert()
+        .code(0);
+    dir
+}
+
+/// The headings of the linkage section, in Italian.
+const LINKAGE_SECTIONS: [&str; 6] = [
+    "Collegamento all",
+    "Esito per criterio",
+    "Distribuzione dei pesi di corrispondenza",
+    "Parametri del modello",
+    "Come si forma un punteggio (esempi)",
+    "Motivi del mancato collegamento",
+];
+
 #[test]
 fn self_contained_with_every_section() {
     let (_out, html) = report("it");
@@ -36,6 +66,11 @@ fn self_contained_with_every_section() {
     ] {
         assert!(html.contains(needle), "missing {needle}");
     }
+    // Descriptions vaglio writes are in Italian.
+    assert!(html.contains("CF_ALUNNO deve avere un valore"));
+    assert!(!html.contains(" must "), "an English description is left");
+    // `vaglio check` does not link: no linkage section, no suppression note.
+    assert!(!html.contains("Esito per criterio"));
     for forbidden in ["http://", "https://", "<link ", "src=\""] {
         assert!(
             !html.contains(forbidden),
@@ -47,7 +82,102 @@ fn self_contained_with_every_section() {
         en.contains("<html lang=\"en\">")
             && en.contains("Data quality report")
             && en.contains("Field profile")
+            && en.contains("CF_ALUNNO must not be empty")
     );
+}
+
+fn num(v: &serde_json::Value) -> u64 {
+    v.as_u64().unwrap_or_else(|| panic!("not a count: {v}"))
+}
+
+#[test]
+fn linked_sources_have_a_linkage_section_and_the_run_an_index() {
+    let dir = demo_city();
+    let reports = dir.path().join("reports");
+    let sources = ["refezione", "servizi_sociali", "erp_inquilini", "isee"];
+    for source in sources {
+        let out = reports.join(source);
+        let html = std::fs::read_to_string(out.join("index.html")).unwrap_or_default();
+        for needle in LINKAGE_SECTIONS {
+            assert!(html.contains(needle), "{source}: missing {needle}");
+        }
+        assert!(
+            html.contains("pari a 1 o 2"),
+            "{source}: the suppression note"
+        );
+        let s = summary(&out);
+        let l = &s["sources"][0]["linkage"];
+        let records = num(&l["records"]);
+        assert!(records > 0, "{source}: {l}");
+        assert_eq!(
+            num(&l["matched"]) + num(&l["review"]) + num(&l["unmatched"]),
+            records
+        );
+        let tiers: u64 = l["by_tier"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|t| num(&t["matched"]) + num(&t["review"]) + num(&t["unmatched"]))
+                    .sum()
+            })
+            .unwrap_or(0);
+        assert_eq!(tiers, records, "{source}: every record in one tier");
+        let binned: u64 = l["weights"]["bins"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|b| num(&b["matched"]) + num(&b["review"]) + num(&b["unmatched"]))
+                    .sum()
+            })
+            .unwrap_or(0);
+        assert_eq!(binned + num(&l["weights"]["without_weight"]), records);
+        let examples = l["examples"].as_array().cloned().unwrap_or_default();
+        assert!(!examples.is_empty(), "{source}: no example");
+        for e in examples {
+            let steps = e["score"]["steps"].as_array().cloned().unwrap_or_default();
+            assert_eq!(
+                steps.first().map(|s| s["name"].clone()),
+                Some("prior".into())
+            );
+            let sum: f64 = steps.iter().filter_map(|s| s["weight"].as_f64()).sum();
+            let w = e["score"]["weight"].as_f64().unwrap_or(f64::NAN);
+            assert!(
+                (sum - w).abs() < 1e-6,
+                "{source}: steps add to {sum}, weight {w}"
+            );
+        }
+        assert!(l["masked"].as_bool().unwrap_or(false));
+        let reasons: u64 = l["reasons"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|r| num(&r["review"]) + num(&r["unmatched"]))
+                    .sum()
+            })
+            .unwrap_or(0);
+        assert_eq!(reasons, num(&l["review"]) + num(&l["unmatched"]));
+    }
+    // The anagrafe is checked, not linked.
+    let ana = summary(&reports.join("anagrafe"));
+    assert!(ana["sources"][0].get("linkage").is_none());
+    // The run's index links every source's page and lists the files read.
+    let index = std::fs::read_to_string(reports.join("index.html")).unwrap_or_default();
+    for source in sources.iter().chain(&["anagrafe"]) {
+        assert!(
+            index.contains(&format!("href=\"{source}/index.html\"")),
+            "index: no link to {source}"
+        );
+    }
+    assert!(index.contains("SHA-256") && index.contains("progetto"));
+    let project = std::fs::read(dir.path().join("vaglio.toml")).unwrap_or_default();
+    let digest: String = {
+        use sha2::Digest;
+        sha2::Sha256::digest(&project)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    };
+    assert!(index.contains(&digest), "the project file's SHA-256");
 }
 
 #[test]
@@ -127,6 +257,43 @@ fn renders_in_headless_chromium_without_errors() {
     }
     for section in ["Panoramica", "Profilo dei campi", "Controlli"] {
         assert!(dom_text.contains(section), "{section} not rendered");
+    }
+    // A page with the linkage section, and the run's index.
+    let city = demo_city();
+    for (page, sections) in [
+        (
+            city.path().join("reports/refezione/index.html"),
+            &LINKAGE_SECTIONS[..],
+        ),
+        (
+            city.path().join("reports/index.html"),
+            &["Fonti", "SHA-256"][..],
+        ),
+    ] {
+        let dom = Process::new(bin)
+            .args(common)
+            .arg(format!("--user-data-dir={}", profile.display()))
+            .arg("--dump-dom")
+            .arg(format!("file://{}", page.display()))
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {bin}: {e}"));
+        let dom_text = String::from_utf8_lossy(&dom.stdout);
+        let log = String::from_utf8_lossy(&dom.stderr);
+        for line in log.lines() {
+            assert!(
+                !line.contains("CONSOLE") && !line.contains("Uncaught"),
+                "{}: console message: {line}",
+                page.display()
+            );
+        }
+        for section in sections {
+            assert!(
+                dom_text.contains(section),
+                "{}: {section} not rendered",
+                page.display()
+            );
+        }
+        assert!(dom_text.contains("</svg>") || sections.len() == 2);
     }
     let shot = out.path().join("report.png");
     let status = Process::new(bin)

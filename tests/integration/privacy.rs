@@ -1,6 +1,7 @@
 //! No report file names a person: the demo city is checked, then every file
-//! under `reports/` is scanned for the residents' codici fiscali, birth dates
-//! and surnames.
+//! under `reports/` (each source's report with its linkage section, and the
+//! run's index) is scanned for the residents' codici fiscali, birth dates,
+//! surnames and given names.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -43,6 +44,7 @@ fn demo_reports_contain_no_identity() {
             .unwrap_or_else(|| panic!("no {name}"))
     };
     let (cf, surname, birth) = (col("CODICE_FISCALE"), col("COGNOME"), col("DATA_NASCITA"));
+    let name = col("NOME");
     let mut secrets: HashSet<String> = HashSet::new();
     for r in &rows[1..] {
         secrets.insert(r[cf].clone());
@@ -52,8 +54,11 @@ fn demo_reports_contain_no_identity() {
         if p.len() == 3 {
             secrets.insert(format!("{}/{}/{}", p[2], p[1], p[0]));
         }
-        if r[surname].len() >= 6 {
-            secrets.insert(r[surname].clone());
+        // Names long enough not to be ordinary words of a report.
+        for n in [&r[surname], &r[name]] {
+            if n.len() >= 6 {
+                secrets.insert(n.clone());
+            }
         }
     }
     // Dates written in the rule files (range bounds) are configuration, and

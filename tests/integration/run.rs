@@ -333,6 +333,25 @@ fn decisions_override_the_model() {
     let r2 = links_row(dir, "refezione", &unmatched);
     assert_eq!((r2[4].as_str(), r2[5].as_str()), ("match", "decision"));
     assert_eq!(r2[3], cand);
+    // The report counts the decisions: one accepted, one rejected.
+    let s = summary(&dir.join("reports/refezione"));
+    let l = &s["sources"][0]["linkage"];
+    let decision = l["by_tier"]
+        .as_array()
+        .and_then(|a| a.iter().find(|t| t["tier"] == "decision"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        (decision["matched"].as_u64(), decision["unmatched"].as_u64()),
+        (Some(1), Some(1))
+    );
+    let rejected = l["reasons"]
+        .as_array()
+        .and_then(|a| a.iter().find(|r| r["reason"] == "decision"))
+        .and_then(|r| r["unmatched"].as_u64());
+    assert_eq!(rejected, Some(1));
+    let index = std::fs::read_to_string(dir.join("reports/index.html")).unwrap_or_default();
+    assert!(index.contains("decisioni"), "the decisions file's SHA-256");
     let conn = Connection::open(dir.join("master/datamart.sqlite")).unwrap();
     assert_eq!(
         count(

@@ -412,10 +412,7 @@ fn spinner(quiet: bool, extract: &Path) -> Option<indicatif::ProgressBar> {
         return None;
     }
     let pb = indicatif::ProgressBar::new_spinner();
-    pb.set_message(format!(
-        "linking {} to the anagrafe (reading, blocking, training, scoring)…",
-        extract.display()
-    ));
+    pb.set_message(format!("linking {}", extract.display()));
     pb.enable_steady_tick(std::time::Duration::from_millis(120));
     Some(pb)
 }

@@ -361,13 +361,21 @@ pub fn link(job: &LinkJob) -> miette::Result<Linkage> {
 /// Stage timings on standard error when `VAGLIO_TIMINGS` is set.
 struct Stages {
     on: bool,
+    /// The progress message when the linkage began (`linking refezione`).
+    base: String,
     last: std::time::Instant,
     progress: Option<indicatif::ProgressBar>,
 }
 
 impl Stages {
     fn new(progress: Option<indicatif::ProgressBar>) -> Stages {
+        let base = progress
+            .as_ref()
+            .map(|pb| pb.message())
+            .filter(|m| !m.is_empty())
+            .unwrap_or_else(|| "linking".into());
         Stages {
+            base,
             on: std::env::var_os("VAGLIO_TIMINGS").is_some(),
             last: std::time::Instant::now(),
             progress,
@@ -381,7 +389,7 @@ impl Stages {
             eprintln!("{name:>20}: {:>8.3} s", self.last.elapsed().as_secs_f64());
         }
         if let Some(pb) = &self.progress {
-            pb.set_message(format!("linking: {name} done"));
+            pb.set_message(format!("{}: {name} done", self.base));
         }
         self.last = std::time::Instant::now();
     }

@@ -182,10 +182,13 @@ fn link_spec(rules: &RuleSet, path: &Path) -> miette::Result<LinkSpec> {
 /// The run's one progress display: a spinner whose message names the stage
 /// (`[3/10] linking refezione: blocking index done`); the linkage moves it
 /// on through its own stages. Hidden off a terminal and with `--quiet`.
+/// With `VAGLIO_TIMINGS` set, each stage's wall time and the peak memory
+/// so far go to standard error (what `scripts/bench` reads).
 struct Progress {
     bar: Option<indicatif::ProgressBar>,
     done: usize,
     total: usize,
+    timings: Option<(String, std::time::Instant)>,
 }
 
 impl Progress {
@@ -201,14 +204,37 @@ impl Progress {
             pb.enable_steady_tick(std::time::Duration::from_millis(120));
             pb
         });
+        let timings =
+            std::env::var_os("VAGLIO_TIMINGS").map(|_| (String::new(), std::time::Instant::now()));
         Progress {
             bar,
             done: 0,
             total,
+            timings,
+        }
+    }
+
+    /// Prints the stage that ends with its time and the peak memory so far.
+    fn time(&mut self, next: &str) {
+        if let Some((stage, start)) = &mut self.timings {
+            if stage.is_empty() {
+                *stage = next.to_string();
+                *start = std::time::Instant::now();
+                return;
+            }
+            eprintln!(
+                "stage {:<32} {:>8.3} s   peak {:>6} MB",
+                stage,
+                start.elapsed().as_secs_f64(),
+                peak_rss_mb().map_or("?".into(), |m| m.to_string())
+            );
+            *stage = next.to_string();
+            *start = std::time::Instant::now();
         }
     }
 
     fn stage(&mut self, what: &str) {
+        self.time(what);
         self.done += 1;
         if let Some(pb) = &self.bar {
             pb.set_prefix(format!("[{}/{}]", self.done.min(self.total), self.total));
@@ -221,8 +247,17 @@ impl Progress {
     }
 }
 
+/// Peak resident memory of this process (Linux `VmHWM`), in MB.
+fn peak_rss_mb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1000)
+}
+
 impl Drop for Progress {
     fn drop(&mut self) {
+        self.time("");
         if let Some(pb) = &self.bar {
             pb.finish_and_clear();
         }
@@ -438,10 +473,15 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
     let prev = against.map(|a| previous::read(&a.master)).transpose()?;
     let relinked = |name: &str| against.is_none_or(|a| a.source == name);
     let today = opts.today;
-    let mut progress = Progress::new(
-        opts.progress,
-        2 + 2 * project.sources.iter().filter(|s| relinked(&s.name)).count() + 1,
-    );
+    let stages = usize::from(against.is_none())
+        + 1
+        + project
+            .sources
+            .iter()
+            .map(|s| if relinked(&s.name) { 2 } else { 1 })
+            .sum::<usize>()
+        + 1;
+    let mut progress = Progress::new(opts.progress, stages);
     let mut results: Vec<SourceResult> = Vec::new();
     let mut gate_failed = false;
     let mut summarise = |name: &str, o: &SourceOutcome, links: Vec<LinkRow>, decided| {
@@ -539,6 +579,7 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
         }
         let (file, rows, keys_shown) = match (&prev, against) {
             (Some(p), Some(a)) if a.source != s.name => {
+                progress.stage(&format!("reusing {}", s.name));
                 let recorded = p.file(&s.name, "file").map(|r| project.base.join(&r.path));
                 let file = recorded.unwrap_or_else(|| s.file.clone());
                 p.same(&s.name, "file", &file, &sha256_file(&file)?)?;

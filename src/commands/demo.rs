@@ -204,8 +204,8 @@ name = "refezione"
 file = "refezione.csv"
 rules = "rules/refezione.toml"
 isee_column = "VALORE_ISEE"
-# the paying parent identifies a person too
-drop_columns = ["CF_PAGANTE", "COGNOME_PAGANTE", "NOME_PAGANTE"]
+# the paying parent identifies a person too: rules/refezione.toml says
+# `datamart = "pseudonymise"` for CF_PAGANTE and "drop" for the names
 
 [[sources]]
 name = "servizi_sociali"

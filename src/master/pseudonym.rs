@@ -74,6 +74,18 @@ impl Pseudonymizer {
         }
     }
 
+    /// A value of a column a rule file declares `datamart = "pseudonymise"`:
+    /// HMAC of `valore:` and the trimmed, upper-cased value, so the same
+    /// value (a parent's codice fiscale) gets the same pseudonym in every
+    /// source.
+    pub fn value(&self, v: &str) -> String {
+        let v = v.trim().to_uppercase();
+        match self {
+            Pseudonymizer::Keyed(k) => hmac_hex(k, format!("valore:{v}").as_bytes()),
+            Pseudonymizer::Plain => v,
+        }
+    }
+
     /// A record key that identifies (a DSU protocol): HMAC of `chiave:`,
     /// the source and the key.
     pub fn record_key(&self, source: &str, key: &str) -> String {

@@ -41,7 +41,7 @@ use crate::report::html::Lang;
 use crate::report::linkage::LinkageReport;
 use crate::report::run_index::{self, FileDigest, IndexEntry, RunMetadata};
 use crate::report::{baseline, write_source_reports};
-use crate::rules::{self, RuleSet, Severity};
+use crate::rules::{self, DatamartColumn, RuleSet, Severity};
 use crate::validate::{validate, SourceOutcome, ValidateOptions};
 use rusqlite::types::Value as Sql;
 
@@ -272,6 +272,8 @@ pub(crate) struct Linked {
     raw: Raw,
     rows: Vec<LinkRow>,
     drop: Vec<String>,
+    /// Columns replaced by a pseudonym of their value.
+    pseudonymise: Vec<String>,
     isee: Option<usize>,
     isee_column: Option<String>,
     key_is_identifying: bool,
@@ -630,11 +632,40 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
             }
         };
         let raw = Raw::read(&file, &rules)?;
-        let mut dropped: Vec<String> = spec.fields.iter().map(|(_, c)| c.clone()).collect();
+        // The columns the datamart leaves out or pseudonymises: those mapped
+        // in [link] fields and the project's drop_columns, unless the rule
+        // file says otherwise; the rule file's `datamart = "…"`.
+        let declared = |c: &str| {
+            rules
+                .fields
+                .iter()
+                .find(|f| f.name == c)
+                .and_then(|f| f.datamart)
+        };
+        let mut dropped: Vec<String> = spec
+            .fields
+            .iter()
+            .map(|(_, c)| c.clone())
+            .filter(|c| declared(c).is_none())
+            .collect();
         for c in &s.drop_columns {
             column_of(&raw, &file, &s.name, "drop_columns", c)?;
             if !dropped.contains(c) {
                 dropped.push(c.clone());
+            }
+        }
+        let mut pseudonymise = Vec::new();
+        for f in &rules.fields {
+            let Some(how) = f.datamart else { continue };
+            if how != DatamartColumn::Keep && raw.col(&f.name).is_none() {
+                continue; // a declared column the file lacks: the checks say so
+            }
+            match how {
+                DatamartColumn::Drop if !dropped.contains(&f.name) => dropped.push(f.name.clone()),
+                DatamartColumn::Pseudonymise if !s.drop_columns.contains(&f.name) => {
+                    pseudonymise.push(f.name.clone())
+                }
+                _ => {}
             }
         }
         let isee = s
@@ -642,7 +673,11 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
             .as_deref()
             .map(|c| column_of(&raw, &file, &s.name, "isee_column", c))
             .transpose()?;
-        let key_is_identifying = rules.input.key.iter().any(|k| dropped.contains(k));
+        let key_is_identifying = rules
+            .input
+            .key
+            .iter()
+            .any(|k| dropped.contains(k) || pseudonymise.contains(k));
         files_used.push(file);
         linked.push(Linked {
             name: s.name.clone(),
@@ -651,6 +686,7 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
             raw,
             rows,
             drop: dropped,
+            pseudonymise,
             isee,
             isee_column: s.isee_column.clone(),
             key_is_identifying,

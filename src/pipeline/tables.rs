@@ -316,6 +316,10 @@ impl<'a> Master<'a> {
             };
             cols.push((name, "TEXT"));
         }
+        let pseudo_cols: Vec<bool> = kept
+            .iter()
+            .map(|&i| l.pseudonymise.contains(&l.raw.columns[i]))
+            .collect();
         let by_row: HashMap<u64, &LinkRow> = l.rows.iter().map(|r| (r.row, r)).collect();
         Table {
             name: l.name.clone(),
@@ -330,7 +334,14 @@ impl<'a> Master<'a> {
                     text(person.as_deref()),
                     text(link.map(|r| r.status.name())),
                 ];
-                row.extend(kept.iter().map(|&i| text(l.raw.cell(rec, Some(i)))));
+                row.extend(kept.iter().zip(&pseudo_cols).map(|(&i, &p)| {
+                    let v = l.raw.cell(rec, Some(i));
+                    if p {
+                        text(v.map(|v| self.pseudo.value(v)).as_deref())
+                    } else {
+                        text(v)
+                    }
+                }));
                 row
             })),
             indexes: vec!["persona".into()],

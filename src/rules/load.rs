@@ -12,8 +12,8 @@ use toml::de::{DeTable, DeValue};
 use super::diagnostic::{did_you_mean, Diagnostics, RuleFileError};
 use super::walk::{scalar_text, Node, Table};
 use super::{
-    Bound, CheckMeta, Constraint, ExprCheckSpec, FieldConstraint, FieldSpec, ForeignKeySpec,
-    InputSpec, RuleSet, Severity, TableSpec, UniqueSpec, DEFAULT_MISSING_VALUES,
+    Bound, CheckMeta, Constraint, DatamartColumn, ExprCheckSpec, FieldConstraint, FieldSpec,
+    ForeignKeySpec, InputSpec, RuleSet, Severity, TableSpec, UniqueSpec, DEFAULT_MISSING_VALUES,
 };
 use crate::expr::{compile_bool, Env, Expr};
 use crate::identity::dates::DateFormats;
@@ -496,6 +496,7 @@ impl Loader<'_> {
             "pii",
             "valid",
             "provisional",
+            "datamart",
         ];
         let what = format!("[fields.{name}]");
         let t = node.table(self.diags, &what, KEYS)?;
@@ -512,6 +513,25 @@ impl Loader<'_> {
             .get_any(&["missing_values", "missingValues"])
             .and_then(|n| n.strings(self.diags, "`missing_values`"))
             .map(|v| v.into_iter().map(|(s, _)| s).collect());
+        let datamart = t.get("datamart").and_then(|n| {
+            let span = n.span.clone();
+            let text = n.str(self.diags, "`datamart`")?.to_string();
+            let parsed = DatamartColumn::parse(&text);
+            if parsed.is_none() {
+                let names = DatamartColumn::NAMES;
+                let help = match did_you_mean(&text, names.iter().copied()) {
+                    Some(s) => format!("did you mean \"{s}\"? One of: keep, drop, pseudonymise"),
+                    None => "one of: keep, drop, pseudonymise".to_string(),
+                };
+                self.diags.error(
+                    span,
+                    format!("unknown datamart treatment `{text}` for field {name}"),
+                    "unknown treatment",
+                    Some(help),
+                );
+            }
+            parsed
+        });
         let mut constraints = Vec::new();
 
         // required
@@ -666,6 +686,7 @@ impl Loader<'_> {
             pii,
             missing_values,
             constraints,
+            datamart,
         })
     }
 

@@ -192,6 +192,39 @@ pub struct FieldSpec {
     pub missing_values: Option<Vec<String>>,
     /// Its constraints, in a stable order.
     pub constraints: Vec<FieldConstraint>,
+    /// What `vaglio run` does with the column in the datamart (`None`: the
+    /// default — dropped when mapped in `[link] fields`, else kept).
+    pub datamart: Option<DatamartColumn>,
+}
+
+/// What the datamart feed does with a source's column (`datamart = "…"` in
+/// the field's table).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DatamartColumn {
+    /// Copied as it is.
+    Keep,
+    /// Left out.
+    Drop,
+    /// Replaced by a keyed pseudonym of its value (HMAC-SHA256 of the
+    /// trimmed, upper-cased value): the same value gets the same pseudonym in
+    /// every source and every run with the same key, so tables still join on
+    /// it, and nobody without the key can recover it.
+    Pseudonymise,
+}
+
+impl DatamartColumn {
+    /// The spellings accepted in a rule file.
+    pub const NAMES: [&'static str; 4] = ["keep", "drop", "pseudonymise", "pseudonymize"];
+
+    /// Parses a spelling of [`DatamartColumn::NAMES`].
+    pub fn parse(s: &str) -> Option<DatamartColumn> {
+        match s {
+            "keep" => Some(DatamartColumn::Keep),
+            "drop" => Some(DatamartColumn::Drop),
+            "pseudonymise" | "pseudonymize" => Some(DatamartColumn::Pseudonymise),
+            _ => None,
+        }
+    }
 }
 
 /// A uniqueness constraint over several columns (composite key).

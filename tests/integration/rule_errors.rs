@@ -89,3 +89,14 @@ fn expression_errors_point_inside_the_toml_string() {
         diagnose("[fields.N]\ntype = \"integer\"\n[[checks]]\nid = \"x\"\nassert = \"N + 1\"\n");
     assert!(err.contains("true or false"), "{err}");
 }
+
+#[test]
+fn unknown_datamart_treatment_is_placed_and_suggested() {
+    let err = diagnose("[fields.CF]\ntype = \"codice_fiscale\"\ndatamart = \"pseudonimise\"\n");
+    assert!(
+        err.contains("unknown datamart treatment `pseudonimise` for field CF"),
+        "{err}"
+    );
+    assert!(err.contains("rules.toml:3:12"), "{err}");
+    assert!(err.contains("did you mean \"pseudonymise\""), "{err}");
+}

@@ -200,13 +200,35 @@ fn run_writes_the_datamart_deterministically() {
         "COGNOME_ALUNNO",
         "NOME_ALUNNO",
         "DATA_NASCITA_ALUNNO",
-        "CF_PAGANTE",
         "COGNOME_PAGANTE",
         "NOME_PAGANTE",
     ] {
         assert!(!refezione.contains(&c.to_string()), "refezione has {c}");
     }
     assert!(refezione.contains(&"VALORE_ISEE".to_string()));
+    // CF_PAGANTE is declared `datamart = "pseudonymise"`: the keyed
+    // pseudonym of the code, the same for the same payer.
+    let raw = std::fs::read(dir.join("refezione.csv")).unwrap();
+    let first = String::from_utf8_lossy(&raw)
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(';')
+        .nth(7)
+        .unwrap()
+        .to_string();
+    let stored: String = conn
+        .query_row("SELECT CF_PAGANTE FROM refezione WHERE riga = 1", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(stored, pseudonym(KEY, &format!("valore:{first}")));
+    assert!(
+        count(
+            &conn,
+            "SELECT COUNT(*) FROM refezione WHERE length(CF_PAGANTE) = 32"
+        ) > 100
+    );
     for (table, gone) in [
         ("servizi_sociali", "NOMINATIVO"),
         ("servizi_sociali", "CF_BENEFICIARIO"),

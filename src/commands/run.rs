@@ -43,7 +43,12 @@ pub fn run(args: &RunArgs) -> miette::Result<Outcome> {
 /// unmatched.
 pub fn closing_summary(r: &RunResult, reports: &Path, master: &Path, review: &Path) -> String {
     let mut t = format!(
-        "vaglio run: {} residents in {} families\n\n  {:<16} {:>8} {:>8}  {:>8} {:>8} {:>9} {:>8}\n",
+        "{}: {} residents in {} families\n\n  {:<16} {:>8} {:>8}  {:>8} {:>8} {:>9} {:>8}\n",
+        if r.sources.iter().any(|s| s.reused) {
+            "vaglio link --against"
+        } else {
+            "vaglio run"
+        },
         r.residents, r.families, "source", "rows", "failing", "linked", "review", "unmatched", "decided"
     );
     for s in &r.sources {

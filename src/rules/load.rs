@@ -299,6 +299,7 @@ impl Loader<'_> {
                 "missingValues",
                 "table",
                 "sheet",
+                "max_field_bytes",
                 "name",
                 "description",
             ],
@@ -361,6 +362,21 @@ impl Loader<'_> {
         }
         if let Some(n) = t.get("sheet") {
             read.sheet = n.str(self.diags, "`sheet`").map(str::to_string);
+        }
+        if let Some(n) = t.get("max_field_bytes") {
+            match n.count(self.diags, "`max_field_bytes`") {
+                Some(0) => self.diags.error(
+                    n.span.clone(),
+                    "`max_field_bytes` must be at least 1",
+                    "zero",
+                    Some(format!(
+                        "the default is {} (1 MiB)",
+                        crate::read::DEFAULT_MAX_FIELD_BYTES
+                    )),
+                ),
+                Some(x) => read.max_field_bytes = Some(x),
+                None => {}
+            }
         }
         if let Some(n) = t.get("key") {
             if let Some(v) = n.strings(self.diags, "`key`") {

@@ -77,17 +77,124 @@ fn nul_bytes_and_mixed_line_endings() {
     assert_eq!(summary(&dir.path().join("out"))["sources"][0]["rows"], 3);
 }
 
-#[test]
-fn a_ten_megabyte_field() {
+/// A file whose row 1 has a field of `n` bytes.
+fn with_a_field_of(n: usize) -> Vec<u8> {
     let mut data = b"ID;NOME\n1;".to_vec();
-    data.extend(std::iter::repeat_n(b'A', 10 * 1024 * 1024));
+    data.extend(std::iter::repeat_n(b'A', n));
     data.extend_from_slice(b"\n2;LUCA\n");
-    let rules = format!("{PEOPLE}max_length = 60\n");
+    data
+}
+
+#[test]
+fn a_ten_megabyte_field_within_a_raised_max_field_bytes() {
+    let data = with_a_field_of(10 * 1024 * 1024);
+    let rules = format!("{PEOPLE}max_length = 60\n")
+        .replace("[input]", "[input]\nmax_field_bytes = 20_000_000");
     let (code, _, _, dir) = run(&rules, "x.csv", &data);
     assert_eq!(code, 1);
     let f = findings(&dir.path().join("out"));
     assert_eq!(f.len(), 1);
     assert_eq!(f[0].3, "longer than 60 characters (10485760)");
+}
+
+/// Runs `check` on `data` in `dir` (reusing its `rules.toml` and `out/`).
+fn run_in(dir: &Path, data: &[u8]) -> (i32, String) {
+    std::fs::write(dir.join("x.csv"), data).unwrap_or_else(|e| panic!("{e}"));
+    let out = vaglio()
+        .current_dir(dir)
+        .args([
+            "check",
+            "--rules",
+            "rules.toml",
+            "--out",
+            "out",
+            "--today",
+            "2026-11-28",
+        ])
+        .arg("x.csv")
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run vaglio: {e}"));
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!stderr.contains("panicked"), "panic: {stderr}");
+    (out.status.code().unwrap_or(-1), stderr)
+}
+
+/// The output files of a run, by name, with their contents.
+fn outputs(out: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut v: Vec<(String, Vec<u8>)> = std::fs::read_dir(out)
+        .unwrap_or_else(|e| panic!("{}: {e}", out.display()))
+        .map(|e| e.unwrap_or_else(|e| panic!("{e}")))
+        .filter(|e| e.path().is_file())
+        .map(|e| {
+            let bytes = std::fs::read(e.path()).unwrap_or_else(|e| panic!("{e}"));
+            (e.file_name().to_string_lossy().into_owned(), bytes)
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn a_field_over_max_field_bytes_stops_the_check_and_keeps_earlier_reports() {
+    // The default limit is 1 MiB: a 10 MB field is a broken file, not data.
+    let (code, _, _, dir) = run(PEOPLE, "x.csv", b"ID;NOME\n1;ANNA\n");
+    assert_eq!(code, 0);
+    let before = outputs(&dir.path().join("out"));
+    let (code, stderr) = run_in(dir.path(), &with_a_field_of(10 * 1024 * 1024));
+    assert_eq!(code, 2, "{stderr}");
+    for needle in [
+        "vaglio::read::field_too_large",
+        "x.csv: a field of row 1 (line 2) is longer than",
+        "max_field_bytes = 1048576",
+        "raise `max_field_bytes` in the [input]",
+    ] {
+        assert!(stderr.contains(needle), "{needle:?} not in {stderr}");
+    }
+    assert_eq!(
+        outputs(&dir.path().join("out")),
+        before,
+        "earlier reports changed"
+    );
+    // At the limit is fine; one byte over is not.
+    let rules = PEOPLE.replace("[input]", "[input]\nmax_field_bytes = 1000");
+    std::fs::write(dir.path().join("rules.toml"), rules).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(run_in(dir.path(), &with_a_field_of(1000)).0, 0);
+    let (code, stderr) = run_in(dir.path(), &with_a_field_of(1001));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("the field \"NOME\" of row 1 (line 2), 1001 bytes,"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_unterminated_quote_in_a_large_file_stops_before_swallowing_it() {
+    // The quote on line 3 never closes: the rest of the file (4 MB) would
+    // be one field. Reading stops at the limit, pointing at the line.
+    let rules = PEOPLE.replace("[input]", "[input]\nmax_field_bytes = 100_000");
+    let mut data = b"ID;NOME\n1;ANNA\n2;\"LUCA\n".to_vec();
+    for i in 3..200_000 {
+        data.extend_from_slice(format!("{i};NOME {i}\n").as_bytes());
+    }
+    let (code, _, stderr, _dir) = run(&rules, "x.csv", &data);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("row 2 (line 3)"), "{stderr}");
+    assert!(stderr.contains("never closes"), "{stderr}");
+    // The same quote in a small file is a finding, as before.
+    let (code, _, _, dir) = run(PEOPLE, "x.csv", b"ID;NOME\n1;ANNA\n2;\"LUCA\n3;SARA\n");
+    assert_eq!(code, 1);
+    assert!(finding_checks(&dir.path().join("out")).contains(&"file.quotes".to_string()));
+}
+
+#[test]
+fn max_field_bytes_must_be_a_positive_whole_number() {
+    for (value, needle) in [("0", "must be at least 1"), ("\"big\"", "whole number")] {
+        let rules = PEOPLE.replace("[input]", &format!("[input]\nmax_field_bytes = {value}"));
+        let (code, _, stderr, _dir) = run(&rules, "x.csv", b"ID;NOME\n1;ANNA\n");
+        assert_eq!(code, 2, "{stderr}");
+        assert!(stderr.contains(needle), "{stderr}");
+        assert!(stderr.contains("max_field_bytes"), "{stderr}");
+    }
 }
 
 #[test]

@@ -280,3 +280,55 @@ fn a_rule_file_that_is_not_utf8_or_not_toml() {
     assert_eq!(code, 2);
     assert!(stderr.contains("not valid TOML"), "{stderr}");
 }
+
+/// Links the FEBRL-like fixture with its extract rules changed by `edit`,
+/// into `out`; returns the exit code and stderr.
+fn link_fixture(edit: impl Fn(&str) -> String, dir: &Path, out: &Path) -> (i32, String) {
+    let fixture = crate::util::fixtures().join("link_generic");
+    let text =
+        std::fs::read_to_string(fixture.join("extract.toml")).unwrap_or_else(|e| panic!("{e}"));
+    let rules = dir.join("extract.toml");
+    std::fs::write(&rules, edit(&text)).unwrap_or_else(|e| panic!("{e}"));
+    let got = vaglio()
+        .args(["link", "--quiet", "--rules"])
+        .arg(&rules)
+        .arg(fixture.join("extract.csv"))
+        .arg("--anagrafe")
+        .arg(fixture.join("reference.csv"))
+        .arg("--anagrafe-rules")
+        .arg(fixture.join("reference.toml"))
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run vaglio: {e}"));
+    let stderr = String::from_utf8_lossy(&got.stderr).into_owned();
+    assert!(!stderr.contains("panicked"), "panic: {stderr}");
+    (got.status.code().unwrap_or(-1), stderr)
+}
+
+#[test]
+fn more_candidate_pairs_than_max_pairs_stop_the_linkage() {
+    let dir = scratch();
+    let out = dir.path().join("master");
+    let (code, stderr) = link_fixture(str::to_string, dir.path(), &out);
+    assert_eq!(code, 0, "{stderr}");
+    let before = outputs(&out);
+    let (code, stderr) = link_fixture(|t| format!("{t}max_pairs = 10\n"), dir.path(), &out);
+    assert_eq!(code, 2, "{stderr}");
+    for needle in [
+        "vaglio::link::max_pairs",
+        "candidate pairs, more than",
+        "max_pairs = 10",
+        "extract.toml",
+        "raise `max_pairs` in the [link]",
+    ] {
+        assert!(stderr.contains(needle), "{needle:?} not in {stderr}");
+    }
+    assert_eq!(outputs(&out), before, "links.csv changed");
+    let (code, stderr) = link_fixture(|t| format!("{t}max_pairs = \"many\"\n"), dir.path(), &out);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("`max_pairs` must be a whole number"),
+        "{stderr}"
+    );
+}

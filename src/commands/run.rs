@@ -29,7 +29,7 @@ pub fn run(args: &RunArgs) -> miette::Result<Outcome> {
             &project.reports,
             &project.master,
             &project.review,
-        ));
+        ))?;
     }
     Ok(if result.gate_failed {
         Outcome::GateFailed
@@ -90,7 +90,6 @@ pub fn closing_summary(r: &RunResult, reports: &Path, master: &Path, review: &Pa
     t
 }
 
-fn print_out(s: &str) {
-    use std::io::Write;
-    let _ = std::io::stdout().lock().write_all(s.as_bytes());
+fn print_out(s: &str) -> miette::Result<()> {
+    super::print(s)
 }

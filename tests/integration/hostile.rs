@@ -332,3 +332,119 @@ fn more_candidate_pairs_than_max_pairs_stop_the_linkage() {
         "{stderr}"
     );
 }
+
+/// Runs `check` in `dir` under a file-size limit of about a megabyte (`ulimit
+/// -f`, with SIGXFSZ ignored so that a write past it fails as on a full
+/// disk).
+fn check_on_a_full_disk(dir: &Path) -> (i32, String) {
+    let bin = assert_cmd::cargo::cargo_bin("vaglio");
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("trap '' XFSZ; ulimit -f 2048; exec \"$0\" \"$@\"")
+        .arg(bin)
+        .args([
+            "check",
+            "--rules",
+            "rules.toml",
+            "--out",
+            "out",
+            "--today",
+            "2026-11-28",
+        ])
+        .arg("x.csv")
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run sh: {e}"));
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!stderr.contains("panicked"), "panic: {stderr}");
+    (out.status.code().unwrap_or(-1), stderr)
+}
+
+#[test]
+fn a_full_disk_mid_write_exits_2_and_keeps_the_previous_reports() {
+    let (code, _, _, dir) = run(PEOPLE, "x.csv", b"ID;NOME\n1;ANNA\n");
+    assert_eq!(code, 0);
+    let before = outputs(&dir.path().join("out"));
+    // 100,000 rows with an invalid ID: about 8 MB of findings, more than the
+    // disk takes.
+    let mut data = b"ID;NOME\n".to_vec();
+    for i in 0..100_000 {
+        data.extend_from_slice(format!("X{i};NOME\n").as_bytes());
+    }
+    std::fs::write(dir.path().join("x.csv"), &data).unwrap_or_else(|e| panic!("{e}"));
+    let (code, stderr) = check_on_a_full_disk(dir.path());
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("findings.csv"), "{stderr}");
+    assert!(stderr.contains("File too large"), "{stderr}");
+    assert!(stderr.contains("disk is not full"), "{stderr}");
+    assert_eq!(
+        outputs(&dir.path().join("out")),
+        before,
+        "the previous reports changed, or a temporary file was left behind"
+    );
+}
+
+#[test]
+fn an_output_that_cannot_be_renamed_into_place_keeps_the_others() {
+    let (code, _, _, dir) = run(PEOPLE, "x.csv", b"ID;NOME\n1;ANNA\n");
+    assert_eq!(code, 0);
+    // index.html is now a folder: its temporary file is written, but cannot
+    // replace it.
+    let out = dir.path().join("out");
+    std::fs::remove_file(out.join("index.html")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::create_dir(out.join("index.html")).unwrap_or_else(|e| panic!("{e}"));
+    let (code, stderr) = run_in(dir.path(), b"ID;NOME\n1;ANNA\n2;LUCA\n");
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("index.html"), "{stderr}");
+    let leftovers: Vec<_> = outputs(&out)
+        .into_iter()
+        .filter(|(n, _)| n.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+/// Runs vaglio with `args` in `dir`, its standard output on /dev/full.
+fn to_dev_full(dir: &Path, args: &[&str]) -> (i32, String) {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap_or_else(|e| panic!("/dev/full: {e}"));
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("vaglio"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdout(full)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run vaglio: {e}"));
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn standard_output_on_a_full_disk_is_an_error_not_a_panic() {
+    let (code, _, _, dir) = run(PEOPLE, "x.csv", b"ID;NOME\n1;ANNA\n");
+    assert_eq!(code, 0);
+    for args in [
+        &["rules"][..],
+        &["rules", "VG101"],
+        &[
+            "check",
+            "--rules",
+            "rules.toml",
+            "--out",
+            "out",
+            "--format",
+            "json",
+            "x.csv",
+        ],
+        &["check", "--infer", "x.csv"],
+    ] {
+        let (code, stderr) = to_dev_full(dir.path(), args);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(stderr.contains("standard output"), "{args:?}: {stderr}");
+    }
+}

@@ -399,6 +399,29 @@ impl Source {
     }
 }
 
+impl Source {
+    /// Reads CSV `data` held in memory as if it were the file `name`
+    /// (fuzzing and tests: the same detection and reading as [`Source::open`]).
+    pub(crate) fn csv_from_bytes(
+        name: &Path,
+        data: Vec<u8>,
+        options: &ReadOptions,
+    ) -> Result<Source, ReadError> {
+        let bytes = data.len() as u64;
+        let (records, header, info) = csv_reader::CsvRecords::from_reader(
+            name,
+            Box::new(std::io::Cursor::new(data)),
+            bytes,
+            options,
+        )?;
+        Ok(Source {
+            header,
+            info,
+            inner: Inner::Csv(Box::new(records)),
+        })
+    }
+}
+
 /// Reads every record of a source into memory (small files: code lists,
 /// foreign-key targets, tests).
 pub fn read_all(path: &Path, options: &ReadOptions) -> Result<(Source, Vec<Record>), ReadError> {

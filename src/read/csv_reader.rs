@@ -37,8 +37,9 @@ impl<R: Read> Read for Counting<R> {
 const READ_AHEAD_BYTES: u64 = 64 * 1024;
 
 /// The header's width is not known before it is read: its guard assumes up
-/// to this many fields at the limit.
-const HEADER_GUARD_FIELDS: u64 = 1024;
+/// to this many fields at the limit (128 MiB at the default limit), so that
+/// a file without a line break stops early.
+const HEADER_GUARD_FIELDS: u64 = 64;
 
 /// What the [`Guard`] shares with the reader that owns it.
 #[derive(Default)]
@@ -502,6 +503,13 @@ mod tests {
         data.extend(std::iter::repeat_n(b'x', 1 << 20));
         let e = read(&data, 10).unwrap_err();
         assert_eq!(what(e), "a field of row 1 (line 2)");
+    }
+
+    #[test]
+    fn a_file_without_line_breaks_stops_in_the_header() {
+        let data = vec![b'x'; 64 * 1024 + 70 * 23];
+        let e = read(&data, 10).unwrap_err();
+        assert_eq!(what(e), "a field of the header (line 1)");
     }
 
     #[test]

@@ -14,6 +14,8 @@ pub mod cli;
 pub mod commands;
 pub mod demo;
 pub mod expr;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod identity;
 pub mod infer;
 pub mod link;

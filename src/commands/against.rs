@@ -111,7 +111,7 @@ pub fn run(args: &LinkArgs) -> miette::Result<Outcome> {
             &project.reports,
             &project.master,
             &project.review,
-        ));
+        ))?;
     }
     Ok(if result.gate_failed {
         Outcome::GateFailed

@@ -4,8 +4,6 @@ use std::collections::HashSet;
 use std::io::IsTerminal;
 use std::path::Path;
 
-use miette::IntoDiagnostic;
-
 use crate::cli::{CheckArgs, FailOn, Format};
 use crate::report::html::Lang;
 use crate::report::{self, baseline, findings::FindingsWriter, terminal, Summary};
@@ -21,7 +19,7 @@ pub fn run(args: &CheckArgs) -> miette::Result<Outcome> {
     if args.infer {
         for file in &args.files {
             let draft = crate::infer::draft(file, &Default::default())?;
-            print!("{draft}");
+            super::print(&draft)?;
         }
         return Ok(Outcome::Passed);
     }
@@ -90,10 +88,7 @@ pub fn run(args: &CheckArgs) -> miette::Result<Outcome> {
             Format::Markdown => terminal::render_markdown(&outcomes, &summary.regressions, fail_on),
             Format::Json => summary.to_json(),
         };
-        use std::io::Write;
-        let mut stdout = std::io::stdout().lock();
-        // A closed pipe (`| head`) is not an error worth a non-zero exit.
-        let _ = stdout.write_all(text.as_bytes()).into_diagnostic();
+        super::print(&text)?;
     }
     Ok(if summary.gate == "failed" {
         Outcome::GateFailed

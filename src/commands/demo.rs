@@ -181,8 +181,7 @@ pub fn run(args: &DemoArgs) -> miette::Result<Outcome> {
             generated.as_secs_f64(),
             (checked - generated).as_secs_f64()
         ));
-        use std::io::Write;
-        let _ = std::io::stdout().lock().write_all(t.as_bytes());
+        super::print(&t)?;
     }
     Ok(outcome)
 }

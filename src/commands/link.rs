@@ -240,7 +240,7 @@ pub fn run(args: &LinkArgs) -> miette::Result<Outcome> {
     let path = args.out.join("links.csv");
     write_links(&path, &l.source, link_rows(&l))?;
     if !args.common.quiet {
-        print_out(&format!("{}  wrote {}\n", summary(&l), path.display()));
+        print_out(&format!("{}  wrote {}\n", summary(&l), path.display()))?;
     }
     if let Some(t) = &args.truth {
         let truth = link::eval::read_truth(t)?;
@@ -264,7 +264,7 @@ pub fn run(args: &LinkArgs) -> miette::Result<Outcome> {
                 pct(*cum)
             );
         }
-        print_out(&s);
+        print_out(&s)?;
     }
     Ok(Outcome::Passed)
 }
@@ -280,7 +280,7 @@ pub fn train(args: &TrainArgs) -> miette::Result<Outcome> {
             "{}  wrote the model to {}\n",
             summary(&l),
             args.output.display()
-        ));
+        ))?;
     }
     Ok(Outcome::Passed)
 }
@@ -296,7 +296,7 @@ pub fn explain(args: &ExplainArgs) -> miette::Result<Outcome> {
     )?;
     match l.explain(args.row, args.common.show_pii) {
         Some(text) => {
-            print_out(&text);
+            print_out(&text)?;
             Ok(Outcome::Passed)
         }
         None => miette::bail!(
@@ -337,7 +337,7 @@ pub fn eval(args: &EvalArgs) -> miette::Result<Outcome> {
                 e.missed_match_rate() * 100.0
             );
         }
-        print_out(&out);
+        print_out(&out)?;
         return Ok(Outcome::Passed);
     };
     let truth = link::eval::read_truth(truth_path)?;
@@ -393,7 +393,7 @@ pub fn eval(args: &EvalArgs) -> miette::Result<Outcome> {
             x.f1()
         );
     }
-    print_out(&out);
+    print_out(&out)?;
     if let Some(min) = args.min_f1 {
         if s.f1() < min {
             eprintln!("F1 {:.4} is below --min-f1 {min}", s.f1());
@@ -417,9 +417,8 @@ fn spinner(quiet: bool, extract: &Path) -> Option<indicatif::ProgressBar> {
     Some(pb)
 }
 
-fn print_out(s: &str) {
-    use std::io::Write;
-    let _ = std::io::stdout().lock().write_all(s.as_bytes());
+fn print_out(s: &str) -> miette::Result<()> {
+    super::print(s)
 }
 
 /// The default output folder.

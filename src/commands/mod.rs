@@ -34,6 +34,24 @@ pub fn today(arg: Option<&str>) -> miette::Result<NaiveDate> {
     }
 }
 
+/// Writes `text` to standard output. A closed pipe (`vaglio … | head`) is
+/// not an error; any other failure (a full disk, a closed file) is, so that
+/// a script redirecting the output learns that it is incomplete.
+pub fn print(text: &str) -> miette::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(miette::miette!(
+            code = "vaglio::output::stdout",
+            help =
+                "check where standard output goes: the disk may be full or the file not writable",
+            "cannot write to standard output: {e}"
+        )),
+    }
+}
+
 /// Sets the number of worker threads (once per process).
 pub fn set_jobs(jobs: Option<usize>) -> miette::Result<()> {
     if let Some(n) = jobs {

@@ -11,7 +11,7 @@ pub fn run(args: &RulesArgs) -> miette::Result<Outcome> {
     match &args.code {
         Some(code) => match checks::find(code) {
             Some(kind) => {
-                println!("{}", kind.doc.trim_end());
+                super::print(&format!("{}\n", kind.doc.trim_end()))?;
                 Ok(Outcome::Passed)
             }
             None => {
@@ -27,7 +27,7 @@ pub fn run(args: &RulesArgs) -> miette::Result<Outcome> {
             }
         },
         None => {
-            print!("{}", catalogue());
+            super::print(&catalogue())?;
             Ok(Outcome::Passed)
         }
     }

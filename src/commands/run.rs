@@ -30,7 +30,7 @@ pub fn run(args: &RunArgs) -> miette::Result<Outcome> {
             &project.reports,
             &project.master,
             &project.review,
-        ));
+        ))?;
     }
     Ok(if result.gate_failed {
         Outcome::GateFailed
@@ -49,7 +49,15 @@ pub fn closing_summary(r: &RunResult, reports: &Path, master: &Path, review: &Pa
         } else {
             "vaglio run"
         },
-        r.residents, r.families, "source", "rows", "failing", "linked", "review", "unmatched", "decided"
+        r.residents,
+        r.families,
+        "source",
+        "rows",
+        "failing",
+        "linked",
+        "review",
+        "unmatched",
+        "decided"
     );
     for s in &r.sources {
         if s.reused {
@@ -109,8 +117,8 @@ pub fn closing_summary(r: &RunResult, reports: &Path, master: &Path, review: &Pa
     t
 }
 
-/// Writes to standard output, ignoring a closed pipe.
-pub(crate) fn print_out(s: &str) {
-    use std::io::Write;
-    let _ = std::io::stdout().lock().write_all(s.as_bytes());
+/// Writes to standard output (exit 2 when it cannot be written; a closed
+/// pipe is not an error).
+pub(crate) fn print_out(s: &str) -> miette::Result<()> {
+    super::print(s)
 }

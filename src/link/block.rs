@@ -7,6 +7,7 @@
 //! and counted, rather than exhausting memory.
 
 use std::hash::BuildHasher;
+use std::path::Path;
 
 use rayon::prelude::*;
 
@@ -230,6 +231,73 @@ impl BlockIndex {
             stats.new_pairs[usize::from(r)] += 1;
         }
         (all.into_iter().map(|e| e.0).collect(), stats)
+    }
+}
+
+/// The blocking rules would give more candidate pairs than `[link]
+/// max_pairs` allows: the linkage stops before comparing any.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("linking would compare {pairs} candidate pairs, more than max_pairs = {limit} ({rules})")]
+#[diagnostic(
+    code(vaglio::link::max_pairs),
+    help("raise `max_pairs` in the [link] section of {rules} (now {limit}) if the machine has the memory for them, or make the blocking rules more selective (add a key to the broadest rule), or lower `max_block_size`")
+)]
+pub struct TooManyPairs {
+    /// Candidate pairs the rules give (a pair found by several rules counts
+    /// once per rule).
+    pub pairs: u64,
+    /// The limit.
+    pub limit: u64,
+    /// The rule file with the `[link]` section.
+    pub rules: String,
+}
+
+impl BlockIndex {
+    /// The candidate pairs `extract` would give, as
+    /// [`BlockStats::pairs`] counts them (per rule, before a pair found by
+    /// several rules is de-duplicated; blocks over `max_block` skipped).
+    /// Only binary searches: nothing is allocated per pair.
+    pub fn count_pairs(&self, extract: &[Person], names: &NameTable, max_block: usize) -> u64 {
+        extract
+            .par_iter()
+            .map_init(Vec::new, |ks, p| {
+                let mut n = 0u64;
+                for (r, rule) in self.rules.iter().enumerate() {
+                    ks.clear();
+                    keys(r, rule, p, names, ks);
+                    let idx = &self.index[r];
+                    for &k in ks.iter() {
+                        let lo = idx.partition_point(|e| e.0 < k);
+                        let len = idx[lo..].partition_point(|e| e.0 == k);
+                        if len <= max_block {
+                            n = n.saturating_add(len as u64);
+                        }
+                    }
+                }
+                n
+            })
+            .reduce(|| 0, u64::saturating_add)
+    }
+
+    /// Stops with [`TooManyPairs`] when `extract` would give more than
+    /// `limit` candidate pairs; `rules` names the rule file in the message.
+    pub fn check_pairs(
+        &self,
+        extract: &[Person],
+        names: &NameTable,
+        max_block: usize,
+        limit: u64,
+        rules: &Path,
+    ) -> Result<u64, TooManyPairs> {
+        let pairs = self.count_pairs(extract, names, max_block);
+        if pairs > limit {
+            return Err(TooManyPairs {
+                pairs,
+                limit,
+                rules: rules.display().to_string(),
+            });
+        }
+        Ok(pairs)
     }
 }
 

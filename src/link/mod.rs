@@ -259,6 +259,7 @@ pub fn link(job: &LinkJob) -> miette::Result<Linkage> {
     let index = BlockIndex::build(&blocking, &anagrafe, &names);
     clock.stage("blocking index");
     let max_block = spec.max_block_size;
+    index.check_pairs(&extract, &names, max_block, spec.max_pairs, &job.rules.path)?;
     let per_record: Vec<(Vec<Candidate>, BlockStats)> = extract
         .par_iter()
         .map_init(NameCache::default, |cache, e| {

@@ -19,6 +19,13 @@
 //! ```
 //!
 //! Everything but `fields` has a default computed from the fields mapped.
+//!
+//! Two caps bound the work of a linkage: `max_block_size` (default 5,000)
+//! skips, for one record, a block with more residents than that (counted
+//! in the blocking statistics); `max_pairs` (default 50,000,000) stops the
+//! linkage before any comparison when the blocking rules would give more
+//! candidate pairs in all than that (a pair found by several rules counts
+//! once per rule), with an error naming the setting (exit code 2).
 
 use std::fmt;
 use std::ops::Range;
@@ -417,6 +424,10 @@ pub struct Thresholds {
     pub review: f64,
 }
 
+/// The default of `[link] max_pairs`: 50 million candidate pairs, a few
+/// hundred megabytes of compared pairs; a city's extracts give far fewer.
+pub const DEFAULT_MAX_PAIRS: u64 = 50_000_000;
+
 /// A parsed `[link]` section.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LinkSpec {
@@ -439,6 +450,9 @@ pub struct LinkSpec {
     pub tie_margin: f64,
     /// Blocks larger than this are skipped for a record (and counted).
     pub max_block_size: usize,
+    /// Candidate pairs (summed over the blocking rules) above which the
+    /// linkage stops before comparing ([`DEFAULT_MAX_PAIRS`]).
+    pub max_pairs: u64,
     /// Random pairs sampled to estimate u.
     pub u_sample_pairs: usize,
     /// Seed of the sampling.
@@ -479,6 +493,7 @@ impl LinkSpec {
             },
             tie_margin: 1.0,
             max_block_size: 5000,
+            max_pairs: DEFAULT_MAX_PAIRS,
             u_sample_pairs: 200_000,
             seed: 42,
             prior_recall: 0.9,
@@ -607,6 +622,7 @@ const KEYS: &[&str] = &[
     "thresholds",
     "tie_margin",
     "max_block_size",
+    "max_pairs",
     "u_sample_pairs",
     "seed",
     "prior_recall",
@@ -833,6 +849,11 @@ fn parse(node: &Node, declared: &[&str], diags: &mut Diagnostics) -> Option<Link
             spec.max_block_size = x.max(1) as usize;
         }
     }
+    if let Some(v) = t.get("max_pairs") {
+        if let Some(x) = v.count(diags, "`max_pairs`") {
+            spec.max_pairs = x.max(1);
+        }
+    }
     if let Some(v) = t.get("u_sample_pairs") {
         if let Some(x) = v.count(diags, "`u_sample_pairs`") {
             spec.u_sample_pairs = x.max(1000) as usize;
@@ -982,6 +1003,18 @@ mod tests {
             }
         );
         assert!(load(FIELDS).unwrap().is_none(), "no [link], no spec");
+    }
+
+    #[test]
+    fn max_pairs_defaults_large_and_can_be_set() {
+        let link = "[link]\nfields = { cognome = \"COGNOME\" }\n";
+        let spec = load(&format!("{FIELDS}{link}")).unwrap().unwrap();
+        assert_eq!(spec.max_pairs, DEFAULT_MAX_PAIRS);
+        let spec = load(&format!("{FIELDS}{link}max_pairs = 1_000\n"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(spec.max_pairs, 1000);
+        assert!(load(&format!("{FIELDS}{link}max_pairs = -1\n")).is_err());
     }
 
     #[test]

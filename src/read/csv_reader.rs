@@ -32,9 +32,67 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
+/// How much the CSV parser may buffer beyond a record (its read buffer is
+/// 8 KiB; this leaves room).
+const READ_AHEAD_BYTES: u64 = 64 * 1024;
+
+/// The header's width is not known before it is read: its guard assumes up
+/// to this many fields at the limit (128 MiB at the default limit), so that
+/// a file without a line break stops early.
+const HEADER_GUARD_FIELDS: u64 = 64;
+
+/// What the [`Guard`] shares with the reader that owns it.
+#[derive(Default)]
+struct GuardState {
+    /// Bytes handed to the parser since the last record ended.
+    since_record: AtomicU64,
+    /// Bytes one record may take.
+    limit: AtomicU64,
+    /// Whether reading stopped at the limit.
+    tripped: std::sync::atomic::AtomicBool,
+}
+
+/// Stops the parser once one record has taken more bytes than its columns
+/// at `max_field_bytes` can hold, so that an enormous field (or a quote
+/// never closed in a huge file) cannot exhaust memory before the per-field
+/// check sees it.
+struct Guard<R> {
+    inner: R,
+    state: Arc<GuardState>,
+}
+
+impl<R: Read> Read for Guard<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let since = self.state.since_record.load(Ordering::Relaxed);
+        if since > self.state.limit.load(Ordering::Relaxed) {
+            self.state.tripped.store(true, Ordering::Relaxed);
+            return Err(io::Error::other(
+                "record larger than the field limit allows",
+            ));
+        }
+        let n = self.inner.read(buf)?;
+        self.state
+            .since_record
+            .fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// The most bytes a record of `fields` fields may take in the file: each
+/// field at the limit, doubled by quote escaping, plus the read-ahead.
+fn record_limit(field_limit: u64, fields: u64) -> u64 {
+    field_limit
+        .saturating_mul(2)
+        .saturating_add(3)
+        .saturating_mul(fields.max(1))
+        .saturating_add(READ_AHEAD_BYTES)
+}
+
 /// Records of an open CSV file.
 pub(crate) struct CsvRecords {
     reader: csv::Reader<Box<dyn Read + Send>>,
+    guard: Arc<GuardState>,
+    field_limit: u64,
     encoding: &'static Encoding,
     delimiter: u8,
     row: u64,
@@ -61,8 +119,19 @@ impl CsvRecords {
         path: &Path,
         options: &ReadOptions,
     ) -> Result<(CsvRecords, Header, SourceInfo), ReadError> {
-        let mut file = File::open(path).map_err(|e| io_error(path, e))?;
+        let file = File::open(path).map_err(|e| io_error(path, e))?;
         let bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
+        CsvRecords::from_reader(path, Box::new(file), bytes, options)
+    }
+
+    /// As [`CsvRecords::open`], on any reader of `bytes` bytes; `path`
+    /// names it in messages.
+    pub(crate) fn from_reader(
+        path: &Path,
+        mut file: Box<dyn Read + Send>,
+        bytes: u64,
+        options: &ReadOptions,
+    ) -> Result<(CsvRecords, Header, SourceInfo), ReadError> {
         let mut sample = Vec::with_capacity(SAMPLE_BYTES.min(bytes as usize + 1));
         (&mut file)
             .take(SAMPLE_BYTES as u64)
@@ -108,6 +177,16 @@ impl CsvRecords {
         let delimiter = options
             .delimiter
             .unwrap_or_else(|| sniff_delimiter(&decoded_sample));
+        let field_limit = options.field_limit();
+        let guard = Arc::new(GuardState::default());
+        guard.limit.store(
+            record_limit(field_limit, HEADER_GUARD_FIELDS),
+            Ordering::Relaxed,
+        );
+        let input: Box<dyn Read + Send> = Box::new(Guard {
+            inner: input,
+            state: Arc::clone(&guard),
+        });
         let reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
@@ -115,6 +194,8 @@ impl CsvRecords {
             .from_reader(input);
         let mut records = CsvRecords {
             reader,
+            guard,
+            field_limit,
             encoding: effective,
             delimiter,
             row: 0,
@@ -124,8 +205,12 @@ impl CsvRecords {
             path: path.to_path_buf(),
             columns: Vec::new(),
         };
-        let header = records.read_header(path)?;
+        let header = records.read_header()?;
         records.columns = header.columns.clone();
+        records.guard.limit.store(
+            record_limit(field_limit, header.columns.len() as u64 + 1),
+            Ordering::Relaxed,
+        );
         let info = SourceInfo {
             format: InputFormat::Csv,
             encoding: Some(encoding.name()),
@@ -137,12 +222,9 @@ impl CsvRecords {
         Ok((records, header, info))
     }
 
-    fn read_header(&mut self, path: &Path) -> Result<Header, ReadError> {
+    fn read_header(&mut self) -> Result<Header, ReadError> {
         let mut raw = csv::ByteRecord::new();
-        let got = self
-            .reader
-            .read_byte_record(&mut raw)
-            .map_err(|e| io_error(path, csv_to_io(e)))?;
+        let got = self.read_record(&mut raw, 0)?;
         if !got {
             self.finished = true;
             return Ok(Header::default());
@@ -167,6 +249,72 @@ impl CsvRecords {
         let mut header = Header::from_raw(names, line);
         header.issues.splice(0..0, issues);
         Ok(header)
+    }
+
+    /// Reads the next record (data row `row`, 0 for the header), enforcing
+    /// the field limit.
+    fn read_record(&mut self, record: &mut csv::ByteRecord, row: u64) -> Result<bool, ReadError> {
+        let start_line = self.reader.position().line();
+        self.guard.since_record.store(0, Ordering::Relaxed);
+        let got = match self.reader.read_byte_record(record) {
+            Ok(got) => got,
+            Err(_) if self.guard.tripped.load(Ordering::Relaxed) => {
+                return Err(self.too_large(row, start_line, None, None));
+            }
+            Err(e) => {
+                return Err(ReadError::Io {
+                    path: self.path.clone(),
+                    source: csv_to_io(e),
+                })
+            }
+        };
+        // The fields together fit: none can be over the limit.
+        if got && record.as_slice().len() as u64 > self.field_limit {
+            if let Some((i, f)) = record
+                .iter()
+                .enumerate()
+                .find(|(_, f)| f.len() as u64 > self.field_limit)
+            {
+                let line = record.position().map_or(start_line, |p| p.line());
+                let column = if row == 0 {
+                    None
+                } else {
+                    Some(
+                        self.columns
+                            .get(i)
+                            .cloned()
+                            .unwrap_or_else(|| format!("field {}", i + 1)),
+                    )
+                };
+                return Err(self.too_large(row, line, column, Some(f.len())));
+            }
+        }
+        Ok(got)
+    }
+
+    fn too_large(
+        &self,
+        row: u64,
+        line: u64,
+        column: Option<String>,
+        size: Option<usize>,
+    ) -> ReadError {
+        let place = if row == 0 {
+            format!("the header (line {line})")
+        } else {
+            format!("row {row} (line {line})")
+        };
+        let what = match (column, size) {
+            (Some(c), Some(n)) => format!("the field {c:?} of {place}, {n} bytes,"),
+            (None, Some(n)) => format!("a field of {place}, {n} bytes,"),
+            (_, None) => format!("a field of {place}"),
+        };
+        ReadError::FieldTooLarge {
+            path: self.path.clone(),
+            what,
+            line,
+            limit: self.field_limit,
+        }
     }
 
     fn decode(&self, bytes: &[u8]) -> (String, bool) {
@@ -202,13 +350,7 @@ impl CsvRecords {
                 Some(r) => std::mem::take(&mut r.fields).into_byte_record(),
                 None => csv::ByteRecord::new(),
             };
-            let got = self
-                .reader
-                .read_byte_record(&mut record)
-                .map_err(|e| ReadError::Io {
-                    path: self.path.clone(),
-                    source: csv_to_io(e),
-                })?;
+            let got = self.read_record(&mut record, self.row + 1)?;
             if !got {
                 self.finished = true;
                 if let Some((row, line, lines, broken)) = self.last_multiline {
@@ -308,5 +450,71 @@ fn csv_to_io(e: csv::Error) -> io::Error {
     match e.into_kind() {
         csv::ErrorKind::Io(e) => e,
         other => io::Error::other(format!("{other:?}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(data: &[u8], limit: u64) -> Result<usize, ReadError> {
+        let options = ReadOptions {
+            max_field_bytes: Some(limit),
+            delimiter: Some(b';'),
+            ..ReadOptions::default()
+        };
+        let input = Box::new(io::Cursor::new(data.to_vec()));
+        let (mut records, header, _) =
+            CsvRecords::from_reader(Path::new("t.csv"), input, data.len() as u64, &options)?;
+        let (mut chunk, mut issues, mut rows) = (Vec::new(), Vec::new(), 0);
+        loop {
+            records.next_chunk(3, header.columns.len(), &mut chunk, &mut issues)?;
+            if chunk.is_empty() {
+                return Ok(rows);
+            }
+            rows += chunk.len();
+        }
+    }
+
+    fn what(e: ReadError) -> String {
+        match e {
+            ReadError::FieldTooLarge { what, .. } => what,
+            other => panic!("not a field limit: {other}"),
+        }
+    }
+
+    #[test]
+    fn fields_up_to_the_limit_are_read() {
+        assert_eq!(read(b"A;B\n1;12345\n2;\"1234\"\"\"\n", 5).ok(), Some(2));
+    }
+
+    #[test]
+    fn a_longer_field_stops_the_reading_with_its_place() {
+        let e = read(b"A;B\n1;x\n2;123456\n", 5).unwrap_err();
+        assert_eq!(what(e), "the field \"B\" of row 2 (line 3), 6 bytes,");
+        let e = read(b"A;LONGNAME\n", 5).unwrap_err();
+        assert_eq!(what(e), "a field of the header (line 1), 8 bytes,");
+    }
+
+    #[test]
+    fn an_unterminated_quote_is_stopped_before_it_swallows_everything() {
+        // Far more than three fields of 10 bytes, doubled, plus the read-ahead.
+        let mut data = b"A;B\n1;\"open\n".to_vec();
+        data.extend(std::iter::repeat_n(b'x', 1 << 20));
+        let e = read(&data, 10).unwrap_err();
+        assert_eq!(what(e), "a field of row 1 (line 2)");
+    }
+
+    #[test]
+    fn a_file_without_line_breaks_stops_in_the_header() {
+        let data = vec![b'x'; 64 * 1024 + 70 * 23];
+        let e = read(&data, 10).unwrap_err();
+        assert_eq!(what(e), "a field of the header (line 1)");
+    }
+
+    #[test]
+    fn record_limit_saturates() {
+        assert_eq!(record_limit(u64::MAX, u64::MAX), u64::MAX);
+        assert_eq!(record_limit(10, 0), 23 + READ_AHEAD_BYTES);
     }
 }

@@ -35,6 +35,24 @@ pub struct ReadOptions {
     pub sheet: Option<String>,
     /// The file format; `None` decides from the file extension.
     pub format: Option<InputFormat>,
+    /// The longest field a CSV file may hold, in bytes; `None` means
+    /// [`DEFAULT_MAX_FIELD_BYTES`]. A longer field stops the reading with
+    /// [`ReadError::FieldTooLarge`] (rule files: `[input] max_field_bytes`).
+    pub max_field_bytes: Option<u64>,
+}
+
+/// The default longest CSV field: 1 MiB. Far more than any real value; what
+/// is longer is nearly always a broken file (a quote opened and never closed
+/// swallows the rest of the file into one field).
+pub const DEFAULT_MAX_FIELD_BYTES: u64 = 1024 * 1024;
+
+impl ReadOptions {
+    /// The longest CSV field allowed, in bytes.
+    pub fn field_limit(&self) -> u64 {
+        self.max_field_bytes
+            .unwrap_or(DEFAULT_MAX_FIELD_BYTES)
+            .max(1)
+    }
 }
 
 /// The kinds of file vaglio reads.
@@ -259,6 +277,23 @@ pub enum ReadError {
         /// What to do about it.
         help: String,
     },
+    /// A CSV field is longer than the limit (`[input] max_field_bytes`):
+    /// reading stops rather than holding an unbounded field in memory.
+    #[error("{path}: {what} is longer than max_field_bytes = {limit} bytes")]
+    #[diagnostic(
+        code(vaglio::read::field_too_large),
+        help("raise `max_field_bytes` in the [input] section of the rule file (now {limit}) if fields this long are expected; otherwise look near line {line} for a quote that opens a field and never closes, which swallows the rest of the file into one field")
+    )]
+    FieldTooLarge {
+        /// The file.
+        path: PathBuf,
+        /// Which field, in words (row, line, column).
+        what: String,
+        /// 1-based physical line where the record starts.
+        line: u64,
+        /// The limit, in bytes.
+        limit: u64,
+    },
     /// The workbook could not be read.
     #[error("cannot read the workbook {path}: {message}")]
     #[diagnostic(code(vaglio::read::excel), help("{help}"))]
@@ -361,6 +396,29 @@ impl Source {
             Inner::Csv(r) => r.position(),
             Inner::Rows(_) => 0,
         }
+    }
+}
+
+impl Source {
+    /// Reads CSV `data` held in memory as if it were the file `name`
+    /// (fuzzing and tests: the same detection and reading as [`Source::open`]).
+    pub(crate) fn csv_from_bytes(
+        name: &Path,
+        data: Vec<u8>,
+        options: &ReadOptions,
+    ) -> Result<Source, ReadError> {
+        let bytes = data.len() as u64;
+        let (records, header, info) = csv_reader::CsvRecords::from_reader(
+            name,
+            Box::new(std::io::Cursor::new(data)),
+            bytes,
+            options,
+        )?;
+        Ok(Source {
+            header,
+            info,
+            inner: Inner::Csv(Box::new(records)),
+        })
     }
 }
 

@@ -50,7 +50,7 @@ impl FindingsWriter {
                 f.severity.name(),
                 f.message.as_str(),
             ])
-            .map_err(|e| std::io::Error::other(e.to_string()))
+            .map_err(|e| std::io::Error::other(format!("{}: {e}", self.path.display())))
     }
 
     /// Findings written so far.

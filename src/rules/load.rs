@@ -59,15 +59,47 @@ fn load_impl(path: &Path, today: NaiveDate, references: bool) -> Result<RuleSet,
         path: path.to_path_buf(),
         source,
     })?;
+    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let references = if references {
+        References::Read
+    } else {
+        References::HeaderOnly
+    };
+    load_bytes(bytes, path, &base, today, references)
+}
+
+/// Whether the files a rule file mentions (code lists, foreign keys) are read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum References {
+    /// Read them whole.
+    Read,
+    /// Foreign-key targets only for their header; code lists whole.
+    HeaderOnly,
+    /// Never open them: each reference is an error diagnostic (fuzzing,
+    /// where the text must not make vaglio open arbitrary files).
+    Never,
+}
+
+/// Loads rule-file `bytes` (checking that they are UTF-8); `path` names them
+/// in messages, `base` resolves relative paths.
+pub(crate) fn load_bytes(
+    bytes: Vec<u8>,
+    path: &Path,
+    base: &Path,
+    today: NaiveDate,
+    references: References,
+) -> Result<RuleSet, LoadError> {
     let text =
         match String::from_utf8(bytes) {
             Ok(t) => t,
             Err(e) => {
                 let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
                 let at = e.utf8_error().valid_up_to();
+                // The invalid byte became U+FFFD in `text`: point at all of it.
+                let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
                 let mut diags = Diagnostics::new(&path.display().to_string(), Arc::new(text));
                 diags.error(
-                    at..at + 1,
+                    at..end,
                     "the rule file is not valid UTF-8",
                     "invalid byte",
                     Some("save the rule file as UTF-8".into()),
@@ -80,8 +112,7 @@ fn load_impl(path: &Path, today: NaiveDate, references: bool) -> Result<RuleSet,
                 ));
             }
         };
-    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    load_str_impl(&text, path, &base, today, references).map_err(LoadError::Invalid)
+    load_str_impl(&text, path, base, today, references).map_err(LoadError::Invalid)
 }
 
 /// Loads a rule file from `text`; `path` names it in messages and `base`
@@ -92,7 +123,7 @@ pub fn load_str(
     base: &Path,
     today: NaiveDate,
 ) -> Result<RuleSet, RuleFileError> {
-    load_str_impl(text, path, base, today, true)
+    load_str_impl(text, path, base, today, References::Read)
 }
 
 fn load_str_impl(
@@ -100,7 +131,7 @@ fn load_str_impl(
     path: &Path,
     base: &Path,
     today: NaiveDate,
-    references: bool,
+    references: References,
 ) -> Result<RuleSet, RuleFileError> {
     let source = Arc::new(text.to_string());
     let mut diags = Diagnostics::new(&path.display().to_string(), Arc::clone(&source));
@@ -157,9 +188,8 @@ struct Loader<'d> {
     base: PathBuf,
     today: NaiveDate,
     ids: Vec<(String, Range<usize>)>,
-    /// Whether files referenced by foreign keys are read (else only their
-    /// header).
-    references: bool,
+    /// Whether the files the rules mention are read.
+    references: References,
 }
 
 fn with_meta(extra: &[&'static str]) -> Vec<&'static str> {
@@ -299,6 +329,7 @@ impl Loader<'_> {
                 "missingValues",
                 "table",
                 "sheet",
+                "max_field_bytes",
                 "name",
                 "description",
             ],
@@ -361,6 +392,21 @@ impl Loader<'_> {
         }
         if let Some(n) = t.get("sheet") {
             read.sheet = n.str(self.diags, "`sheet`").map(str::to_string);
+        }
+        if let Some(n) = t.get("max_field_bytes") {
+            match n.count(self.diags, "`max_field_bytes`") {
+                Some(0) => self.diags.error(
+                    n.span.clone(),
+                    "`max_field_bytes` must be at least 1",
+                    "zero",
+                    Some(format!(
+                        "the default is {} (1 MiB)",
+                        crate::read::DEFAULT_MAX_FIELD_BYTES
+                    )),
+                ),
+                Some(x) => read.max_field_bytes = Some(x),
+                None => {}
+            }
         }
         if let Some(n) = t.get("key") {
             if let Some(v) = n.strings(self.diags, "`key`") {
@@ -1034,6 +1080,16 @@ impl Loader<'_> {
         })
     }
 
+    /// The diagnostic for a file mentioned while references are not read.
+    fn never_read(&mut self, span: Range<usize>, path: &Path) {
+        self.diags.error(
+            span,
+            format!("{} is not read here", path.display()),
+            "file reference",
+            Some("files named in rule files are only read when the rules load from a file".into()),
+        );
+    }
+
     /// Reads a code list: the given column (or the first) of a CSV file.
     fn code_list(
         &mut self,
@@ -1042,6 +1098,10 @@ impl Loader<'_> {
         column: Option<(String, Range<usize>)>,
     ) -> Option<Vec<String>> {
         let path = self.base.join(file);
+        if self.references == References::Never {
+            self.never_read(span, &path);
+            return None;
+        }
         let (source, records) = match crate::read::read_all(&path, &ReadOptions::default()) {
             Ok(r) => r,
             Err(e) => {
@@ -1604,10 +1664,15 @@ impl Loader<'_> {
             options.encoding = EncodingChoice::parse(e).unwrap_or_default();
         }
         let path = self.base.join(file);
-        let read = if self.references {
-            crate::read::read_all(&path, &options)
-        } else {
-            crate::read::Source::open(&path, &options).map(|s| (s, Vec::new()))
+        let read = match self.references {
+            References::Read => crate::read::read_all(&path, &options),
+            References::HeaderOnly => {
+                crate::read::Source::open(&path, &options).map(|s| (s, Vec::new()))
+            }
+            References::Never => {
+                self.never_read(file_node.span.clone(), &path);
+                return None;
+            }
         };
         let (source, records) = match read {
             Ok(r) => r,

@@ -12,9 +12,16 @@
 //!
 //! [`load`] parses a file into a [`RuleSet`], collecting every problem as a
 //! diagnostic that points at its span.
+//!
+//! Resource caps: `[input] max_field_bytes` (default
+//! [`crate::read::DEFAULT_MAX_FIELD_BYTES`], 1 MiB) is the longest CSV field
+//! read; a longer one stops the job with
+//! [`crate::read::ReadError::FieldTooLarge`] (exit code 2). The `[link]`
+//! section's `max_block_size` and `max_pairs` are described in
+//! [`crate::link::spec`].
 
 mod diagnostic;
-mod load;
+pub(crate) mod load;
 pub(crate) mod walk;
 
 use std::collections::HashSet;

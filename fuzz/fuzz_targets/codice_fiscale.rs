@@ -1,0 +1,5 @@
+//! Fuzz target `codice_fiscale`: the body is `vaglio::fuzzing::codice_fiscale`, which the
+//! integration test `fuzz_replay` also runs on the seeds and regressions.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| vaglio::fuzzing::codice_fiscale(data));

@@ -1,0 +1,5 @@
+//! Fuzz target `csv`: the body is `vaglio::fuzzing::csv`, which the
+//! integration test `fuzz_replay` also runs on the seeds and regressions.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| vaglio::fuzzing::csv(data));

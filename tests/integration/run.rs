@@ -91,6 +91,7 @@ fn run_writes_the_datamart_deterministically() {
     let db = dir.join("master/datamart.sqlite");
     let links = dir.join("master/links.csv");
     let (db1, links1) = (std::fs::read(&db).unwrap(), std::fs::read(&links).unwrap());
+    let all1 = outputs(dir);
 
     // Row counts.
     let anagrafe = std::fs::read_to_string(dir.join("anagrafe.csv")).unwrap();
@@ -256,13 +257,24 @@ fn run_writes_the_datamart_deterministically() {
     assert_eq!(meta, 1);
     drop(conn);
 
-    // The same run again (2 threads): byte-identical files.
-    run(dir, Some(KEY), &["--jobs", "2"]).code(0);
-    assert!(std::fs::read(&db).unwrap() == db1, "datamart differs");
-    assert!(
-        std::fs::read(&links).unwrap() == links1,
-        "links.csv differs"
-    );
+    // The same run again with 2 and 8 threads: every output (datamart,
+    // links, queue, every report) byte-identical.
+    for jobs in ["2", "8"] {
+        run(dir, Some(KEY), &["--jobs", jobs]).code(0);
+        assert!(std::fs::read(&db).unwrap() == db1, "datamart differs");
+        assert!(
+            std::fs::read(&links).unwrap() == links1,
+            "links.csv differs"
+        );
+        let all = outputs(dir);
+        assert_eq!(
+            all.keys().collect::<Vec<_>>(),
+            all1.keys().collect::<Vec<_>>()
+        );
+        for (f, bytes) in &all1 {
+            assert!(all[f] == *bytes, "{f} differs with --jobs {jobs}");
+        }
+    }
     // Another key: other pseudonyms.
     run(dir, Some("another-key-0123456789abcdef"), &[]).code(0);
     assert!(std::fs::read(&links).unwrap() != links1);

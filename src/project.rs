@@ -104,6 +104,17 @@ pub struct SourceConfig {
     pub drop_columns: Vec<String>,
 }
 
+impl Project {
+    /// The sources' names, comma-separated (for messages).
+    pub fn source_names(&self) -> String {
+        self.sources
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
 /// Loads the project file at `path`.
 pub fn load(path: &Path) -> miette::Result<Project> {
     let text = std::fs::read_to_string(path).map_err(|e| {

@@ -7,10 +7,9 @@ use std::path::{Path, PathBuf};
 
 use miette::miette;
 
-use super::run::{closing_summary, print_out};
 use super::{today, Outcome};
 use crate::cli::LinkArgs;
-use crate::pipeline::{self, Against, RunOptions};
+use crate::pipeline::{Against, RunOptions};
 use crate::project::{self, Project};
 
 /// The project file: `--project`, else `vaglio.toml` beside the master
@@ -64,12 +63,7 @@ fn source_name(args: &LinkArgs, project: &Project) -> miette::Result<String> {
             code = "vaglio::against::source",
             help = format!(
                 "say which source it is with --source NAME (the project's sources are: {})",
-                project
-                    .sources
-                    .iter()
-                    .map(|s| s.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                project.source_names()
             ),
             "{}: no single source of {} has this file name",
             args.extract.display(),
@@ -104,18 +98,5 @@ pub fn run(args: &LinkArgs) -> miette::Result<Outcome> {
             file: args.extract.clone(),
         }),
     };
-    let result = pipeline::run(&project, &opts)?;
-    if !args.common.quiet {
-        print_out(&closing_summary(
-            &result,
-            &project.reports,
-            &project.master,
-            &project.review,
-        ))?;
-    }
-    Ok(if result.gate_failed {
-        Outcome::GateFailed
-    } else {
-        Outcome::Passed
-    })
+    super::run::run_pipeline(&project, &opts, args.common.quiet)
 }

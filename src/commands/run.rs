@@ -6,7 +6,7 @@ use std::path::Path;
 use crate::cli::RunArgs;
 use crate::link::Status;
 use crate::pipeline::{self, RunOptions, RunResult};
-use crate::project;
+use crate::project::{self, Project};
 
 use super::{set_jobs, today, Outcome};
 
@@ -23,8 +23,18 @@ pub fn run(args: &RunArgs) -> miette::Result<Outcome> {
         progress: !args.common.quiet && std::io::stderr().is_terminal(),
         against: None,
     };
-    let result = pipeline::run(&project, &opts)?;
-    if !args.common.quiet {
+    run_pipeline(&project, &opts, args.common.quiet)
+}
+
+/// Runs the pipeline, prints the closing summary (unless `quiet`) and
+/// returns the gate's outcome (shared by `run` and `link --against`).
+pub(crate) fn run_pipeline(
+    project: &Project,
+    opts: &RunOptions,
+    quiet: bool,
+) -> miette::Result<Outcome> {
+    let result = pipeline::run(project, opts)?;
+    if !quiet {
         print_out(&closing_summary(
             &result,
             &project.reports,

@@ -286,19 +286,11 @@ fn refuse_unknown_sources(
     decisions: &Decisions,
     only: Option<&str>,
 ) -> miette::Result<()> {
-    let names = || {
-        project
-            .sources
-            .iter()
-            .map(|s| s.name.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     for (source, row) in decisions.keys() {
         if !project.sources.iter().any(|s| &s.name == source) {
             miette::bail!(
                 code = "vaglio::decisions::source",
-                help = format!("the project's sources are: {}", names()),
+                help = format!("the project's sources are: {}", project.source_names()),
                 "decision for row {row} of `{source}`, which is not a source of {}",
                 project.path.display()
             );
@@ -456,15 +448,7 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
         if !project.sources.iter().any(|s| s.name == a.source) {
             miette::bail!(
                 code = "vaglio::against::source",
-                help = format!(
-                    "the project's sources are: {}",
-                    project
-                        .sources
-                        .iter()
-                        .map(|s| s.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
+                help = format!("the project's sources are: {}", project.source_names()),
                 "`{}` is not a source of {}",
                 a.source,
                 project.path.display()

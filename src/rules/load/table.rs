@@ -1,0 +1,439 @@
+//! The `[table]` section: table-level checks and foreign keys.
+
+use super::*;
+
+impl Loader<'_> {
+    // ----- [table] -------------------------------------------------------
+
+    pub(super) fn table_defaults(&mut self) -> TableSpec {
+        TableSpec {
+            unexpected_columns: Some(self.fixed_meta(
+                "columns.unexpected",
+                "every column of the file is declared in [fields]",
+                Severity::Warning,
+                0,
+            )),
+            missing_columns: Some(self.fixed_meta(
+                "columns.missing",
+                "every declared field is a column of the file",
+                Severity::Error,
+                0,
+            )),
+            structure: Severity::Error,
+            ..Default::default()
+        }
+    }
+
+    pub(super) fn fixed_meta(
+        &mut self,
+        id: &str,
+        description: &str,
+        severity: Severity,
+        level: u8,
+    ) -> CheckMeta {
+        CheckMeta {
+            id: id.to_string(),
+            description: description.to_string(),
+            severity,
+            max_fail_count: None,
+            max_fail_percent: None,
+            level,
+        }
+    }
+
+    /// A check that can be switched off (`"ignore"`), given a severity
+    /// (`"warning"`) or configured as a table.
+    pub(super) fn switchable(
+        &mut self,
+        n: Node<'_, '_>,
+        what: &str,
+        id: &str,
+        description: &str,
+        default: Severity,
+        level: u8,
+    ) -> Option<CheckMeta> {
+        match n.value {
+            DeValue::String(s) if s.eq_ignore_ascii_case("ignore") => None,
+            DeValue::String(s) => match Severity::parse(s) {
+                Some(sev) => Some(self.fixed_meta(id, description, sev, level)),
+                None => {
+                    self.diags.error(
+                        n.span.clone(),
+                        format!("unknown setting `{s}` for {what}"),
+                        "unknown setting",
+                        Some("use \"error\", \"warning\", \"info\" or \"ignore\"".into()),
+                    );
+                    None
+                }
+            },
+            DeValue::Boolean(false) => None,
+            DeValue::Boolean(true) => Some(self.fixed_meta(id, description, default, level)),
+            _ => {
+                let t = n.table(self.diags, what, META_KEYS)?;
+                let mut meta = self.meta(
+                    Some(&t),
+                    id.to_string(),
+                    description.to_string(),
+                    default,
+                    level,
+                    n.span.clone(),
+                );
+                // meta() registered the id; fixed ids are registered below.
+                self.ids.pop();
+                meta.level = level.max(meta.level);
+                Some(meta)
+            }
+        }
+    }
+
+    pub(super) fn table(&mut self, node: Node<'_, '_>, declared: &[&str]) -> TableSpec {
+        let mut spec = self.table_defaults();
+        let Some(t) = node.table(
+            self.diags,
+            "[table]",
+            &[
+                "required_columns",
+                "forbidden_columns",
+                "unexpected_columns",
+                "missing_columns",
+                "row_count",
+                "duplicate_rows",
+                "unique",
+                "primary_key",
+                "primaryKey",
+                "foreign_keys",
+                "foreignKeys",
+                "structure",
+            ],
+        ) else {
+            return spec;
+        };
+        if let Some(n) = t.get("required_columns") {
+            spec.required_columns = n
+                .strings(self.diags, "`required_columns`")
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(s, _)| s)
+                .collect();
+        }
+        if let Some(n) = t.get("forbidden_columns") {
+            spec.forbidden_columns = n
+                .strings(self.diags, "`forbidden_columns`")
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(s, _)| s)
+                .collect();
+        }
+        if let Some(n) = t.get("unexpected_columns") {
+            spec.unexpected_columns = self.switchable(
+                n,
+                "`unexpected_columns`",
+                "columns.unexpected",
+                "every column of the file is declared in [fields]",
+                Severity::Warning,
+                0,
+            );
+        }
+        if let Some(n) = t.get("missing_columns") {
+            spec.missing_columns = self.switchable(
+                n,
+                "`missing_columns`",
+                "columns.missing",
+                "every declared field is a column of the file",
+                Severity::Error,
+                0,
+            );
+        }
+        if let Some(n) = t.get("structure") {
+            if let Some(s) = n.str(self.diags, "`structure`") {
+                match Severity::parse(s) {
+                    Some(sev) => spec.structure = sev,
+                    None => self.diags.error(
+                        n.span.clone(),
+                        format!("unknown severity `{s}`"),
+                        "unknown severity",
+                        Some("use \"error\", \"warning\" or \"info\"".into()),
+                    ),
+                }
+            }
+        }
+        if let Some(n) = t.get("row_count") {
+            if let Some(rt) = n.table(self.diags, "`row_count`", &with_meta(&["min", "max"])) {
+                let min = rt.get("min").and_then(|m| m.count(self.diags, "`min`"));
+                let max = rt.get("max").and_then(|m| m.count(self.diags, "`max`"));
+                let desc = match (min, max) {
+                    (Some(a), Some(b)) => format!("the extract has between {a} and {b} rows"),
+                    (Some(a), None) => format!("the extract has at least {a} rows"),
+                    (None, Some(b)) => format!("the extract has at most {b} rows"),
+                    (None, None) => "row count".to_string(),
+                };
+                let meta = self.meta(
+                    Some(&rt),
+                    "table.row_count".into(),
+                    desc,
+                    Severity::Error,
+                    0,
+                    n.span.clone(),
+                );
+                spec.row_count = Some((min, max, meta));
+            }
+        }
+        if let Some(n) = t.get("duplicate_rows") {
+            if let Some((on, table)) = self.flag(n.clone(), "`duplicate_rows`", &[]) {
+                if on {
+                    spec.duplicate_rows = Some(self.meta(
+                        table.as_ref(),
+                        "table.duplicate_rows".into(),
+                        "no row is repeated in full".into(),
+                        Severity::Warning,
+                        1,
+                        n.span.clone(),
+                    ));
+                }
+            }
+        }
+        if let Some(n) = t.get_any(&["primary_key", "primaryKey"]) {
+            if let Some(cols) = n.strings(self.diags, "`primary_key`") {
+                let columns = self.known_columns(cols, declared);
+                if !columns.is_empty() {
+                    let meta = self.meta(
+                        None,
+                        "table.primary_key".into(),
+                        format!(
+                            "{} identifies each row: present and never repeated",
+                            columns.join(" + ")
+                        ),
+                        Severity::Error,
+                        1,
+                        n.span.clone(),
+                    );
+                    spec.unique.push(UniqueSpec { columns, meta });
+                }
+            }
+        }
+        if let Some(n) = t.get("unique") {
+            if let Some(items) = n.array(self.diags, "`unique`") {
+                for item in items {
+                    let (cols_node, table) = if item.is_table() {
+                        let table = item.table(
+                            self.diags,
+                            "an entry of `unique`",
+                            &with_meta(&["columns"]),
+                        );
+                        (table.as_ref().and_then(|t| t.get("columns")), table)
+                    } else {
+                        (Some(item.clone()), None)
+                    };
+                    let Some(cols_node) = cols_node else {
+                        self.diags.error(
+                            item.span.clone(),
+                            "an entry of `unique` needs `columns`",
+                            "no columns",
+                            None,
+                        );
+                        continue;
+                    };
+                    let Some(cols) = cols_node.strings(self.diags, "`unique` columns") else {
+                        continue;
+                    };
+                    let columns = self.known_columns(cols, declared);
+                    if columns.is_empty() {
+                        continue;
+                    }
+                    let meta = self.meta(
+                        table.as_ref(),
+                        format!("table.unique[{}]", columns.join("+")),
+                        format!("no two rows share {}", columns.join(" + ")),
+                        Severity::Error,
+                        1,
+                        item.span.clone(),
+                    );
+                    spec.unique.push(UniqueSpec { columns, meta });
+                }
+            }
+        }
+        if let Some(n) = t.get_any(&["foreign_keys", "foreignKeys"]) {
+            if let Some(items) = n.array(self.diags, "`foreign_keys`") {
+                for item in items {
+                    if let Some(fk) = self.foreign_key(item, declared) {
+                        spec.foreign_keys.push(fk);
+                    }
+                }
+            }
+        }
+        spec
+    }
+
+    pub(super) fn known_columns(
+        &mut self,
+        cols: Vec<(String, Range<usize>)>,
+        declared: &[&str],
+    ) -> Vec<String> {
+        let mut out = Vec::new();
+        for (c, span) in cols {
+            if !declared.contains(&c.as_str()) {
+                let help = match did_you_mean(&c, declared.iter().copied()) {
+                    Some(s) => format!(
+                        "did you mean {s}? Declare every column a table check uses in [fields]"
+                    ),
+                    None => "declare every column a table check uses in [fields]".into(),
+                };
+                self.diags.error(
+                    span,
+                    format!("unknown column {c}"),
+                    "not declared in [fields]",
+                    Some(help),
+                );
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    pub(super) fn foreign_key(
+        &mut self,
+        item: Node<'_, '_>,
+        declared: &[&str],
+    ) -> Option<ForeignKeySpec> {
+        let t = item.table(
+            self.diags,
+            "an entry of `foreign_keys`",
+            &with_meta(&["columns", "fields", "reference"]),
+        )?;
+        let Some(cols_node) = t.get_any(&["columns", "fields"]) else {
+            self.diags.error(item.span.clone(), "a foreign key needs `columns`", "no columns", Some("foreign_keys = [{ columns = [\"COD\"], reference = { file = \"codes.csv\", columns = [\"COD\"] } }]".into()));
+            return None;
+        };
+        let cols = cols_node.strings(self.diags, "`columns`")?;
+        let columns = self.known_columns(cols, declared);
+        let Some(ref_node) = t.get("reference") else {
+            self.diags.error(
+                item.span.clone(),
+                "a foreign key needs a `reference`",
+                "no reference",
+                Some("reference = { file = \"codes.csv\", columns = [\"COD\"] }".into()),
+            );
+            return None;
+        };
+        let rt = ref_node.table(
+            self.diags,
+            "`reference`",
+            &["file", "columns", "fields", "delimiter", "encoding"],
+        )?;
+        let Some(file_node) = rt.get("file") else {
+            self.diags.error(
+                ref_node.span.clone(),
+                "`reference` needs a `file`",
+                "no file",
+                None,
+            );
+            return None;
+        };
+        let file = file_node.str(self.diags, "`file`")?;
+        let ref_cols: Vec<(String, Range<usize>)> = match rt.get_any(&["columns", "fields"]) {
+            Some(n) => n.strings(self.diags, "`columns`")?,
+            None => columns
+                .iter()
+                .map(|c| (c.clone(), ref_node.span.clone()))
+                .collect(),
+        };
+        if ref_cols.len() != columns.len() || columns.is_empty() {
+            if !columns.is_empty() {
+                self.diags.error(
+                    ref_node.span.clone(),
+                    "the reference names a different number of columns than the foreign key",
+                    "column count differs",
+                    None,
+                );
+            }
+            return None;
+        }
+        let mut options = ReadOptions::default();
+        if let Some(d) = rt
+            .get("delimiter")
+            .and_then(|n| n.str(self.diags, "`delimiter`"))
+        {
+            options.delimiter = d.bytes().next();
+        }
+        if let Some(e) = rt
+            .get("encoding")
+            .and_then(|n| n.str(self.diags, "`encoding`"))
+        {
+            options.encoding = EncodingChoice::parse(e).unwrap_or_default();
+        }
+        let path = self.base.join(file);
+        let read = match self.references {
+            References::Read => crate::read::read_all(&path, &options),
+            References::HeaderOnly => {
+                crate::read::Source::open(&path, &options).map(|s| (s, Vec::new()))
+            }
+            References::Never => {
+                self.never_read(file_node.span.clone(), &path);
+                return None;
+            }
+        };
+        let (source, records) = match read {
+            Ok(r) => r,
+            Err(e) => {
+                self.diags.error(
+                    file_node.span.clone(),
+                    format!("cannot read the referenced file {}: {e}", path.display()),
+                    "unreadable file",
+                    Some("paths are relative to the rule file".into()),
+                );
+                return None;
+            }
+        };
+        let mut idx = Vec::new();
+        for (c, span) in &ref_cols {
+            match source.header.columns.iter().position(|h| h == c) {
+                Some(i) => idx.push(i),
+                None => {
+                    let help = did_you_mean(c, source.header.columns.iter().map(String::as_str))
+                        .map(|s| format!("did you mean {s}? "))
+                        .unwrap_or_default();
+                    self.diags.error(
+                        span.clone(),
+                        format!("{} has no column {c}", path.display()),
+                        "unknown column",
+                        Some(format!(
+                            "{help}its columns are: {}",
+                            source.header.columns.join(", ")
+                        )),
+                    );
+                    return None;
+                }
+            }
+        }
+        let keys: HashSet<Vec<String>> = records
+            .iter()
+            .map(|r| {
+                idx.iter()
+                    .map(|&i| r.fields.get(i).unwrap_or("").trim().to_string())
+                    .collect()
+            })
+            .collect();
+        let reference_columns: Vec<String> = ref_cols.into_iter().map(|(s, _)| s).collect();
+        let meta = self.meta(
+            Some(&t),
+            format!("table.foreign_key[{}]", columns.join("+")),
+            format!(
+                "{} exists in {} ({})",
+                columns.join(" + "),
+                file,
+                reference_columns.join(" + ")
+            ),
+            Severity::Error,
+            3,
+            item.span.clone(),
+        );
+        Some(ForeignKeySpec {
+            columns,
+            file: path,
+            reference_columns,
+            keys: Arc::new(keys),
+            meta,
+        })
+    }
+}

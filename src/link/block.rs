@@ -6,6 +6,7 @@
 //! compared once. A block larger than the cap is skipped for that record
 //! and counted, rather than exhausting memory.
 
+use std::collections::HashMap;
 use std::hash::BuildHasher;
 use std::path::Path;
 
@@ -140,7 +141,12 @@ pub fn keys(
 /// The blocking index of the anagrafe.
 pub struct BlockIndex {
     rules: Vec<Vec<KeyPart>>,
-    index: Vec<Vec<(u64, u32)>>,
+    /// Per rule: the residents, grouped by key.
+    residents: Vec<Vec<u32>>,
+    /// Per rule: key → (start, length) of its block in `residents` (one
+    /// hash lookup per key: a binary search over a city's keys missed the
+    /// cache at every step).
+    blocks: Vec<HashMap<u64, (u32, u32), foldhash::fast::FixedState>>,
 }
 
 /// Pairs per blocking rule.
@@ -185,12 +191,34 @@ impl BlockIndex {
                 }
                 v.sort_unstable();
                 v.dedup();
-                v
+                let mut blocks: HashMap<u64, (u32, u32), foldhash::fast::FixedState> =
+                    HashMap::default();
+                let mut start = 0usize;
+                while start < v.len() {
+                    let k = v[start].0;
+                    let end = start + v[start..].iter().take_while(|e| e.0 == k).count();
+                    blocks.insert(k, (start as u32, (end - start) as u32));
+                    start = end;
+                }
+                (v.into_iter().map(|e| e.1).collect::<Vec<u32>>(), blocks)
             })
-            .collect();
+            .collect::<Vec<_>>();
+        let (residents, blocks) = index.into_iter().unzip();
         BlockIndex {
             rules: rules.to_vec(),
-            index,
+            residents,
+            blocks,
+        }
+    }
+
+    /// The residents of rule `r` whose key is `k` (in resident order).
+    fn block(&self, r: usize, k: u64) -> &[u32] {
+        match self.blocks[r].get(&k) {
+            Some(&(start, len)) => {
+                let (start, len) = (start as usize, len as usize);
+                self.residents[r].get(start..start + len).unwrap_or(&[])
+            }
+            None => &[],
         }
     }
 
@@ -213,16 +241,14 @@ impl BlockIndex {
         for (r, rule) in self.rules.iter().enumerate() {
             ks.clear();
             keys(r, rule, p, names, &mut ks);
-            let idx = &self.index[r];
             for &k in &ks {
-                let lo = idx.partition_point(|e| e.0 < k);
-                let hi = lo + idx[lo..].partition_point(|e| e.0 == k);
-                if hi - lo > max_block {
+                let block = self.block(r, k);
+                if block.len() > max_block {
                     stats.capped[r] += 1;
                     continue;
                 }
-                stats.pairs[r] += (hi - lo) as u64;
-                all.extend(idx[lo..hi].iter().map(|e| (e.1, r as u8)));
+                stats.pairs[r] += block.len() as u64;
+                all.extend(block.iter().map(|&a| (a, r as u8)));
             }
         }
         all.sort_unstable();
@@ -256,7 +282,7 @@ impl BlockIndex {
     /// The candidate pairs `extract` would give, as
     /// [`BlockStats::pairs`] counts them (per rule, before a pair found by
     /// several rules is de-duplicated; blocks over `max_block` skipped).
-    /// Only binary searches: nothing is allocated per pair.
+    /// Only hash lookups: nothing is allocated per pair.
     pub fn count_pairs(&self, extract: &[Person], names: &NameTable, max_block: usize) -> u64 {
         extract
             .par_iter()
@@ -265,10 +291,8 @@ impl BlockIndex {
                 for (r, rule) in self.rules.iter().enumerate() {
                     ks.clear();
                     keys(r, rule, p, names, ks);
-                    let idx = &self.index[r];
                     for &k in ks.iter() {
-                        let lo = idx.partition_point(|e| e.0 < k);
-                        let len = idx[lo..].partition_point(|e| e.0 == k);
+                        let len = self.block(r, k).len();
                         if len <= max_block {
                             n = n.saturating_add(len as u64);
                         }

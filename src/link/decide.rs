@@ -7,6 +7,7 @@
 //! `unmatched`. Two candidates within the tie margin make a near-tie:
 //! `review`.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::hash::BuildHasher;
 
@@ -88,15 +89,35 @@ pub struct LinkRow {
     pub runner_up: Option<(String, f64)>,
 }
 
-/// The index of the deterministic tiers: per tier, a sorted vector of
-/// (key hash, resident).
+/// Key hash → the one resident with that key ([`SHARED`] when several
+/// have it).
+type Owners = HashMap<u64, u32, foldhash::fast::FixedState>;
+
+/// In [`Owners`]: the key is several residents'.
+const SHARED: u32 = u32::MAX;
+
+/// The index of the deterministic tiers: per tier, each key's owner.
 pub struct TierIndex {
     tiers: Vec<Tier>,
-    index: Vec<Vec<(u64, u32)>>,
+    index: Vec<Owners>,
     cf_tier: Option<usize>,
     /// For the codice fiscale tier: the codes as written (twins with the
     /// same names share a base form, their codes differ by omocodia).
-    written: Vec<(u64, u32)>,
+    written: Owners,
+}
+
+/// The owners of keys given as (key, resident) pairs.
+fn owners(mut v: Vec<(u64, u32)>) -> Owners {
+    v.sort_unstable();
+    let mut out = Owners::default();
+    let mut i = 0;
+    while i < v.len() {
+        let k = v[i].0;
+        let n = v[i..].iter().take_while(|e| e.0 == k).count();
+        out.insert(k, if n == 1 { v[i].1 } else { SHARED });
+        i += n;
+    }
+    out
 }
 
 fn tier_key(tier: &Tier, p: &Person, split: usize, names: &NameTable) -> Option<u64> {
@@ -157,29 +178,27 @@ impl TierIndex {
         let index = tiers
             .iter()
             .map(|t| {
-                let mut v: Vec<(u64, u32)> = people
-                    .par_iter()
-                    .enumerate()
-                    .filter_map(|(i, p)| tier_key(t, p, 0, names).map(|k| (k, i as u32)))
-                    .collect();
-                v.sort_unstable();
-                v
+                owners(
+                    people
+                        .par_iter()
+                        .enumerate()
+                        .filter_map(|(i, p)| tier_key(t, p, 0, names).map(|k| (k, i as u32)))
+                        .collect(),
+                )
             })
             .collect();
         let cf_tier = tiers.iter().position(|t| t.attrs == [Attr::CodiceFiscale]);
         let written = match cf_tier {
-            None => Vec::new(),
-            Some(t) => {
-                let mut v: Vec<(u64, u32)> = people
+            None => Owners::default(),
+            Some(t) => owners(
+                people
                     .par_iter()
                     .enumerate()
                     .filter_map(|(i, p)| {
                         tier_key_with(&tiers[t], p, 0, names, true).map(|k| (k, i as u32))
                     })
-                    .collect();
-                v.sort_unstable();
-                v
-            }
+                    .collect(),
+            ),
         };
         TierIndex {
             tiers: tiers.to_vec(),
@@ -201,12 +220,8 @@ impl TierIndex {
     }
 }
 
-fn unique_in(idx: &[(u64, u32)], k: u64) -> Option<u32> {
-    {
-        let lo = idx.partition_point(|e| e.0 < k);
-        let hi = lo + idx[lo..].partition_point(|e| e.0 == k);
-        (hi - lo == 1).then(|| idx[lo].1)
-    }
+fn unique_in(idx: &Owners, k: u64) -> Option<u32> {
+    idx.get(&k).copied().filter(|&r| r != SHARED)
 }
 
 impl TierIndex {

@@ -123,7 +123,32 @@ impl Linkage {
             tie_margin: self.tie_margin,
         };
         let mut cache = NameCache::default();
-        let cands = &self.data.candidates[i];
+        // A record a tier settled has its blocked residents, not compared:
+        // compare them now.
+        let compared: Vec<Candidate>;
+        let cands: &[Candidate] = match self.data.blocked.get(i) {
+            Some(b) if !b.is_empty() && self.data.candidates[i].is_empty() => {
+                let prep = comparer.prepare(ext);
+                compared = b
+                    .iter()
+                    .map(|&a| {
+                        let (pattern, split) = comparer.compare(
+                            ext,
+                            &prep,
+                            &self.data.anagrafe[a as usize],
+                            &mut cache,
+                        );
+                        Candidate {
+                            ana: a,
+                            pattern,
+                            split,
+                        }
+                    })
+                    .collect();
+                &compared
+            }
+            _ => &self.data.candidates[i],
+        };
         let (scored, notes) = ctx.scored(
             ext,
             cands,

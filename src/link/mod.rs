@@ -94,8 +94,12 @@ pub struct Data {
     pub anagrafe: Arc<Vec<Person>>,
     /// The extract records.
     pub extract: Vec<Person>,
-    /// Candidates per extract record.
+    /// Candidates per extract record, compared (empty for a record a
+    /// deterministic tier settled; see `blocked`).
     pub candidates: Vec<Vec<Candidate>>,
+    /// For a record a deterministic tier settled, the residents blocking
+    /// gave, not compared (compared on demand by `explain`); else empty.
+    pub blocked: Vec<Vec<u32>>,
     /// Term frequencies per comparison (by name id), when adjusted.
     pub tf: Vec<Option<Vec<u32>>>,
 }
@@ -255,38 +259,6 @@ pub fn link(job: &LinkJob) -> miette::Result<Linkage> {
         .collect();
 
     clock.stage("term frequencies");
-    // Blocking and comparison, in parallel over extract records.
-    let index = BlockIndex::build(&blocking, &anagrafe, &names);
-    clock.stage("blocking index");
-    let max_block = spec.max_block_size;
-    index.check_pairs(&extract, &names, max_block, spec.max_pairs, &job.rules.path)?;
-    let per_record: Vec<(Vec<Candidate>, BlockStats)> = extract
-        .par_iter()
-        .map_init(NameCache::default, |cache, e| {
-            let (cands, stats) = index.candidates(e, &names, max_block);
-            let prep = comparer.prepare(e);
-            let out = cands
-                .into_iter()
-                .map(|a| {
-                    let (pattern, split) = comparer.compare(e, &prep, &anagrafe[a as usize], cache);
-                    Candidate {
-                        ana: a,
-                        pattern,
-                        split,
-                    }
-                })
-                .collect();
-            (out, stats)
-        })
-        .collect();
-    let mut stats = BlockStats::default();
-    let mut candidates = Vec::with_capacity(per_record.len());
-    for (c, s) in per_record {
-        stats.add(&s);
-        candidates.push(c);
-    }
-
-    clock.stage("block and compare");
     // Deterministic tiers.
     let tier_index = decide::TierIndex::build(&tiers, &anagrafe, &names);
     let tier_hits: Vec<Vec<(usize, u32)>> = extract
@@ -299,11 +271,67 @@ pub fn link(job: &LinkJob) -> miette::Result<Linkage> {
             tier_counts[*t].1 += 1;
         }
     }
-
     clock.stage("deterministic tiers");
-    let model = match &job.model {
-        Some(m) => m.clone(),
-        None => {
+    // Training's sessions need no blocked pairs; when they estimate every
+    // comparison (or a model is given), the records a tier links need not
+    // have their blocked pairs compared (they are only counted).
+    let sessions = match &job.model {
+        Some(_) => None,
+        None => Some(train_sessions(&comparer, &extract, &anagrafe, spec)),
+    };
+    let compare_all = spec.compare_settled || sessions.as_ref().is_some_and(|s| !s.cover_all());
+    clock.stage("train (sessions)");
+
+    // Blocking and comparison, in parallel over extract records.
+    let index = BlockIndex::build(&blocking, &anagrafe, &names);
+    clock.stage("blocking index");
+    let max_block = spec.max_block_size;
+    index.check_pairs(&extract, &names, max_block, spec.max_pairs, &job.rules.path)?;
+    let compare_some =
+        |todo: &(dyn Fn(usize) -> bool + Sync)| -> Vec<(Vec<Candidate>, Vec<u32>, BlockStats)> {
+            extract
+                .par_iter()
+                .enumerate()
+                .map_init(NameCache::default, |cache, (i, e)| {
+                    let (cands, stats) = index.candidates(e, &names, max_block);
+                    if !todo(i) {
+                        return (Vec::new(), cands, stats);
+                    }
+                    let prep = comparer.prepare(e);
+                    let out = cands
+                        .into_iter()
+                        .map(|a| {
+                            let (pattern, split) =
+                                comparer.compare(e, &prep, &anagrafe[a as usize], cache);
+                            Candidate {
+                                ana: a,
+                                pattern,
+                                split,
+                            }
+                        })
+                        .collect();
+                    (out, Vec::new(), stats)
+                })
+                .collect()
+        };
+    let per_record = compare_some(&|i| compare_all || tier_hits[i].is_empty());
+    let mut stats = BlockStats::default();
+    let mut candidates = Vec::with_capacity(per_record.len());
+    let mut blocked = Vec::with_capacity(per_record.len());
+    for (c, b, s) in per_record {
+        stats.add(&s);
+        candidates.push(c);
+        blocked.push(b);
+    }
+    clock.stage("block and compare");
+
+    let model = match (&job.model, sessions) {
+        (Some(m), _) => m.clone(),
+        (None, Some(sessions)) => {
+            let det: u64 = tier_counts.iter().map(|t| t.1).sum();
+            sessions.finish(&comparer, &extract, &candidates, det, spec)
+        }
+        (None, None) => {
             let det: u64 = tier_counts.iter().map(|t| t.1).sum();
             train(&comparer, &extract, &anagrafe, &candidates, det, spec)
         }
@@ -320,14 +348,47 @@ pub fn link(job: &LinkJob) -> miette::Result<Linkage> {
         thresholds: spec.thresholds,
         tie_margin: spec.tie_margin,
     };
-    let rows: Vec<LinkRow> = extract
-        .par_iter()
-        .zip(candidates.par_iter())
-        .zip(tier_hits.par_iter())
-        .map_init(NameCache::default, |cache, ((e, c), t)| {
-            ctx.decide(e, c, t, &anagrafe, &tier_index, cache)
-        })
-        .collect();
+    let decide_all = |candidates: &[Vec<Candidate>]| -> Vec<LinkRow> {
+        extract
+            .par_iter()
+            .zip(candidates.par_iter())
+            .zip(tier_hits.par_iter())
+            .map_init(NameCache::default, |cache, ((e, c), t)| {
+                ctx.decide(e, c, t, &anagrafe, &tier_index, cache)
+            })
+            .collect()
+    };
+    let mut rows: Vec<LinkRow> = decide_all(&candidates);
+    // A record whose tier did not settle it after all (its code is another
+    // resident's) is compared and decided again with its blocked pairs, so
+    // that the result is the one of comparing every pair.
+    let unsettled = |i: usize| {
+        !blocked[i].is_empty()
+            && (!tiers.iter().any(|t| t.name == rows[i].tier)
+                || rows[i].note.split(';').any(|n| n == decide::NOTE_CF_OTHER))
+    };
+    let again: Vec<usize> = (0..rows.len()).filter(|&i| unsettled(i)).collect();
+    if !again.is_empty() {
+        let redo: std::collections::HashSet<usize> = again.iter().copied().collect();
+        let per_record = compare_some(&|i| redo.contains(&i));
+        for (i, (c, _, _)) in per_record.into_iter().enumerate() {
+            if redo.contains(&i) {
+                candidates[i] = c;
+                blocked[i] = Vec::new();
+            }
+        }
+        let mut cache = NameCache::default();
+        for &i in &again {
+            rows[i] = ctx.decide(
+                &extract[i],
+                &candidates[i],
+                &tier_hits[i],
+                &anagrafe,
+                &tier_index,
+                &mut cache,
+            );
+        }
+    }
 
     clock.stage("decide");
     let blocking_rules = blocking
@@ -354,6 +415,7 @@ pub fn link(job: &LinkJob) -> miette::Result<Linkage> {
             anagrafe,
             extract,
             candidates,
+            blocked,
             tf,
         },
     })
@@ -459,6 +521,28 @@ fn unseen_m(m_counts: &[f64]) -> f64 {
     1.0 / (n + m_counts.len().saturating_sub(1).max(1) as f64)
 }
 
+/// What training learns before the blocked pairs are compared: u from
+/// random pairs, m in sessions (see [`Sessions::finish`]).
+pub struct Sessions {
+    residents: usize,
+    n_levels: Vec<usize>,
+    u: Vec<Vec<f64>>,
+    u_pairs: usize,
+    m_sum: Vec<Vec<f64>>,
+    m_sessions: Vec<usize>,
+    /// The sessions' EM iterations (the most) and whether all converged.
+    em: (usize, bool),
+}
+
+impl Sessions {
+    /// Whether every comparison's m was estimated by a session: then the EM
+    /// over all blocked pairs adds nothing, and the pairs of records a
+    /// deterministic tier settles need not be compared.
+    pub fn cover_all(&self) -> bool {
+        self.m_sessions.iter().all(|&n| n > 0)
+    }
+}
+
 /// Trains the model: u from random pairs, m by EM on the blocked pairs'
 /// patterns, λ from the deterministic matches.
 pub fn train(
@@ -469,6 +553,24 @@ pub fn train(
     deterministic_matches: u64,
     spec: &LinkSpec,
 ) -> Model {
+    train_sessions(comparer, extract, anagrafe, spec).finish(
+        comparer,
+        extract,
+        candidates,
+        deterministic_matches,
+        spec,
+    )
+}
+
+/// The first part of training, which needs no blocked pairs: u from seeded
+/// random pairs, m by EM in sessions on the pairs that agree on the CF base
+/// form and on the birth date.
+pub fn train_sessions(
+    comparer: &Comparer,
+    extract: &[Person],
+    anagrafe: &[Person],
+    spec: &LinkSpec,
+) -> Sessions {
     let comps = comparer.comparisons;
     let n_levels: Vec<usize> = comps.iter().map(|c| c.kind.level_names().len()).collect();
     // u: seeded random pairs, compared in parallel, counted in order.
@@ -506,22 +608,8 @@ pub fn train(
         }
     }
     let u: Vec<Vec<f64>> = u_counts.iter().map(|c| model::smooth(c, 0.5)).collect();
-    // m: EM on the blocked pairs' pattern counts.
-    let mut counts: BTreeMap<Pattern, u64> = BTreeMap::new();
-    let mut n_pairs = 0u64;
-    for cs in candidates {
-        for c in cs {
-            *counts.entry(c.pattern).or_insert(0) += 1;
-            n_pairs += 1;
-        }
-    }
     let m0: Vec<Vec<f64>> = n_levels.iter().map(|&n| model::initial_m(n)).collect();
-    let lambda0 = if n_pairs == 0 {
-        0.1
-    } else {
-        (extract.len() as f64 / n_pairs as f64).clamp(0.001, 0.5)
-    };
-    let em = model::em(&counts, &n_levels, m0.clone(), u.clone(), lambda0, 200);
+    let mut session_em = (0usize, true);
     // Blocking makes the blocked pairs agree on what the rules block on
     // (`cognome+nome` brings many namesakes), which EM mistakes for matches.
     // As Splink does, m is estimated in sessions on the pairs that agree on
@@ -563,6 +651,7 @@ pub fn train(
         }
         let lambda0 = (extract.len() as f64 / pairs as f64).clamp(0.01, 0.99);
         let r = model::em(&counts, &n_levels, m0.clone(), u.clone(), lambda0, 200);
+        session_em = (session_em.0.max(r.iterations), session_em.1 && r.converged);
         for c in 0..comps.len() {
             if c == skip {
                 continue;
@@ -579,58 +668,184 @@ pub fn train(
             }
         }
     }
-    let m_final: Vec<Vec<f64>> = (0..comps.len())
-        .map(|c| {
-            (0..n_levels[c])
-                .map(|l| {
-                    if m_sessions[c] > 0 {
-                        m_sum[c][l] / m_sessions[c] as f64
-                    } else if l > 0 && em.m_counts[c][l] < 0.5 {
-                        unseen_m(&em.m_counts[c])
-                    } else {
-                        em.m[c][l]
-                    }
-                })
-                .collect()
-        })
-        .collect();
-    // λ over all pairs, from the deterministic tiers (or half the records
-    // when no tier matched).
-    let total = (extract.len() as f64) * (anagrafe.len() as f64);
-    let expected = if deterministic_matches > 0 {
-        deterministic_matches as f64 / spec.prior_recall
-    } else {
-        extract.len() as f64 * 0.5
-    };
-    let prior = if total > 0.0 {
-        (expected / total).clamp(1e-12, 0.5)
-    } else {
-        0.5
-    };
-    Model {
-        prior,
-        comparisons: comps
-            .iter()
-            .enumerate()
-            .map(|(c, s)| ComparisonParams {
-                field: s.attr.name().to_string(),
-                term_frequency: s.term_frequency,
-                levels: s
-                    .kind
-                    .level_names()
-                    .iter()
-                    .enumerate()
-                    .skip(1)
-                    .map(|(l, name)| LevelParams {
-                        level: (*name).to_string(),
-                        m: m_final[c][l],
-                        u: u[c][l],
-                    })
-                    .collect(),
-            })
-            .collect(),
-        em_iterations: em.iterations,
-        em_converged: em.converged,
+    Sessions {
+        residents: anagrafe.len(),
+        n_levels,
+        u,
         u_pairs: pairs,
+        m_sum,
+        m_sessions,
+        em: session_em,
+    }
+}
+
+impl Sessions {
+    /// The rest of training: m of a comparison no session estimated by EM
+    /// over the blocked pairs' patterns (`candidates`; not run when the
+    /// sessions cover every comparison), λ from the deterministic matches.
+    pub fn finish(
+        self,
+        comparer: &Comparer,
+        extract: &[Person],
+        candidates: &[Vec<Candidate>],
+        deterministic_matches: u64,
+        spec: &LinkSpec,
+    ) -> Model {
+        let comps = comparer.comparisons;
+        let Sessions {
+            residents,
+            n_levels,
+            u,
+            u_pairs: pairs,
+            m_sum,
+            m_sessions,
+            em: session_em,
+        } = self;
+        let em = if m_sessions.iter().all(|&n| n > 0) {
+            None
+        } else {
+            // m: EM on the blocked pairs' pattern counts.
+            let mut counts: BTreeMap<Pattern, u64> = BTreeMap::new();
+            let mut n_pairs = 0u64;
+            for cs in candidates {
+                for c in cs {
+                    *counts.entry(c.pattern).or_insert(0) += 1;
+                    n_pairs += 1;
+                }
+            }
+            let m0: Vec<Vec<f64>> = n_levels.iter().map(|&n| model::initial_m(n)).collect();
+            let lambda0 = if n_pairs == 0 {
+                0.1
+            } else {
+                (extract.len() as f64 / n_pairs as f64).clamp(0.001, 0.5)
+            };
+            Some(model::em(&counts, &n_levels, m0, u.clone(), lambda0, 200))
+        };
+        let m_final: Vec<Vec<f64>> = (0..comps.len())
+            .map(|c| {
+                (0..n_levels[c])
+                    .map(|l| match &em {
+                        _ if m_sessions[c] > 0 => m_sum[c][l] / m_sessions[c] as f64,
+                        Some(em) if l > 0 && em.m_counts[c][l] < 0.5 => unseen_m(&em.m_counts[c]),
+                        Some(em) => em.m[c][l],
+                        None => 0.0,
+                    })
+                    .collect()
+            })
+            .collect();
+        // λ over all pairs, from the deterministic tiers (or half the records
+        // when no tier matched).
+        let total = (extract.len() as f64) * (residents as f64);
+        let expected = if deterministic_matches > 0 {
+            deterministic_matches as f64 / spec.prior_recall
+        } else {
+            extract.len() as f64 * 0.5
+        };
+        let prior = if total > 0.0 {
+            (expected / total).clamp(1e-12, 0.5)
+        } else {
+            0.5
+        };
+        Model {
+            prior,
+            comparisons: comps
+                .iter()
+                .enumerate()
+                .map(|(c, s)| ComparisonParams {
+                    field: s.attr.name().to_string(),
+                    term_frequency: s.term_frequency,
+                    levels: s
+                        .kind
+                        .level_names()
+                        .iter()
+                        .enumerate()
+                        .skip(1)
+                        .map(|(l, name)| LevelParams {
+                            level: (*name).to_string(),
+                            m: m_final[c][l],
+                            u: u[c][l],
+                        })
+                        .collect(),
+                })
+                .collect(),
+            em_iterations: em
+                .as_ref()
+                .map_or(session_em.0, |e| e.iterations.max(session_em.0)),
+            em_converged: em
+                .as_ref()
+                .map_or(session_em.1, |e| e.converged && session_em.1),
+            u_pairs: pairs,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Skipping the comparisons of records a tier settles gives the rows of
+    /// comparing every pair, on a demo city with every kind of error
+    /// (a parent's code in a child's field among them).
+    #[test]
+    fn settled_records_need_no_comparisons() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = crate::demo::Config {
+            residents: 3000,
+            seed: 11,
+        };
+        crate::demo::generate(&config, dir.path()).unwrap();
+        // The rule files beside the city, as `vaglio demo` writes them
+        // (they refer to ../anagrafe.csv).
+        let rules_dir = dir.path().join("rules");
+        std::fs::create_dir_all(&rules_dir).unwrap();
+        for name in ["anagrafe", "refezione", "isee"] {
+            let from =
+                Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("rules/demo/{name}.toml"));
+            std::fs::copy(from, rules_dir.join(format!("{name}.toml"))).unwrap();
+        }
+        let today = crate::demo::reference_date();
+        let load = |name: &str| {
+            let rules = crate::rules::load_without_references(
+                &rules_dir.join(format!("{name}.toml")),
+                today,
+            )
+            .unwrap();
+            let spec = spec::from_rules(&rules).unwrap().unwrap();
+            (rules, spec)
+        };
+        let (ana_rules, ana_spec) = load("anagrafe");
+        let mut other_cf = 0;
+        for (source, file) in [("refezione", "refezione.csv"), ("isee", "isee.csv")] {
+            let (rules, spec) = load(source);
+            let mut all = spec.clone();
+            all.compare_settled = true;
+            let run = |spec: &LinkSpec| {
+                link(&LinkJob {
+                    extract: &dir.path().join(file),
+                    rules: &rules,
+                    spec,
+                    anagrafe: Anagrafe::File(&dir.path().join("anagrafe.csv")),
+                    anagrafe_rules: &ana_rules,
+                    anagrafe_spec: &ana_spec,
+                    reference: today,
+                    model: None,
+                    progress: None,
+                })
+                .unwrap()
+            };
+            let (fast, full) = (run(&spec), run(&all));
+            assert_eq!(fast.rows, full.rows, "{source}");
+            let settled = fast.data.blocked.iter().filter(|b| !b.is_empty()).count();
+            assert!(settled > fast.rows.len() / 2, "{source}: {settled} settled");
+            assert!(full.data.blocked.iter().all(|b| b.is_empty()));
+            other_cf += fast
+                .rows
+                .iter()
+                .filter(|r| r.note.contains(decide::NOTE_CF_OTHER))
+                .count();
+        }
+        // Records whose code is another resident's are decided again with
+        // their pairs compared: the path was taken.
+        assert!(other_cf > 0);
     }
 }

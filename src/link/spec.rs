@@ -453,6 +453,11 @@ pub struct LinkSpec {
     /// Candidate pairs (summed over the blocking rules) above which the
     /// linkage stops before comparing ([`DEFAULT_MAX_PAIRS`]).
     pub max_pairs: u64,
+    /// Compare the blocked pairs of every record, also of those a
+    /// deterministic tier links (not a rule-file setting: the linkage skips
+    /// them when the model does not need them, with the same result; tests
+    /// set it to check so).
+    pub compare_settled: bool,
     /// Random pairs sampled to estimate u.
     pub u_sample_pairs: usize,
     /// Seed of the sampling.
@@ -494,6 +499,7 @@ impl LinkSpec {
             tie_margin: 1.0,
             max_block_size: 5000,
             max_pairs: DEFAULT_MAX_PAIRS,
+            compare_settled: false,
             u_sample_pairs: 200_000,
             seed: 42,
             prior_recall: 0.9,

@@ -144,9 +144,11 @@ pub fn run(args: &DemoArgs) -> miette::Result<Outcome> {
                 sc.f1()
             ));
         }
+        let reports = args.out.join("reports");
         t.push_str(&format!(
-            "\nReports:     {}/<source>/ (index.html, findings.csv, summary.json, junit.xml)\n",
-            args.out.join("reports").display()
+            "\nReports:     {} (the run: every source, its linkage, the inputs' hashes)\n             {}/<source>/ (index.html, findings.csv, summary.json, junit.xml)\n",
+            reports.join("index.html").display(),
+            reports.display()
         ));
         t.push_str(&format!(
             "Links:       {} (one row per extract record: person pseudonym, status, tier, weight, probability)\n",

@@ -106,7 +106,8 @@ pub fn closing_summary(r: &RunResult, reports: &Path, master: &Path, review: &Pa
         if r.gate_failed { "FAILED" } else { "PASSED" }
     ));
     t.push_str(&format!(
-        "Reports:     {}/<source>/index.html\n",
+        "Reports:     {} and {}/<source>/index.html\n",
+        reports.join("index.html").display(),
         reports.display()
     ));
     t.push_str(&format!(

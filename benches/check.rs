@@ -13,6 +13,11 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use vaglio::rules;
+
+/// The allocator of the `vaglio` binary (src/main.rs), so that the figure is
+/// the binary's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use vaglio::validate::{validate, ValidateOptions};
 
 const SURNAMES: &[&str] = &[

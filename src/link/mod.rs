@@ -275,10 +275,10 @@ pub fn link(job: &LinkJob) -> miette::Result<Linkage> {
     // Training's sessions need no blocked pairs; when they estimate every
     // comparison (or a model is given), the records a tier links need not
     // have their blocked pairs compared (they are only counted).
-    let sessions = match &job.model {
-        Some(_) => None,
-        None => Some(train_sessions(&comparer, &extract, &anagrafe, spec)),
-    };
+    let sessions = job
+        .model
+        .is_none()
+        .then(|| train_sessions(&comparer, &extract, &anagrafe, spec));
     let compare_all = spec.compare_settled || sessions.as_ref().is_some_and(|s| !s.cover_all());
     clock.stage("train (sessions)");
 
@@ -287,34 +287,32 @@ pub fn link(job: &LinkJob) -> miette::Result<Linkage> {
     clock.stage("blocking index");
     let max_block = spec.max_block_size;
     index.check_pairs(&extract, &names, max_block, spec.max_pairs, &job.rules.path)?;
-    let compare_some =
-        |todo: &(dyn Fn(usize) -> bool + Sync)| -> Vec<(Vec<Candidate>, Vec<u32>, BlockStats)> {
-            extract
-                .par_iter()
-                .enumerate()
-                .map_init(NameCache::default, |cache, (i, e)| {
-                    let (cands, stats) = index.candidates(e, &names, max_block);
-                    if !todo(i) {
-                        return (Vec::new(), cands, stats);
-                    }
-                    let prep = comparer.prepare(e);
-                    let out = cands
-                        .into_iter()
-                        .map(|a| {
-                            let (pattern, split) =
-                                comparer.compare(e, &prep, &anagrafe[a as usize], cache);
-                            Candidate {
-                                ana: a,
-                                pattern,
-                                split,
-                            }
-                        })
-                        .collect();
-                    (out, Vec::new(), stats)
-                })
-                .collect()
-        };
-    let per_record = compare_some(&|i| compare_all || tier_hits[i].is_empty());
+    let compare = |e: &Person, residents: &[u32], cache: &mut NameCache| -> Vec<Candidate> {
+        let prep = comparer.prepare(e);
+        residents
+            .iter()
+            .map(|&a| {
+                let (pattern, split) = comparer.compare(e, &prep, &anagrafe[a as usize], cache);
+                Candidate {
+                    ana: a,
+                    pattern,
+                    split,
+                }
+            })
+            .collect()
+    };
+    let per_record: Vec<(Vec<Candidate>, Vec<u32>, BlockStats)> = extract
+        .par_iter()
+        .zip(tier_hits.par_iter())
+        .map_init(NameCache::default, |cache, (e, hits)| {
+            let (cands, stats) = index.candidates(e, &names, max_block);
+            if compare_all || hits.is_empty() {
+                (compare(e, &cands, cache), Vec::new(), stats)
+            } else {
+                (Vec::new(), cands, stats)
+            }
+        })
+        .collect();
     let mut stats = BlockStats::default();
     let mut candidates = Vec::with_capacity(per_record.len());
     let mut blocked = Vec::with_capacity(per_record.len());
@@ -327,13 +325,11 @@ pub fn link(job: &LinkJob) -> miette::Result<Linkage> {
 
     let model = match (&job.model, sessions) {
         (Some(m), _) => m.clone(),
-        (None, Some(sessions)) => {
+        (None, sessions) => {
             let det: u64 = tier_counts.iter().map(|t| t.1).sum();
-            sessions.finish(&comparer, &extract, &candidates, det, spec)
-        }
-        (None, None) => {
-            let det: u64 = tier_counts.iter().map(|t| t.1).sum();
-            train(&comparer, &extract, &anagrafe, &candidates, det, spec)
+            sessions
+                .unwrap_or_else(|| train_sessions(&comparer, &extract, &anagrafe, spec))
+                .finish(&comparer, &extract, &candidates, det, spec)
         }
     };
 
@@ -348,17 +344,14 @@ pub fn link(job: &LinkJob) -> miette::Result<Linkage> {
         thresholds: spec.thresholds,
         tie_margin: spec.tie_margin,
     };
-    let decide_all = |candidates: &[Vec<Candidate>]| -> Vec<LinkRow> {
-        extract
-            .par_iter()
-            .zip(candidates.par_iter())
-            .zip(tier_hits.par_iter())
-            .map_init(NameCache::default, |cache, ((e, c), t)| {
-                ctx.decide(e, c, t, &anagrafe, &tier_index, cache)
-            })
-            .collect()
-    };
-    let mut rows: Vec<LinkRow> = decide_all(&candidates);
+    let mut rows: Vec<LinkRow> = extract
+        .par_iter()
+        .zip(candidates.par_iter())
+        .zip(tier_hits.par_iter())
+        .map_init(NameCache::default, |cache, ((e, c), t)| {
+            ctx.decide(e, c, t, &anagrafe, &tier_index, cache)
+        })
+        .collect();
     // A record whose tier did not settle it after all (its code is another
     // resident's) is compared and decided again with its blocked pairs, so
     // that the result is the one of comparing every pair.
@@ -369,16 +362,9 @@ pub fn link(job: &LinkJob) -> miette::Result<Linkage> {
     };
     let again: Vec<usize> = (0..rows.len()).filter(|&i| unsettled(i)).collect();
     if !again.is_empty() {
-        let redo: std::collections::HashSet<usize> = again.iter().copied().collect();
-        let per_record = compare_some(&|i| redo.contains(&i));
-        for (i, (c, _, _)) in per_record.into_iter().enumerate() {
-            if redo.contains(&i) {
-                candidates[i] = c;
-                blocked[i] = Vec::new();
-            }
-        }
         let mut cache = NameCache::default();
         for &i in &again {
+            candidates[i] = compare(&extract[i], &std::mem::take(&mut blocked[i]), &mut cache);
             rows[i] = ctx.decide(
                 &extract[i],
                 &candidates[i],
@@ -541,25 +527,6 @@ impl Sessions {
     pub fn cover_all(&self) -> bool {
         self.m_sessions.iter().all(|&n| n > 0)
     }
-}
-
-/// Trains the model: u from random pairs, m by EM on the blocked pairs'
-/// patterns, λ from the deterministic matches.
-pub fn train(
-    comparer: &Comparer,
-    extract: &[Person],
-    anagrafe: &[Person],
-    candidates: &[Vec<Candidate>],
-    deterministic_matches: u64,
-    spec: &LinkSpec,
-) -> Model {
-    train_sessions(comparer, extract, anagrafe, spec).finish(
-        comparer,
-        extract,
-        candidates,
-        deterministic_matches,
-        spec,
-    )
 }
 
 /// The first part of training, which needs no blocked pairs: u from seeded

@@ -421,13 +421,7 @@ pub fn read_people(
             .map(|f| f.field_type.clone())
             .filter(|t| matches!(t, FieldType::Date { .. }))
     });
-    let mut missing = rules.input.missing_values.clone();
-    if missing.is_empty() {
-        missing = crate::rules::DEFAULT_MISSING_VALUES
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-    }
+    let missing = rules.input.missing_or_default();
     let layout = Layout {
         cols,
         key,

@@ -6,7 +6,7 @@
 use chrono::{Datelike, NaiveDate};
 use miette::miette;
 
-use super::source::{cell, missing_values, parse_date};
+use super::source::{cell, parse_date};
 use crate::link::spec::{Attr, LinkSpec};
 use crate::project::Project;
 use crate::read::Source;
@@ -60,7 +60,7 @@ pub(crate) fn read(
     let sex_col = column(spec.column(Attr::Sesso), "[link] sesso")?;
     let birth_name = spec.column(Attr::DataNascita).unwrap_or("");
     let birth_col = column(spec.column(Attr::DataNascita), "[link] data_nascita")?;
-    let missing = missing_values(rules);
+    let missing = rules.input.missing_or_default();
     let mut out = Vec::new();
     let (mut chunk, mut issues) = (Vec::new(), Vec::new());
     while source.next_chunk(16_384, &mut chunk, &mut issues)? {

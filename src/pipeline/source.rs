@@ -3,7 +3,7 @@
 //! declared formats, and file hashes.
 
 use std::collections::{BTreeSet, HashMap};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use miette::IntoDiagnostic;
@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 
 use crate::project::Project;
 use crate::read::{self, Record, Source};
-use crate::rules::{self, RuleSet};
+use crate::rules::RuleSet;
 use crate::types::FieldType;
 use crate::value::Value;
 
@@ -22,18 +22,6 @@ pub(crate) struct Raw {
     missing: Vec<String>,
 }
 
-/// The rule file's missing-value tokens (the defaults when it sets none).
-pub(crate) fn missing_values(rules: &RuleSet) -> Vec<String> {
-    if rules.input.missing_values.is_empty() {
-        rules::DEFAULT_MISSING_VALUES
-            .iter()
-            .map(|s| s.to_string())
-            .collect()
-    } else {
-        rules.input.missing_values.clone()
-    }
-}
-
 impl Raw {
     /// Reads every record.
     pub fn read(file: &Path, rules: &RuleSet) -> miette::Result<Raw> {
@@ -41,7 +29,7 @@ impl Raw {
         Ok(Raw {
             columns: source.header.columns.clone(),
             records,
-            missing: missing_values(rules),
+            missing: rules.input.missing_or_default(),
         })
     }
 
@@ -68,7 +56,7 @@ impl Raw {
         Ok(Raw {
             columns,
             records,
-            missing: missing_values(rules),
+            missing: rules.input.missing_or_default(),
         })
     }
 
@@ -94,8 +82,25 @@ pub(crate) fn cell<'a>(missing: &[String], r: &'a Record, col: Option<usize>) ->
     (!v.is_empty() && !missing.iter().any(|m| m == v)).then_some(v)
 }
 
+/// SHA-256 digests of files, each file read once per run (in `--against`
+/// the anagrafe is both checked against the master and recorded).
+#[derive(Default)]
+pub(crate) struct Digests(HashMap<PathBuf, String>);
+
+impl Digests {
+    /// The SHA-256 of `path`, in hexadecimal.
+    pub fn of(&mut self, path: &Path) -> miette::Result<String> {
+        if let Some(h) = self.0.get(path) {
+            return Ok(h.clone());
+        }
+        let h = sha256_file(path)?;
+        self.0.insert(path.to_path_buf(), h.clone());
+        Ok(h)
+    }
+}
+
 /// The SHA-256 of a file, in hexadecimal.
-pub(crate) fn sha256_file(path: &Path) -> miette::Result<String> {
+fn sha256_file(path: &Path) -> miette::Result<String> {
     let bytes = std::fs::read(path)
         .into_diagnostic()
         .map_err(|e| e.wrap_err(format!("cannot read {}", path.display())))?;

@@ -315,6 +315,21 @@ pub struct InputSpec {
     pub missing_values: Vec<String>,
 }
 
+impl InputSpec {
+    /// The tokens the linkage and the master treat as missing: the declared
+    /// ones, or [`DEFAULT_MISSING_VALUES`] when the rule file declares none.
+    pub fn missing_or_default(&self) -> Vec<String> {
+        if self.missing_values.is_empty() {
+            DEFAULT_MISSING_VALUES
+                .iter()
+                .map(|s| s.to_string())
+                .collect()
+        } else {
+            self.missing_values.clone()
+        }
+    }
+}
+
 /// A loaded, validated rule file.
 #[derive(Clone, Debug)]
 pub struct RuleSet {

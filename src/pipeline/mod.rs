@@ -27,7 +27,7 @@ use miette::miette;
 
 pub use self::previous::Against;
 pub use self::residents::{age_band, citizenship_group};
-use self::source::{sha256_file, shown, Raw};
+use self::source::{shown, Digests, Raw};
 use self::tables::Master;
 use crate::link::spec::{self, LinkSpec};
 use crate::link::{self, LinkJob, LinkRow, Status};
@@ -459,6 +459,7 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
     let prev = against.map(|a| previous::read(&a.master)).transpose()?;
     let relinked = |name: &str| against.is_none_or(|a| a.source == name);
     let today = opts.today;
+    let mut hashes = Digests::default();
     let stages = usize::from(against.is_none())
         + 1
         + project
@@ -493,8 +494,8 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
     let mut reused_results: Vec<SourceResult> = Vec::new();
     match &prev {
         Some(p) => {
-            p.same("anagrafe", "file", &ana.file, &sha256_file(&ana.file)?)?;
-            p.same("anagrafe", "regole", &ana.rules, &sha256_file(&ana.rules)?)?;
+            p.same("anagrafe", "file", &ana.file, &hashes.of(&ana.file)?)?;
+            p.same("anagrafe", "regole", &ana.rules, &hashes.of(&ana.rules)?)?;
             reused_results.push(reused_result(project, "anagrafe", Vec::new()));
         }
         None => {
@@ -568,8 +569,8 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
                 progress.stage(&format!("reusing {}", s.name));
                 let recorded = p.file(&s.name, "file").map(|r| project.base.join(&r.path));
                 let file = recorded.unwrap_or_else(|| s.file.clone());
-                p.same(&s.name, "file", &file, &sha256_file(&file)?)?;
-                p.same(&s.name, "regole", &s.rules, &sha256_file(&s.rules)?)?;
+                p.same(&s.name, "file", &file, &hashes.of(&file)?)?;
+                p.same(&s.name, "regole", &s.rules, &hashes.of(&s.rules)?)?;
                 let rows = reused_rows(p, &s.name, &lookup, &residents)?;
                 reused_results.push(reused_result(project, &s.name, rows.clone()));
                 (file, rows, true)
@@ -703,13 +704,13 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
     let mut digests: Vec<FileDigest> = vec![FileDigest {
         role: "project".into(),
         path: shown(project, &project.path),
-        sha256: sha256_file(&project.path)?,
+        sha256: hashes.of(&project.path)?,
     }];
     let mut digest = |source: &str, kind: &str, p: &Path| -> miette::Result<()> {
         digests.push(FileDigest {
             role: format!("{source}: {kind}"),
             path: shown(project, p),
-            sha256: sha256_file(p)?,
+            sha256: hashes.of(p)?,
         });
         Ok(())
     };
@@ -723,7 +724,7 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
         digests.push(FileDigest {
             role: "decisions".into(),
             path: shown(project, d),
-            sha256: sha256_file(d)?,
+            sha256: hashes.of(d)?,
         });
     }
 

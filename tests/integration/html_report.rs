@@ -24,19 +24,7 @@ fn report(lang: &str) -> (tempfile::TempDir, String) {
 /// of `vaglio run`) into a scratch folder: its reports carry the linkage.
 fn demo_city() -> tempfile::TempDir {
     let dir = scratch();
-    vaglio()
-        .args([
-            "demo",
-            "--residents",
-            "1500",
-            "--seed",
-            "3",
-            "--quiet",
-            "--out",
-        ])
-        .arg(dir.path())
-        .assert()
-        .code(0);
+    crate::util::demo_city(dir.path(), 1500, 3);
     dir
 }
 

@@ -4,22 +4,10 @@
 
 use std::path::Path;
 
-use crate::util::{read_csv, scratch, vaglio};
+use crate::util::{demo_city, read_csv, scratch, vaglio};
 
 fn demo(out: &Path) {
-    vaglio()
-        .args([
-            "demo",
-            "--residents",
-            "2000",
-            "--seed",
-            "7",
-            "--quiet",
-            "--out",
-        ])
-        .arg(out)
-        .assert()
-        .code(0);
+    demo_city(out, 2000, 7);
 }
 
 fn link(city: &Path, source: &str, out: &Path, jobs: &str) {

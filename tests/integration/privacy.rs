@@ -22,19 +22,7 @@ fn files_under(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
 #[test]
 fn demo_reports_contain_no_identity() {
     let dir = scratch();
-    vaglio()
-        .args([
-            "demo",
-            "--residents",
-            "1500",
-            "--seed",
-            "3",
-            "--quiet",
-            "--out",
-        ])
-        .arg(dir.path())
-        .assert()
-        .code(0);
+    demo_city(dir.path(), 1500, 3);
     let rows = read_csv_semicolon(&dir.path().join("anagrafe.csv"));
     let header = &rows[0];
     let col = |name: &str| {

@@ -24,20 +24,7 @@ fn pseudonym(key: &str, id: &str) -> String {
 
 /// A demo city of 2000 residents in `dir`.
 fn city(dir: &Path) {
-    vaglio()
-        .env_remove("VAGLIO_KEY")
-        .args([
-            "demo",
-            "--residents",
-            "2000",
-            "--seed",
-            "7",
-            "--quiet",
-            "--out",
-        ])
-        .arg(dir)
-        .assert()
-        .code(0);
+    demo_city(dir, 2000, 7);
 }
 
 fn run(dir: &Path, key: Option<&str>, extra: &[&str]) -> assert_cmd::assert::Assert {

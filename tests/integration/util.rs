@@ -21,6 +21,22 @@ pub fn vaglio() -> Command {
     cmd
 }
 
+/// Writes a demo city of `residents` (seed `seed`) into `out` and runs its
+/// pipeline (`vaglio demo --quiet`), with no pseudonym key in the
+/// environment (the city's own demo key is used).
+pub fn demo_city(out: &Path, residents: u32, seed: u64) {
+    vaglio()
+        .env_remove("VAGLIO_KEY")
+        .args(["demo", "--quiet", "--residents"])
+        .arg(residents.to_string())
+        .arg("--seed")
+        .arg(seed.to_string())
+        .arg("--out")
+        .arg(out)
+        .assert()
+        .code(0);
+}
+
 /// A scratch folder that is removed at the end of the test.
 pub fn scratch() -> tempfile::TempDir {
     tempfile::tempdir().unwrap_or_else(|e| panic!("cannot create a temp dir: {e}"))

@@ -20,6 +20,7 @@ pub mod identity;
 pub mod infer;
 pub mod link;
 pub mod master;
+pub mod memory;
 pub mod output;
 pub mod pipeline;
 pub mod privacy;

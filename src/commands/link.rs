@@ -54,8 +54,9 @@ pub(crate) fn run_linkage(
             Some(m)
         }
     };
+    let extract = crate::read::Table::read(&inputs.extract, &rules.input.read)?;
     let job = LinkJob {
-        extract: &inputs.extract,
+        extract: &extract,
         rules: &rules,
         spec: &spec,
         anagrafe: link::Anagrafe::File(&inputs.anagrafe),

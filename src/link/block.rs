@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 use std::hash::BuildHasher;
 use std::path::Path;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -138,15 +139,48 @@ pub fn keys(
     }
 }
 
-/// The blocking index of the anagrafe.
+/// The blocking index of the anagrafe: one [`RuleIndex`] per rule.
 pub struct BlockIndex {
     rules: Vec<Vec<KeyPart>>,
-    /// Per rule: the residents, grouped by key.
-    residents: Vec<Vec<u32>>,
-    /// Per rule: key → (start, length) of its block in `residents` (one
-    /// hash lookup per key: a binary search over a city's keys missed the
-    /// cache at every step).
-    blocks: Vec<HashMap<u64, (u32, u32), foldhash::fast::FixedState>>,
+    parts: Vec<Arc<RuleIndex>>,
+}
+
+/// The index of the anagrafe under one blocking rule (at its position in
+/// its list, which its keys carry).
+pub struct RuleIndex {
+    /// The residents, grouped by key.
+    residents: Vec<u32>,
+    /// Key → (start, length) of its block in `residents` (one hash lookup
+    /// per key: a binary search over a city's keys missed the cache at every
+    /// step).
+    blocks: HashMap<u64, (u32, u32), foldhash::fast::FixedState>,
+}
+
+impl RuleIndex {
+    /// Indexes the residents under `rule`, the `r`-th of its list.
+    pub fn build(r: usize, rule: &[KeyPart], people: &[Person], names: &NameTable) -> RuleIndex {
+        let mut v: Vec<(u64, u32)> = Vec::with_capacity(people.len());
+        let mut ks = Vec::new();
+        for (i, p) in people.iter().enumerate() {
+            ks.clear();
+            keys(r, rule, p, names, &mut ks);
+            v.extend(ks.iter().map(|&k| (k, i as u32)));
+        }
+        v.sort_unstable();
+        v.dedup();
+        let mut blocks: HashMap<u64, (u32, u32), foldhash::fast::FixedState> = HashMap::default();
+        let mut start = 0usize;
+        while start < v.len() {
+            let k = v[start].0;
+            let end = start + v[start..].iter().take_while(|e| e.0 == k).count();
+            blocks.insert(k, (start as u32, (end - start) as u32));
+            start = end;
+        }
+        RuleIndex {
+            residents: v.into_iter().map(|e| e.1).collect(),
+            blocks,
+        }
+    }
 }
 
 /// Pairs per blocking rule.
@@ -178,45 +212,30 @@ impl BlockStats {
 impl BlockIndex {
     /// Indexes the residents under every rule.
     pub fn build(rules: &[Vec<KeyPart>], people: &[Person], names: &NameTable) -> BlockIndex {
-        let index = rules
+        let parts = rules
             .par_iter()
             .enumerate()
-            .map(|(r, rule)| {
-                let mut v: Vec<(u64, u32)> = Vec::with_capacity(people.len());
-                let mut ks = Vec::new();
-                for (i, p) in people.iter().enumerate() {
-                    ks.clear();
-                    keys(r, rule, p, names, &mut ks);
-                    v.extend(ks.iter().map(|&k| (k, i as u32)));
-                }
-                v.sort_unstable();
-                v.dedup();
-                let mut blocks: HashMap<u64, (u32, u32), foldhash::fast::FixedState> =
-                    HashMap::default();
-                let mut start = 0usize;
-                while start < v.len() {
-                    let k = v[start].0;
-                    let end = start + v[start..].iter().take_while(|e| e.0 == k).count();
-                    blocks.insert(k, (start as u32, (end - start) as u32));
-                    start = end;
-                }
-                (v.into_iter().map(|e| e.1).collect::<Vec<u32>>(), blocks)
-            })
-            .collect::<Vec<_>>();
-        let (residents, blocks) = index.into_iter().unzip();
+            .map(|(r, rule)| Arc::new(RuleIndex::build(r, rule, people, names)))
+            .collect();
+        BlockIndex::from_parts(rules, parts)
+    }
+
+    /// The index of `rules` from the index of each (`parts[r]` built for
+    /// `rules[r]` at position `r`).
+    pub fn from_parts(rules: &[Vec<KeyPart>], parts: Vec<Arc<RuleIndex>>) -> BlockIndex {
         BlockIndex {
             rules: rules.to_vec(),
-            residents,
-            blocks,
+            parts,
         }
     }
 
     /// The residents of rule `r` whose key is `k` (in resident order).
     fn block(&self, r: usize, k: u64) -> &[u32] {
-        match self.blocks[r].get(&k) {
+        let part = &self.parts[r];
+        match part.blocks.get(&k) {
             Some(&(start, len)) => {
                 let (start, len) = (start as usize, len as usize);
-                self.residents[r].get(start..start + len).unwrap_or(&[])
+                part.residents.get(start..start + len).unwrap_or(&[])
             }
             None => &[],
         }

@@ -23,9 +23,9 @@ pub mod model;
 pub mod prepare;
 pub mod spec;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
@@ -36,6 +36,7 @@ use self::model::{ComparisonParams, LevelParams, Model};
 use self::prepare::{NameTable, Person};
 use self::spec::{Attr, ComparisonSpec, LinkSpec};
 use crate::demo::rng::Rng;
+use crate::read::Table;
 use crate::rules::RuleSet;
 
 pub use self::decide::{LinkRow, Status};
@@ -78,7 +79,7 @@ pub struct Linkage {
     /// The deterministic tiers used.
     pub tiers: Vec<spec::Tier>,
     /// Their index.
-    pub tier_index: decide::TierIndex,
+    pub tier_index: Arc<decide::TierIndex>,
     /// Decision thresholds.
     pub thresholds: spec::Thresholds,
     /// Near-tie margin.
@@ -106,8 +107,8 @@ pub struct Data {
 
 /// What to link.
 pub struct LinkJob<'a> {
-    /// The extract.
-    pub extract: &'a Path,
+    /// The extract, read.
+    pub extract: &'a Table,
     /// Its rules.
     pub rules: &'a RuleSet,
     /// Its `[link]` section.
@@ -135,15 +136,68 @@ pub enum Anagrafe<'a> {
     Prepared(&'a PreparedAnagrafe),
 }
 
+/// A blocking rule at its position in its list.
+type RuleAt = (usize, Vec<spec::KeyPart>);
+
 /// The anagrafe read and normalised once, so that `vaglio run` links every
 /// source without reading it again. Linking with it gives the same rows as
 /// linking with the file: each job starts from a copy of its name table.
-#[derive(Clone)]
+/// Its blocking and tier indexes are built the first time a job asks for
+/// them and shared by the jobs that ask again (sources with the same rules).
 pub struct PreparedAnagrafe {
     /// The residents, in file order.
     pub people: Arc<Vec<Person>>,
     /// The names interned while reading them.
     pub names: NameTable,
+    blocks: Mutex<HashMap<RuleAt, Arc<block::RuleIndex>>>,
+    tiers: Mutex<Vec<(Vec<spec::Tier>, Arc<decide::TierIndex>)>>,
+}
+
+impl PreparedAnagrafe {
+    /// Prepared residents, with no index built yet.
+    pub fn new(people: Vec<Person>, names: NameTable) -> PreparedAnagrafe {
+        PreparedAnagrafe {
+            people: Arc::new(people),
+            names,
+            blocks: Mutex::default(),
+            tiers: Mutex::default(),
+        }
+    }
+
+    /// The blocking index of the residents under `rules`, each rule's part
+    /// built once (sources whose rules begin alike share them).
+    pub fn block_index(&self, rules: &[Vec<spec::KeyPart>]) -> BlockIndex {
+        let part = |(r, rule): (usize, &Vec<spec::KeyPart>)| {
+            let key = (r, rule.clone());
+            if let Some(i) = self.blocks.lock().ok().and_then(|m| m.get(&key).cloned()) {
+                return i;
+            }
+            let index = Arc::new(block::RuleIndex::build(r, rule, &self.people, &self.names));
+            if let Ok(mut m) = self.blocks.lock() {
+                m.insert(key, Arc::clone(&index));
+            }
+            index
+        };
+        let parts = rules.par_iter().enumerate().map(part).collect();
+        BlockIndex::from_parts(rules, parts)
+    }
+
+    /// The index of the residents' keys under the deterministic `tiers`,
+    /// built once.
+    pub fn tier_index(&self, tiers: &[spec::Tier]) -> Arc<decide::TierIndex> {
+        if let Some(i) = self.tiers.lock().ok().and_then(|v| {
+            v.iter()
+                .find(|(t, _)| t.as_slice() == tiers)
+                .map(|(_, i)| Arc::clone(i))
+        }) {
+            return i;
+        }
+        let index = Arc::new(decide::TierIndex::build(tiers, &self.people, &self.names));
+        if let Ok(mut v) = self.tiers.lock() {
+            v.push((tiers.to_vec(), Arc::clone(&index)));
+        }
+        index
+    }
 }
 
 /// The anagrafe's person identifier column: `[link] id`, else the first key
@@ -152,20 +206,17 @@ pub fn anagrafe_id_column(rules: &RuleSet, spec: &LinkSpec) -> Option<String> {
     spec.id.clone().or_else(|| rules.input.key.first().cloned())
 }
 
-/// Reads and normalises the anagrafe once.
+/// Normalises the anagrafe, read, once.
 pub fn prepare_anagrafe(
-    path: &Path,
+    data: &Table,
     rules: &RuleSet,
     spec: &LinkSpec,
     reference: NaiveDate,
 ) -> miette::Result<PreparedAnagrafe> {
     let mut names = NameTable::default();
     let id = anagrafe_id_column(rules, spec);
-    let people = prepare::read_people(path, rules, spec, id.as_deref(), reference, &mut names)?;
-    Ok(PreparedAnagrafe {
-        people: Arc::new(people),
-        names,
-    })
+    let people = prepare::people(data, rules, spec, id.as_deref(), reference, &mut names)?;
+    Ok(PreparedAnagrafe::new(people, names))
 }
 
 /// The source name of an extract.
@@ -181,17 +232,19 @@ pub fn source_name(rules: &RuleSet, path: &Path) -> String {
 pub fn link(job: &LinkJob) -> miette::Result<Linkage> {
     let mut clock = Stages::new(job.progress.clone());
     let spec = job.spec;
-    let PreparedAnagrafe {
-        people: anagrafe,
-        mut names,
-    } = match job.anagrafe {
+    let read;
+    let prepared: &PreparedAnagrafe = match job.anagrafe {
         Anagrafe::File(path) => {
-            prepare_anagrafe(path, job.anagrafe_rules, job.anagrafe_spec, job.reference)?
+            let data = Table::read(path, &job.anagrafe_rules.input.read)?;
+            read = prepare_anagrafe(&data, job.anagrafe_rules, job.anagrafe_spec, job.reference)?;
+            &read
         }
-        Anagrafe::Prepared(p) => p.clone(),
+        Anagrafe::Prepared(p) => p,
     };
+    let anagrafe = Arc::clone(&prepared.people);
+    let mut names = prepared.names.clone();
     clock.stage("read anagrafe");
-    let extract = prepare::read_people(
+    let extract = prepare::people(
         job.extract,
         job.rules,
         spec,
@@ -260,7 +313,7 @@ pub fn link(job: &LinkJob) -> miette::Result<Linkage> {
 
     clock.stage("term frequencies");
     // Deterministic tiers.
-    let tier_index = decide::TierIndex::build(&tiers, &anagrafe, &names);
+    let tier_index = prepared.tier_index(&tiers);
     let tier_hits: Vec<Vec<(usize, u32)>> = extract
         .par_iter()
         .map(|e| tier_index.lookup(e, &names))
@@ -278,12 +331,12 @@ pub fn link(job: &LinkJob) -> miette::Result<Linkage> {
     let sessions = job
         .model
         .is_none()
-        .then(|| train_sessions(&comparer, &extract, &anagrafe, spec));
+        .then(|| train_sessions(&comparer, &extract, prepared, spec));
     let compare_all = spec.compare_settled || sessions.as_ref().is_some_and(|s| !s.cover_all());
     clock.stage("train (sessions)");
 
     // Blocking and comparison, in parallel over extract records.
-    let index = BlockIndex::build(&blocking, &anagrafe, &names);
+    let index = prepared.block_index(&blocking);
     clock.stage("blocking index");
     let max_block = spec.max_block_size;
     index.check_pairs(&extract, &names, max_block, spec.max_pairs, &job.rules.path)?;
@@ -328,7 +381,7 @@ pub fn link(job: &LinkJob) -> miette::Result<Linkage> {
         (None, sessions) => {
             let det: u64 = tier_counts.iter().map(|t| t.1).sum();
             sessions
-                .unwrap_or_else(|| train_sessions(&comparer, &extract, &anagrafe, spec))
+                .unwrap_or_else(|| train_sessions(&comparer, &extract, prepared, spec))
                 .finish(&comparer, &extract, &candidates, det, spec)
         }
     };
@@ -382,7 +435,7 @@ pub fn link(job: &LinkJob) -> miette::Result<Linkage> {
         .map(|r| r.iter().map(|k| k.name()).collect::<Vec<_>>().join("+"))
         .collect();
     Ok(Linkage {
-        source: source_name(job.rules, job.extract),
+        source: source_name(job.rules, &job.extract.path),
         records: extract.len(),
         residents: anagrafe.len(),
         rows,
@@ -435,7 +488,11 @@ impl Stages {
     /// moves the progress display on.
     fn stage(&mut self, name: &str) {
         if self.on {
-            eprintln!("{name:>20}: {:>8.3} s", self.last.elapsed().as_secs_f64());
+            eprintln!(
+                "{name:>20}: {:>8.3} s   peak {:>6} MB",
+                self.last.elapsed().as_secs_f64(),
+                crate::memory::peak_rss_mb().map_or("?".into(), |m| m.to_string())
+            );
         }
         if let Some(pb) = &self.progress {
             pb.set_message(format!("{}: {name} done", self.base));
@@ -535,9 +592,10 @@ impl Sessions {
 pub fn train_sessions(
     comparer: &Comparer,
     extract: &[Person],
-    anagrafe: &[Person],
+    prepared: &PreparedAnagrafe,
     spec: &LinkSpec,
 ) -> Sessions {
+    let anagrafe: &[Person] = &prepared.people;
     let comps = comparer.comparisons;
     let n_levels: Vec<usize> = comps.iter().map(|c| c.kind.level_names().len()).collect();
     // u: seeded random pairs, compared in parallel, counted in order.
@@ -592,7 +650,7 @@ pub fn train_sessions(
         let Some(skip) = comps.iter().position(|c| c.attr == attr) else {
             continue;
         };
-        let index = BlockIndex::build(&[vec![key]], anagrafe, comparer.names);
+        let index = prepared.block_index(&[vec![key]]);
         let per: Vec<BTreeMap<Pattern, u64>> = extract
             .par_iter()
             .map_init(NameCache::default, |cache, e| {
@@ -787,8 +845,9 @@ mod tests {
             let mut all = spec.clone();
             all.compare_settled = true;
             let run = |spec: &LinkSpec| {
+                let data = Table::read(&dir.path().join(file), &rules.input.read).unwrap();
                 link(&LinkJob {
-                    extract: &dir.path().join(file),
+                    extract: &data,
                     rules: &rules,
                     spec,
                     anagrafe: Anagrafe::File(&dir.path().join("anagrafe.csv")),

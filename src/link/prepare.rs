@@ -3,7 +3,6 @@
 //! and the extract), so that comparisons and caches work on small ids.
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
@@ -11,7 +10,7 @@ use rayon::prelude::*;
 use super::spec::{Attr, LinkSpec};
 use crate::identity::codice_fiscale::{self, CfClass, Sex};
 use crate::identity::names;
-use crate::read::{Record, Source};
+use crate::read::{Record, Table};
 use crate::rules::RuleSet;
 use crate::types::FieldType;
 use crate::value::Value;
@@ -361,19 +360,19 @@ fn raw(rec: &Record, l: &Layout) -> Raw {
     }
 }
 
-/// Reads the records of `path` (described by `rules` and `spec`), interning
-/// names into `table`. `key_column` overrides the rule file's key (the
-/// anagrafe's person id).
-pub fn read_people(
-    path: &Path,
+/// The person records of `data` (a file described by `rules` and `spec`),
+/// names interned into `table`. `key_column` overrides the rule file's key
+/// (the anagrafe's person id).
+pub fn people(
+    data: &Table,
     rules: &RuleSet,
     spec: &LinkSpec,
     key_column: Option<&str>,
     reference: NaiveDate,
     table: &mut NameTable,
 ) -> miette::Result<Vec<Person>> {
-    let mut source = Source::open(path, &rules.input.read)?;
-    let header = &source.header.columns;
+    let path = &data.path;
+    let header = &data.header.columns;
     let find = |c: &str| header.iter().position(|h| h == c);
     let mut cols = HashMap::new();
     for (attr, col) in &spec.fields {
@@ -429,10 +428,8 @@ pub fn read_people(
         missing,
         reference,
     };
-    let mut out = Vec::new();
-    let mut chunk = Vec::new();
-    let mut issues = Vec::new();
-    while source.next_chunk(16_384, &mut chunk, &mut issues)? {
+    let mut out = Vec::with_capacity(data.records.len());
+    for chunk in data.records.chunks(16_384) {
         let raws: Vec<Raw> = chunk.par_iter().map(|r| raw(r, &layout)).collect();
         for r in raws {
             let mut splits: Vec<(u32, u32)> = r
@@ -455,7 +452,6 @@ pub fn read_people(
                 place: r.place,
             });
         }
-        issues.clear();
     }
     Ok(out)
 }

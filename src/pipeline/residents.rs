@@ -1,7 +1,9 @@
 //! The residents as the datamart describes them: identifier, family, sex,
-//! birth date, citizenship and area, read from the anagrafe in one streaming
-//! pass (only these columns are kept), with ages, age bands and citizenship
-//! groups.
+//! birth date, citizenship and area, taken from the anagrafe's table (only
+//! these columns are kept), with ages, age bands and citizenship groups.
+
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
 use miette::miette;
@@ -9,17 +11,35 @@ use miette::miette;
 use super::source::{cell, parse_date};
 use crate::link::spec::{Attr, LinkSpec};
 use crate::project::Project;
-use crate::read::Source;
+use crate::read::Table;
 use crate::rules::RuleSet;
+use rayon::prelude::*;
 
-/// One resident, in anagrafe order.
+/// One resident, in anagrafe order. Values few residents differ in (sex,
+/// citizenship, area) are shared, not copied per resident.
 pub(crate) struct Resident {
-    pub id: String,
-    pub family: Option<String>,
-    pub sex: Option<String>,
+    pub id: Box<str>,
+    pub family: Option<Box<str>>,
+    pub sex: Option<Arc<str>>,
     pub birth: Option<NaiveDate>,
-    pub citizenship: Option<String>,
-    pub area: Option<String>,
+    pub citizenship: Option<Arc<str>>,
+    pub area: Option<Arc<str>>,
+}
+
+/// One shared copy of each distinct value.
+#[derive(Default)]
+struct Shared(HashMap<Box<str>, Arc<str>>);
+
+impl Shared {
+    fn get(&mut self, v: Option<&str>) -> Option<Arc<str>> {
+        let v = v?;
+        if let Some(a) = self.0.get(v) {
+            return Some(Arc::clone(a));
+        }
+        let a: Arc<str> = Arc::from(v);
+        self.0.insert(v.into(), Arc::clone(&a));
+        Some(a)
+    }
 }
 
 /// Reads the residents: one per anagrafe record, in file order (a record
@@ -27,14 +47,14 @@ pub(crate) struct Resident {
 /// i-th record.
 pub(crate) fn read(
     project: &Project,
+    table: &Table,
     rules: &RuleSet,
     spec: &LinkSpec,
     id_column: &str,
     today: NaiveDate,
 ) -> miette::Result<Vec<Resident>> {
     let ana = &project.anagrafe;
-    let mut source = Source::open(&ana.file, &rules.input.read)?;
-    let columns = source.header.columns.clone();
+    let columns = &table.header.columns;
     let column = |name: Option<&str>, what: &str| -> miette::Result<Option<usize>> {
         match name {
             None => Ok(None),
@@ -61,23 +81,32 @@ pub(crate) fn read(
     let birth_name = spec.column(Attr::DataNascita).unwrap_or("");
     let birth_col = column(spec.column(Attr::DataNascita), "[link] data_nascita")?;
     let missing = rules.input.missing_or_default();
-    let mut out = Vec::new();
-    let (mut chunk, mut issues) = (Vec::new(), Vec::new());
-    while source.next_chunk(16_384, &mut chunk, &mut issues)? {
-        for r in &chunk {
+    let parsed: Vec<(Option<NaiveDate>, [Option<&str>; 3])> = table
+        .records
+        .par_iter()
+        .map(|r| {
             let get = |c| cell(&missing, r, c);
-            out.push(Resident {
-                id: get(id_col).unwrap_or_default().to_string(),
-                family: get(fam_col).map(str::to_string),
-                sex: get(sex_col).map(str::to_string),
-                birth: get(birth_col).and_then(|t| parse_date(rules, birth_name, t, today)),
-                citizenship: get(cit_col).map(str::to_string),
-                area: get(area_col).map(str::to_string),
-            });
-        }
-        issues.clear();
-    }
-    Ok(out)
+            let birth = get(birth_col).and_then(|t| parse_date(rules, birth_name, t, today));
+            (birth, [get(sex_col), get(cit_col), get(area_col)])
+        })
+        .collect();
+    let mut shared = Shared::default();
+    Ok(table
+        .records
+        .iter()
+        .zip(parsed)
+        .map(|(r, (birth, [sex, citizenship, area]))| {
+            let get = |c| cell(&missing, r, c);
+            Resident {
+                id: get(id_col).unwrap_or_default().into(),
+                family: get(fam_col).map(Box::from),
+                sex: shared.get(sex),
+                birth,
+                citizenship: shared.get(citizenship),
+                area: shared.get(area),
+            }
+        })
+        .collect())
 }
 
 /// Age band at the run's date.

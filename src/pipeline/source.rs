@@ -1,68 +1,47 @@
-//! A source as the master needs it: its cells read whole (sources) or only
-//! the rows asked for (the anagrafe), values parsed with the field's
-//! declared formats, and file hashes.
+//! A source as the master needs it: its cells (the run's table of the
+//! file), values parsed with the field's declared formats, and file hashes.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
-use miette::IntoDiagnostic;
-use sha2::{Digest, Sha256};
 
 use crate::project::Project;
-use crate::read::{self, Record, Source};
+use crate::read::{self, Record, Table};
 use crate::rules::RuleSet;
 use crate::types::FieldType;
 use crate::value::Value;
 
-/// Records of a file: header and records (all, or some by position).
+/// A file read for the run ([`Table`]), with its rule file's missing-value
+/// tokens: the cells as the datamart and the review queue take them.
 pub(crate) struct Raw {
-    pub columns: Vec<String>,
-    pub records: Vec<Record>,
+    table: Arc<Table>,
     missing: Vec<String>,
 }
 
 impl Raw {
-    /// Reads every record.
-    pub fn read(file: &Path, rules: &RuleSet) -> miette::Result<Raw> {
-        let (source, records) = read::read_all(file, &rules.input.read)?;
-        Ok(Raw {
-            columns: source.header.columns.clone(),
-            records,
+    /// The table, read with `rules`.
+    pub fn new(table: Arc<Table>, rules: &RuleSet) -> Raw {
+        Raw {
+            table,
             missing: rules.input.missing_or_default(),
-        })
+        }
     }
 
-    /// Reads the records at these 0-based positions only (in file order),
-    /// streaming through the rest.
-    pub fn read_some(
-        file: &Path,
-        rules: &RuleSet,
-        wanted: &BTreeSet<usize>,
-    ) -> miette::Result<Raw> {
-        let mut source = Source::open(file, &rules.input.read)?;
-        let columns = source.header.columns.clone();
-        let mut records = Vec::with_capacity(wanted.len());
-        let (mut chunk, mut issues) = (Vec::new(), Vec::new());
-        let mut at = 0usize;
-        while !wanted.is_empty() && source.next_chunk(16_384, &mut chunk, &mut issues)? {
-            let end = at + chunk.len();
-            for &p in wanted.range(at..end) {
-                records.push(chunk[p - at].clone());
-            }
-            at = end;
-            issues.clear();
-        }
-        Ok(Raw {
-            columns,
-            records,
-            missing: rules.input.missing_or_default(),
-        })
+    /// The column names.
+    pub fn columns(&self) -> &[String] {
+        &self.table.header.columns
+    }
+
+    /// Every record, in file order.
+    pub fn records(&self) -> &[Record] {
+        &self.table.records
     }
 
     /// The index of a column.
     pub fn col(&self, name: &str) -> Option<usize> {
-        self.columns.iter().position(|c| c == name)
+        self.table.column(name)
     }
 
     /// The trimmed cell, `None` when missing.
@@ -72,7 +51,7 @@ impl Raw {
 
     /// Records by data row.
     pub fn by_row(&self) -> HashMap<u64, &Record> {
-        self.records.iter().map(|r| (r.row, r)).collect()
+        self.records().iter().map(|r| (r.row, r)).collect()
     }
 }
 
@@ -82,8 +61,9 @@ pub(crate) fn cell<'a>(missing: &[String], r: &'a Record, col: Option<usize>) ->
     (!v.is_empty() && !missing.iter().any(|m| m == v)).then_some(v)
 }
 
-/// SHA-256 digests of files, each file read once per run (in `--against`
-/// the anagrafe is both checked against the master and recorded).
+/// SHA-256 digests of files, each file hashed once per run: the tables
+/// the run read bring theirs ([`Digests::table`]); rule files, the project
+/// file and the decisions are hashed when asked.
 #[derive(Default)]
 pub(crate) struct Digests(HashMap<PathBuf, String>);
 
@@ -93,18 +73,15 @@ impl Digests {
         if let Some(h) = self.0.get(path) {
             return Ok(h.clone());
         }
-        let h = sha256_file(path)?;
+        let h = read::sha256_file(path)?;
         self.0.insert(path.to_path_buf(), h.clone());
         Ok(h)
     }
-}
 
-/// The SHA-256 of a file, in hexadecimal.
-fn sha256_file(path: &Path) -> miette::Result<String> {
-    let bytes = std::fs::read(path)
-        .into_diagnostic()
-        .map_err(|e| e.wrap_err(format!("cannot read {}", path.display())))?;
-    Ok(format!("{:x}", Sha256::digest(&bytes)))
+    /// Records the digest of a table read from `path` (the bytes it decoded).
+    pub fn table(&mut self, path: &Path, table: &Table) {
+        self.0.insert(path.to_path_buf(), table.sha256.clone());
+    }
 }
 
 /// The path as the project names it (relative to the project's folder).

@@ -2,15 +2,16 @@
 //! the residents and the linked sources. Rows are produced while they are
 //! written: a table of a city's residents is never held in memory.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate};
 use miette::IntoDiagnostic;
 use rusqlite::types::Value as Sql;
 
+use super::anagrafe::Cells;
 use super::residents::{age, age_band, citizenship_group, Resident};
-use super::source::{parse_amount, Raw};
-use super::Linked;
+use super::source::parse_amount;
+use super::sources::Linked;
 use crate::link::spec::{Attr, LinkSpec};
 use crate::link::{LinkRow, Status};
 use crate::master::datamart::Table;
@@ -106,7 +107,7 @@ impl<'a> Master<'a> {
 
     /// A record key as the outputs show it.
     pub fn record_key(&self, l: &Linked, key: &str) -> String {
-        if l.key_is_identifying && !l.keys_shown {
+        if l.columns.key_is_identifying && !l.keys_shown {
             self.pseudo.record_key(&l.name, key)
         } else {
             key.to_string()
@@ -302,13 +303,13 @@ impl<'a> Master<'a> {
     /// The table of one source: its records without the identifying
     /// columns, with the person key attached.
     pub fn source_table(&self, l: &'a Linked) -> Table<'_> {
-        let kept: Vec<usize> = (0..l.raw.columns.len())
-            .filter(|&i| !l.drop.contains(&l.raw.columns[i]))
+        let kept: Vec<usize> = (0..l.raw.columns().len())
+            .filter(|&i| !l.columns.drop.contains(&l.raw.columns()[i]))
             .collect();
         let mut cols = columns(&[("riga", "INTEGER"), ("persona", "TEXT"), ("esito", "TEXT")]);
         let reserved = ["riga", "persona", "esito"];
         for &i in &kept {
-            let c = &l.raw.columns[i];
+            let c = &l.raw.columns()[i];
             let name = if reserved.contains(&c.to_ascii_lowercase().as_str()) {
                 format!("{c}_fonte")
             } else {
@@ -318,13 +319,13 @@ impl<'a> Master<'a> {
         }
         let pseudo_cols: Vec<bool> = kept
             .iter()
-            .map(|&i| l.pseudonymise.contains(&l.raw.columns[i]))
+            .map(|&i| l.columns.pseudonymise.contains(&l.raw.columns()[i]))
             .collect();
         let by_row: HashMap<u64, &LinkRow> = l.rows.iter().map(|r| (r.row, r)).collect();
         Table {
             name: l.name.clone(),
             columns: cols,
-            rows: Box::new(l.raw.records.iter().map(move |rec| {
+            rows: Box::new(l.raw.records().iter().map(move |rec| {
                 let link = by_row.get(&rec.row);
                 let person = link
                     .filter(|r| r.status == Status::Match)
@@ -368,21 +369,11 @@ impl<'a> Master<'a> {
         w.into_inner().map_err(|e| miette::miette!("{e}"))
     }
 
-    /// The residents the review queue shows (anagrafe positions).
-    pub fn queued_residents(&self) -> BTreeSet<usize> {
-        self.linked
-            .iter()
-            .flat_map(|l| l.rows.iter().filter(|r| r.status == Status::Review))
-            .filter_map(|r| r.person.as_deref().and_then(|p| self.by_id.get(p)).copied())
-            .collect()
-    }
-
     /// The review queue: header and rows, each pair side by side, masked
-    /// unless `show_pii`. `ana` holds the anagrafe records of
-    /// [`Master::queued_residents`], in order.
+    /// unless `show_pii`. `ana` holds the anagrafe's cells the queue shows.
     pub fn queue(
         &self,
-        ana: &Raw,
+        ana: &Cells,
         ana_spec: &LinkSpec,
         show_pii: bool,
     ) -> (Vec<String>, Vec<Vec<String>>) {
@@ -392,13 +383,6 @@ impl<'a> Master<'a> {
             header.push(format!("{}_anagrafe", a.name()));
         }
         header.push("decision".into());
-        let positions: Vec<usize> = self.queued_residents().into_iter().collect();
-        let ana_record = |i: usize| {
-            positions
-                .binary_search(&i)
-                .ok()
-                .and_then(|k| ana.records.get(k))
-        };
         let mask = |v: Option<&str>| {
             v.map(|v| crate::privacy::mask(v, show_pii))
                 .unwrap_or_default()
@@ -408,11 +392,7 @@ impl<'a> Master<'a> {
             let by_row = l.raw.by_row();
             for r in l.rows.iter().filter(|r| r.status == Status::Review) {
                 let rec = by_row.get(&r.row);
-                let ana_rec = r
-                    .person
-                    .as_deref()
-                    .and_then(|p| self.by_id.get(p))
-                    .and_then(|&i| ana_record(i));
+                let ana_rec = r.person.as_deref().and_then(|p| self.by_id.get(p));
                 let runner_up = r.runner_up.as_ref();
                 let mut row = vec![
                     l.name.clone(),
@@ -432,14 +412,12 @@ impl<'a> Master<'a> {
                         .column(a)
                         .and_then(|c| rec.and_then(|rec| l.raw.cell(rec, l.raw.col(c))));
                     let ana_v: Option<String> = match (a, ana_spec.column(a)) {
-                        (_, Some(c)) => ana_rec
-                            .and_then(|x| ana.cell(x, ana.col(c)))
-                            .map(str::to_string),
+                        (_, Some(c)) => ana_rec.and_then(|&x| ana.get(x, c)).map(str::to_string),
                         (Attr::Nominativo, None) if l.spec.column(a).is_some() => {
                             let part = |at: Attr| {
                                 ana_spec
                                     .column(at)
-                                    .and_then(|c| ana_rec.and_then(|x| ana.cell(x, ana.col(c))))
+                                    .and_then(|c| ana_rec.and_then(|&x| ana.get(x, c)))
                             };
                             match (part(Attr::Cognome), part(Attr::Nome)) {
                                 (Some(s), Some(n)) => Some(format!("{s} {n}")),

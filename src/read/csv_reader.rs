@@ -105,12 +105,7 @@ pub(crate) struct CsvRecords {
     columns: Vec<String>,
 }
 
-fn io_error(path: &Path, source: io::Error) -> ReadError {
-    ReadError::Io {
-        path: path.to_path_buf(),
-        source,
-    }
-}
+use super::io_error;
 
 impl CsvRecords {
     /// Opens a CSV file: detects encoding and delimiter unless given, and

@@ -14,12 +14,14 @@ mod encoding;
 mod excel;
 mod sniff;
 mod sqlite;
+mod table;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub use encoding::{detect_encoding, EncodingChoice};
 pub use sniff::sniff_delimiter;
+pub use table::{sha256_file, Inputs, KeySet, Table, TableChunk, CHUNK_ROWS};
 
 /// How to read one input file. Built from the rule file's `[input]` table and
 /// the command line.
@@ -399,7 +401,28 @@ impl Source {
     }
 }
 
+/// A file that could not be opened or read, as a [`ReadError`].
+pub(crate) fn io_error(path: &Path, source: std::io::Error) -> ReadError {
+    ReadError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
 impl Source {
+    /// A source over CSV records already opened.
+    pub(crate) fn from_csv(
+        header: Header,
+        info: SourceInfo,
+        records: csv_reader::CsvRecords,
+    ) -> Source {
+        Source {
+            header,
+            info,
+            inner: Inner::Csv(Box::new(records)),
+        }
+    }
+
     /// Reads CSV `data` held in memory as if it were the file `name`
     /// (fuzzing and tests: the same detection and reading as [`Source::open`]).
     pub(crate) fn csv_from_bytes(

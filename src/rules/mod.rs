@@ -32,7 +32,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 
 pub use diagnostic::{did_you_mean, Diagnostics, RuleDiagnostic, RuleFileError};
-pub use load::{load, load_str, load_without_references};
+pub use load::{load, load_str, load_with_inputs, load_without_references};
 
 use crate::read::ReadOptions;
 use crate::types::FieldType;
@@ -253,7 +253,7 @@ pub struct ForeignKeySpec {
     /// Columns of the referenced file.
     pub reference_columns: Vec<String>,
     /// The referenced keys, loaded with the rules.
-    pub keys: Arc<HashSet<Vec<String>>>,
+    pub keys: Arc<crate::read::KeySet>,
     /// Identity, severity, tolerance.
     pub meta: CheckMeta,
 }

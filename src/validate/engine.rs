@@ -16,7 +16,9 @@ use super::plan::{Plan, PlannedField};
 use super::{FieldProfile, Finding, SourceOutcome};
 use crate::checks;
 use crate::privacy::mask;
-use crate::read::{ReadError, ReadIssue, ReadIssueKind, Record, Source};
+use crate::read::{
+    Header, ReadError, ReadIssue, ReadIssueKind, Record, Source, SourceInfo, Table, TableChunk,
+};
 use crate::rules::{Constraint, RuleSet};
 use crate::value::Value;
 
@@ -85,15 +87,35 @@ struct RunOut {
     distinct: Vec<u64>,
 }
 
-/// A chunk read by the reader thread.
-struct Chunk {
-    records: Vec<Record>,
-    issues: Vec<ReadIssue>,
-    position: u64,
+/// A chunk of records to check: read by the reader thread (its buffers go
+/// back to it once merged), or a slice of a table held in memory.
+enum Chunk<'t> {
+    Read {
+        records: Vec<Record>,
+        issues: Vec<ReadIssue>,
+        position: u64,
+    },
+    Table(TableChunk<'t>),
+}
+
+impl Chunk<'_> {
+    fn records(&self) -> &[Record] {
+        match self {
+            Chunk::Read { records, .. } => records,
+            Chunk::Table(t) => t.records,
+        }
+    }
+
+    fn issues(&self) -> &[ReadIssue] {
+        match self {
+            Chunk::Read { issues, .. } => issues,
+            Chunk::Table(t) => t.issues,
+        }
+    }
 }
 
 /// Validates the file at `path` with `rules`, passing every finding to
-/// `sink` in row order.
+/// `sink` in row order. The file is streamed: memory does not grow with it.
 pub fn validate(
     path: &Path,
     rules: &RuleSet,
@@ -101,14 +123,99 @@ pub fn validate(
     sink: &mut (dyn FnMut(&Finding) -> io::Result<()> + Send),
 ) -> Result<SourceOutcome, ValidateError> {
     let source = Source::open(path, &rules.input.read)?;
-    let mut plan = Plan::new(rules, &source.header);
-    if source.info.format != crate::read::InputFormat::Csv {
+    let header = source.header.clone();
+    let info = source.info.clone();
+    let chunk_rows = options.chunk_rows.max(1);
+    std::thread::scope(|scope| {
+        // The reader runs ahead by up to two chunks; emptied chunks come back
+        // to it so that record buffers are reused.
+        let (tx, rx) = mpsc::sync_channel::<Result<Chunk<'static>, ReadError>>(2);
+        let (recycle_tx, recycle_rx) = mpsc::channel::<Vec<Record>>();
+        let mut source = source;
+        scope.spawn(move || loop {
+            let mut records = recycle_rx.try_recv().unwrap_or_default();
+            let mut issues = Vec::new();
+            match source.next_chunk(chunk_rows, &mut records, &mut issues) {
+                Ok(more) => {
+                    let position = source.position();
+                    let chunk = Chunk::Read {
+                        records,
+                        issues,
+                        position,
+                    };
+                    if tx.send(Ok(chunk)).is_err() || !more {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    let _ = tx.send(Err(e));
+                    break;
+                }
+            }
+        });
+        let recycle = |chunk: Chunk| {
+            if let Chunk::Read { records, .. } = chunk {
+                // The reader may have stopped; then the buffer is simply dropped.
+                let _ = recycle_tx.send(records);
+            }
+        };
+        let progress = make_progress(options, info.bytes);
+        check_chunks(
+            path,
+            rules,
+            &header,
+            info.clone(),
+            options,
+            sink,
+            rx.into_iter(),
+            &recycle,
+            progress,
+        )
+    })
+}
+
+/// Validates a table already read ([`Table::read`]): the same findings, in
+/// the same order, as [`validate`] of its file.
+pub fn validate_table(
+    table: &Table,
+    rules: &RuleSet,
+    options: &ValidateOptions,
+    sink: &mut (dyn FnMut(&Finding) -> io::Result<()> + Send),
+) -> Result<SourceOutcome, ValidateError> {
+    check_chunks(
+        &table.path,
+        rules,
+        &table.header,
+        table.info.clone(),
+        options,
+        sink,
+        table.chunks().map(|c| Ok(Chunk::Table(c))),
+        &|_| {},
+        None,
+    )
+}
+
+/// Checks chunks of records in order: chunk N is checked in parallel while
+/// chunk N-1 is merged.
+#[allow(clippy::too_many_arguments)]
+fn check_chunks<'t>(
+    path: &Path,
+    rules: &RuleSet,
+    header: &Header,
+    info: SourceInfo,
+    options: &ValidateOptions,
+    sink: &mut (dyn FnMut(&Finding) -> io::Result<()> + Send),
+    chunks: impl Iterator<Item = Result<Chunk<'t>, ReadError>>,
+    recycle: &(dyn Fn(Chunk<'t>) + Sync),
+    progress: Option<indicatif::ProgressBar>,
+) -> Result<SourceOutcome, ValidateError> {
+    let mut plan = Plan::new(rules, header);
+    if info.format != crate::read::InputFormat::Csv {
         for c in [plan.encoding, plan.quote] {
             plan.checks[c].skipped = Some("not a delimited text file".into());
         }
     }
-    let info = source.info.clone();
-    let columns = source.header.columns.clone();
+    let columns = header.columns.clone();
     let ids: Vec<Arc<str>> = plan
         .checks
         .iter()
@@ -127,7 +234,6 @@ pub fn validate(
     }
     let plan = plan;
 
-    let progress = make_progress(options, info.bytes);
     let mut state = MergeState {
         firsts: plan.uniques.iter().map(|_| Default::default()).collect(),
         dup_rows: Default::default(),
@@ -137,59 +243,31 @@ pub fn validate(
         extra_missing: vec![0; plan.extra_columns.len()],
         rows: 0,
     };
-    let chunk_rows = options.chunk_rows.max(1);
-    std::thread::scope(|scope| -> Result<(), ValidateError> {
-        // The reader runs ahead by up to two chunks; emptied chunks come back
-        // to it so that record buffers are reused.
-        let (tx, rx) = mpsc::sync_channel::<Result<Chunk, ReadError>>(2);
-        let (recycle_tx, recycle_rx) = mpsc::channel::<Vec<Record>>();
-        let mut source = source;
-        scope.spawn(move || loop {
-            let mut records = recycle_rx.try_recv().unwrap_or_default();
-            let mut issues = Vec::new();
-            match source.next_chunk(chunk_rows, &mut records, &mut issues) {
-                Ok(more) => {
-                    let position = source.position();
-                    let chunk = Chunk {
-                        records,
-                        issues,
-                        position,
-                    };
-                    if tx.send(Ok(chunk)).is_err() || !more {
-                        break;
-                    }
-                }
-                Err(e) => {
-                    let _ = tx.send(Err(e));
-                    break;
-                }
-            }
-        });
-        // Chunk N is checked in parallel while chunk N-1 is merged.
+    {
         let mut pending: Option<(Chunk, Vec<RunOut>)> = None;
-        let mut merge = |pending: (Chunk, Vec<RunOut>)| -> Result<(), ValidateError> {
+        let mut merge = |pending: (Chunk<'t>, Vec<RunOut>)| -> Result<(), ValidateError> {
             let (chunk, runs) = pending;
             merge_chunk(
                 &plan,
                 &mut results,
                 &ids,
-                &chunk,
+                chunk.records(),
+                chunk.issues(),
                 runs,
                 &mut state,
                 &mut emitter,
             )?;
-            if let Some(pb) = &progress {
-                pb.set_position(chunk.position);
+            if let (Some(pb), Chunk::Read { position, .. }) = (&progress, &chunk) {
+                pb.set_position(*position);
             }
-            // The reader may have stopped; then the buffer is simply dropped.
-            let _ = recycle_tx.send(chunk.records);
+            recycle(chunk);
             Ok(())
         };
-        for chunk in rx {
+        for chunk in chunks {
             let chunk = chunk?;
             let previous = pending.take();
             let (runs, merged) = rayon::join(
-                || check_chunk(&plan, &ids, &chunk.records, options, n_profile),
+                || check_chunk(&plan, &ids, chunk.records(), options, n_profile),
                 || previous.map(&mut merge).transpose(),
             );
             merged?;
@@ -198,8 +276,7 @@ pub fn validate(
         if let Some(last) = pending {
             merge(last)?;
         }
-        Ok(())
-    })?;
+    }
     if let Some(pb) = progress {
         pb.finish_and_clear();
     }
@@ -305,18 +382,19 @@ fn check_chunk(
         .collect()
 }
 
+#[allow(clippy::too_many_arguments)]
 /// Merges a checked chunk in row order: uniqueness, duplicate rows,
 /// structural issues, counts and findings.
 fn merge_chunk(
     plan: &Plan,
     results: &mut [super::CheckResult],
     ids: &[Arc<str>],
-    chunk: &Chunk,
+    records: &[Record],
+    issues: &[ReadIssue],
     runs: Vec<RunOut>,
     state: &mut MergeState,
     emitter: &mut Emitter<'_>,
 ) -> Result<(), ValidateError> {
-    let records = &chunk.records;
     state.rows += records.len() as u64;
     let n_profile = state.distinct.len();
     // Distinct values: one counter per column, counted in parallel.
@@ -339,7 +417,7 @@ fn merge_chunk(
     let mut by_row: BTreeMap<u64, Vec<(usize, Finding)>> = BTreeMap::new();
     let mut undecodable_rows = std::collections::HashSet::new();
     let first_row = records.first().map(|r| r.row).unwrap_or(0);
-    for issue in &chunk.issues {
+    for issue in issues {
         let (check, counted) = match issue.kind {
             ReadIssueKind::Undecodable { .. } => {
                 (plan.encoding, undecodable_rows.insert(issue.row))

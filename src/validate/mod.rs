@@ -13,7 +13,7 @@ mod plan;
 
 use std::sync::Arc;
 
-pub use engine::{validate, ValidateOptions};
+pub use engine::{validate, validate_table, ValidateOptions};
 pub use plan::Plan;
 
 use crate::checks::CheckKind;

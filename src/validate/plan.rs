@@ -39,7 +39,7 @@ pub(crate) struct PlannedUnique {
 pub(crate) struct PlannedForeignKey {
     pub check: usize,
     pub fields: Vec<usize>,
-    pub keys: Arc<std::collections::HashSet<Vec<String>>>,
+    pub keys: Arc<crate::read::KeySet>,
     pub file: String,
     pub reference_columns: Vec<String>,
 }

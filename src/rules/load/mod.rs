@@ -26,7 +26,7 @@ use super::{
 };
 use crate::expr::{compile_bool, Env, Expr};
 use crate::identity::dates::DateFormats;
-use crate::read::{EncodingChoice, InputFormat, ReadOptions};
+use crate::read::{EncodingChoice, InputFormat, Inputs, ReadOptions};
 use crate::types::{
     FieldType, DEFAULT_DATETIME_FORMATS, DEFAULT_DATE_FORMATS, DEFAULT_FALSE, DEFAULT_TRUE,
 };
@@ -63,11 +63,28 @@ pub fn load_without_references(path: &Path, today: NaiveDate) -> Result<RuleSet,
     load_impl(path, today, false)
 }
 
-fn load_impl(path: &Path, today: NaiveDate, references: bool) -> Result<RuleSet, LoadError> {
-    let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
+/// As [`load`], with the files that foreign keys reference taken from (and
+/// kept in) the run's `inputs`, so that a file several rule files name is
+/// decoded once per run.
+pub fn load_with_inputs(
+    path: &Path,
+    today: NaiveDate,
+    inputs: &Inputs,
+) -> Result<RuleSet, LoadError> {
+    let bytes = read_rule_file(path)?;
+    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    load_bytes_with(bytes, path, &base, today, References::Read, Some(inputs))
+}
+
+fn read_rule_file(path: &Path) -> Result<Vec<u8>, LoadError> {
+    std::fs::read(path).map_err(|source| LoadError::Io {
         path: path.to_path_buf(),
         source,
-    })?;
+    })
+}
+
+fn load_impl(path: &Path, today: NaiveDate, references: bool) -> Result<RuleSet, LoadError> {
+    let bytes = read_rule_file(path)?;
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let references = if references {
         References::Read
@@ -98,6 +115,17 @@ pub(crate) fn load_bytes(
     today: NaiveDate,
     references: References,
 ) -> Result<RuleSet, LoadError> {
+    load_bytes_with(bytes, path, base, today, references, None)
+}
+
+fn load_bytes_with(
+    bytes: Vec<u8>,
+    path: &Path,
+    base: &Path,
+    today: NaiveDate,
+    references: References,
+    inputs: Option<&Inputs>,
+) -> Result<RuleSet, LoadError> {
     let text =
         match String::from_utf8(bytes) {
             Ok(t) => t,
@@ -121,7 +149,7 @@ pub(crate) fn load_bytes(
                 ));
             }
         };
-    load_str_impl(&text, path, base, today, references).map_err(LoadError::Invalid)
+    load_str_impl(&text, path, base, today, references, inputs).map_err(LoadError::Invalid)
 }
 
 /// Loads a rule file from `text`; `path` names it in messages and `base`
@@ -132,7 +160,7 @@ pub fn load_str(
     base: &Path,
     today: NaiveDate,
 ) -> Result<RuleSet, RuleFileError> {
-    load_str_impl(text, path, base, today, References::Read)
+    load_str_impl(text, path, base, today, References::Read, None)
 }
 
 fn load_str_impl(
@@ -141,6 +169,7 @@ fn load_str_impl(
     base: &Path,
     today: NaiveDate,
     references: References,
+    inputs: Option<&Inputs>,
 ) -> Result<RuleSet, RuleFileError> {
     let source = Arc::new(text.to_string());
     let mut diags = Diagnostics::new(&path.display().to_string(), Arc::clone(&source));
@@ -168,6 +197,7 @@ fn load_str_impl(
         today,
         ids: Vec::new(),
         references,
+        inputs,
     };
     let rules = loader.rule_set(&root, path, Arc::clone(&source), text);
     loader.check_ids();
@@ -199,6 +229,8 @@ struct Loader<'d> {
     ids: Vec<(String, Range<usize>)>,
     /// Whether the files the rules mention are read.
     references: References,
+    /// The run's files, when the rules are loaded for a run.
+    inputs: Option<&'d Inputs>,
 }
 
 fn with_meta(extra: &[&'static str]) -> Vec<&'static str> {

@@ -363,17 +363,22 @@ impl Loader<'_> {
             options.encoding = EncodingChoice::parse(e).unwrap_or_default();
         }
         let path = self.base.join(file);
-        let read = match self.references {
-            References::Read => crate::read::read_all(&path, &options),
-            References::HeaderOnly => {
-                crate::read::Source::open(&path, &options).map(|s| (s, Vec::new()))
-            }
-            References::Never => {
+        // The records: from the run's inputs (read once per run), else read
+        // here.
+        let read = match (self.references, self.inputs) {
+            (References::Read, Some(inputs)) => inputs
+                .get(&path, &options)
+                .map(|t| (t.header.columns.clone(), Referenced::Table(t))),
+            (References::Read, None) => crate::read::read_all(&path, &options)
+                .map(|(s, r)| (s.header.columns, Referenced::Records(r))),
+            (References::HeaderOnly, _) => crate::read::Source::open(&path, &options)
+                .map(|s| (s.header.columns, Referenced::Records(Vec::new()))),
+            (References::Never, _) => {
                 self.never_read(file_node.span.clone(), &path);
                 return None;
             }
         };
-        let (source, records) = match read {
+        let (header, records) = match read {
             Ok(r) => r,
             Err(e) => {
                 self.diags.error(
@@ -387,33 +392,26 @@ impl Loader<'_> {
         };
         let mut idx = Vec::new();
         for (c, span) in &ref_cols {
-            match source.header.columns.iter().position(|h| h == c) {
+            match header.iter().position(|h| h == c) {
                 Some(i) => idx.push(i),
                 None => {
-                    let help = did_you_mean(c, source.header.columns.iter().map(String::as_str))
+                    let help = did_you_mean(c, header.iter().map(String::as_str))
                         .map(|s| format!("did you mean {s}? "))
                         .unwrap_or_default();
                     self.diags.error(
                         span.clone(),
                         format!("{} has no column {c}", path.display()),
                         "unknown column",
-                        Some(format!(
-                            "{help}its columns are: {}",
-                            source.header.columns.join(", ")
-                        )),
+                        Some(format!("{help}its columns are: {}", header.join(", "))),
                     );
                     return None;
                 }
             }
         }
-        let keys: HashSet<Vec<String>> = records
-            .iter()
-            .map(|r| {
-                idx.iter()
-                    .map(|&i| r.fields.get(i).unwrap_or("").trim().to_string())
-                    .collect()
-            })
-            .collect();
+        let keys = match &records {
+            Referenced::Table(t) => t.key_set(&idx),
+            Referenced::Records(r) => Arc::new(crate::read::KeySet::from_records(r, &idx)),
+        };
         let reference_columns: Vec<String> = ref_cols.into_iter().map(|(s, _)| s).collect();
         let meta = self.meta(
             Some(&t),
@@ -432,8 +430,14 @@ impl Loader<'_> {
             columns,
             file: path,
             reference_columns,
-            keys: Arc::new(keys),
+            keys,
             meta,
         })
     }
+}
+
+/// The records of a referenced file: a run's table, or read here.
+enum Referenced {
+    Table(std::sync::Arc<crate::read::Table>),
+    Records(Vec<crate::read::Record>),
 }

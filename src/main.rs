@@ -6,6 +6,16 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Gives the memory mimalloc holds free back to the system: called by the
+/// library where a stage has just let go of much (a city's registry table,
+/// the linkage's indexes), so that the next stage does not add to it.
+fn release_memory() {
+    // SAFETY: mi_collect only walks mimalloc's own free lists; it is safe
+    // to call from any thread at any time.
+    unsafe { libmimalloc_sys::mi_collect(true) }
+}
+
 fn main() -> std::process::ExitCode {
+    vaglio::memory::on_release(release_memory);
     vaglio::cli::main()
 }

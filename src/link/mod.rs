@@ -230,7 +230,7 @@ pub fn source_name(rules: &RuleSet, path: &Path) -> String {
 
 /// Links an extract to the anagrafe.
 pub fn link(job: &LinkJob) -> miette::Result<Linkage> {
-    let mut clock = Stages::new(job.progress.clone());
+    let mut clock = crate::memory::Stages::new(job.progress.clone());
     let spec = job.spec;
     let read;
     let prepared: &PreparedAnagrafe = match job.anagrafe {
@@ -458,47 +458,6 @@ pub fn link(job: &LinkJob) -> miette::Result<Linkage> {
             tf,
         },
     })
-}
-
-/// Stage timings on standard error when `VAGLIO_TIMINGS` is set.
-struct Stages {
-    on: bool,
-    /// The progress message when the linkage began (`linking refezione`).
-    base: String,
-    last: std::time::Instant,
-    progress: Option<indicatif::ProgressBar>,
-}
-
-impl Stages {
-    fn new(progress: Option<indicatif::ProgressBar>) -> Stages {
-        let base = progress
-            .as_ref()
-            .map(|pb| pb.message())
-            .filter(|m| !m.is_empty())
-            .unwrap_or_else(|| "linking".into());
-        Stages {
-            base,
-            on: std::env::var_os("VAGLIO_TIMINGS").is_some(),
-            last: std::time::Instant::now(),
-            progress,
-        }
-    }
-
-    /// Marks the end of a stage: prints its time with `VAGLIO_TIMINGS`, and
-    /// moves the progress display on.
-    fn stage(&mut self, name: &str) {
-        if self.on {
-            eprintln!(
-                "{name:>20}: {:>8.3} s   peak {:>6} MB",
-                self.last.elapsed().as_secs_f64(),
-                crate::memory::peak_rss_mb().map_or("?".into(), |m| m.to_string())
-            );
-        }
-        if let Some(pb) = &self.progress {
-            pb.set_message(format!("{}: {name} done", self.base));
-        }
-        self.last = std::time::Instant::now();
-    }
 }
 
 impl Linkage {

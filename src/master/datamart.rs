@@ -64,6 +64,7 @@ pub fn write(path: &Path, tables: Vec<Table<'_>>) -> miette::Result<()> {
         )
         .map_err(|e| sql_err(path, e))?;
         let tx = conn.transaction().map_err(|e| sql_err(path, e))?;
+        let mut clock = crate::memory::Stages::new(None);
         for t in tables {
             let cols: Vec<String> = t
                 .columns
@@ -84,6 +85,7 @@ pub fn write(path: &Path, tables: Vec<Table<'_>>) -> miette::Result<()> {
                 stmt.execute(params_from_iter(row.iter()))
                     .map_err(|e| sql_err(path, e))?;
             }
+            clock.stage(&format!("{} rows", t.name));
             for c in &t.indexes {
                 tx.execute_batch(&format!(
                     "CREATE INDEX {} ON {} ({});",
@@ -94,6 +96,7 @@ pub fn write(path: &Path, tables: Vec<Table<'_>>) -> miette::Result<()> {
                 .map_err(|e| sql_err(path, e))?;
             }
         }
+        clock.stage("indexes");
         tx.commit().map_err(|e| sql_err(path, e))?;
         conn.close().map_err(|(_, e)| sql_err(path, e))?;
     }

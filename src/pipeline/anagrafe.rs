@@ -33,12 +33,12 @@ pub(crate) struct Anagrafe {
     pub cells: Cells,
     /// One per record, in file order.
     pub residents: Vec<Resident>,
-    /// The records normalised for linking, with shared indexes.
-    pub prepared: PreparedAnagrafe,
 }
 
 /// Reads, checks (unless `mode` reuses the last master's check) and
-/// prepares the anagrafe; its result comes first in the run's.
+/// prepares the anagrafe: what the run keeps of it, its records normalised
+/// for linking (with the indexes the sources will share; let go once every
+/// source is linked), and its result, the first of the run's.
 pub(crate) fn stage(
     project: &Project,
     opts: &RunOptions,
@@ -46,7 +46,7 @@ pub(crate) fn stage(
     inputs: &Inputs,
     digests: &mut Digests,
     progress: &mut Progress,
-) -> miette::Result<(Anagrafe, SourceResult)> {
+) -> miette::Result<(Anagrafe, PreparedAnagrafe, SourceResult)> {
     let ana = &project.anagrafe;
     let today = opts.today;
     let rules = rules::load_with_inputs(&ana.rules, today, inputs)?;
@@ -86,8 +86,8 @@ pub(crate) fn stage(
             spec,
             cells,
             residents,
-            prepared,
         },
+        prepared,
         result,
     ))
 }

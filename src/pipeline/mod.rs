@@ -253,7 +253,7 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
     let mut digests = Digests::default();
     let mut progress = Progress::new(opts.progress, mode.stages(project));
 
-    let (ana, ana_result) =
+    let (ana, prepared, ana_result) =
         anagrafe::stage(project, opts, &mode, &inputs, &mut digests, &mut progress)?;
     // Every rule file now, while the anagrafe's table is at hand for the
     // foreign keys that reference it; then the table goes (its cells live
@@ -264,6 +264,7 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
         .map(|s| sources::load_rules(project, s, opts.today, &inputs))
         .collect::<miette::Result<Vec<_>>>()?;
     inputs.forget(&project.anagrafe.file);
+    crate::memory::release();
     let lookups = !decisions.is_empty() || mode.previous().is_some();
     let ids = Identities::new(&ana.residents, &pseudo, lookups);
 
@@ -273,6 +274,7 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
         mode: &mode,
         inputs: &inputs,
         anagrafe: &ana,
+        prepared: &prepared,
         ids: &ids,
         decisions: &decisions,
     };
@@ -289,6 +291,9 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
         results.push(r);
     }
     drop(inputs);
+    // The linkage's records and indexes are done with.
+    drop(prepared);
+    crate::memory::release();
     let gate_failed = results.iter().any(|r| r.failing_checks > 0);
 
     progress.stage("writing the master");

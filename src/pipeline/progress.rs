@@ -45,10 +45,10 @@ impl Progress {
                 return;
             }
             eprintln!(
-                "stage {:<32} {:>8.3} s   peak {:>6} MB",
+                "stage {:<32} {:>8.3} s   {}",
                 stage,
                 start.elapsed().as_secs_f64(),
-                crate::memory::peak_rss_mb().map_or("?".into(), |m| m.to_string())
+                crate::memory::memory_note()
             );
             *stage = next.to_string();
             *start = std::time::Instant::now();

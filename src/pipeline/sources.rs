@@ -13,7 +13,7 @@ use super::progress::Progress;
 use super::source::{Digests, Raw};
 use super::{check_source, link_spec, reused_result, RunOptions, SourceResult, TIER_DECISION};
 use crate::link::spec::{self, LinkSpec};
-use crate::link::{self, LinkJob, LinkRow, Status};
+use crate::link::{self, LinkJob, LinkRow, PreparedAnagrafe, Status};
 use crate::master::review::{Decisions, Verdict};
 use crate::project::{Project, SourceConfig};
 use crate::read::Inputs;
@@ -44,6 +44,7 @@ pub(crate) struct Context<'r> {
     pub mode: &'r Mode<'r>,
     pub inputs: &'r Inputs,
     pub anagrafe: &'r Anagrafe,
+    pub prepared: &'r PreparedAnagrafe,
     pub ids: &'r Identities<'r>,
     pub decisions: &'r Decisions,
 }
@@ -103,7 +104,7 @@ pub(crate) fn stage(
                 extract: &table,
                 rules: &rules,
                 spec: &spec,
-                anagrafe: link::Anagrafe::Prepared(&cx.anagrafe.prepared),
+                anagrafe: link::Anagrafe::Prepared(cx.prepared),
                 anagrafe_rules: &cx.anagrafe.rules,
                 anagrafe_spec: &cx.anagrafe.spec,
                 reference: opts.today,
@@ -114,6 +115,7 @@ pub(crate) fn stage(
             let mut linkage = LinkageReport::from_linkage(&l, opts.show_pii);
             let mut rows = l.rows;
             drop(l.data);
+            crate::memory::release();
             // Decisions override the model.
             let decided = apply_decisions(&s.name, &mut rows, cx.decisions, cx.ids)?;
             linkage.recount(&rows);

@@ -48,6 +48,7 @@ pub(crate) struct MasterInput<'r> {
 pub(crate) fn stage(m: &MasterInput, digests: &mut Digests) -> miette::Result<Written> {
     let (project, opts) = (m.project, m.opts);
     let ana = &m.anagrafe;
+    let mut clock = crate::memory::Stages::new(None);
     let master = Master::new(
         &ana.residents,
         &m.ids.shown,
@@ -66,16 +67,19 @@ pub(crate) fn stage(m: &MasterInput, digests: &mut Digests) -> miette::Result<Wr
         &files,
     );
     let (header, queue) = master.queue(&ana.cells, &ana.spec, opts.show_pii);
+    clock.stage("families, queue");
 
     let dm = project.master.join("datamart.sqlite");
     let mut tables = vec![master.individui(), master.famiglie(), master.collegamenti()];
     tables.extend(m.linked.iter().map(|l| master.source_table(l)));
     tables.push(metadata_table(metadata));
     datamart::write(&dm, tables)?;
+    clock.stage("datamart");
     let links_path = project.master.join("links.csv");
     write_atomic(&links_path, &master.links_csv()?)?;
     let queue_path = project.review.join("queue.csv");
     review::write_queue(&queue_path, &header, &queue)?;
+    clock.stage("links.csv, queue");
     let entries: Vec<IndexEntry> = m
         .results
         .iter()
@@ -87,6 +91,7 @@ pub(crate) fn stage(m: &MasterInput, digests: &mut Digests) -> miette::Result<Wr
         files,
     };
     let index = run_index::write(&project.reports, &entries, &run_metadata, Lang::It)?;
+    clock.stage("run index");
     Ok(Written {
         families: master.family_count(),
         queued: queue.len(),

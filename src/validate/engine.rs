@@ -170,6 +170,7 @@ pub fn validate(
             rx.into_iter(),
             &recycle,
             progress,
+            None,
         )
     })
 }
@@ -192,11 +193,14 @@ pub fn validate_table(
         table.chunks().map(|c| Ok(Chunk::Table(c))),
         &|_| {},
         None,
+        Some(table.records.len() as u64),
     )
 }
 
 /// Checks chunks of records in order: chunk N is checked in parallel while
-/// chunk N-1 is merged.
+/// chunk N-1 is merged. `rows` is how many records there are, where known;
+/// otherwise the first chunk tells about how many (from its bytes), so that
+/// the uniqueness tables are sized once.
 #[allow(clippy::too_many_arguments)]
 fn check_chunks<'t>(
     path: &Path,
@@ -208,7 +212,9 @@ fn check_chunks<'t>(
     chunks: impl Iterator<Item = Result<Chunk<'t>, ReadError>>,
     recycle: &(dyn Fn(Chunk<'t>) + Sync),
     progress: Option<indicatif::ProgressBar>,
+    rows: Option<u64>,
 ) -> Result<SourceOutcome, ValidateError> {
+    let bytes = info.bytes;
     let mut plan = Plan::new(rules, header);
     if info.format != crate::read::InputFormat::Csv {
         for c in [plan.encoding, plan.quote] {
@@ -247,6 +253,16 @@ fn check_chunks<'t>(
         let mut pending: Option<(Chunk, Vec<RunOut>)> = None;
         let mut merge = |pending: (Chunk<'t>, Vec<RunOut>)| -> Result<(), ValidateError> {
             let (chunk, runs) = pending;
+            if state.rows == 0 {
+                let n = match &chunk {
+                    Chunk::Read { position, .. } if *position > 0 => {
+                        let per_row = *position as f64 / chunk.records().len().max(1) as f64;
+                        rows.unwrap_or((bytes as f64 / per_row) as u64)
+                    }
+                    _ => rows.unwrap_or(0),
+                };
+                state.reserve(n as usize, plan.duplicate_rows.is_some());
+            }
             merge_chunk(
                 &plan,
                 &mut results,
@@ -368,6 +384,22 @@ struct MergeState {
     rows: u64,
 }
 
+impl MergeState {
+    /// Room for `rows` values in each uniqueness table (and the duplicate
+    /// rows' one when `rows_too`).
+    fn reserve(&mut self, rows: usize, rows_too: bool) {
+        // An estimate from the first chunk's bytes: bounded, so that a
+        // short first chunk does not reserve for a file many times larger.
+        let rows = rows.min(1 << 28);
+        for f in &mut self.firsts {
+            f.reserve(rows);
+        }
+        if rows_too {
+            self.dup_rows.reserve(rows);
+        }
+    }
+}
+
 /// Checks a chunk in parallel runs.
 fn check_chunk(
     plan: &Plan,
@@ -453,6 +485,52 @@ fn merge_chunk(
     }
 
     let n_uniques = plan.uniques.len();
+    // Uniqueness and duplicate rows: each table records the chunk's values
+    // in row order, its shards in parallel; `earlier[u][i]` is the earlier
+    // row of chunk row i's value (`None` for a first or no value).
+    let (earlier, earlier_rows): (Vec<Vec<Option<u64>>>, Vec<Option<u64>>) = {
+        let batch_of = |fps: &dyn Fn(&RunOut, usize) -> Option<u128>| {
+            let mut at = Vec::with_capacity(records.len());
+            let mut batch = Vec::with_capacity(records.len());
+            let mut records = records.iter();
+            for run in &runs {
+                for r in 0..run.rows {
+                    let Some(record) = records.next() else { break };
+                    at.push(fps(run, r).map(|fp| {
+                        batch.push((fp, record.row));
+                        batch.len() - 1
+                    }));
+                }
+            }
+            (at, batch)
+        };
+        let unique_batches: Vec<_> = (0..n_uniques)
+            .map(|u| batch_of(&|run: &RunOut, r| run.unique_fps[r * n_uniques + u]))
+            .collect();
+        let row_batch = plan
+            .duplicate_rows
+            .map(|_| batch_of(&|run: &RunOut, r| run.row_fps.get(r).copied()));
+        let place = |(at, batch): &(Vec<Option<usize>>, Vec<(u128, u64)>),
+                     table: &mut checks::unique::FirstSeen| {
+            let found = table.insert_all(batch);
+            at.iter()
+                .map(|i| i.and_then(|i| found[i]))
+                .collect::<Vec<_>>()
+        };
+        let (u, d) = rayon::join(
+            || {
+                state
+                    .firsts
+                    .par_iter_mut()
+                    .zip(unique_batches.par_iter())
+                    .map(|(table, b)| place(b, table))
+                    .collect::<Vec<_>>()
+            },
+            || row_batch.as_ref().map(|b| place(b, &mut state.dup_rows)),
+        );
+        (u, d.unwrap_or_default())
+    };
+    let mut chunk_row = 0usize;
     let mut record_iter = records.iter();
     let mut row_findings: Vec<(usize, Finding)> = Vec::new();
     for run in runs {
@@ -472,6 +550,8 @@ fn merge_chunk(
             let Some(record) = record_iter.next() else {
                 break;
             };
+            let at = chunk_row;
+            chunk_row += 1;
             row_findings.clear();
             while parallel.peek().is_some_and(|(i, _, _)| *i == r) {
                 if let Some((_, check, f)) = parallel.next() {
@@ -479,12 +559,12 @@ fn merge_chunk(
                 }
             }
             // Uniqueness, in row order.
-            for u in 0..n_uniques {
+            for (u, earlier) in earlier.iter().enumerate() {
                 let check = plan.uniques[u].check;
                 match run.unique_fps[r * n_uniques + u] {
-                    Some(fp) => {
+                    Some(_) => {
                         results[check].evaluated += 1;
-                        if let Some(first) = state.firsts[u].insert(&fp, record.row) {
+                        if let Some(first) = earlier[at] {
                             results[check].failed += 1;
                             let names = key_names(plan, u);
                             let message = if plan.uniques[u].fields.len() == 1 {
@@ -519,7 +599,7 @@ fn merge_chunk(
             }
             if let Some(check) = plan.duplicate_rows {
                 results[check].evaluated += 1;
-                if let Some(first) = state.dup_rows.insert(&run.row_fps[r], record.row) {
+                if let Some(first) = earlier_rows.get(at).copied().flatten() {
                     results[check].failed += 1;
                     let message = format!("repeats row {first}");
                     row_findings.push((
@@ -958,5 +1038,72 @@ fn cell_failure(check: &Constraint, text: &str, value: &Value<'_>) -> Option<Str
         | Constraint::Valid
         | Constraint::Unique
         | Constraint::Completeness { .. } => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The findings of `data` under `rules` read in chunks of `chunk_rows`.
+    fn findings(dir: &Path, data: &str, rules: &str, chunk_rows: usize) -> Vec<Finding> {
+        let (csv, toml) = (dir.join("x.csv"), dir.join("x.toml"));
+        std::fs::write(&csv, data).unwrap();
+        std::fs::write(&toml, rules).unwrap();
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        let rules = crate::rules::load(&toml, today).unwrap();
+        let options = ValidateOptions {
+            chunk_rows,
+            ..Default::default()
+        };
+        let mut out = Vec::new();
+        validate(&csv, &rules, &options, &mut |f| {
+            out.push(f.clone());
+            Ok(())
+        })
+        .unwrap();
+        out
+    }
+
+    #[test]
+    fn uniqueness_and_duplicate_rows_across_chunks() {
+        let dir = tempfile::tempdir().unwrap();
+        let rules = "[input]\ndelimiter = \";\"\n[table]\nduplicate_rows = true\n\
+                     [fields.ID]\nunique = true\n[fields.A]\n[fields.B]\n";
+        let mut data = String::from("ID;A;B\n");
+        for i in 0..40 {
+            // IDs repeat every 7 rows; whole rows every 35.
+            data.push_str(&format!("{};{};x\n", i % 7, i % 5));
+        }
+        let whole = findings(dir.path(), &data, rules, 16_384);
+        for chunk_rows in [1, 2, 3, 5, 16] {
+            assert_eq!(findings(dir.path(), &data, rules, chunk_rows), whole);
+        }
+        let dup = |m: &str| whole.iter().filter(|f| f.message == m).count();
+        // Row 8 (ID 0) repeats row 1; 33 of 40 IDs are repeats.
+        assert_eq!(dup("duplicate of row 1"), 5);
+        assert_eq!(
+            whole
+                .iter()
+                .filter(|f| f.message.starts_with("duplicate of"))
+                .count(),
+            33
+        );
+        // Rows 36-40 repeat rows 1-5 whole.
+        let repeats: Vec<&str> = whole
+            .iter()
+            .filter(|f| f.message.starts_with("repeats row"))
+            .map(|f| f.message.as_str())
+            .collect();
+        assert_eq!(
+            repeats,
+            [
+                "repeats row 1",
+                "repeats row 2",
+                "repeats row 3",
+                "repeats row 4",
+                "repeats row 5"
+            ]
+        );
     }
 }

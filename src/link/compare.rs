@@ -168,7 +168,7 @@ pub fn generic_level(
     };
     let l = match kind {
         CompKind::Text => {
-            let s = strsim::jaro_winkler(ta, tb);
+            let s = super::jaro::jaro_winkler(ta, tb);
             if s >= jw[0] {
                 text_level::JW_HIGH
             } else if s >= jw[1] {
@@ -203,7 +203,7 @@ fn name_pair_level(a: &NameInfo, b: &NameInfo, jw: [f64; 2]) -> u8 {
     if a.core == b.core || truncated(&a.words, &b.words) || variants(a, b) {
         return VARIANT;
     }
-    let s = strsim::jaro_winkler(&a.joined, &b.joined);
+    let s = super::jaro::jaro_winkler(&a.joined, &b.joined);
     if s >= jw[0] {
         JW_HIGH
     } else if s >= jw[1] {

@@ -19,6 +19,7 @@ pub mod compare;
 pub mod decide;
 pub mod eval;
 pub mod explain;
+pub mod jaro;
 pub mod model;
 pub mod prepare;
 pub mod spec;

@@ -16,14 +16,15 @@ use rusqlite::{params_from_iter, Connection};
 use crate::output::OutputError;
 
 /// One table of the datamart. Its rows are produced while they are
-/// inserted, so that a table of a city's residents is never held in memory.
+/// inserted (on another thread, a batch ahead), so that a table of a city's
+/// residents is never held in memory.
 pub struct Table<'a> {
     /// Its name.
     pub name: String,
     /// Columns: name and SQL type (`TEXT`, `INTEGER`, `REAL`).
     pub columns: Vec<(String, &'static str)>,
     /// The rows, inserted in this order.
-    pub rows: Box<dyn Iterator<Item = Vec<Value>> + 'a>,
+    pub rows: Box<dyn Iterator<Item = Vec<Value>> + Send + 'a>,
     /// Columns to index.
     pub indexes: Vec<String>,
 }
@@ -39,6 +40,84 @@ fn sql_err(path: &Path, e: rusqlite::Error) -> miette::Report {
         "cannot write the datamart {}: {e}",
         path.display()
     )
+}
+
+/// Rows sent from the thread that produces them to the one that inserts
+/// them, this many at a time.
+const BATCH: usize = 1024;
+
+/// What the producing thread sends: a table's rows, then the end of it.
+enum Batch {
+    Rows(Vec<Vec<Value>>),
+    End,
+}
+
+/// Creates, fills and indexes `tables` in the SQLite file at `path`, in one
+/// transaction. One thread produces the rows, this one inserts them: SQLite
+/// and the building of rows (pseudonyms, family counts) overlap.
+fn insert(path: &Path, tables: Vec<Table<'_>>) -> rusqlite::Result<()> {
+    let mut conn = Connection::open(path)?;
+    conn.execute_batch(
+        "PRAGMA page_size = 4096; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;",
+    )?;
+    let mut clock = crate::memory::Stages::new(None);
+    let (shapes, producers): (Vec<_>, Vec<_>) = tables
+        .into_iter()
+        .map(|t| ((t.name, t.columns, t.indexes), t.rows))
+        .unzip();
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(4);
+        scope.spawn(move || {
+            for rows in producers {
+                let mut batch = Vec::with_capacity(BATCH);
+                for row in rows {
+                    batch.push(row);
+                    if batch.len() == BATCH {
+                        let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                        if tx.send(Batch::Rows(full)).is_err() {
+                            return; // the inserting side failed
+                        }
+                    }
+                }
+                if tx.send(Batch::Rows(batch)).is_err() || tx.send(Batch::End).is_err() {
+                    return;
+                }
+            }
+        });
+        let tx = conn.transaction()?;
+        for (name, columns, indexes) in &shapes {
+            let cols: Vec<String> = columns
+                .iter()
+                .map(|(c, ty)| format!("{} {ty}", ident(c)))
+                .collect();
+            tx.execute_batch(&format!(
+                "CREATE TABLE {} ({});",
+                ident(name),
+                cols.join(", ")
+            ))?;
+            let marks = vec!["?"; columns.len()].join(", ");
+            let mut stmt = tx.prepare(&format!("INSERT INTO {} VALUES ({marks})", ident(name)))?;
+            // The producer ends every table with `End`; a closed channel
+            // before it would be a panic on that thread.
+            while let Ok(Batch::Rows(rows)) = rx.recv() {
+                for row in rows {
+                    stmt.execute(params_from_iter(row.iter()))?;
+                }
+            }
+            drop(stmt);
+            clock.stage(&format!("{name} rows"));
+            for c in indexes {
+                tx.execute_batch(&format!(
+                    "CREATE INDEX {} ON {} ({});",
+                    ident(&format!("idx_{name}_{c}")),
+                    ident(name),
+                    ident(c)
+                ))?;
+            }
+        }
+        tx.commit()
+    })?;
+    conn.close().map_err(|(_, e)| e)
 }
 
 /// Writes `tables` to `path` atomically.
@@ -57,49 +136,7 @@ pub fn write(path: &Path, tables: Vec<Table<'_>>) -> miette::Result<()> {
         .suffix(".sqlite.tmp")
         .tempfile_in(&dir)
         .map_err(io)?;
-    {
-        let mut conn = Connection::open(temp.path()).map_err(|e| sql_err(path, e))?;
-        conn.execute_batch(
-            "PRAGMA page_size = 4096; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;",
-        )
-        .map_err(|e| sql_err(path, e))?;
-        let tx = conn.transaction().map_err(|e| sql_err(path, e))?;
-        let mut clock = crate::memory::Stages::new(None);
-        for t in tables {
-            let cols: Vec<String> = t
-                .columns
-                .iter()
-                .map(|(c, ty)| format!("{} {ty}", ident(c)))
-                .collect();
-            tx.execute_batch(&format!(
-                "CREATE TABLE {} ({});",
-                ident(&t.name),
-                cols.join(", ")
-            ))
-            .map_err(|e| sql_err(path, e))?;
-            let marks = vec!["?"; t.columns.len()].join(", ");
-            let mut stmt = tx
-                .prepare(&format!("INSERT INTO {} VALUES ({marks})", ident(&t.name)))
-                .map_err(|e| sql_err(path, e))?;
-            for row in t.rows {
-                stmt.execute(params_from_iter(row.iter()))
-                    .map_err(|e| sql_err(path, e))?;
-            }
-            clock.stage(&format!("{} rows", t.name));
-            for c in &t.indexes {
-                tx.execute_batch(&format!(
-                    "CREATE INDEX {} ON {} ({});",
-                    ident(&format!("idx_{}_{c}", t.name)),
-                    ident(&t.name),
-                    ident(c)
-                ))
-                .map_err(|e| sql_err(path, e))?;
-            }
-        }
-        clock.stage("indexes");
-        tx.commit().map_err(|e| sql_err(path, e))?;
-        conn.close().map_err(|(_, e)| sql_err(path, e))?;
-    }
+    insert(temp.path(), tables).map_err(|e| sql_err(path, e))?;
     temp.as_file().sync_all().map_err(io)?;
     #[cfg(unix)]
     {

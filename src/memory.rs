@@ -35,13 +35,27 @@ fn status_mb(field: &str) -> Option<u64> {
     Some(kb / 1000)
 }
 
-/// `peak N MB  now M MB`, `?` where the system does not say.
+/// CPU time (user + system) this process has used so far, in seconds
+/// (Linux `/proc/self/stat`, in clock ticks of 1/100 s).
+pub fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The command name, in parentheses, may hold spaces: count after it.
+    let rest = stat.get(stat.rfind(')')? + 2..)?;
+    let mut fields = rest.split_whitespace().skip(11);
+    let user: f64 = fields.next()?.parse().ok()?;
+    let system: f64 = fields.next()?.parse().ok()?;
+    Some((user + system) / 100.0)
+}
+
+/// `peak N MB  now M MB  cpu C s`, `?` where the system does not say.
 pub fn memory_note() -> String {
     let mb = |m: Option<u64>| m.map_or("?".into(), |m| m.to_string());
+    let cpu = cpu_seconds().map_or("?".into(), |c| format!("{c:.2}"));
     format!(
-        "peak {:>6} MB  now {:>6} MB",
+        "peak {:>6} MB  now {:>6} MB  cpu {:>6} s",
         mb(peak_rss_mb()),
-        mb(rss_mb())
+        mb(rss_mb()),
+        cpu
     )
 }
 
@@ -84,5 +98,22 @@ impl Stages {
             pb.set_message(format!("{}: {name} done", self.base));
         }
         self.last = std::time::Instant::now();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn cpu_time_is_read_and_grows() {
+        let a = super::cpu_seconds().unwrap();
+        let mut x = 0u64;
+        let t = std::time::Instant::now();
+        while t.elapsed().as_millis() < 60 {
+            x = x.wrapping_add(std::hint::black_box(1));
+        }
+        let b = super::cpu_seconds().unwrap();
+        assert!(b >= a + 0.03, "{a} then {b} ({x})");
+        assert!(super::memory_note().contains(" cpu "));
     }
 }

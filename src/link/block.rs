@@ -18,13 +18,7 @@ use super::spec::KeyPart;
 
 /// The keys of `p` under `rule` (one per reading of its names; none when a
 /// part is missing), appended to `out`.
-pub fn keys(
-    rule_index: usize,
-    rule: &[KeyPart],
-    p: &Person,
-    names: &NameTable,
-    out: &mut Vec<u64>,
-) {
+pub fn keys(rule: &[KeyPart], p: &Person, names: &NameTable, out: &mut Vec<u64>) {
     let hasher = foldhash::fast::FixedState::with_seed(0x7661_676c_696f);
     let mut buf: Vec<u8> = Vec::with_capacity(64);
     for (k, &(s, n)) in p.splits.iter().enumerate() {
@@ -45,7 +39,6 @@ pub fn keys(
             break;
         }
         buf.clear();
-        buf.push(rule_index as u8);
         let mut ok = true;
         for part in rule {
             buf.push(0xFF);
@@ -157,13 +150,14 @@ pub struct RuleIndex {
 }
 
 impl RuleIndex {
-    /// Indexes the residents under `rule`, the `r`-th of its list.
-    pub fn build(r: usize, rule: &[KeyPart], people: &[Person], names: &NameTable) -> RuleIndex {
+    /// Indexes the residents under `rule` (its keys do not depend on where
+    /// it stands in its list, so that lists that share it share its index).
+    pub fn build(rule: &[KeyPart], people: &[Person], names: &NameTable) -> RuleIndex {
         let mut v: Vec<(u64, u32)> = Vec::with_capacity(people.len());
         let mut ks = Vec::new();
         for (i, p) in people.iter().enumerate() {
             ks.clear();
-            keys(r, rule, p, names, &mut ks);
+            keys(rule, p, names, &mut ks);
             v.extend(ks.iter().map(|&k| (k, i as u32)));
         }
         v.sort_unstable();
@@ -214,8 +208,7 @@ impl BlockIndex {
     pub fn build(rules: &[Vec<KeyPart>], people: &[Person], names: &NameTable) -> BlockIndex {
         let parts = rules
             .par_iter()
-            .enumerate()
-            .map(|(r, rule)| Arc::new(RuleIndex::build(r, rule, people, names)))
+            .map(|rule| Arc::new(RuleIndex::build(rule, people, names)))
             .collect();
         BlockIndex::from_parts(rules, parts)
     }
@@ -259,7 +252,7 @@ impl BlockIndex {
         let mut ks = Vec::new();
         for (r, rule) in self.rules.iter().enumerate() {
             ks.clear();
-            keys(r, rule, p, names, &mut ks);
+            keys(rule, p, names, &mut ks);
             for &k in &ks {
                 let block = self.block(r, k);
                 if block.len() > max_block {
@@ -309,7 +302,7 @@ impl BlockIndex {
                 let mut n = 0u64;
                 for (r, rule) in self.rules.iter().enumerate() {
                     ks.clear();
-                    keys(r, rule, p, names, ks);
+                    keys(rule, p, names, ks);
                     for &k in ks.iter() {
                         let len = self.block(r, k).len();
                         if len <= max_block {
@@ -379,8 +372,8 @@ pub fn recall(
         for (r, rule) in rules.iter().enumerate() {
             ka.clear();
             kb.clear();
-            keys(r, rule, e, names, &mut ka);
-            keys(r, rule, ana, names, &mut kb);
+            keys(rule, e, names, &mut ka);
+            keys(rule, ana, names, &mut kb);
             let found = ka.iter().any(|k| kb.contains(k));
             if found {
                 out.per_rule[r].0 += 1;

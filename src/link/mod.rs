@@ -137,9 +137,6 @@ pub enum Anagrafe<'a> {
     Prepared(&'a PreparedAnagrafe),
 }
 
-/// A blocking rule at its position in its list.
-type RuleAt = (usize, Vec<spec::KeyPart>);
-
 /// The anagrafe read and normalised once, so that `vaglio run` links every
 /// source without reading it again. Linking with it gives the same rows as
 /// linking with the file: each job starts from a copy of its name table.
@@ -150,7 +147,7 @@ pub struct PreparedAnagrafe {
     pub people: Arc<Vec<Person>>,
     /// The names interned while reading them.
     pub names: NameTable,
-    blocks: Mutex<HashMap<RuleAt, Arc<block::RuleIndex>>>,
+    blocks: Mutex<HashMap<Vec<spec::KeyPart>, Arc<block::RuleIndex>>>,
     tiers: Mutex<Vec<(Vec<spec::Tier>, Arc<decide::TierIndex>)>>,
 }
 
@@ -166,20 +163,20 @@ impl PreparedAnagrafe {
     }
 
     /// The blocking index of the residents under `rules`, each rule's part
-    /// built once (sources whose rules begin alike share them).
+    /// built once (sources that share a rule, wherever it stands in their
+    /// lists, share its part).
     pub fn block_index(&self, rules: &[Vec<spec::KeyPart>]) -> BlockIndex {
-        let part = |(r, rule): (usize, &Vec<spec::KeyPart>)| {
-            let key = (r, rule.clone());
-            if let Some(i) = self.blocks.lock().ok().and_then(|m| m.get(&key).cloned()) {
+        let part = |rule: &Vec<spec::KeyPart>| {
+            if let Some(i) = self.blocks.lock().ok().and_then(|m| m.get(rule).cloned()) {
                 return i;
             }
-            let index = Arc::new(block::RuleIndex::build(r, rule, &self.people, &self.names));
+            let index = Arc::new(block::RuleIndex::build(rule, &self.people, &self.names));
             if let Ok(mut m) = self.blocks.lock() {
-                m.insert(key, Arc::clone(&index));
+                m.insert(rule.clone(), Arc::clone(&index));
             }
             index
         };
-        let parts = rules.par_iter().enumerate().map(part).collect();
+        let parts = rules.par_iter().map(part).collect();
         BlockIndex::from_parts(rules, parts)
     }
 
@@ -611,25 +608,29 @@ pub fn train_sessions(
             continue;
         };
         let index = prepared.block_index(&[vec![key]]);
-        let per: Vec<BTreeMap<Pattern, u64>> = extract
+        // Pattern counts, summed per thread as they come (a map per record
+        // would hold one for each of a large extract's records).
+        let counts: BTreeMap<Pattern, u64> = extract
             .par_iter()
-            .map_init(NameCache::default, |cache, e| {
-                let (cands, _) = index.candidates(e, comparer.names, spec.max_block_size);
-                let prep = comparer.prepare(e);
-                let mut m = BTreeMap::new();
-                for a in cands {
-                    let (p, _) = comparer.compare(e, &prep, &anagrafe[a as usize], cache);
-                    *m.entry(p & !(0xF << (4 * skip))).or_insert(0u64) += 1;
+            .fold(
+                || (NameCache::default(), BTreeMap::new()),
+                |(mut cache, mut m), e| {
+                    let (cands, _) = index.candidates(e, comparer.names, spec.max_block_size);
+                    let prep = comparer.prepare(e);
+                    for a in cands {
+                        let (p, _) = comparer.compare(e, &prep, &anagrafe[a as usize], &mut cache);
+                        *m.entry(p & !(0xF << (4 * skip))).or_insert(0u64) += 1;
+                    }
+                    (cache, m)
+                },
+            )
+            .map(|(_, m)| m)
+            .reduce(BTreeMap::new, |mut a, b| {
+                for (p, n) in b {
+                    *a.entry(p).or_insert(0) += n;
                 }
-                m
-            })
-            .collect();
-        let mut counts: BTreeMap<Pattern, u64> = BTreeMap::new();
-        for m in per {
-            for (p, n) in m {
-                *counts.entry(p).or_insert(0) += n;
-            }
-        }
+                a
+            });
         let pairs: u64 = counts.values().sum();
         if pairs < 100 {
             continue;

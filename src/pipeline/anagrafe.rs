@@ -58,14 +58,14 @@ pub(crate) fn stage(
         Some(p) => {
             p.same("anagrafe", "file", &ana.file, &table.sha256)?;
             p.same("anagrafe", "regole", &ana.rules, &digests.of(&ana.rules)?)?;
-            reused_result(project, "anagrafe", Vec::new())
+            reused_result(project, "anagrafe", Default::default())
         }
         None => {
             progress.stage("checking the anagrafe");
             let out = project.reports.join("anagrafe");
             let outcome = check_source("anagrafe", &table, &rules, &out, opts)?;
             write_source_reports(&out, &outcome, None, today, Severity::Error, Lang::It)?;
-            SourceResult::checked("anagrafe", &outcome, Vec::new(), 0)
+            SourceResult::checked("anagrafe", &outcome, Default::default(), 0)
         }
     };
     progress.stage("preparing the anagrafe");
@@ -112,7 +112,18 @@ impl Cells {
             }
         }
         let at: Vec<Option<usize>> = columns.iter().map(|c| raw.col(c)).collect();
-        let mut text = String::new();
+        // Sized first: grown by doubling, the buffer of a city's cells
+        // would hold up to twice their bytes.
+        let bytes: usize = raw
+            .records()
+            .iter()
+            .map(|r| {
+                at.iter()
+                    .map(|&c| raw.cell(r, c).map_or(0, str::len))
+                    .sum::<usize>()
+            })
+            .sum();
+        let mut text = String::with_capacity(bytes);
         let mut ends = Vec::with_capacity(raw.records().len() * columns.len());
         for r in raw.records() {
             for &c in &at {

@@ -25,6 +25,7 @@ mod tables;
 mod write;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 
@@ -80,8 +81,8 @@ pub struct SourceResult {
     /// Checks with at least one failure.
     pub checks_with_findings: usize,
     /// One row per record after decisions (plain identifiers); empty for
-    /// the anagrafe.
-    pub links: Vec<LinkRow>,
+    /// the anagrafe. Shared with the master the run writes.
+    pub links: Arc<Vec<LinkRow>>,
     /// Records decided by a reviewer.
     pub decided: usize,
     /// Taken from the last master as it was (`--against`): not checked or
@@ -91,7 +92,7 @@ pub struct SourceResult {
 
 impl SourceResult {
     /// The result of a source checked (and linked) by this run.
-    fn checked(name: &str, o: &SourceOutcome, links: Vec<LinkRow>, decided: usize) -> Self {
+    fn checked(name: &str, o: &SourceOutcome, links: Arc<Vec<LinkRow>>, decided: usize) -> Self {
         SourceResult {
             name: name.to_string(),
             rows: o.rows,
@@ -221,7 +222,7 @@ fn refuse_unknown_sources(
 
 /// A source taken from the last master: its rows and failing checks as its
 /// last `summary.json` says (its links' count when there is none).
-fn reused_result(project: &Project, name: &str, links: Vec<LinkRow>) -> SourceResult {
+fn reused_result(project: &Project, name: &str, links: Arc<Vec<LinkRow>>) -> SourceResult {
     let last = baseline::load(&project.reports.join(name).join("summary.json"))
         .ok()
         .and_then(|s| s.sources.into_iter().next());

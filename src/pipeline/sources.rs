@@ -4,6 +4,7 @@
 //! datamart does with each of its columns.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use miette::miette;
 
@@ -28,7 +29,7 @@ pub(crate) struct Linked {
     pub rules: RuleSet,
     pub spec: LinkSpec,
     pub raw: Raw,
-    pub rows: Vec<LinkRow>,
+    pub rows: Arc<Vec<LinkRow>>,
     /// What the datamart does with its columns.
     pub columns: ColumnPolicy,
     pub isee: Option<usize>,
@@ -92,8 +93,8 @@ pub(crate) fn stage(
         Some(p) => {
             p.same(&s.name, "file", &file, &table.sha256)?;
             p.same(&s.name, "regole", &s.rules, &digests.of(&s.rules)?)?;
-            let rows = reused_rows(p, &s.name, cx.ids)?;
-            let result = reused_result(project, &s.name, rows.clone());
+            let rows = Arc::new(reused_rows(p, &s.name, cx.ids)?);
+            let result = reused_result(project, &s.name, Arc::clone(&rows));
             (rows, result)
         }
         None => {
@@ -127,7 +128,8 @@ pub(crate) fn stage(
                 Severity::Error,
                 Lang::It,
             )?;
-            let result = SourceResult::checked(&s.name, &outcome, rows.clone(), decided);
+            let rows = Arc::new(rows);
+            let result = SourceResult::checked(&s.name, &outcome, Arc::clone(&rows), decided);
             (rows, result)
         }
     };

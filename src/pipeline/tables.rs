@@ -354,7 +354,7 @@ impl<'a> Master<'a> {
         let mut w = csv::Writer::from_writer(Vec::new());
         w.write_record(links::HEADER).into_diagnostic()?;
         for l in self.linked {
-            for r in &l.rows {
+            for r in l.rows.iter() {
                 let runner_up = self.person_key(r.runner_up.as_ref().map(|x| x.0.as_str()));
                 w.write_record(links::row(
                     &l.name,

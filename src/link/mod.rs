@@ -504,7 +504,7 @@ impl LinkSpec {
             Nome | NomeFonetico => self.provides(Attr::Nome),
             CfCognome => self.provides(Attr::Cognome) || self.provides(Attr::CodiceFiscale),
             CfNome => self.provides(Attr::Nome) || self.provides(Attr::CodiceFiscale),
-            Iniziali => self.provides(Attr::Cognome) && self.provides(Attr::Nome),
+            Iniziali | NomiOrdinati => self.provides(Attr::Cognome) && self.provides(Attr::Nome),
             DataNascita | AnnoNascita => self.provides(Attr::DataNascita),
             Sesso => self.provides(Attr::Sesso),
             LuogoNascita => self.provides(Attr::LuogoNascita),

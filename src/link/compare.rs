@@ -199,7 +199,7 @@ fn name_pair_level(a: &NameInfo, b: &NameInfo, jw: [f64; 2]) -> u8 {
     if a.joined == b.joined {
         return EXACT;
     }
-    if a.core == b.core || truncated(&a.words, &b.words) || variants(a, b) {
+    if variant_of(a, b) {
         return VARIANT;
     }
     let s = strsim::jaro_winkler(&a.joined, &b.joined);
@@ -210,6 +210,12 @@ fn name_pair_level(a: &NameInfo, b: &NameInfo, jw: [f64; 2]) -> u8 {
     } else {
         ELSE
     }
+}
+
+/// The [`name_level::VARIANT`] test: the same without particles, a double
+/// name truncated, or known spellings word by word.
+fn variant_of(a: &NameInfo, b: &NameInfo) -> bool {
+    a.core == b.core || truncated(&a.words, &b.words) || variants(a, b)
 }
 
 /// Word by word the same or known spellings of each other (`MD ABDUL` =
@@ -280,11 +286,14 @@ pub fn name_level(
         return NULL;
     };
     if level >= JW_HIGH && a_other != NONE && b_other != NONE {
-        let mut agrees = |x: u32, y: u32| {
-            matches!(
-                pair_level(table, x, y, jw, slot, cache),
-                Some(EXACT | VARIANT)
-            )
+        // Exact or variant agreement needs no Jaro–Winkler, nor the cache:
+        // this runs for nearly every pair, whose names mostly disagree.
+        let agrees = |x: u32, y: u32| {
+            x == y
+                || match (table.get(x), table.get(y)) {
+                    (Some(i), Some(j)) => i.joined == j.joined || variant_of(i, j),
+                    _ => false,
+                }
         };
         if agrees(a, b_other) && agrees(a_other, b) {
             return SWAPPED;

@@ -6,7 +6,9 @@
 //! a child's field can only hold a parent's code if the child has a parent,
 //! day and month can only be swapped when the day is 12 or less…). The
 //! codice fiscale errors exclude each other (a row has at most one), and so
-//! do the two birth-date errors; name errors combine freely.
+//! do the two birth-date errors; name errors combine freely. Surname and
+//! name exchanged comes only with a missing or broken code (one of the
+//! codice fiscale errors): with a good code the CF links the row anyway.
 
 use chrono::{Datelike, NaiveDate};
 
@@ -30,6 +32,10 @@ pub enum ErrorKind {
     CfPlaceholder,
     /// The parent's CF typed in the child's field.
     CfOfParent,
+    /// Surname and given name exchanged (the surname in the name column and
+    /// the name in the surname column), and the CF missing or with a wrong
+    /// check character: the combination no name-keyed blocking rule finds.
+    NamesSwappedNoCf,
     /// A name or surname written in another transliteration (`MOHAMED` →
     /// `MOHAMMED`).
     NameTransliteration,
@@ -51,13 +57,14 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     /// Every kind, in the order the truth files list them.
-    pub const ALL: [ErrorKind; 13] = [
+    pub const ALL: [ErrorKind; 14] = [
         ErrorKind::CfCheckChar,
         ErrorKind::CfOmocodeForm,
         ErrorKind::CfMissing,
         ErrorKind::CfProvisional,
         ErrorKind::CfPlaceholder,
         ErrorKind::CfOfParent,
+        ErrorKind::NamesSwappedNoCf,
         ErrorKind::NameTransliteration,
         ErrorKind::NameApostropheAccent,
         ErrorKind::NameTruncated,
@@ -76,6 +83,7 @@ impl ErrorKind {
             ErrorKind::CfProvisional => "cf_provisional",
             ErrorKind::CfPlaceholder => "cf_placeholder",
             ErrorKind::CfOfParent => "cf_of_parent",
+            ErrorKind::NamesSwappedNoCf => "names_swapped_no_cf",
             ErrorKind::NameTransliteration => "name_transliteration",
             ErrorKind::NameApostropheAccent => "name_apostrophe_accent",
             ErrorKind::NameTruncated => "name_truncated",
@@ -111,6 +119,7 @@ impl ErrorRates {
                 (CfProvisional, 0.05),
                 (CfPlaceholder, 0.01),
                 (CfOfParent, 0.03),
+                (NamesSwappedNoCf, 0.005),
                 (NameTransliteration, 0.25),
                 (NameApostropheAccent, 0.25),
                 (NameTruncated, 0.20),
@@ -176,13 +185,18 @@ pub struct Context<'a> {
     pub has_birth_date: bool,
 }
 
-const CF_KINDS: [ErrorKind; 6] = [
+/// The errors that change the codice fiscale, drawn from one number (at
+/// most one per row). [`ErrorKind::NamesSwappedNoCf`] comes last, so that
+/// adding it left the other kinds' draws, and the rest of the city, as they
+/// were.
+const CF_KINDS: [ErrorKind; 7] = [
     ErrorKind::CfCheckChar,
     ErrorKind::CfOmocodeForm,
     ErrorKind::CfMissing,
     ErrorKind::CfProvisional,
     ErrorKind::CfPlaceholder,
     ErrorKind::CfOfParent,
+    ErrorKind::NamesSwappedNoCf,
 ];
 
 /// Injects errors into `id` at `rates`; returns the kinds injected.
@@ -196,19 +210,30 @@ pub fn inject(
     // Codice fiscale: at most one error.
     let u = rng.unit();
     let mut acc = 0.0;
+    let mut swap_names = false;
     for kind in CF_KINDS {
         let eligible = match kind {
             ErrorKind::CfOmocodeForm => ctx.resident && id.cf.len() == 16,
             ErrorKind::CfProvisional => ctx.born_abroad,
             ErrorKind::CfOfParent => ctx.parent_cf.is_some(),
+            ErrorKind::NamesSwappedNoCf => {
+                !id.surname.is_empty() && !id.name.is_empty() && id.surname != id.name
+            }
             _ => true,
         };
         if !eligible {
             continue;
         }
-        acc += rates.rate(kind);
+        let rate = rates.rate(kind);
+        acc += rate;
         if u < acc {
-            if apply_cf(rng, kind, id, ctx) {
+            if kind == ErrorKind::NamesSwappedNoCf {
+                // Where in its band the number fell decides, without another
+                // draw, between a missing code and a wrong check character.
+                break_cf(id, (acc - u) / rate);
+                swap_names = true;
+                out.push(kind);
+            } else if apply_cf(rng, kind, id, ctx) {
                 out.push(kind);
             }
             break;
@@ -261,7 +286,26 @@ pub fn inject(
             }
         }
     }
+    // Last, so that the name errors above hit the name they meant.
+    if swap_names {
+        std::mem::swap(&mut id.surname, &mut id.name);
+    }
     out
+}
+
+/// The code of [`ErrorKind::NamesSwappedNoCf`]: missing when `x` (in
+/// `(0, 1]`) is above one half, else a wrong check character (`x` picks
+/// which); missing too when the code is not 16 characters.
+fn break_cf(id: &mut Identity, x: f64) {
+    let b = id.cf.as_bytes();
+    if x > 0.5 || b.len() != 16 || !b[15].is_ascii_uppercase() {
+        id.cf.clear();
+        return;
+    }
+    let shift = 1 + ((x * 50.0) as u8).min(24);
+    let mut b = b.to_vec();
+    b[15] = b'A' + (b[15] - b'A' + shift) % 26;
+    id.cf = String::from_utf8(b).unwrap_or_default();
 }
 
 fn apply_cf(rng: &mut Rng, kind: ErrorKind, id: &mut Identity, ctx: &Context) -> bool {
@@ -486,6 +530,7 @@ mod tests {
         .unwrap();
         let mut rng = Rng::new(11);
         let mut seen = std::collections::HashSet::new();
+        let (mut missing, mut broken) = (0, 0);
         for _ in 0..20_000 {
             let mut id = Identity {
                 cf: cf.clone(),
@@ -501,6 +546,26 @@ mod tests {
             };
             let kinds = inject(&mut rng, &ErrorRates::standard(), &mut id, &ctx);
             assert!(kinds.iter().filter(|k| CF_KINDS.contains(k)).count() <= 1);
+            if kinds.contains(&ErrorKind::NamesSwappedNoCf) {
+                // The surname in the name column, the name in the surname's
+                // (as the other name errors left them), the code gone or
+                // broken; swapped back for the checks below.
+                assert!(id.name.starts_with("EL") || id.name.starts_with("IDRISSI"));
+                assert!(
+                    id.cf.is_empty()
+                        || (id.cf[..15] == cf[..15]
+                            && id.cf != cf
+                            && decode(id.cf.as_bytes(), d(2025, 12, 31)).is_err()),
+                    "{}",
+                    id.cf
+                );
+                if id.cf.is_empty() {
+                    missing += 1;
+                } else {
+                    broken += 1;
+                }
+                std::mem::swap(&mut id.surname, &mut id.name);
+            }
             for k in &kinds {
                 seen.insert(*k);
                 match k {
@@ -536,11 +601,16 @@ mod tests {
             ErrorKind::CfProvisional,
             ErrorKind::CfPlaceholder,
             ErrorKind::CfOfParent,
+            ErrorKind::NamesSwappedNoCf,
             ErrorKind::NameTransliteration,
             ErrorKind::DateDayMonthSwapped,
             ErrorKind::DateDigitTypo,
         ] {
             assert!(seen.contains(&k), "{k:?}");
         }
+        assert!(
+            missing > 0 && broken > 0,
+            "{missing} missing, {broken} broken"
+        );
     }
 }

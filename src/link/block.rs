@@ -33,6 +33,7 @@ pub fn keys(rule: &[KeyPart], p: &Person, names: &NameTable, out: &mut Vec<u64>)
                     | KeyPart::CfCognome
                     | KeyPart::CfNome
                     | KeyPart::Iniziali
+                    | KeyPart::NomiOrdinati
             )
         });
         if k > 0 && !uses_names {
@@ -111,6 +112,10 @@ pub fn keys(rule: &[KeyPart], p: &Person, names: &NameTable, out: &mut Vec<u64>)
                         None => ok = false,
                     }
                 }
+                KeyPart::NomiOrdinati => match (si, ni) {
+                    (Some(a), Some(b)) => push_sorted_names(&mut buf, &a.joined, &b.joined),
+                    _ => ok = false,
+                },
                 KeyPart::Iniziali => match (si, ni) {
                     (Some(a), Some(b)) => {
                         buf.push(a.joined.as_bytes().first().copied().unwrap_or(b'?'));
@@ -130,6 +135,16 @@ pub fn keys(rule: &[KeyPart], p: &Person, names: &NameTable, out: &mut Vec<u64>)
             }
         }
     }
+}
+
+/// The [`KeyPart::NomiOrdinati`] part of a key: the two names in sorted
+/// order, apart (`MARIO`, `ROSSI` → `MARIO|ROSSI`, whichever was the
+/// surname). The separator keeps `AB`+`C` and `A`+`BC` apart.
+fn push_sorted_names(buf: &mut Vec<u8>, a: &str, b: &str) {
+    let (first, second) = if a <= b { (a, b) } else { (b, a) };
+    buf.extend_from_slice(first.as_bytes());
+    buf.push(b'|');
+    buf.extend_from_slice(second.as_bytes());
 }
 
 /// The blocking index of the anagrafe: one [`RuleIndex`] per rule.
@@ -385,4 +400,117 @@ pub fn recall(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::identity::names::normalize_name;
+    use crate::link::prepare::CfValue;
+    use crate::link::spec::{Attr, LinkSpec};
+    use chrono::NaiveDate;
+    use proptest::prelude::*;
+
+    fn person(names: &mut NameTable, surname: &str, name: &str, birth: NaiveDate) -> Person {
+        let s = names.intern(&normalize_name(surname));
+        let n = names.intern(&normalize_name(name));
+        Person {
+            row: 1,
+            key: "1".into(),
+            cf: CfValue::None,
+            splits: vec![(s, n)],
+            birth: Some(birth),
+            sex: None,
+            place: None,
+            extra: [NONE; 6],
+        }
+    }
+
+    fn key(rule: &[KeyPart], p: &Person, names: &NameTable) -> Vec<u64> {
+        let mut out = Vec::new();
+        keys(rule, p, names, &mut out);
+        out
+    }
+
+    const SORTED: [KeyPart; 2] = [KeyPart::NomiOrdinati, KeyPart::AnnoNascita];
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    proptest! {
+        #[test]
+        fn swapping_the_names_keeps_the_sorted_key(
+            a in "[A-Za-z' ]{1,16}",
+            b in "[A-Za-z' ]{1,16}",
+            year in 1900i32..2025,
+        ) {
+            let mut names = NameTable::default();
+            let d = date(year, 3, 4);
+            let straight = person(&mut names, &a, &b, d);
+            let swapped = person(&mut names, &b, &a, d);
+            let k = key(&SORTED, &straight, &names);
+            prop_assert_eq!(&k, &key(&SORTED, &swapped, &names));
+            let both = !normalize_name(&a).is_empty() && !normalize_name(&b).is_empty();
+            prop_assert_eq!(k.len(), usize::from(both), "one key when both names are there");
+            // The birth year is still part of the key.
+            let later = person(&mut names, &b, &a, date(year + 1, 3, 4));
+            if both {
+                prop_assert_ne!(k, key(&SORTED, &later, &names));
+            }
+        }
+    }
+
+    #[test]
+    fn the_sorted_key_tells_names_apart() {
+        let mut names = NameTable::default();
+        let d = date(1980, 1, 1);
+        let rossi_mario = person(&mut names, "Rossi", "Mario", d);
+        let mario_rossi = person(&mut names, "MARIO", "ROSSI", d);
+        let rossi_maria = person(&mut names, "Rossi", "Maria", d);
+        let ab_c = person(&mut names, "AB", "C", d);
+        let a_bc = person(&mut names, "A", "BC", d);
+        let de_luca = person(&mut names, "De Luca", "Anna", d);
+        let deluca = person(&mut names, "ANNA", "DELUCA", d);
+        let no_name = person(&mut names, "Rossi", "", d);
+        let k = |p: &Person| key(&SORTED, p, &names);
+        assert_eq!(k(&rossi_mario), k(&mario_rossi));
+        assert_ne!(k(&rossi_mario), k(&rossi_maria));
+        assert_ne!(k(&ab_c), k(&a_bc));
+        // Particles glued as in the other name keys.
+        assert_eq!(k(&de_luca), k(&deluca));
+        // A missing name gives no key (the one-name rules cover it).
+        assert!(k(&no_name).is_empty());
+    }
+
+    /// A record with surname and name exchanged and no codice fiscale: no
+    /// default rule finds its resident but the sorted-names one.
+    #[test]
+    fn only_the_sorted_names_rule_finds_a_swapped_record_without_cf() {
+        let spec = LinkSpec::with_fields(
+            [
+                Attr::CodiceFiscale,
+                Attr::Cognome,
+                Attr::Nome,
+                Attr::DataNascita,
+            ]
+            .into_iter()
+            .map(|a| (a, String::new()))
+            .collect(),
+        );
+        let mut names = NameTable::default();
+        let d = date(1975, 6, 21);
+        let mut resident = person(&mut names, "Bianchi", "Giulia", d);
+        resident.cf = crate::link::prepare::cf_value("BNCGLI75H61A944E", date(2025, 12, 31));
+        let swapped = person(&mut names, "Giulia", "Bianchi", d);
+        let r = recall(&spec.blocking, &[swapped], &[Some(0)], &[resident], &names);
+        let found: Vec<String> = spec
+            .blocking
+            .iter()
+            .zip(&r.per_rule)
+            .filter(|(_, (alone, _))| *alone > 0)
+            .map(|(rule, _)| rule.iter().map(|k| k.name()).collect::<Vec<_>>().join("+"))
+            .collect();
+        assert_eq!(found, ["nomi_ordinati+anno_nascita"]);
+    }
 }

@@ -193,14 +193,13 @@ pub fn generic_level(
 /// A per-thread cache of name-pair levels.
 pub type NameCache = HashMap<u64, u8, foldhash::fast::FixedState>;
 
-/// The level of two names (not considering swaps), from the cache or
-/// computed.
+/// The level of two names (not considering swaps).
 fn name_pair_level(a: &NameInfo, b: &NameInfo, jw: [f64; 2]) -> u8 {
     use name_level::*;
     if a.joined == b.joined {
         return EXACT;
     }
-    if a.core == b.core || truncated(&a.words, &b.words) || variants(a, b) {
+    if variant_of(a, b) {
         return VARIANT;
     }
     let s = super::jaro::jaro_winkler(&a.joined, &b.joined);
@@ -211,6 +210,12 @@ fn name_pair_level(a: &NameInfo, b: &NameInfo, jw: [f64; 2]) -> u8 {
     } else {
         ELSE
     }
+}
+
+/// The [`name_level::VARIANT`] test: the same without particles, a double
+/// name truncated, or known spellings word by word.
+fn variant_of(a: &NameInfo, b: &NameInfo) -> bool {
+    a.core == b.core || truncated(&a.words, &b.words) || variants(a, b)
 }
 
 /// Word by word the same or known spellings of each other (`MD ABDUL` =
@@ -231,9 +236,37 @@ fn truncated(a: &[String], b: &[String]) -> bool {
     short.len() < long.len() && !short.is_empty() && long[..short.len()] == *short
 }
 
+/// The level of names `a` and `b` (not considering swaps), from the cache
+/// or computed; `None` when an id is unknown.
+fn pair_level(
+    table: &NameTable,
+    a: u32,
+    b: u32,
+    jw: [f64; 2],
+    slot: u64,
+    cache: &mut NameCache,
+) -> Option<u8> {
+    if a == b {
+        return Some(name_level::EXACT);
+    }
+    let key = (slot << 60) | (u64::from(a) << 30) | u64::from(b);
+    if let Some(&l) = cache.get(&key) {
+        return Some(l);
+    }
+    let l = name_pair_level(table.get(a)?, table.get(b)?, jw);
+    cache.insert(key, l);
+    Some(l)
+}
+
 /// The level of names `a` (extract) and `b` (resident), where `a_other` and
 /// `b_other` are the other name of each (for swaps). `key` identifies the
 /// comparison in the cache.
+///
+/// Surname and name exchanged ([`name_level::SWAPPED`]): `a` and `b` do not
+/// agree (Jaro–Winkler high or below), while crosswise each name agrees with
+/// the other record's other name exactly or as a known variant (particles,
+/// transliteration, a double name truncated). A mere Jaro–Winkler agreement
+/// crosswise is not enough: the twin sister of `MARIO` is `MARIA`, 0.92.
 #[allow(clippy::too_many_arguments)]
 pub fn name_level(
     table: &NameTable,
@@ -249,32 +282,21 @@ pub fn name_level(
     if a == NONE || b == NONE {
         return NULL;
     }
-    let level = if a == b {
-        EXACT
-    } else {
-        let key = (slot << 60) | (u64::from(a) << 30) | u64::from(b);
-        match cache.get(&key) {
-            Some(&l) => l,
-            None => {
-                let (Some(ia), Some(ib)) = (table.get(a), table.get(b)) else {
-                    return NULL;
-                };
-                let l = name_pair_level(ia, ib, jw);
-                cache.insert(key, l);
-                l
-            }
-        }
+    let Some(level) = pair_level(table, a, b, jw, slot, cache) else {
+        return NULL;
     };
     if level >= JW_HIGH && a_other != NONE && b_other != NONE {
-        if let (Some(ia), Some(ib), Some(oa), Some(ob)) = (
-            table.get(a),
-            table.get(b),
-            table.get(a_other),
-            table.get(b_other),
-        ) {
-            if ia.joined == ob.joined && oa.joined == ib.joined {
-                return SWAPPED;
-            }
+        // Exact or variant agreement needs no Jaro–Winkler, nor the cache:
+        // this runs for nearly every pair, whose names mostly disagree.
+        let agrees = |x: u32, y: u32| {
+            x == y
+                || match (table.get(x), table.get(y)) {
+                    (Some(i), Some(j)) => i.joined == j.joined || variant_of(i, j),
+                    _ => false,
+                }
+        };
+        if agrees(a, b_other) && agrees(a_other, b) {
+            return SWAPPED;
         }
     }
     level
@@ -432,7 +454,9 @@ impl Comparer<'_> {
     }
 
     /// Which reading of the extract's names to use against `ana`: the one
-    /// whose surname equals the resident's, else the first.
+    /// whose surname equals the resident's, else the one whose name does
+    /// (`MARIA GRAZIA ROSSI` read as surname `MARIA GRAZIA`, name `ROSSI`,
+    /// against resident `ROSSI MARIA GRAZIA`: a swap), else the first.
     pub fn split(&self, ext: &Person, ana: &Person) -> usize {
         if ext.splits.len() == 1 {
             return 0;
@@ -448,6 +472,12 @@ impl Comparer<'_> {
                         .get(*s)
                         .is_some_and(|i| i.joined == t.joined || i.core == t.core)
                 })
+            })
+            .or_else(|| {
+                let t = self.names.get(target)?;
+                ext.splits
+                    .iter()
+                    .position(|(_, n)| self.names.get(*n).is_some_and(|i| i.joined == t.joined))
             })
             .unwrap_or(0)
     }
@@ -604,6 +634,110 @@ mod tests {
         // Extract surname MARIO, name ROSSI; resident ROSSI MARIO.
         let l = name_level(&t, mario, rossi, rossi, mario, [0.92, 0.8], 0, &mut cache);
         assert_eq!(l, name_level::SWAPPED);
+    }
+
+    /// The pattern of extract `(surname, name)` against resident
+    /// `(surname, name)` on the cognome and nome comparisons.
+    fn name_pattern(ext: (&str, &str), ana: (&str, &str)) -> (u8, u8) {
+        let mut t = NameTable::default();
+        let mut p = |(s, n): (&str, &str)| Person {
+            row: 1,
+            key: "1".into(),
+            cf: CfValue::None,
+            splits: vec![(
+                t.intern(&names::normalize_name(s)),
+                t.intern(&names::normalize_name(n)),
+            )],
+            birth: None,
+            sex: None,
+            place: None,
+            extra: [NONE; 6],
+        };
+        let (e, a) = (p(ext), p(ana));
+        let comps = [
+            ComparisonSpec::new(Attr::Cognome),
+            ComparisonSpec::new(Attr::Nome),
+        ];
+        let c = Comparer {
+            comparisons: &comps,
+            names: &t,
+        };
+        let (pat, _) = c.compare(&e, &c.prepare(&e), &a, &mut NameCache::default());
+        (level_of(pat, 0), level_of(pat, 1))
+    }
+
+    #[test]
+    fn swapped_names_agree_crosswise_exactly_or_as_variants() {
+        use name_level::*;
+        assert_eq!(
+            name_pattern(("Mario", "Rossi"), ("ROSSI", "MARIO")),
+            (SWAPPED, SWAPPED)
+        );
+        // Swapped, and the double name truncated or the particle glued.
+        assert_eq!(
+            name_pattern(("Maria", "Rossi"), ("ROSSI", "MARIA GRAZIA")),
+            (SWAPPED, SWAPPED)
+        );
+        assert_eq!(
+            name_pattern(("Anna", "Deluca"), ("DE LUCA", "ANNA")),
+            (SWAPPED, SWAPPED)
+        );
+        // Not swapped.
+        assert_eq!(
+            name_pattern(("Rossi", "Mario"), ("ROSSI", "MARIO")),
+            (EXACT, EXACT)
+        );
+        // The twin sister: MARIO against MARIA is only Jaro–Winkler high.
+        assert_eq!(
+            name_pattern(("Mario", "Rossi"), ("ROSSI", "MARIA")),
+            (ELSE, ELSE)
+        );
+        // One name crosswise is not a swap.
+        assert_eq!(
+            name_pattern(("Mario", "Bianchi"), ("ROSSI", "MARIO")),
+            (ELSE, ELSE)
+        );
+        // Same surname and name: exact, whatever the crosswise levels.
+        assert_eq!(
+            name_pattern(("Rossi", "Rossi"), ("ROSSI", "ROSSI")),
+            (EXACT, EXACT)
+        );
+    }
+
+    #[test]
+    fn a_swapped_nominativo_is_read_the_swapped_way() {
+        use name_level::*;
+        let mut t = NameTable::default();
+        let splits =
+            crate::link::prepare::nominativo_splits(&names::normalize_name("Maria Grazia Rossi"));
+        let ext = Person {
+            row: 1,
+            key: "1".into(),
+            cf: CfValue::None,
+            splits: splits
+                .iter()
+                .map(|(s, n)| (t.intern(s), t.intern(n)))
+                .collect(),
+            birth: None,
+            sex: None,
+            place: None,
+            extra: [NONE; 6],
+        };
+        let ana = Person {
+            splits: vec![(t.intern("ROSSI"), t.intern("MARIA GRAZIA"))],
+            ..ext.clone()
+        };
+        let comps = [
+            ComparisonSpec::new(Attr::Cognome),
+            ComparisonSpec::new(Attr::Nome),
+        ];
+        let c = Comparer {
+            comparisons: &comps,
+            names: &t,
+        };
+        let (pat, split) = c.compare(&ext, &c.prepare(&ext), &ana, &mut NameCache::default());
+        assert_eq!(split, 1, "MARIA GRAZIA | ROSSI");
+        assert_eq!((level_of(pat, 0), level_of(pat, 1)), (SWAPPED, SWAPPED));
     }
 
     #[test]

@@ -293,13 +293,19 @@ pub struct Term {
 
 impl Context<'_> {
     /// The term-frequency adjustment of comparison `c` at `level` for the
-    /// resident's value.
+    /// resident's value: at exact agreement, and at the swapped level (the
+    /// record holds the resident's value, in the other column).
     fn tf_adjustment(&self, c: usize, level: u8, ana: &Person, cand: &Candidate) -> f64 {
         let _ = cand;
         let Some(Some(freq)) = self.tf.get(c) else {
             return 0.0;
         };
-        if self.comparisons[c].kind != CompKind::Name || level != compare::name_level::EXACT {
+        if self.comparisons[c].kind != CompKind::Name
+            || !matches!(
+                level,
+                compare::name_level::EXACT | compare::name_level::SWAPPED
+            )
+        {
             return 0.0;
         }
         let id = match self.comparisons[c].attr {

@@ -35,7 +35,7 @@ use self::block::{BlockIndex, BlockStats};
 use self::compare::{Comparer, NameCache, Pattern};
 use self::model::{ComparisonParams, LevelParams, Model};
 use self::prepare::{NameTable, Person};
-use self::spec::{Attr, ComparisonSpec, LinkSpec};
+use self::spec::{Attr, CompKind, ComparisonSpec, LinkSpec};
 use crate::demo::rng::Rng;
 use crate::read::Table;
 use crate::rules::RuleSet;
@@ -502,7 +502,7 @@ impl LinkSpec {
             Nome | NomeFonetico => self.provides(Attr::Nome),
             CfCognome => self.provides(Attr::Cognome) || self.provides(Attr::CodiceFiscale),
             CfNome => self.provides(Attr::Nome) || self.provides(Attr::CodiceFiscale),
-            Iniziali => self.provides(Attr::Cognome) && self.provides(Attr::Nome),
+            Iniziali | NomiOrdinati => self.provides(Attr::Cognome) && self.provides(Attr::Nome),
             DataNascita | AnnoNascita => self.provides(Attr::DataNascita),
             Sesso => self.provides(Attr::Sesso),
             LuogoNascita => self.provides(Attr::LuogoNascita),
@@ -709,14 +709,18 @@ impl Sessions {
         };
         let m_final: Vec<Vec<f64>> = (0..comps.len())
             .map(|c| {
-                (0..n_levels[c])
+                let mut m: Vec<f64> = (0..n_levels[c])
                     .map(|l| match &em {
                         _ if m_sessions[c] > 0 => m_sum[c][l] / m_sessions[c] as f64,
                         Some(em) if l > 0 && em.m_counts[c][l] < 0.5 => unseen_m(&em.m_counts[c]),
                         Some(em) => em.m[c][l],
                         None => 0.0,
                     })
-                    .collect()
+                    .collect();
+                if comps[c].kind == CompKind::Name {
+                    model::tie_swapped_to_exact(&mut m, &u[c]);
+                }
+                m
             })
             .collect();
         // λ over all pairs, from the deterministic tiers (or half the records

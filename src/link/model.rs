@@ -124,6 +124,30 @@ pub fn smooth(counts: &[f64], alpha: f64) -> Vec<f64> {
         .collect()
 }
 
+/// Bits the swapped level of a name comparison weighs less than its exact
+/// level: a record with surname and name exchanged scores as one whose
+/// names agree, a little lower, so that a resident whose names agree as
+/// written wins over one who agrees only crosswise by more than the
+/// default tie margin (two name comparisons, two bits).
+pub const SWAPPED_BELOW_EXACT: f64 = 1.0;
+
+/// Sets m of the swapped level of a name comparison (`m`, `u` indexed by
+/// level, 0 the null level) so that it weighs [`SWAPPED_BELOW_EXACT`] bits
+/// less than exact agreement. Learned, it would be noise: a swap is rare
+/// in any extract, so EM sees none or a handful, and its weight comes out
+/// anywhere from a few bits (never seen) to above exact agreement (u of a
+/// crosswise agreement among random pairs is tiny).
+pub fn tie_swapped_to_exact(m: &mut [f64], u: &[f64]) {
+    use super::compare::name_level::{EXACT, SWAPPED};
+    let (e, s) = (usize::from(EXACT), usize::from(SWAPPED));
+    if let (Some(&m_exact), Some(&u_exact), Some(&u_swapped)) = (m.get(e), u.get(e), u.get(s)) {
+        if let Some(m_swapped) = m.get_mut(s) {
+            let ratio = m_exact.max(1e-12) / u_exact.max(1e-12);
+            *m_swapped = (u_swapped * ratio / SWAPPED_BELOW_EXACT.exp2()).min(1.0);
+        }
+    }
+}
+
 /// What EM found.
 #[derive(Clone, Debug)]
 pub struct EmResult {
@@ -326,6 +350,22 @@ mod tests {
         }
         let s = smooth(&[0.0, 0.0, 10.0], 0.5);
         assert!(s[1] > 0.0 && s[1].log2().is_finite());
+    }
+
+    #[test]
+    fn the_swapped_level_weighs_a_bit_less_than_exact() {
+        use crate::link::compare::name_level::{EXACT, SWAPPED};
+        let weight = |m: f64, u: f64| (m / u).log2();
+        let u = [1.0, 0.002, 0.0001, 2.5e-6, 0.0004, 0.004, 0.99];
+        // Learned above exact agreement (demo-like), or never seen.
+        for m_swapped in [0.005, 1e-5] {
+            let mut m = [1.0, 0.95, 0.02, m_swapped, 0.01, 0.005, 0.01];
+            tie_swapped_to_exact(&mut m, &u);
+            let (e, s) = (usize::from(EXACT), usize::from(SWAPPED));
+            let gap = weight(m[e], u[e]) - weight(m[s], u[s]);
+            assert!((gap - SWAPPED_BELOW_EXACT).abs() < 1e-9, "{gap}");
+            assert_eq!(m[e], 0.95, "exact agreement unchanged");
+        }
     }
 
     #[test]

@@ -168,6 +168,11 @@ pub enum KeyPart {
     CfData,
     /// Initials of surname and name.
     Iniziali,
+    /// Surname and given name, normalised and glued, in sorted order:
+    /// the same key whichever column holds which (`ROSSI`/`MARIO` and
+    /// `MARIO`/`ROSSI`), so that a record with the two exchanged still
+    /// meets its resident when its codice fiscale cannot.
+    NomiOrdinati,
     /// The street address (normalised text).
     Indirizzo,
     /// The house number.
@@ -184,7 +189,7 @@ pub enum KeyPart {
 
 impl KeyPart {
     /// Every key, as rule files name them.
-    pub const ALL: [KeyPart; 19] = [
+    pub const ALL: [KeyPart; 20] = [
         KeyPart::CodiceFiscale,
         KeyPart::Cognome,
         KeyPart::Nome,
@@ -198,6 +203,7 @@ impl KeyPart {
         KeyPart::CfNome,
         KeyPart::CfData,
         KeyPart::Iniziali,
+        KeyPart::NomiOrdinati,
         KeyPart::Indirizzo,
         KeyPart::Civico,
         KeyPart::Localita,
@@ -222,6 +228,7 @@ impl KeyPart {
             KeyPart::CfNome => "cf_nome",
             KeyPart::CfData => "cf_data",
             KeyPart::Iniziali => "iniziali",
+            KeyPart::NomiOrdinati => "nomi_ordinati",
             KeyPart::Indirizzo => "indirizzo",
             KeyPart::Civico => "civico",
             KeyPart::Localita => "localita",
@@ -242,7 +249,7 @@ impl KeyPart {
             KeyPart::CodiceFiscale | KeyPart::CfData => &[Attr::CodiceFiscale],
             KeyPart::Cognome | KeyPart::CognomeFonetico | KeyPart::CfCognome => &[Attr::Cognome],
             KeyPart::Nome | KeyPart::NomeFonetico | KeyPart::CfNome => &[Attr::Nome],
-            KeyPart::Iniziali => &[Attr::Cognome, Attr::Nome],
+            KeyPart::Iniziali | KeyPart::NomiOrdinati => &[Attr::Cognome, Attr::Nome],
             KeyPart::DataNascita | KeyPart::AnnoNascita => &[Attr::DataNascita],
             KeyPart::Sesso => &[Attr::Sesso],
             KeyPart::LuogoNascita => &[Attr::LuogoNascita],
@@ -564,6 +571,9 @@ fn default_blocking() -> Vec<Vec<KeyPart>> {
         vec![Nome, DataNascita],
         vec![CognomeFonetico, DataNascita],
         vec![Cognome, Nome],
+        // Surname and name exchanged (and no usable CF): every rule above
+        // keys on a name in its own column.
+        vec![NomiOrdinati, AnnoNascita],
         // Generic attributes, when mapped: an identifier alone; places with
         // a name or the birth date, so that one typo in a name or in the
         // date still leaves a rule that finds the pair.
@@ -997,7 +1007,23 @@ mod tests {
         .unwrap();
         let tiers: Vec<&str> = spec.deterministic.iter().map(|t| t.name.as_str()).collect();
         assert_eq!(tiers, ["codice_fiscale", "cognome+nome+data_nascita"]);
-        assert_eq!(spec.blocking.len(), 6);
+        let rules: Vec<String> = spec
+            .blocking
+            .iter()
+            .map(|r| r.iter().map(|k| k.name()).collect::<Vec<_>>().join("+"))
+            .collect();
+        assert_eq!(
+            rules,
+            [
+                "codice_fiscale",
+                "cf_cognome+cf_nome+cf_data",
+                "cognome+anno_nascita",
+                "nome+data_nascita",
+                "cognome_fonetico+data_nascita",
+                "cognome+nome",
+                "nomi_ordinati+anno_nascita"
+            ]
+        );
         let comps: Vec<&str> = spec.comparisons.iter().map(|c| c.name()).collect();
         assert_eq!(comps, ["codice_fiscale", "cognome", "nome", "data_nascita"]);
         assert!(spec.comparisons[1].term_frequency);

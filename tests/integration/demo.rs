@@ -231,6 +231,7 @@ fn demo_city_is_realistic_labelled_reproducible_and_checked() {
                 ErrorKind::CfProvisional,
                 p["COD_LUOGO_NASCITA"].starts_with('Z'),
             );
+            count(ErrorKind::NamesSwappedNoCf, p["COGNOME"] != p["NOME"]);
             count(
                 ErrorKind::CfOfParent,
                 matches!(name, "refezione" | "servizi_sociali") && p["RELAZIONE_PARENTELA"] == "3",

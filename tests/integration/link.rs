@@ -250,6 +250,66 @@ fn links_the_demo_city_with_known_decisions_f1_and_determinism() {
     assert_eq!(statuses(&rows1), statuses(&rows3));
 }
 
+/// Records whose surname and name are exchanged and whose codice fiscale is
+/// missing or broken (`names_swapped_no_cf` in the truth files) are linked
+/// to their resident: only the `nomi_ordinati + anno_nascita` blocking rule
+/// proposes the resident, and the names score at the swapped level (as
+/// agreeing names, not as two disagreements). In `servizi_sociali` the
+/// names are one `NOMINATIVO` column, read the swapped way.
+#[test]
+fn swapped_names_without_a_cf_link_to_their_resident() {
+    let dir = scratch();
+    let city = dir.path().join("city");
+    demo(&city);
+    let mut linked = Vec::new();
+    for source in ["servizi_sociali", "erp_inquilini", "isee"] {
+        let out = dir.path().join(source);
+        link(&city, source, &out, "2");
+        let rows = read_csv(&out.join("links.csv"));
+        let truth = read_csv(&city.join(format!("truth/{source}.csv")));
+        for t in truth.iter().skip(1) {
+            let swapped = t[3].split(';').any(|e| e == "names_swapped_no_cf");
+            if !swapped || t[2].is_empty() {
+                continue;
+            }
+            let r = row(&rows, source, &t[0]);
+            assert_eq!(
+                (&r[3][..], &r[4][..], &r[5][..]),
+                (&t[2][..], "match", "probabilistic"),
+                "{source} row {}",
+                t[0]
+            );
+            linked.push((source, t[0].clone()));
+        }
+    }
+    assert!(
+        linked.iter().map(|l| l.0).collect::<Vec<_>>()
+            == ["servizi_sociali", "erp_inquilini", "isee"],
+        "this city has one such resident row in each source: {linked:?}"
+    );
+    // Scored on swapped names, surname and name alike.
+    let (_, isee_row) = &linked[2];
+    let out = vaglio()
+        .args(["explain", "--today", "2025-12-31", "--rules"])
+        .arg(city.join("rules/isee.toml"))
+        .arg(city.join("isee.csv"))
+        .arg(isee_row)
+        .arg("--anagrafe")
+        .arg(city.join("anagrafe.csv"))
+        .arg("--anagrafe-rules")
+        .arg(city.join("rules/anagrafe.toml"))
+        .assert()
+        .code(0);
+    let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    for field in ["cognome", "nome"] {
+        assert!(
+            text.lines()
+                .any(|l| l.trim_start().starts_with(field) && l.contains(" swapped ")),
+            "{field} not at the swapped level:\n{text}"
+        );
+    }
+}
+
 #[test]
 fn link_section_errors_point_at_their_span() {
     let dir = scratch();

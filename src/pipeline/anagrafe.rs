@@ -5,6 +5,7 @@
 //! identifiers as the outputs show them.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use miette::miette;
 use rayon::prelude::*;
@@ -54,21 +55,19 @@ pub(crate) fn stage(
     progress.stage("reading the anagrafe");
     let table = inputs.get(&ana.file, &rules.input.read)?;
     digests.table(&ana.file, &table);
-    let result = match mode.previous() {
+    let reused = match mode.previous() {
         Some(p) => {
             p.same("anagrafe", "file", &ana.file, &table.sha256)?;
             p.same("anagrafe", "regole", &ana.rules, &digests.of(&ana.rules)?)?;
-            reused_result(project, "anagrafe", Default::default())
+            Some(reused_result(project, "anagrafe", Default::default()))
         }
-        None => {
-            progress.stage("checking the anagrafe");
-            let out = project.reports.join("anagrafe");
-            let outcome = check_source("anagrafe", &table, &rules, &out, opts)?;
-            write_source_reports(&out, &outcome, None, today, Severity::Error, Lang::It)?;
-            SourceResult::checked("anagrafe", &outcome, Default::default(), 0)
-        }
+        None => None,
     };
-    progress.stage("preparing the anagrafe");
+    progress.stage(if reused.is_some() {
+        "preparing the anagrafe"
+    } else {
+        "checking and preparing the anagrafe"
+    });
     let id = link::anagrafe_id_column(&rules, &spec).ok_or_else(|| {
         miette!(
             code = "vaglio::run::anagrafe_id",
@@ -76,10 +75,46 @@ pub(crate) fn stage(
             "{}: the anagrafe has no person identifier",
             ana.rules.display()
         )
-    })?;
-    let residents = residents::read(project, &table, &rules, &spec, &id, today)?;
-    let prepared = link::prepare_anagrafe(&table, &rules, &spec, today)?;
-    let cells = Cells::new(&Raw::new(table, &rules), &spec);
+    });
+    // The check and the preparation read the same table and share nothing
+    // else: they run side by side, and so do the preparation's three
+    // passes (interning names for the linkage is sequential; the others
+    // fill the other core).
+    let check = || -> miette::Result<Option<SourceResult>> {
+        if reused.is_some() {
+            return Ok(None);
+        }
+        let out = project.reports.join("anagrafe");
+        let outcome = check_source("anagrafe", &table, &rules, &out, opts)?;
+        write_source_reports(&out, &outcome, None, today, Severity::Error, Lang::It)?;
+        Ok(Some(SourceResult::checked(
+            "anagrafe",
+            &outcome,
+            Default::default(),
+            0,
+        )))
+    };
+    let prepare = |id: &str| {
+        rayon::join(
+            || link::prepare_anagrafe(&table, &rules, &spec, today),
+            || {
+                rayon::join(
+                    || residents::read(project, &table, &rules, &spec, id, today),
+                    || Cells::new(&Raw::new(Arc::clone(&table), &rules), &spec),
+                )
+            },
+        )
+    };
+    let (checked, parts) = rayon::join(check, || id.as_deref().ok().map(prepare));
+    // Errors in the order the steps would meet them one after the other.
+    let checked = checked?;
+    id?;
+    let internal = |what| miette!("internal error: the anagrafe was not {what}");
+    let (prepared, (residents, cells)) = parts.ok_or_else(|| internal("prepared"))?;
+    let (residents, prepared) = (residents?, prepared?);
+    let result = reused
+        .or(checked)
+        .ok_or_else(|| internal("checked or reused"))?;
     Ok((
         Anagrafe {
             rules,

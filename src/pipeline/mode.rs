@@ -86,7 +86,8 @@ impl<'a> Mode<'a> {
 
     /// The stages the progress display counts.
     pub fn stages(&self, project: &Project) -> usize {
-        let anagrafe = if self.previous().is_some() { 2 } else { 3 };
+        // Reading; checking (unless reused) and preparing, side by side.
+        let anagrafe = 2;
         let sources: usize = project
             .sources
             .iter()
@@ -112,8 +113,8 @@ mod tests {
         assert!(!m.reuses("uno") && !m.reuses("due"));
         assert_eq!(m.only(), None);
         assert_eq!(m.file(&p, &p.sources[1]), PathBuf::from("/base/due.csv"));
-        // anagrafe: read, check, prepare; two stages a source; the master.
-        assert_eq!(m.stages(&p), 3 + 4 + 1);
+        // anagrafe: read, check and prepare; two stages a source; the master.
+        assert_eq!(m.stages(&p), 2 + 4 + 1);
     }
 
     #[test]

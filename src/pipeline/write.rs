@@ -73,10 +73,19 @@ pub(crate) fn stage(m: &MasterInput, digests: &mut Digests) -> miette::Result<Wr
     let mut tables = vec![master.individui(), master.famiglie(), master.collegamenti()];
     tables.extend(m.linked.iter().map(|l| master.source_table(l)));
     tables.push(metadata_table(metadata));
-    datamart::write(&dm, tables)?;
+    // links.csv is built while SQLite writes the datamart, and written
+    // only once the datamart is.
+    let links = std::thread::scope(|scope| {
+        let links = scope.spawn(|| master.links_csv());
+        let written = datamart::write(&dm, tables);
+        let links = links
+            .join()
+            .unwrap_or_else(|_| Err(miette::miette!("building links.csv failed")));
+        written.and(links)
+    })?;
     clock.stage("datamart");
     let links_path = project.master.join("links.csv");
-    write_atomic(&links_path, &master.links_csv()?)?;
+    write_atomic(&links_path, &links)?;
     let queue_path = project.review.join("queue.csv");
     review::write_queue(&queue_path, &header, &queue)?;
     clock.stage("links.csv, queue");

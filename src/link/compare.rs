@@ -167,6 +167,7 @@ pub fn generic_level(
         return 0;
     };
     let l = match kind {
+        CompKind::Text if super::jaro::certainly_below(ta, tb, jw[1]) => text_level::ELSE,
         CompKind::Text => {
             let s = super::jaro::jaro_winkler(ta, tb);
             if s >= jw[0] {
@@ -201,6 +202,9 @@ fn name_pair_level(a: &NameInfo, b: &NameInfo, jw: [f64; 2]) -> u8 {
     }
     if variant_of(a, b) {
         return VARIANT;
+    }
+    if super::jaro::certainly_below(&a.joined, &b.joined, jw[1]) {
+        return ELSE;
     }
     let s = super::jaro::jaro_winkler(&a.joined, &b.joined);
     if s >= jw[0] {

@@ -26,6 +26,54 @@ pub fn jaro_winkler(a: &str, b: &str) -> f64 {
     }
 }
 
+/// Whether the Jaro–Winkler similarity of `a` and `b` is certainly below
+/// `floor`, from a bound that costs a pass over each string: matching
+/// characters are at most the characters the two have in common, and
+/// with no transpositions. `false` says only "maybe not": then compute it.
+/// Most pairs a linkage scores (random pairs for u, namesakes by birth
+/// date) are far apart, and need no window scan.
+pub fn certainly_below(a: &str, b: &str, floor: f64) -> bool {
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    if x.is_empty()
+        || y.is_empty()
+        || x.len() > MAX_FAST
+        || y.len() > MAX_FAST
+        || !a.is_ascii()
+        || !b.is_ascii()
+    {
+        return false;
+    }
+    // Counts per byte, folded into 64 buckets: folding only raises the
+    // bound, which stays a bound.
+    let mut count = [0i8; 64];
+    for &c in x {
+        count[usize::from(c & 63)] += 1;
+    }
+    let mut common = 0usize;
+    for &c in y {
+        let k = &mut count[usize::from(c & 63)];
+        if *k > 0 {
+            *k -= 1;
+            common += 1;
+        }
+    }
+    let m = common as f64;
+    let jaro = if common == 0 {
+        0.0
+    } else {
+        (m / x.len() as f64 + m / y.len() as f64 + 1.0) / 3.0
+    };
+    let prefix = x.iter().take(4).zip(y).take_while(|(p, q)| p == q).count();
+    let best = if jaro > 0.7 {
+        jaro + 0.1 * prefix as f64 * (1.0 - jaro)
+    } else {
+        jaro
+    };
+    // A margin far above rounding and far below any gap between two
+    // scores of strings this short.
+    best < floor - 1e-9
+}
+
 /// Jaro similarity of two byte strings of at most [`MAX_FAST`] bytes.
 fn jaro(a: &[u8], b: &[u8]) -> f64 {
     let (a_len, b_len) = (a.len(), b.len());
@@ -80,6 +128,15 @@ mod tests {
     use proptest::prelude::*;
 
     #[test]
+    fn far_apart_pairs_are_told_cheaply() {
+        assert!(certainly_below("ROSSI", "BIANCHI", 0.8));
+        assert!(certainly_below("ZHANG", "FERRARI", 0.8));
+        assert!(!certainly_below("ROSSI", "ROSSSI", 0.8));
+        assert!(!certainly_below("MARTINI", "MARTELLI", 0.8));
+        assert!(!certainly_below("", "ROSSI", 0.8));
+    }
+
+    #[test]
     fn known_scores() {
         assert_eq!(jaro_winkler("", ""), 1.0);
         assert_eq!(jaro_winkler("ROSSI", ""), 0.0);
@@ -100,6 +157,20 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn a_score_certainly_below_is_below(a in "[A-H ]{0,14}", b in "[A-H ]{0,14}", floor in 0.5f64..1.0) {
+            if certainly_below(&a, &b, floor) {
+                prop_assert!(jaro_winkler(&a, &b) < floor);
+            }
+        }
+
+        #[test]
+        fn any_text_certainly_below_is_below(a in "\\PC{0,20}", b in "\\PC{0,20}", floor in 0.5f64..1.0) {
+            if certainly_below(&a, &b, floor) {
+                prop_assert!(jaro_winkler(&a, &b) < floor);
+            }
+        }
+
         #[test]
         fn bit_for_bit_strsim(a in "[A-F ']{0,12}", b in "[A-F ']{0,12}") {
             prop_assert_eq!(jaro_winkler(&a, &b).to_bits(), strsim::jaro_winkler(&a, &b).to_bits());

@@ -543,6 +543,9 @@ impl Sessions {
     }
 }
 
+/// Name-pair levels the u sampling keeps per thread before starting over.
+const U_CACHE_LIMIT: usize = 1 << 14;
+
 /// The first part of training, which needs no blocked pairs: u from seeded
 /// random pairs, m by EM in sessions on the pairs that agree on the CF base
 /// form and on the birth date.
@@ -575,6 +578,11 @@ pub fn train_sessions(
         let patterns: Vec<Pattern> = idx
             .par_iter()
             .map_init(NameCache::default, |cache, &(e, a)| {
+                // Random pairs seldom meet again: a cache kept small stays
+                // in the processor's cache instead of growing with them.
+                if cache.len() > U_CACHE_LIMIT {
+                    cache.clear();
+                }
                 let e = &extract[e as usize];
                 let prep = comparer.prepare(e);
                 comparer.compare(e, &prep, &anagrafe[a as usize], cache).0

@@ -418,7 +418,7 @@ mod tests {
             row: 1,
             key: "1".into(),
             cf: CfValue::None,
-            splits: vec![(s, n)],
+            splits: Box::new([(s, n)]),
             birth: Some(birth),
             sex: None,
             place: None,

@@ -648,10 +648,10 @@ mod tests {
             row: 1,
             key: "1".into(),
             cf: CfValue::None,
-            splits: vec![(
+            splits: Box::new([(
                 t.intern(&names::normalize_name(s)),
                 t.intern(&names::normalize_name(n)),
-            )],
+            )]),
             birth: None,
             sex: None,
             place: None,
@@ -728,7 +728,7 @@ mod tests {
             extra: [NONE; 6],
         };
         let ana = Person {
-            splits: vec![(t.intern("ROSSI"), t.intern("MARIA GRAZIA"))],
+            splits: Box::new([(t.intern("ROSSI"), t.intern("MARIA GRAZIA"))]),
             ..ext.clone()
         };
         let comps = [

@@ -497,8 +497,8 @@ impl Context<'_> {
                 .map_or_else(|| self.weight(&c, ana), |s| s.0);
             return LinkRow {
                 row: ext.row,
-                key: ext.key.clone(),
-                person: Some(ana.key.clone()),
+                key: ext.key.to_string(),
+                person: Some(ana.key.to_string()),
                 resident: Some(a),
                 status: Status::Match,
                 tier: self.tiers[t].name.clone(),
@@ -511,7 +511,7 @@ impl Context<'_> {
         // Probabilistic: the best candidate.
         let mut row = LinkRow {
             row: ext.row,
-            key: ext.key.clone(),
+            key: ext.key.to_string(),
             person: None,
             resident: None,
             status: Status::Unmatched,
@@ -539,13 +539,13 @@ impl Context<'_> {
                         notes.push(NOTE_NEAR_TIE);
                     }
                 }
-                row.person = Some(anagrafe[best.ana as usize].key.clone());
+                row.person = Some(anagrafe[best.ana as usize].key.to_string());
                 row.resident = Some(best.ana);
             }
             if row.status == Status::Review {
                 row.runner_up = scored
                     .get(1)
-                    .map(|&(w2, c)| (anagrafe[c.ana as usize].key.clone(), w2));
+                    .map(|&(w2, c)| (anagrafe[c.ana as usize].key.to_string(), w2));
             }
         }
         row.note = notes.join(";");

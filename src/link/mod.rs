@@ -469,7 +469,7 @@ impl Linkage {
             .anagrafe
             .iter()
             .enumerate()
-            .map(|(i, p)| (p.key.as_str(), i as u32))
+            .map(|(i, p)| (&*p.key, i as u32))
             .collect();
         let t: Vec<Option<u32>> = self
             .data

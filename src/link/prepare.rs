@@ -191,13 +191,13 @@ pub struct Person {
     /// 1-based data row.
     pub row: u64,
     /// The record key (the anagrafe's person id for residents).
-    pub key: String,
+    pub key: Box<str>,
     /// Codice fiscale.
     pub cf: CfValue,
     /// (surname, name) ids; several readings for a `nominativo` column
     /// (`DE LUCA MARIA GRAZIA` may split after any word), the first being the
     /// default. Never empty.
-    pub splits: Vec<(u32, u32)>,
+    pub splits: Box<[(u32, u32)]>,
     /// Birth date.
     pub birth: Option<NaiveDate>,
     /// Sex.
@@ -444,9 +444,9 @@ pub fn people(
             out.push(Person {
                 extra,
                 row: r.row,
-                key: r.key,
+                key: r.key.into(),
                 cf: r.cf,
-                splits,
+                splits: splits.into(),
                 birth: r.birth,
                 sex: r.sex,
                 place: r.place,

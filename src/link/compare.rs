@@ -167,17 +167,12 @@ pub fn generic_level(
         return 0;
     };
     let l = match kind {
-        CompKind::Text if super::jaro::certainly_below(ta, tb, jw[1]) => text_level::ELSE,
-        CompKind::Text => {
-            let s = super::jaro::jaro_winkler(ta, tb);
-            if s >= jw[0] {
-                text_level::JW_HIGH
-            } else if s >= jw[1] {
-                text_level::JW_LOW
-            } else {
-                text_level::ELSE
-            }
-        }
+        CompKind::Text => jw_level(
+            ta,
+            tb,
+            jw,
+            [text_level::JW_HIGH, text_level::JW_LOW, text_level::ELSE],
+        ),
         CompKind::Code => {
             if within_one_edit(ta.as_bytes(), tb.as_bytes()) {
                 code_level::ONE_EDIT
@@ -203,16 +198,23 @@ fn name_pair_level(a: &NameInfo, b: &NameInfo, jw: [f64; 2]) -> u8 {
     if variant_of(a, b) {
         return VARIANT;
     }
-    if super::jaro::certainly_below(&a.joined, &b.joined, jw[1]) {
-        return ELSE;
+    jw_level(&a.joined, &b.joined, jw, [JW_HIGH, JW_LOW, ELSE])
+}
+
+/// The Jaro–Winkler band of `a` and `b` as one of `levels` (at or above
+/// `jw[0]`, at or above `jw[1]`, below): a pair certainly below `jw[1]` is
+/// told without computing the score.
+fn jw_level(a: &str, b: &str, jw: [f64; 2], [high, low, below]: [u8; 3]) -> u8 {
+    if super::jaro::certainly_below(a, b, jw[1]) {
+        return below;
     }
-    let s = super::jaro::jaro_winkler(&a.joined, &b.joined);
+    let s = super::jaro::jaro_winkler(a, b);
     if s >= jw[0] {
-        JW_HIGH
+        high
     } else if s >= jw[1] {
-        JW_LOW
+        low
     } else {
-        ELSE
+        below
     }
 }
 

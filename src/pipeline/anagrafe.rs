@@ -63,10 +63,9 @@ pub(crate) fn stage(
         }
         None => None,
     };
-    progress.stage(if reused.is_some() {
-        "preparing the anagrafe"
-    } else {
-        "checking and preparing the anagrafe"
+    progress.stage(match reused {
+        Some(_) => "preparing the anagrafe",
+        None => "checking and preparing the anagrafe",
     });
     let id = link::anagrafe_id_column(&rules, &spec).ok_or_else(|| {
         miette!(
@@ -80,19 +79,19 @@ pub(crate) fn stage(
     // else: they run side by side, and so do the preparation's three
     // passes (interning names for the linkage is sequential; the others
     // fill the other core).
-    let check = || -> miette::Result<Option<SourceResult>> {
-        if reused.is_some() {
-            return Ok(None);
+    let check = || -> miette::Result<SourceResult> {
+        if let Some(r) = reused {
+            return Ok(r);
         }
         let out = project.reports.join("anagrafe");
         let outcome = check_source("anagrafe", &table, &rules, &out, opts)?;
         write_source_reports(&out, &outcome, None, today, Severity::Error, Lang::It)?;
-        Ok(Some(SourceResult::checked(
+        Ok(SourceResult::checked(
             "anagrafe",
             &outcome,
             Default::default(),
             0,
-        )))
+        ))
     };
     let prepare = |id: &str| {
         rayon::join(
@@ -105,16 +104,13 @@ pub(crate) fn stage(
             },
         )
     };
-    let (checked, parts) = rayon::join(check, || id.as_deref().ok().map(prepare));
+    let (result, parts) = rayon::join(check, || id.as_deref().ok().map(prepare));
     // Errors in the order the steps would meet them one after the other.
-    let checked = checked?;
+    let result = result?;
     id?;
-    let internal = |what| miette!("internal error: the anagrafe was not {what}");
-    let (prepared, (residents, cells)) = parts.ok_or_else(|| internal("prepared"))?;
+    let (prepared, (residents, cells)) =
+        parts.ok_or_else(|| miette!("internal error: the anagrafe was not prepared"))?;
     let (residents, prepared) = (residents?, prepared?);
-    let result = reused
-        .or(checked)
-        .ok_or_else(|| internal("checked or reused"))?;
     Ok((
         Anagrafe {
             rules,

@@ -254,13 +254,13 @@ fn check_chunks<'t>(
         let mut merge = |pending: (Chunk<'t>, Vec<RunOut>)| -> Result<(), ValidateError> {
             let (chunk, runs) = pending;
             if state.rows == 0 {
-                let n = match &chunk {
+                // A stream's rows, from the first chunk's bytes per row.
+                let n = rows.unwrap_or_else(|| match &chunk {
                     Chunk::Read { position, .. } if *position > 0 => {
-                        let per_row = *position as f64 / chunk.records().len().max(1) as f64;
-                        rows.unwrap_or((bytes as f64 / per_row) as u64)
+                        (bytes as f64 * chunk.records().len() as f64 / *position as f64) as u64
                     }
-                    _ => rows.unwrap_or(0),
-                };
+                    _ => 0,
+                });
                 state.reserve(n as usize, plan.duplicate_rows.is_some());
             }
             merge_chunk(

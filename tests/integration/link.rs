@@ -38,6 +38,22 @@ fn link(city: &Path, source: &str, out: &Path, jobs: &str) {
         .code(0);
 }
 
+/// What `vaglio explain` prints for row `n` of the demo city's `source`.
+fn explain(city: &Path, source: &str, n: &str) -> String {
+    let out = vaglio()
+        .args(["explain", "--today", "2025-12-31", "--rules"])
+        .arg(city.join(format!("rules/{source}.toml")))
+        .arg(city.join(format!("{source}.csv")))
+        .arg(n)
+        .arg("--anagrafe")
+        .arg(city.join("anagrafe.csv"))
+        .arg("--anagrafe-rules")
+        .arg(city.join("rules/anagrafe.toml"))
+        .assert()
+        .code(0);
+    String::from_utf8_lossy(&out.get_output().stdout).into_owned()
+}
+
 fn row<'a>(rows: &'a [Vec<String>], source: &str, n: &str) -> &'a [String] {
     rows.iter()
         .find(|r| r[0] == source && r[1] == n)
@@ -112,18 +128,7 @@ fn links_the_demo_city_with_known_decisions_f1_and_determinism() {
 
     // The explanation of row 13: the chosen child, the parent as runner-up
     // with the code that is theirs, values masked.
-    let out = vaglio()
-        .args(["explain", "--today", "2025-12-31", "--rules"])
-        .arg(city.join("rules/refezione.toml"))
-        .arg(city.join("refezione.csv"))
-        .arg("13")
-        .arg("--anagrafe")
-        .arg(city.join("anagrafe.csv"))
-        .arg("--anagrafe-rules")
-        .arg(city.join("rules/anagrafe.toml"))
-        .assert()
-        .code(0);
-    let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    let text = explain(&city, "refezione", "13");
     assert!(
         text.contains("refezione row 13 (key 250013): match · cognome+nome+data_nascita"),
         "{text}"
@@ -289,18 +294,7 @@ fn swapped_names_without_a_cf_link_to_their_resident() {
     );
     // Scored on swapped names, surname and name alike.
     let (_, isee_row) = &linked[2];
-    let out = vaglio()
-        .args(["explain", "--today", "2025-12-31", "--rules"])
-        .arg(city.join("rules/isee.toml"))
-        .arg(city.join("isee.csv"))
-        .arg(isee_row)
-        .arg("--anagrafe")
-        .arg(city.join("anagrafe.csv"))
-        .arg("--anagrafe-rules")
-        .arg(city.join("rules/anagrafe.toml"))
-        .assert()
-        .code(0);
-    let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    let text = explain(&city, "isee", isee_row);
     for field in ["cognome", "nome"] {
         assert!(
             text.lines()

@@ -27,6 +27,7 @@ pub mod privacy;
 pub mod project;
 pub mod read;
 pub mod report;
+pub mod rng;
 pub mod rules;
 pub mod types;
 pub mod validate;

@@ -10,8 +10,8 @@ use chrono::{Datelike, Days, Months, NaiveDate};
 
 use super::names::{self, Origin, ORIGINS, TWIN_NAMES};
 use super::places::{self, Address};
-use super::rng::{Rng, Weighted};
 use crate::identity::codice_fiscale::{encode, omocode_of_level, Sex};
+use crate::rng::{Rng, Weighted};
 
 /// ANPR relationship codes (table 5) used by the demo.
 pub mod relation {

@@ -12,9 +12,9 @@
 
 use chrono::{Datelike, NaiveDate};
 
-use super::rng::Rng;
 use crate::identity::codice_fiscale::{base_form, luhn_it_check_digit, omocode_of_level};
 use crate::identity::names;
+use crate::rng::Rng;
 
 /// A kind of injected error. [`ErrorKind::code`] is what the truth files say.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -10,8 +10,8 @@ use super::anagrafe::{birth_for_age, City, Person, ITALY};
 use super::errors::{inject, Context, ErrorKind, ErrorRates, Identity};
 use super::names::{self, ORIGINS};
 use super::places;
-use super::rng::Rng;
 use crate::identity::codice_fiscale::encode;
+use crate::rng::Rng;
 
 /// One extract as rows of text, with its truth.
 #[derive(Clone, Debug)]

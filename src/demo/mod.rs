@@ -14,7 +14,6 @@
 //!
 //! | module | what |
 //! |---|---|
-//! | [`rng`] | the seeded generator (self-contained, so output never depends on a crate's algorithm) |
 //! | [`names`] | surname and given-name tables, foreign origins |
 //! | [`places`] | places of birth (historic codes), streets and quartieri |
 //! | [`anagrafe`] | families, residents, codici fiscali with omocodes |
@@ -27,7 +26,6 @@ pub mod errors;
 pub mod extracts;
 pub mod names;
 pub mod places;
-pub mod rng;
 pub mod write;
 
 use std::path::{Path, PathBuf};

@@ -8,7 +8,7 @@
 //! in characters that Windows-1252 can encode, since the school office's
 //! extract uses it.
 
-use super::rng::{Rng, Weighted};
+use crate::rng::{Rng, Weighted};
 
 /// The most common Italian surnames, with a weight per 10,000 people (Emilian
 /// surnames a little over-represented, as in Bologna). Together about a

@@ -4,8 +4,8 @@
 
 use chrono::NaiveDate;
 
-use super::rng::Rng;
 use crate::identity::belfiore;
+use crate::rng::Rng;
 
 /// Italian places of birth other than Bologna, with weights. A code that
 /// changed is listed with the code that replaced it and the day the new one

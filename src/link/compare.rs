@@ -308,16 +308,22 @@ pub fn name_level(
     level
 }
 
+/// The eight digits of `d` as `YYYYMMDD` (the year clamped to 0–9999),
+/// without formatting: this runs for most compared pairs.
 fn digits(d: NaiveDate) -> [u8; 8] {
-    let s = format!(
-        "{:04}{:02}{:02}",
-        d.year().clamp(0, 9999),
-        d.month(),
-        d.day()
-    );
-    let mut out = [0u8; 8];
-    out.copy_from_slice(&s.as_bytes()[..8]);
-    out
+    let y = d.year().clamp(0, 9999) as u32;
+    let (m, day) = (d.month(), d.day());
+    let digit = |v: u32| b'0' + (v % 10) as u8;
+    [
+        digit(y / 1000),
+        digit(y / 100),
+        digit(y / 10),
+        digit(y),
+        digit(m / 10),
+        digit(m),
+        digit(day / 10),
+        digit(day),
+    ]
 }
 
 /// The level of two birth dates.
@@ -349,10 +355,20 @@ pub fn date_level(a: Option<NaiveDate>, b: Option<NaiveDate>) -> u8 {
 /// Whether two 16-byte codes are one substitution or one adjacent
 /// transposition apart.
 fn one_edit(a: &[u8; 16], b: &[u8; 16]) -> bool {
-    let diffs: Vec<usize> = (0..16).filter(|&i| a[i] != b[i]).collect();
-    match diffs.as_slice() {
-        [_] => true,
-        [i, j] => *j == i + 1 && a[*i] == b[*j] && a[*j] == b[*i],
+    // The first two differing positions, and whether there is a third.
+    let mut diffs = [0usize; 2];
+    let mut n = 0;
+    for i in (0..16).filter(|&i| a[i] != b[i]) {
+        if n == 2 {
+            return false;
+        }
+        diffs[n] = i;
+        n += 1;
+    }
+    let [i, j] = diffs;
+    match n {
+        1 => true,
+        2 => j == i + 1 && a[i] == b[j] && a[j] == b[i],
         _ => false,
     }
 }
@@ -744,6 +760,37 @@ mod tests {
         let (pat, split) = c.compare(&ext, &c.prepare(&ext), &ana, &mut NameCache::default());
         assert_eq!(split, 1, "MARIA GRAZIA | ROSSI");
         assert_eq!((level_of(pat, 0), level_of(pat, 1)), (SWAPPED, SWAPPED));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn digits_are_the_formatted_date(days in -800_000i64..3_000_000) {
+            let d = NaiveDate::from_num_days_from_ce_opt(days as i32).unwrap();
+            let formatted = format!("{:04}{:02}{:02}", d.year().clamp(0, 9999), d.month(), d.day());
+            proptest::prop_assert_eq!(&digits(d)[..], formatted.as_bytes());
+        }
+
+        #[test]
+        fn one_edit_is_one_substitution_or_transposition(
+            a in proptest::array::uniform16(b'A'..b'D'),
+            edits in proptest::collection::vec((0usize..16, b'A'..b'D'), 0..4),
+            swap in proptest::option::of(0usize..15),
+        ) {
+            let mut b = a;
+            for (i, c) in edits {
+                b[i] = c;
+            }
+            if let Some(i) = swap {
+                b.swap(i, i + 1);
+            }
+            let diffs: Vec<usize> = (0..16).filter(|&i| a[i] != b[i]).collect();
+            let expected = match diffs.as_slice() {
+                [_] => true,
+                [i, j] => *j == i + 1 && a[*i] == b[*j] && a[*j] == b[*i],
+                _ => false,
+            };
+            proptest::prop_assert_eq!(one_edit(&a, &b), expected);
+        }
     }
 
     #[test]

@@ -36,8 +36,8 @@ use self::compare::{Comparer, NameCache, Pattern};
 use self::model::{ComparisonParams, LevelParams, Model};
 use self::prepare::{NameTable, Person};
 use self::spec::{Attr, CompKind, ComparisonSpec, LinkSpec};
-use crate::demo::rng::Rng;
 use crate::read::Table;
+use crate::rng::Rng;
 use crate::rules::RuleSet;
 
 pub use self::decide::{LinkRow, Status};
@@ -543,8 +543,13 @@ impl Sessions {
     }
 }
 
-/// Name-pair levels the u sampling keeps per thread before starting over.
+/// Name-pair levels the u sampling and the sessions keep per thread before
+/// starting over.
 const U_CACHE_LIMIT: usize = 1 << 14;
+
+/// A thread's count of each agreement pattern (summed into a sorted map, so
+/// that the order of patterns never depends on the threads).
+type PatternCounts = HashMap<Pattern, u64, foldhash::fast::FixedState>;
 
 /// The first part of training, which needs no blocked pairs: u from seeded
 /// random pairs, m by EM in sessions on the pairs that agree on the CF base
@@ -621,8 +626,13 @@ pub fn train_sessions(
         let counts: BTreeMap<Pattern, u64> = extract
             .par_iter()
             .fold(
-                || (NameCache::default(), BTreeMap::new()),
+                || (NameCache::default(), PatternCounts::default()),
                 |(mut cache, mut m), e| {
+                    // Residents born the same day seldom share a name: as
+                    // for u, a small cache beats one that grows.
+                    if cache.len() > U_CACHE_LIMIT {
+                        cache.clear();
+                    }
                     let (cands, _) = index.candidates(e, comparer.names, spec.max_block_size);
                     let prep = comparer.prepare(e);
                     for a in cands {
@@ -632,7 +642,7 @@ pub fn train_sessions(
                     (cache, m)
                 },
             )
-            .map(|(_, m)| m)
+            .map(|(_, m)| m.into_iter().collect::<BTreeMap<Pattern, u64>>())
             .reduce(BTreeMap::new, |mut a, b| {
                 for (p, n) in b {
                     *a.entry(p).or_insert(0) += n;

@@ -45,6 +45,7 @@ use crate::project::Project;
 use crate::read::{Inputs, Table};
 use crate::report::baseline;
 use crate::report::findings::FindingsWriter;
+use crate::report::run_index::IndexEntry;
 use crate::rules::{RuleSet, Severity};
 use crate::validate::{validate_table, SourceOutcome, ValidateOptions};
 
@@ -107,6 +108,23 @@ impl SourceResult {
     /// Records with `status`.
     pub fn count(&self, status: Status) -> usize {
         self.links.iter().filter(|r| r.status == status).count()
+    }
+
+    /// Its line in the run's index (the anagrafe, with no links, has no
+    /// linkage figures).
+    pub fn index_entry(&self, linked: bool) -> IndexEntry {
+        IndexEntry {
+            name: self.name.clone(),
+            rows: self.rows,
+            failing_checks: self.failing_checks,
+            linkage: linked.then(|| {
+                [
+                    self.count(Status::Match) as u64,
+                    self.count(Status::Review) as u64,
+                    self.count(Status::Unmatched) as u64,
+                ]
+            }),
+        }
     }
 }
 

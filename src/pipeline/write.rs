@@ -92,7 +92,7 @@ pub(crate) fn stage(m: &MasterInput, digests: &mut Digests) -> miette::Result<Wr
     let entries: Vec<IndexEntry> = m
         .results
         .iter()
-        .map(|r| IndexEntry::from_result(r, r.name != "anagrafe"))
+        .map(|r| r.index_entry(r.name != "anagrafe"))
         .collect();
     let run_metadata = RunMetadata {
         version: env!("CARGO_PKG_VERSION").to_string(),

@@ -12,9 +12,7 @@ use std::path::{Path, PathBuf};
 use askama::Template;
 
 use super::html::Lang;
-use crate::link::Status;
 use crate::output::write_atomic;
-use crate::pipeline::SourceResult;
 use crate::privacy::suppress;
 
 /// One source of the run.
@@ -29,25 +27,6 @@ pub struct IndexEntry {
     /// Records linked, in review and not linked; `None` for a source that
     /// is not linked (the anagrafe).
     pub linkage: Option<[u64; 3]>,
-}
-
-impl IndexEntry {
-    /// The entry of a source of `vaglio run` (the anagrafe, with no links,
-    /// has no linkage figures).
-    pub fn from_result(r: &SourceResult, linked: bool) -> IndexEntry {
-        IndexEntry {
-            name: r.name.clone(),
-            rows: r.rows,
-            failing_checks: r.failing_checks,
-            linkage: linked.then(|| {
-                [
-                    r.count(Status::Match) as u64,
-                    r.count(Status::Review) as u64,
-                    r.count(Status::Unmatched) as u64,
-                ]
-            }),
-        }
-    }
 }
 
 /// One file the run read, with its digest.

@@ -1,6 +1,6 @@
 //! A small seeded random number generator (xoshiro256**, seeded through
 //! SplitMix64), written out here rather than taken from a crate so that the
-//! demo city is byte-identical for a seed on every machine and with every
+//! demo city (and the linkage's u sampling) is byte-identical for a seed on every machine and with every
 //! dependency version: nothing in the stream depends on a library's choice
 //! of algorithm. Only integer arithmetic and exact `f64` operations are used
 //! (no `ln`/`exp`, whose last bit may differ between platforms).

@@ -8,12 +8,54 @@
 //! timestamps; the header's change counter and version depend only on the
 //! operations).
 
+use std::borrow::Cow;
 use std::path::Path;
 
-use rusqlite::types::Value;
-use rusqlite::{params_from_iter, Connection};
+use rusqlite::types::{ToSqlOutput, ValueRef};
+use rusqlite::{params_from_iter, Connection, ToSql};
 
 use crate::output::OutputError;
+
+/// One value of a row, borrowed from the run's data where it can be (a
+/// resident's pseudonym, a source's cell): building a city's rows then
+/// copies no text, and SQLite copies it once as it binds it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cell<'a> {
+    /// SQL `NULL`.
+    Null,
+    /// An `INTEGER`.
+    Integer(i64),
+    /// A `REAL`.
+    Real(f64),
+    /// `TEXT`, borrowed or owned.
+    Text(Cow<'a, str>),
+}
+
+impl<'a> Cell<'a> {
+    /// Text borrowed for the row's lifetime, `NULL` when absent.
+    pub fn text(s: Option<&'a str>) -> Cell<'a> {
+        s.map_or(Cell::Null, |v| Cell::Text(Cow::Borrowed(v)))
+    }
+
+    /// Text the row owns, `NULL` when absent.
+    pub fn owned(s: Option<String>) -> Cell<'a> {
+        s.map_or(Cell::Null, |v| Cell::Text(Cow::Owned(v)))
+    }
+}
+
+impl ToSql for Cell<'_> {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::Borrowed(match self {
+            Cell::Null => ValueRef::Null,
+            Cell::Integer(i) => ValueRef::Integer(*i),
+            Cell::Real(x) => ValueRef::Real(*x),
+            Cell::Text(t) => ValueRef::Text(t.as_bytes()),
+        }))
+    }
+}
+
+/// A row of cells.
+pub type Row<'a> = Vec<Cell<'a>>;
 
 /// One table of the datamart. Its rows are produced while they are
 /// inserted (on another thread, a batch ahead), so that a table of a city's
@@ -24,7 +66,7 @@ pub struct Table<'a> {
     /// Columns: name and SQL type (`TEXT`, `INTEGER`, `REAL`).
     pub columns: Vec<(String, &'static str)>,
     /// The rows, inserted in this order.
-    pub rows: Box<dyn Iterator<Item = Vec<Value>> + Send + 'a>,
+    pub rows: Box<dyn Iterator<Item = Row<'a>> + Send + 'a>,
     /// Columns to index.
     pub indexes: Vec<String>,
 }
@@ -47,8 +89,8 @@ fn sql_err(path: &Path, e: rusqlite::Error) -> miette::Report {
 const BATCH: usize = 1024;
 
 /// What the producing thread sends: a table's rows, then the end of it.
-enum Batch {
-    Rows(Vec<Vec<Value>>),
+enum Batch<'a> {
+    Rows(Vec<Row<'a>>),
     End,
 }
 
@@ -57,8 +99,13 @@ enum Batch {
 /// and the building of rows (pseudonyms, family counts) overlap.
 fn insert(path: &Path, tables: Vec<Table<'_>>) -> rusqlite::Result<()> {
     let mut conn = Connection::open(path)?;
+    // No journal (the file is temporary until renamed), and a page cache
+    // large enough for a city's feed (up to 256 MiB, used only as the file
+    // grows): pages are written once, at the commit, and indexes are
+    // sorted in memory. The file's bytes do not depend on either.
     conn.execute_batch(
-        "PRAGMA page_size = 4096; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;",
+        "PRAGMA page_size = 4096; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; \
+         PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY;",
     )?;
     let mut clock = crate::memory::Stages::new(None);
     let (shapes, producers): (Vec<_>, Vec<_>) = tables
@@ -66,7 +113,7 @@ fn insert(path: &Path, tables: Vec<Table<'_>>) -> rusqlite::Result<()> {
         .map(|t| ((t.name, t.columns, t.indexes), t.rows))
         .unzip();
     std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(4);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Batch<'_>>(4);
         scope.spawn(move || {
             for rows in producers {
                 let mut batch = Vec::with_capacity(BATCH);
@@ -161,7 +208,7 @@ mod tests {
             name: "t".into(),
             columns: vec![("a".into(), "TEXT"), ("b".into(), "INTEGER")],
             rows: Box::new(
-                (0..5000).map(|i| vec![Value::Text(format!("x{i}")), Value::Integer(i)]),
+                (0..5000).map(|i| vec![Cell::owned(Some(format!("x{i}"))), Cell::Integer(i)]),
             ),
             indexes: vec!["a".into()],
         };

@@ -2,11 +2,11 @@
 //! the residents and the linked sources. Rows are produced while they are
 //! written: a table of a city's residents is never held in memory.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate};
 use miette::IntoDiagnostic;
-use rusqlite::types::Value as Sql;
 
 use super::anagrafe::Cells;
 use super::residents::{age, age_band, citizenship_group, Resident};
@@ -14,19 +14,19 @@ use super::source::parse_amount;
 use super::sources::Linked;
 use crate::link::spec::{Attr, LinkSpec};
 use crate::link::{LinkRow, Status};
-use crate::master::datamart::Table;
+use crate::master::datamart::{Cell, Table};
 use crate::master::links::{self, PROBABILITY_DIGITS, WEIGHT_DIGITS};
 use crate::master::pseudonym::Pseudonymizer;
 use crate::master::review;
 
-fn text(s: Option<&str>) -> Sql {
-    s.map_or(Sql::Null, |v| Sql::Text(v.to_string()))
+fn text(s: Option<&str>) -> Cell<'_> {
+    Cell::text(s)
 }
 
 /// A number as links.csv shows it, so that the datamart and the file agree
 /// to the last digit.
-fn real(x: Option<f64>, digits: usize) -> Sql {
-    links::rounded(x, digits).map_or(Sql::Null, Sql::Real)
+fn real(x: Option<f64>, digits: usize) -> Cell<'static> {
+    links::rounded(x, digits).map_or(Cell::Null, Cell::Real)
 }
 
 fn columns(cols: &[(&str, &'static str)]) -> Vec<(String, &'static str)> {
@@ -97,20 +97,21 @@ impl<'a> Master<'a> {
         self.per_person[resident * self.linked.len() + source]
     }
 
-    /// The person's key as the outputs show it.
-    pub fn person_key(&self, id: Option<&str>) -> Option<String> {
+    /// The person's key as the outputs show it (a resident's pseudonym
+    /// borrowed).
+    pub fn person_key(&self, id: Option<&str>) -> Option<Cow<'a, str>> {
         id.map(|i| match self.by_id.get(i) {
-            Some(&x) => self.pseudonyms[x].clone(),
-            None => self.pseudo.person(i),
+            Some(&x) => Cow::Borrowed(self.pseudonyms[x].as_str()),
+            None => Cow::Owned(self.pseudo.person(i)),
         })
     }
 
     /// A record key as the outputs show it.
-    pub fn record_key(&self, l: &Linked, key: &str) -> String {
+    pub fn record_key<'k>(&self, l: &Linked, key: &'k str) -> Cow<'k, str> {
         if l.columns.key_is_identifying && !l.keys_shown {
-            self.pseudo.record_key(&l.name, key)
+            Cow::Owned(self.pseudo.record_key(&l.name, key))
         } else {
-            key.to_string()
+            Cow::Borrowed(key)
         }
     }
 
@@ -134,22 +135,19 @@ impl<'a> Master<'a> {
             columns: cols,
             rows: Box::new(self.residents.iter().enumerate().map(move |(i, r)| {
                 let mut row = vec![
-                    Sql::Text(self.pseudonyms[i].clone()),
-                    text(
-                        r.family
-                            .as_deref()
-                            .map(|f| self.pseudo.family(f))
-                            .as_deref(),
-                    ),
+                    Cell::text(Some(self.pseudonyms[i].as_str())),
+                    Cell::owned(r.family.as_deref().map(|f| self.pseudo.family(f))),
                     text(r.sex.as_deref()),
-                    r.birth.map_or(Sql::Null, |b| Sql::Integer(b.year().into())),
                     r.birth
-                        .map_or(Sql::Null, |b| Sql::Text(age_band(age(b, today)).into())),
-                    text(r.citizenship.as_deref().map(citizenship_group).as_deref()),
+                        .map_or(Cell::Null, |b| Cell::Integer(b.year().into())),
+                    r.birth.map_or(Cell::Null, |b| {
+                        Cell::Text(Cow::Borrowed(age_band(age(b, today))))
+                    }),
+                    Cell::owned(r.citizenship.as_deref().map(citizenship_group)),
                     text(r.area.as_deref()),
                 ];
                 row.extend(
-                    (0..self.linked.len()).map(|s| Sql::Integer(self.linked_to(i, s).into())),
+                    (0..self.linked.len()).map(|s| Cell::Integer(self.linked_to(i, s).into())),
                 );
                 row
             })),
@@ -243,11 +241,11 @@ impl<'a> Master<'a> {
                     .max_by(|(ia, a), (ib, b)| a.1.cmp(&b.1).then(ib.cmp(ia)))
                     .map(|(_, a)| a.0);
                 let mut row = vec![
-                    Sql::Text(self.pseudo.family(f)),
-                    Sql::Integer(members.len() as i64),
-                    Sql::Integer(ages.iter().filter(|&&a| a < 18).count() as i64),
-                    Sql::Integer(ages.iter().filter(|&&a| a >= 65).count() as i64),
-                    Sql::Integer(foreign as i64),
+                    Cell::owned(Some(self.pseudo.family(f))),
+                    Cell::Integer(members.len() as i64),
+                    Cell::Integer(ages.iter().filter(|&&a| a < 18).count() as i64),
+                    Cell::Integer(ages.iter().filter(|&&a| a >= 65).count() as i64),
+                    Cell::Integer(foreign as i64),
                     text(area),
                 ];
                 row.extend((0..self.linked.len()).map(|si| {
@@ -255,7 +253,7 @@ impl<'a> Master<'a> {
                         .iter()
                         .filter(|&&i| self.linked_to(i, si) > 0)
                         .count();
-                    Sql::Integer(n as i64)
+                    Cell::Integer(n as i64)
                 }));
                 let isee = isee_of.get(f);
                 row.push(real(isee.map(|x| x.0), 2));
@@ -284,12 +282,13 @@ impl<'a> Master<'a> {
             rows: Box::new(self.linked.iter().flat_map(move |l| {
                 l.rows.iter().map(move |r| {
                     vec![
-                        Sql::Text(l.name.clone()),
-                        Sql::Integer(r.row as i64),
-                        Sql::Text(self.record_key(l, &r.key)),
-                        text(self.person_key(r.person.as_deref()).as_deref()),
-                        Sql::Text(r.status.name().into()),
-                        Sql::Text(r.tier.clone()),
+                        Cell::text(Some(l.name.as_str())),
+                        Cell::Integer(r.row as i64),
+                        Cell::Text(self.record_key(l, &r.key)),
+                        self.person_key(r.person.as_deref())
+                            .map_or(Cell::Null, Cell::Text),
+                        Cell::text(Some(r.status.name())),
+                        Cell::text(Some(r.tier.as_str())),
                         real(r.weight, WEIGHT_DIGITS),
                         real(r.probability, PROBABILITY_DIGITS),
                         text((!r.note.is_empty()).then_some(r.note.as_str())),
@@ -331,14 +330,14 @@ impl<'a> Master<'a> {
                     .filter(|r| r.status == Status::Match)
                     .and_then(|r| self.person_key(r.person.as_deref()));
                 let mut row = vec![
-                    Sql::Integer(rec.row as i64),
-                    text(person.as_deref()),
+                    Cell::Integer(rec.row as i64),
+                    person.map_or(Cell::Null, Cell::Text),
                     text(link.map(|r| r.status.name())),
                 ];
                 row.extend(kept.iter().zip(&pseudo_cols).map(|(&i, &p)| {
                     let v = l.raw.cell(rec, Some(i));
                     if p {
-                        text(v.map(|v| self.pseudo.value(v)).as_deref())
+                        Cell::owned(v.map(|v| self.pseudo.value(v)))
                     } else {
                         text(v)
                     }
@@ -397,12 +396,15 @@ impl<'a> Master<'a> {
                 let mut row = vec![
                     l.name.clone(),
                     r.row.to_string(),
-                    self.record_key(l, &r.key),
-                    self.person_key(r.person.as_deref()).unwrap_or_default(),
+                    self.record_key(l, &r.key).into_owned(),
+                    self.person_key(r.person.as_deref())
+                        .map(Cow::into_owned)
+                        .unwrap_or_default(),
                     links::number(r.weight, WEIGHT_DIGITS),
                     links::number(r.probability, PROBABILITY_DIGITS),
                     r.note.clone(),
                     self.person_key(runner_up.map(|x| x.0.as_str()))
+                        .map(Cow::into_owned)
                         .unwrap_or_default(),
                     links::number(runner_up.map(|x| x.1), WEIGHT_DIGITS),
                 ];

@@ -5,14 +5,13 @@
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
-use rusqlite::types::Value as Sql;
 
 use super::anagrafe::{Anagrafe, Identities};
 use super::source::{shown, Digests};
 use super::sources::Linked;
 use super::tables::Master;
 use super::{RunOptions, SourceResult};
-use crate::master::datamart::{self, Table};
+use crate::master::datamart::{self, Cell, Table};
 use crate::master::pseudonym::Pseudonymizer;
 use crate::master::review;
 use crate::output::write_atomic;
@@ -189,13 +188,13 @@ fn metadata(
     meta
 }
 
-fn metadata_table(meta: Vec<(String, String)>) -> Table<'static> {
+fn metadata_table<'a>(meta: Vec<(String, String)>) -> Table<'a> {
     Table {
         name: "metadata".into(),
         columns: vec![("chiave".into(), "TEXT"), ("valore".into(), "TEXT")],
         rows: Box::new(
             meta.into_iter()
-                .map(|(k, v)| vec![Sql::Text(k), Sql::Text(v)]),
+                .map(|(k, v)| vec![Cell::owned(Some(k)), Cell::owned(Some(v))]),
         ),
         indexes: Vec::new(),
     }

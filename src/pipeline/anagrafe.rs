@@ -179,12 +179,16 @@ impl Cells {
     }
 }
 
+/// Residents by plain identifier (foldhash: a city's identifiers are
+/// looked up for every link and datamart row).
+pub(crate) type IdIndex<'a> = HashMap<&'a str, usize, foldhash::fast::FixedState>;
+
 /// The residents' identifiers: plain (the run's own use) and as the outputs
 /// show them (pseudonyms), and the way back from either.
 pub(crate) struct Identities<'a> {
     residents: &'a [Resident],
     /// Resident by plain identifier.
-    pub by_id: HashMap<&'a str, usize>,
+    pub by_id: IdIndex<'a>,
     /// Per resident, the identifier the outputs show.
     pub shown: Vec<String>,
     /// Resident by shown identifier (built only when something must be

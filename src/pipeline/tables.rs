@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use chrono::{Datelike, NaiveDate};
 use miette::IntoDiagnostic;
 
-use super::anagrafe::Cells;
+use super::anagrafe::{Cells, IdIndex};
 use super::residents::{age, age_band, citizenship_group, Resident};
 use super::source::parse_amount;
 use super::sources::Linked;
@@ -37,7 +37,7 @@ fn columns(cols: &[(&str, &'static str)]) -> Vec<(String, &'static str)> {
 pub(crate) struct Master<'a> {
     pub residents: &'a [Resident],
     pub pseudonyms: &'a [String],
-    pub by_id: &'a HashMap<&'a str, usize>,
+    pub by_id: &'a IdIndex<'a>,
     pub linked: &'a [Linked],
     pub pseudo: &'a Pseudonymizer,
     pub today: NaiveDate,
@@ -51,7 +51,7 @@ impl<'a> Master<'a> {
     pub fn new(
         residents: &'a [Resident],
         pseudonyms: &'a [String],
-        by_id: &'a HashMap<&'a str, usize>,
+        by_id: &'a IdIndex<'a>,
         linked: &'a [Linked],
         pseudo: &'a Pseudonymizer,
         today: NaiveDate,
@@ -65,7 +65,7 @@ impl<'a> Master<'a> {
                 }
             }
         }
-        let mut index: HashMap<&str, usize> = HashMap::new();
+        let mut index: IdIndex = IdIndex::default();
         let mut families: Vec<(&str, Vec<usize>)> = Vec::new();
         for (i, r) in residents.iter().enumerate() {
             if let Some(f) = r.family.as_deref() {

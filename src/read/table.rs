@@ -140,10 +140,19 @@ impl Table {
         let mut records = Vec::new();
         let mut issues = Vec::new();
         let mut chunks = Vec::new();
-        let mut chunk = Vec::new();
-        while source.next_chunk(CHUNK_ROWS, &mut chunk, &mut issues)? {
-            records.extend(chunk.iter().map(compact));
-            chunks.push((records.len(), issues.len()));
+        // Two chunks in turn: one is compacted while the next is parsed.
+        let (mut current, mut next) = (Vec::new(), Vec::new());
+        let mut more = source.next_chunk(CHUNK_ROWS, &mut current, &mut issues)?;
+        while more {
+            let issues_so_far = issues.len();
+            let (compacted, parsed) = rayon::join(
+                || current.iter().map(compact).collect::<Vec<_>>(),
+                || source.next_chunk(CHUNK_ROWS, &mut next, &mut issues),
+            );
+            records.extend(compacted);
+            chunks.push((records.len(), issues_so_far));
+            std::mem::swap(&mut current, &mut next);
+            more = parsed?;
         }
         let sha256 = match hasher {
             // The parser read to the end of the file: every byte is hashed.

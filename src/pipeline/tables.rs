@@ -443,3 +443,119 @@ impl<'a> Master<'a> {
         (header, queue)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resident(id: &str, family: &str, birth: &str, citizenship: &str, area: &str) -> Resident {
+        Resident {
+            id: id.into(),
+            family: Some(family.into()),
+            sex: Some("F".into()),
+            birth: NaiveDate::parse_from_str(birth, "%Y-%m-%d").ok(),
+            citizenship: Some(citizenship.into()),
+            area: Some(area.into()),
+        }
+    }
+
+    fn city() -> Vec<Resident> {
+        vec![
+            resident("1", "A", "1950-05-01", "100", "Navile"),
+            resident("2", "B", "2015-01-01", "204", "Savena"),
+            resident("3", "A", "2012-03-03", "100", "Savena"),
+            resident("4", "A", "1980-07-07", "100", "Savena"),
+        ]
+    }
+
+    fn rows(t: Table<'_>) -> Vec<Vec<Cell<'_>>> {
+        t.rows.collect()
+    }
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2025, 12, 31).unwrap()
+    }
+
+    #[test]
+    fn families_in_order_of_first_appearance_with_their_counts() {
+        let residents = city();
+        let shown: Vec<String> = residents.iter().map(|r| r.id.to_string()).collect();
+        let by_id: IdIndex = residents
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (&*r.id, i))
+            .collect();
+        let pseudo = Pseudonymizer::Plain;
+        let m = Master::new(&residents, &shown, &by_id, &[], &pseudo, today());
+        assert_eq!(m.family_count(), 2);
+        let t = m.famiglie();
+        let names: Vec<&str> = t.columns.iter().map(|(c, _)| c.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "famiglia",
+                "componenti",
+                "minori",
+                "anziani",
+                "stranieri",
+                "quartiere",
+                "isee",
+                "isee_fonte"
+            ]
+        );
+        let f = rows(t);
+        // Family A: three members (one elderly, one minor), mostly in Savena.
+        assert_eq!(
+            f[0][..6],
+            [
+                Cell::owned(Some("A".into())),
+                Cell::Integer(3),
+                Cell::Integer(1),
+                Cell::Integer(1),
+                Cell::Integer(0),
+                Cell::text(Some("Savena")),
+            ]
+        );
+        assert_eq!(
+            f[1][1..5],
+            [
+                Cell::Integer(1),
+                Cell::Integer(1),
+                Cell::Integer(0),
+                Cell::Integer(1)
+            ]
+        );
+        assert_eq!(
+            f[0][6..],
+            [Cell::Null, Cell::Null],
+            "no source gives an ISEE"
+        );
+    }
+
+    #[test]
+    fn individui_show_pseudonyms_and_derived_groups() {
+        let residents = city();
+        let key = Pseudonymizer::Keyed(b"0123456789abcdef0123456789abcdef".to_vec());
+        let shown: Vec<String> = residents.iter().map(|r| key.person(&r.id)).collect();
+        let by_id: IdIndex = residents
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (&*r.id, i))
+            .collect();
+        let m = Master::new(&residents, &shown, &by_id, &[], &key, today());
+        let r = rows(m.individui());
+        assert_eq!(r.len(), 4);
+        assert_eq!(r[1][0], Cell::text(Some(shown[1].as_str())));
+        assert_eq!(r[1][1], Cell::owned(Some(key.family("B"))));
+        assert_eq!(r[1][3], Cell::Integer(2015));
+        assert_eq!(r[1][4], Cell::text(Some(age_band(10))));
+        assert_eq!(r[1][5], Cell::owned(Some(citizenship_group("204"))));
+        // A resident's key is borrowed; anyone else's is computed.
+        assert!(matches!(m.person_key(Some("2")), Some(Cow::Borrowed(k)) if k == shown[1]));
+        assert_eq!(
+            m.person_key(Some("99")).as_deref(),
+            Some(key.person("99").as_str())
+        );
+        assert_eq!(m.person_key(None), None);
+    }
+}

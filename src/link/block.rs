@@ -418,7 +418,7 @@ mod tests {
             row: 1,
             key: "1".into(),
             cf: CfValue::None,
-            splits: Box::new([(s, n)]),
+            splits: crate::link::prepare::Splits::one(s, n),
             birth: Some(birth),
             sex: None,
             place: None,

@@ -666,10 +666,10 @@ mod tests {
             row: 1,
             key: "1".into(),
             cf: CfValue::None,
-            splits: Box::new([(
+            splits: crate::link::prepare::Splits::one(
                 t.intern(&names::normalize_name(s)),
                 t.intern(&names::normalize_name(n)),
-            )]),
+            ),
             birth: None,
             sex: None,
             place: None,
@@ -739,14 +739,15 @@ mod tests {
             splits: splits
                 .iter()
                 .map(|(s, n)| (t.intern(s), t.intern(n)))
-                .collect(),
+                .collect::<Vec<_>>()
+                .into(),
             birth: None,
             sex: None,
             place: None,
             extra: [NONE; 6],
         };
         let ana = Person {
-            splits: Box::new([(t.intern("ROSSI"), t.intern("MARIA GRAZIA"))]),
+            splits: crate::link::prepare::Splits::one(t.intern("ROSSI"), t.intern("MARIA GRAZIA")),
             ..ext.clone()
         };
         let comps = [

@@ -197,7 +197,7 @@ pub struct Person {
     /// (surname, name) ids; several readings for a `nominativo` column
     /// (`DE LUCA MARIA GRAZIA` may split after any word), the first being the
     /// default. Never empty.
-    pub splits: Box<[(u32, u32)]>,
+    pub splits: Splits,
     /// Birth date.
     pub birth: Option<NaiveDate>,
     /// Sex.
@@ -209,6 +209,71 @@ pub struct Person {
     pub extra: [u32; 6],
 }
 
+/// A person's readings of (surname, name) ids, the default one held inline:
+/// comparing a pair reads a resident's default reading, and one pointer
+/// less to follow is one cache miss less per pair. Never empty.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Splits {
+    first: (u32, u32),
+    rest: Box<[(u32, u32)]>,
+}
+
+impl Splits {
+    /// One reading.
+    pub fn one(surname: u32, name: u32) -> Splits {
+        Splits {
+            first: (surname, name),
+            rest: Box::default(),
+        }
+    }
+
+    /// How many readings (at least one).
+    pub fn len(&self) -> usize {
+        1 + self.rest.len()
+    }
+
+    /// Never: there is always a default reading.
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// Reading `i`.
+    pub fn get(&self, i: usize) -> Option<&(u32, u32)> {
+        match i {
+            0 => Some(&self.first),
+            _ => self.rest.get(i - 1),
+        }
+    }
+
+    /// The readings, the default first.
+    pub fn iter(&self) -> impl Iterator<Item = &(u32, u32)> + '_ {
+        std::iter::once(&self.first).chain(self.rest.iter())
+    }
+}
+
+impl std::ops::Index<usize> for Splits {
+    type Output = (u32, u32);
+
+    fn index(&self, i: usize) -> &(u32, u32) {
+        match i {
+            0 => &self.first,
+            _ => &self.rest[i - 1],
+        }
+    }
+}
+
+impl From<Vec<(u32, u32)>> for Splits {
+    /// The readings in order; none gives one reading of missing names.
+    fn from(v: Vec<(u32, u32)>) -> Splits {
+        let mut it = v.into_iter();
+        let first = it.next().unwrap_or((NONE, NONE));
+        Splits {
+            first,
+            rest: it.collect(),
+        }
+    }
+}
+
 impl Person {
     /// The value id of a generic attribute ([`NONE`] when missing or not
     /// generic).
@@ -218,11 +283,11 @@ impl Person {
 
     /// Default surname id.
     pub fn surname(&self) -> u32 {
-        self.splits[0].0
+        self.splits.first.0
     }
     /// Default name id.
     pub fn name(&self) -> u32 {
-        self.splits[0].1
+        self.splits.first.1
     }
 }
 

@@ -99,13 +99,14 @@ enum Batch<'a> {
 /// and the building of rows (pseudonyms, family counts) overlap.
 fn insert(path: &Path, tables: Vec<Table<'_>>) -> rusqlite::Result<()> {
     let mut conn = Connection::open(path)?;
-    // No journal (the file is temporary until renamed), and a page cache
-    // large enough for a city's feed (up to 256 MiB, used only as the file
-    // grows): pages are written once, at the commit, and indexes are
-    // sorted in memory. The file's bytes do not depend on either.
+    // No journal (the file is temporary until renamed); a page cache of up
+    // to 32 MiB (the default is 2 MiB), so that pages are written in fewer,
+    // larger runs, without raising a city's run's peak memory (a cache
+    // holding the whole feed did); indexes sorted in memory. The file's
+    // bytes depend on neither.
     conn.execute_batch(
         "PRAGMA page_size = 4096; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; \
-         PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY;",
+         PRAGMA cache_size = -32768; PRAGMA temp_store = MEMORY;",
     )?;
     let mut clock = crate::memory::Stages::new(None);
     let (shapes, producers): (Vec<_>, Vec<_>) = tables

@@ -284,8 +284,14 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
         .collect::<miette::Result<Vec<_>>>()?;
     inputs.forget(&project.anagrafe.file);
     crate::memory::release();
+    // The sources need the residents' pseudonyms only to look up the
+    // reviewers' decisions and the last master's links; otherwise they are
+    // computed once the linkage is done, and not held while it runs.
     let lookups = !decisions.is_empty() || mode.previous().is_some();
-    let ids = Identities::new(&ana.residents, &pseudo, lookups);
+    let early = match lookups {
+        true => Identities::new(&ana.residents, &pseudo, true),
+        false => Identities::new(&[], &pseudo, false),
+    };
 
     let cx = sources::Context {
         project,
@@ -294,7 +300,7 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
         inputs: &inputs,
         anagrafe: &ana,
         prepared: &prepared,
-        ids: &ids,
+        ids: &early,
         decisions: &decisions,
     };
     let mut results = vec![ana_result];
@@ -313,6 +319,10 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
     // The linkage's records and indexes are done with.
     drop(prepared);
     crate::memory::release();
+    let ids = match lookups {
+        true => early,
+        false => Identities::new(&ana.residents, &pseudo, false),
+    };
     let gate_failed = results.iter().any(|r| r.failing_checks > 0);
 
     progress.stage("writing the master");

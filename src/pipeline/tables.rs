@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate};
 use miette::IntoDiagnostic;
+use rayon::prelude::*;
 
 use super::anagrafe::{Cells, IdIndex};
 use super::residents::{age, age_band, citizenship_group, Resident};
@@ -45,6 +46,10 @@ pub(crate) struct Master<'a> {
     per_person: Vec<u32>,
     /// Families by first appearance, members in anagrafe order.
     families: Vec<(&'a str, Vec<usize>)>,
+    /// Per family, its pseudonym (computed once for its members' rows too).
+    family_shown: Vec<String>,
+    /// Per resident, its family's index in `families` (`u32::MAX`: none).
+    family_of: Vec<u32>,
 }
 
 impl<'a> Master<'a> {
@@ -67,6 +72,7 @@ impl<'a> Master<'a> {
         }
         let mut index: IdIndex = IdIndex::default();
         let mut families: Vec<(&str, Vec<usize>)> = Vec::new();
+        let mut family_of = vec![u32::MAX; residents.len()];
         for (i, r) in residents.iter().enumerate() {
             if let Some(f) = r.family.as_deref() {
                 let at = *index.entry(f).or_insert_with(|| {
@@ -74,8 +80,10 @@ impl<'a> Master<'a> {
                     families.len() - 1
                 });
                 families[at].1.push(i);
+                family_of[i] = at as u32;
             }
         }
+        let family_shown = families.par_iter().map(|(f, _)| pseudo.family(f)).collect();
         Master {
             residents,
             pseudonyms,
@@ -85,6 +93,8 @@ impl<'a> Master<'a> {
             today,
             per_person,
             families,
+            family_shown,
+            family_of,
         }
     }
 
@@ -136,7 +146,11 @@ impl<'a> Master<'a> {
             rows: Box::new(self.residents.iter().enumerate().map(move |(i, r)| {
                 let mut row = vec![
                     Cell::text(Some(self.pseudonyms[i].as_str())),
-                    Cell::owned(r.family.as_deref().map(|f| self.pseudo.family(f))),
+                    Cell::text(
+                        self.family_shown
+                            .get(self.family_of[i] as usize)
+                            .map(String::as_str),
+                    ),
                     text(r.sex.as_deref()),
                     r.birth
                         .map_or(Cell::Null, |b| Cell::Integer(b.year().into())),
@@ -210,56 +224,58 @@ impl<'a> Master<'a> {
         Table {
             name: "famiglie".into(),
             columns: cols,
-            rows: Box::new(self.families.iter().map(move |(f, members)| {
-                let residents = self.residents;
-                let ages: Vec<i32> = members
-                    .iter()
-                    .filter_map(|&i| residents[i].birth.map(|b| age(b, today)))
-                    .collect();
-                let foreign = members
-                    .iter()
-                    .filter(|&&i| {
-                        residents[i]
-                            .citizenship
-                            .as_deref()
-                            .is_some_and(|c| c != "100")
-                    })
-                    .count();
-                // The most frequent quartiere among members (ties: first seen).
-                let mut areas: Vec<(&str, usize)> = Vec::new();
-                for &i in members {
-                    if let Some(a) = residents[i].area.as_deref() {
-                        match areas.iter_mut().find(|x| x.0 == a) {
-                            Some(x) => x.1 += 1,
-                            None => areas.push((a, 1)),
+            rows: Box::new(self.families.iter().zip(&self.family_shown).map(
+                move |((f, members), shown)| {
+                    let residents = self.residents;
+                    let ages: Vec<i32> = members
+                        .iter()
+                        .filter_map(|&i| residents[i].birth.map(|b| age(b, today)))
+                        .collect();
+                    let foreign = members
+                        .iter()
+                        .filter(|&&i| {
+                            residents[i]
+                                .citizenship
+                                .as_deref()
+                                .is_some_and(|c| c != "100")
+                        })
+                        .count();
+                    // The most frequent quartiere among members (ties: first seen).
+                    let mut areas: Vec<(&str, usize)> = Vec::new();
+                    for &i in members {
+                        if let Some(a) = residents[i].area.as_deref() {
+                            match areas.iter_mut().find(|x| x.0 == a) {
+                                Some(x) => x.1 += 1,
+                                None => areas.push((a, 1)),
+                            }
                         }
                     }
-                }
-                let area = areas
-                    .iter()
-                    .enumerate()
-                    .max_by(|(ia, a), (ib, b)| a.1.cmp(&b.1).then(ib.cmp(ia)))
-                    .map(|(_, a)| a.0);
-                let mut row = vec![
-                    Cell::owned(Some(self.pseudo.family(f))),
-                    Cell::Integer(members.len() as i64),
-                    Cell::Integer(ages.iter().filter(|&&a| a < 18).count() as i64),
-                    Cell::Integer(ages.iter().filter(|&&a| a >= 65).count() as i64),
-                    Cell::Integer(foreign as i64),
-                    text(area),
-                ];
-                row.extend((0..self.linked.len()).map(|si| {
-                    let n = members
+                    let area = areas
                         .iter()
-                        .filter(|&&i| self.linked_to(i, si) > 0)
-                        .count();
-                    Cell::Integer(n as i64)
-                }));
-                let isee = isee_of.get(f);
-                row.push(real(isee.map(|x| x.0), 2));
-                row.push(text(isee.map(|x| x.1)));
-                row
-            })),
+                        .enumerate()
+                        .max_by(|(ia, a), (ib, b)| a.1.cmp(&b.1).then(ib.cmp(ia)))
+                        .map(|(_, a)| a.0);
+                    let mut row = vec![
+                        Cell::text(Some(shown.as_str())),
+                        Cell::Integer(members.len() as i64),
+                        Cell::Integer(ages.iter().filter(|&&a| a < 18).count() as i64),
+                        Cell::Integer(ages.iter().filter(|&&a| a >= 65).count() as i64),
+                        Cell::Integer(foreign as i64),
+                        text(area),
+                    ];
+                    row.extend((0..self.linked.len()).map(|si| {
+                        let n = members
+                            .iter()
+                            .filter(|&&i| self.linked_to(i, si) > 0)
+                            .count();
+                        Cell::Integer(n as i64)
+                    }));
+                    let isee = isee_of.get(f);
+                    row.push(real(isee.map(|x| x.0), 2));
+                    row.push(text(isee.map(|x| x.1)));
+                    row
+                },
+            )),
             indexes: vec!["famiglia".into()],
         }
     }

@@ -43,6 +43,7 @@ pub fn kind_summary(kind: &CheckKind) -> &'static str {
         "VG006" => "ogni colonna del file è dichiarata",
         "VG007" => "nessuna colonna vietata è consegnata",
         "VG008" => "il numero di righe è nei limiti",
+        "VG009" => "nessuna riga è vuota",
         "VG101" => "il campo ha un valore",
         "VG102" => "il valore è valido per il tipo del campo",
         "VG103" => "nessun valore compare due volte",
@@ -60,7 +61,8 @@ pub fn kind_summary(kind: &CheckKind) -> &'static str {
 }
 
 /// Descriptions that vaglio writes without parameters.
-const FIXED: [(&str, &str); 8] = [
+const FIXED: [(&str, &str); 9] = [
+    ("no row is blank", "nessuna riga è vuota"),
     (
         "every byte is valid in the file's encoding",
         "ogni byte è valido nella codifica del file",
@@ -293,6 +295,14 @@ const PHRASES: &[(&str, &str)] = &[
     (
         "the place code was not in use on the birth date the code gives",
         "il codice del luogo non era in uso alla data di nascita indicata dal codice",
+    ),
+    (
+        "blank row: the line is empty",
+        "riga vuota: la linea è vuota",
+    ),
+    (
+        "blank row: every cell is empty",
+        "riga vuota: ogni cella è vuota",
     ),
     (" is false", " è falso"),
     (" is true", " è vero"),

@@ -112,6 +112,14 @@ doc_only_check!(
     "the number of rows is within bounds"
 );
 doc_only_check!(
+    blank_row,
+    "VG009",
+    "blank-row",
+    0,
+    Warning,
+    "no row is blank"
+);
+doc_only_check!(
     required,
     "VG101",
     "required",
@@ -178,6 +186,7 @@ pub const ALL: &[CheckKind] = &[
     unexpected_column::KIND,
     forbidden_column::KIND,
     row_count::KIND,
+    blank_row::KIND,
     required::KIND,
     valid::KIND,
     unique::KIND,

@@ -5,11 +5,12 @@ use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use encoding_rs::Encoding;
 
 use super::encoding::{bom, detect_encoding, EncodingChoice};
+use super::lines::{LineIndex, Lines, RecordLines};
 use super::sniff::sniff_delimiter;
 use super::{
     Header, InputFormat, ReadError, ReadIssue, ReadIssueKind, ReadOptions, Record, SourceInfo,
@@ -94,11 +95,14 @@ pub(crate) struct CsvRecords {
     guard: Arc<GuardState>,
     field_limit: u64,
     encoding: &'static Encoding,
-    delimiter: u8,
     row: u64,
-    /// The last record read, if it spanned several lines: (row, line, lines
-    /// spanned, whether it looked broken). Used to spot an unterminated quote.
-    last_multiline: Option<(u64, u64, u64, bool)>,
+    /// The last record read, if it spanned several lines: (row, line, line
+    /// breaks inside it). Used to spot an unterminated quote.
+    last_multiline: Option<(u64, u64, u64)>,
+    /// The physical lines of the stream the parser reads.
+    lines: Arc<Mutex<LineIndex>>,
+    /// Blank lines met before the header, reported with the first chunk.
+    blank_before_header: Vec<u64>,
     finished: bool,
     consumed: Arc<AtomicU64>,
     path: std::path::PathBuf,
@@ -178,9 +182,13 @@ impl CsvRecords {
             record_limit(field_limit, HEADER_GUARD_FIELDS),
             Ordering::Relaxed,
         );
-        let input: Box<dyn Read + Send> = Box::new(Guard {
-            inner: input,
-            state: Arc::clone(&guard),
+        let lines = Arc::new(Mutex::new(LineIndex::new()));
+        let input: Box<dyn Read + Send> = Box::new(Lines {
+            inner: Guard {
+                inner: input,
+                state: Arc::clone(&guard),
+            },
+            index: Arc::clone(&lines),
         });
         let reader = csv::ReaderBuilder::new()
             .has_headers(false)
@@ -192,9 +200,10 @@ impl CsvRecords {
             guard,
             field_limit,
             encoding: effective,
-            delimiter,
             row: 0,
             last_multiline: None,
+            lines,
+            blank_before_header: Vec::new(),
             finished: false,
             consumed,
             path: path.to_path_buf(),
@@ -219,12 +228,12 @@ impl CsvRecords {
 
     fn read_header(&mut self) -> Result<Header, ReadError> {
         let mut raw = csv::ByteRecord::new();
-        let got = self.read_record(&mut raw, 0)?;
-        if !got {
+        let Some(RecordLines { line, blank }) = self.read_record(&mut raw, 0)? else {
             self.finished = true;
+            self.blank_before_header = self.at_end(&raw);
             return Ok(Header::default());
-        }
-        let line = raw.position().map(|p| p.line()).unwrap_or(1);
+        };
+        self.blank_before_header = blank;
         let mut names = Vec::with_capacity(raw.len());
         let mut issues = Vec::new();
         for field in raw.iter() {
@@ -246,15 +255,40 @@ impl CsvRecords {
         Ok(header)
     }
 
+    /// Where the record the parser began reading at byte `from` starts,
+    /// and the blank lines before it.
+    fn record_lines(&self, from: u64) -> RecordLines {
+        match self.lines.lock() {
+            Ok(mut index) => index.record_at(from),
+            Err(_) => RecordLines::default(),
+        }
+    }
+
+    /// The blank lines after the last record (`end` is the empty record the
+    /// parser returned at the end).
+    fn at_end(&self, end: &csv::ByteRecord) -> Vec<u64> {
+        let from = end.position().map_or(0, |p| p.byte());
+        match self.lines.lock() {
+            Ok(mut index) => index.at_end(from),
+            Err(_) => Vec::new(),
+        }
+    }
+
     /// Reads the next record (data row `row`, 0 for the header), enforcing
-    /// the field limit.
-    fn read_record(&mut self, record: &mut csv::ByteRecord, row: u64) -> Result<bool, ReadError> {
-        let start_line = self.reader.position().line();
+    /// the field limit: its physical line and the blank lines before it, or
+    /// `None` at the end of the file.
+    fn read_record(
+        &mut self,
+        record: &mut csv::ByteRecord,
+        row: u64,
+    ) -> Result<Option<RecordLines>, ReadError> {
+        let from = self.reader.position().byte();
         self.guard.since_record.store(0, Ordering::Relaxed);
         let got = match self.reader.read_byte_record(record) {
             Ok(got) => got,
             Err(_) if self.guard.tripped.load(Ordering::Relaxed) => {
-                return Err(self.too_large(row, start_line, None, None));
+                let line = self.record_lines(from).line;
+                return Err(self.too_large(row, line, None, None));
             }
             Err(e) => {
                 return Err(ReadError::Io {
@@ -263,14 +297,18 @@ impl CsvRecords {
                 })
             }
         };
+        if !got {
+            return Ok(None);
+        }
+        let lines = self.record_lines(from);
         // The fields together fit: none can be over the limit.
-        if got && record.as_slice().len() as u64 > self.field_limit {
+        if record.as_slice().len() as u64 > self.field_limit {
             if let Some((i, f)) = record
                 .iter()
                 .enumerate()
                 .find(|(_, f)| f.len() as u64 > self.field_limit)
             {
-                let line = record.position().map_or(start_line, |p| p.line());
+                let line = lines.line;
                 let column = if row == 0 {
                     None
                 } else {
@@ -284,7 +322,7 @@ impl CsvRecords {
                 return Err(self.too_large(row, line, column, Some(f.len())));
             }
         }
-        Ok(got)
+        Ok(Some(lines))
     }
 
     fn too_large(
@@ -339,17 +377,36 @@ impl CsvRecords {
         out: &mut Vec<Record>,
         issues: &mut Vec<ReadIssue>,
     ) -> Result<(), ReadError> {
+        let blank_row = |row, line| ReadIssue {
+            row,
+            line,
+            column: None,
+            kind: ReadIssueKind::BlankRow { empty_line: true },
+        };
+        issues.extend(
+            std::mem::take(&mut self.blank_before_header)
+                .into_iter()
+                .map(|l| blank_row(0, l)),
+        );
         let mut n = 0;
         while n < max && !self.finished {
             let mut record = match out.get_mut(n) {
                 Some(r) => std::mem::take(&mut r.fields).into_byte_record(),
                 None => csv::ByteRecord::new(),
             };
-            let got = self.read_record(&mut record, self.row + 1)?;
-            if !got {
+            let Some(RecordLines { line, blank }) = self.read_record(&mut record, self.row + 1)?
+            else {
                 self.finished = true;
-                if let Some((row, line, lines, broken)) = self.last_multiline {
-                    if broken {
+                if let Some((row, line, lines)) = self.last_multiline {
+                    // A quoted field that never closes leaves an odd number
+                    // of quotes from the record's first line to the end.
+                    let odd = self
+                        .lines
+                        .lock()
+                        .ok()
+                        .and_then(|index| index.quotes_since_line(line))
+                        .is_some_and(|q| q % 2 == 1);
+                    if odd {
                         issues.push(ReadIssue {
                             row,
                             line,
@@ -358,25 +415,13 @@ impl CsvRecords {
                         });
                     }
                 }
+                issues.extend(self.at_end(&record).into_iter().map(|l| blank_row(0, l)));
                 break;
-            }
-            self.row += 1;
-            let line = record.position().map(|p| p.line()).unwrap_or(0);
-            let newlines = memchr_count(b'\n', record.as_slice());
-            self.last_multiline = if newlines > 0 {
-                let ragged = record.len() != width;
-                let swallowed_delimiter = record
-                    .iter()
-                    .any(|f| f.contains(&b'\n') && f.contains(&self.delimiter));
-                Some((
-                    self.row,
-                    line,
-                    newlines as u64,
-                    ragged || swallowed_delimiter,
-                ))
-            } else {
-                None
             };
+            issues.extend(blank.into_iter().map(|l| blank_row(0, l)));
+            self.row += 1;
+            let breaks = line_breaks(record.as_slice());
+            self.last_multiline = (breaks > 0).then_some((self.row, line, breaks));
             if record.len() != width {
                 issues.push(ReadIssue {
                     row: self.row,
@@ -386,6 +431,12 @@ impl CsvRecords {
                         expected: width,
                         found: record.len(),
                     },
+                });
+            }
+            if record.iter().all(|f| f.trim_ascii().is_empty()) {
+                issues.push(ReadIssue {
+                    kind: ReadIssueKind::BlankRow { empty_line: false },
+                    ..blank_row(self.row, line)
                 });
             }
             let fields = self.to_string_record(record, line, issues);
@@ -437,8 +488,15 @@ impl CsvRecords {
     }
 }
 
-fn memchr_count(needle: u8, haystack: &[u8]) -> usize {
-    haystack.iter().filter(|&&b| b == needle).count()
+/// Line breaks inside a record's fields: `\n`, `\r\n` and a lone `\r`.
+fn line_breaks(bytes: &[u8]) -> u64 {
+    let mut n = 0;
+    for i in memchr::memchr2_iter(b'\r', b'\n', bytes) {
+        if !(bytes[i] == b'\n' && i > 0 && bytes[i - 1] == b'\r') {
+            n += 1;
+        }
+    }
+    n
 }
 
 fn csv_to_io(e: csv::Error) -> io::Error {

@@ -12,6 +12,7 @@
 mod csv_reader;
 mod encoding;
 mod excel;
+mod lines;
 mod sniff;
 mod sqlite;
 mod table;
@@ -141,6 +142,13 @@ pub enum ReadIssueKind {
         /// Lines swallowed after the opening quote.
         lines: u64,
     },
+    /// A blank row: an empty line between records (a CSV parser skips it
+    /// silently), or a row whose every cell is empty.
+    BlankRow {
+        /// Whether the line is empty (it is then no record: its `row` is
+        /// 0 and its `line` says where it is).
+        empty_line: bool,
+    },
     /// A cell that could not be represented as text (e.g. an SQLite blob or
     /// an Excel error value).
     UnreadableCell {
@@ -170,6 +178,12 @@ impl fmt::Display for ReadIssueKind {
                 f,
                 "a quoted field opened here never closes: {lines} following lines were read into it"
             ),
+            ReadIssueKind::BlankRow { empty_line: true } => {
+                write!(f, "blank row: the line is empty")
+            }
+            ReadIssueKind::BlankRow { empty_line: false } => {
+                write!(f, "blank row: every cell is empty")
+            }
             ReadIssueKind::UnreadableCell { detail } => write!(f, "cell could not be read as text: {detail}"),
         }
     }

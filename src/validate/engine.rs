@@ -302,6 +302,7 @@ fn check_chunks<'t>(
     results[plan.encoding].evaluated += rows;
     results[plan.ragged].evaluated += rows;
     results[plan.quote].evaluated += 1;
+    results[plan.blank].evaluated += rows;
 
     // Checks that need the whole file.
     for &(fi, check, min_percent) in &plan.completeness {
@@ -456,6 +457,11 @@ fn merge_chunk(
             }
             ReadIssueKind::RaggedRow { .. } => (plan.ragged, true),
             ReadIssueKind::UnterminatedQuote { .. } => (plan.quote, true),
+            ReadIssueKind::BlankRow { empty_line } => {
+                // An empty line is no record: it adds to what was evaluated.
+                results[plan.blank].evaluated += u64::from(empty_line);
+                (plan.blank, true)
+            }
             _ => (plan.encoding, true),
         };
         if counted {
@@ -468,7 +474,16 @@ fn merge_chunk(
             .filter(|r| r.row == issue.row)
             .map(|r| record_key(&plan.key_cols, r))
             .unwrap_or_default();
-        by_row.entry(issue.row).or_default().push((
+        // An empty line is no record: its finding goes before the record
+        // that follows it, so that findings stay in file order.
+        let at = match issue.kind {
+            ReadIssueKind::BlankRow { empty_line: true } => {
+                let next = records.partition_point(|r| r.line < issue.line);
+                records.get(next).map_or(0, |r| r.row)
+            }
+            _ => issue.row,
+        };
+        by_row.entry(at).or_default().push((
             check,
             Finding {
                 row: issue.row,

@@ -1,0 +1,206 @@
+//! Faithful to the file: physical lines whatever the line breaks, blank
+//! rows said out loud, quoted fields spanning lines (issue 14).
+
+use std::path::Path;
+
+use crate::util::*;
+
+/// `(row, line, check, message)` of every finding.
+fn placed(out: &Path) -> Vec<(String, String, String, String)> {
+    read_csv(&out.join("findings.csv"))
+        .into_iter()
+        .skip(1)
+        .map(|r| (r[1].clone(), r[2].clone(), r[5].clone(), r[8].clone()))
+        .collect()
+}
+
+fn place(row: &str, line: &str, check: &str, message: &str) -> (String, String, String, String) {
+    (row.into(), line.into(), check.into(), message.into())
+}
+
+/// Writes `lines` joined by `brk` (and ending with it) and checks it with
+/// the reader tests' rule file.
+fn check_text(
+    lines: &[&str],
+    brk: &str,
+) -> (tempfile::TempDir, Vec<(String, String, String, String)>) {
+    let dir = scratch();
+    let file = dir.path().join("people.csv");
+    let mut text = lines.join(brk);
+    text.push_str(brk);
+    std::fs::write(&file, text).unwrap();
+    let out = dir.path().join("out");
+    check_cmd(&fixtures().join("check/people.toml"), &file, &out)
+        .assert()
+        .code(1);
+    let found = placed(&out);
+    (dir, found)
+}
+
+#[test]
+fn lines_are_physical_lines_with_crlf_cr_and_lf() {
+    let lines = ["ID;NOME;CITTA", "1;ANNA;BOLOGNA", "2;;PARMA", "3;SARA;"];
+    for brk in ["\n", "\r\n", "\r"] {
+        let (_, found) = check_text(&lines, brk);
+        assert_eq!(
+            found,
+            vec![
+                place("2", "3", "NOME.required", "value missing"),
+                place("3", "4", "CITTA.required", "value missing"),
+            ],
+            "{brk:?}"
+        );
+    }
+}
+
+#[test]
+fn empty_lines_are_blank_rows_and_shift_nothing() {
+    let lines = [
+        "ID;NOME;CITTA",
+        "",
+        "1;ANNA;BOLOGNA",
+        "",
+        "",
+        "2;;PARMA",
+        ";;",
+        "3;SARA;",
+        "",
+    ];
+    for brk in ["\n", "\r\n", "\r"] {
+        let (dir, found) = check_text(&lines, brk);
+        assert_eq!(
+            found,
+            vec![
+                place("0", "2", "file.blank_rows", "blank row: the line is empty"),
+                place("0", "4", "file.blank_rows", "blank row: the line is empty"),
+                place("0", "5", "file.blank_rows", "blank row: the line is empty"),
+                place("2", "6", "NOME.required", "value missing"),
+                place(
+                    "3",
+                    "7",
+                    "file.blank_rows",
+                    "blank row: every cell is empty"
+                ),
+                place("3", "7", "ID.required", "value missing"),
+                place("3", "7", "NOME.required", "value missing"),
+                place("3", "7", "CITTA.required", "value missing"),
+                place("4", "8", "CITTA.required", "value missing"),
+                place("0", "9", "file.blank_rows", "blank row: the line is empty"),
+            ],
+            "{brk:?}"
+        );
+        let s = summary(&dir.path().join("out"));
+        assert_eq!(s["sources"][0]["rows"], 4, "{brk:?}");
+        let blank = check(&s, "file.blank_rows");
+        assert_eq!(blank["code"], "VG009");
+        assert_eq!(blank["severity"], "warning");
+        assert_eq!(
+            (&blank["failed"], &blank["evaluated"]),
+            (&5.into(), &8.into())
+        );
+    }
+}
+
+#[test]
+fn a_multi_line_field_keeps_the_lines_after_it_right() {
+    let lines = ["ID;NOME;CITTA", "1;\"ANNA\r\nMARIA\";BOLOGNA", "2;;PARMA"];
+    for brk in ["\n", "\r\n"] {
+        let (_, found) = check_text(&lines, brk);
+        assert_eq!(
+            found,
+            vec![place("2", "4", "NOME.required", "value missing")],
+            "{brk:?}"
+        );
+    }
+}
+
+#[test]
+fn a_closed_multi_line_field_in_a_short_last_row_is_not_an_unterminated_quote() {
+    let lines = ["ID;NOME;CITTA", "1;ANNA;BOLOGNA", "2;\"LUCA\nMARIO\""];
+    let (_, found) = check_text(&lines, "\n");
+    assert_eq!(
+        found,
+        vec![
+            place(
+                "2",
+                "3",
+                "file.ragged_rows",
+                "row has 2 fields, the header has 3"
+            ),
+            place("2", "3", "CITTA.required", "value missing"),
+        ]
+    );
+    // Not closed: still found, where it opens.
+    let lines = ["ID;NOME;CITTA", "1;ANNA;BOLOGNA", "2;\"LUCA\nMARIO"];
+    let (_, found) = check_text(&lines, "\n");
+    assert!(
+        found.contains(&place(
+            "2",
+            "3",
+            "file.quotes",
+            "a quoted field opened here never closes: 2 following lines were read into it"
+        )),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn the_frictionless_invalid_layout_is_found_in_full() {
+    let out = scratch();
+    check_cmd(
+        &fixtures().join("check/invalid.toml"),
+        &fixtures().join("check/invalid.csv"),
+        out.path(),
+    )
+    .assert()
+    .code(1);
+    assert_eq!(
+        placed(out.path()),
+        vec![
+            place("0", "1", "file.header", "column 3 has a blank header"),
+            place(
+                "0",
+                "1",
+                "file.header",
+                "column 4 repeats the header \"name\""
+            ),
+            place(
+                "0",
+                "1",
+                "columns.unexpected",
+                "column name is not declared in the rule file"
+            ),
+            place(
+                "0",
+                "1",
+                "columns.unexpected",
+                "column column_3 is not declared in the rule file"
+            ),
+            place(
+                "0",
+                "1",
+                "columns.unexpected",
+                "column name_2 is not declared in the rule file"
+            ),
+            place(
+                "1",
+                "2",
+                "file.ragged_rows",
+                "row has 2 fields, the header has 4"
+            ),
+            place(
+                "2",
+                "3",
+                "file.ragged_rows",
+                "row has 2 fields, the header has 4"
+            ),
+            place("0", "4", "file.blank_rows", "blank row: the line is empty"),
+            place(
+                "3",
+                "5",
+                "file.ragged_rows",
+                "row has 5 fields, the header has 4"
+            ),
+        ]
+    );
+}

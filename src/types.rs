@@ -283,14 +283,13 @@ fn parse_cf(text: &str, provisional: bool, reference: NaiveDate) -> Result<Value
     };
     match decoded {
         Ok(None) => Ok(value()),
-        Ok(Some(d)) if d.place_plausible() => Ok(value()),
+        // A place code not in use on the birth date is its own check
+        // (VG109): such codes were issued.
         Ok(Some(d)) => match d.place_validity() {
             Validity::Unknown => Err(type_error(
                 "the place code (characters 12-15) is not a known municipality or country",
             )),
-            _ => Err(type_error(
-                "the place code (characters 12-15) was not in use on the birth date the code gives",
-            )),
+            _ => Ok(value()),
         },
         Err(e) => {
             if codice_fiscale::is_placeholder(&codice_fiscale::normalize(text)) {
@@ -606,13 +605,12 @@ mod tests {
             "born 2012 in Bazzano"
         );
         // Valsamoggia (M320) exists from 2014: a code that says 2010 (or
-        // 1910) with it is wrong in either century.
-        let e = t.parse(&with_place("RSSMRA10C01", "M320")).unwrap_err();
-        assert!(
-            e.message.contains("not in use on the birth date"),
-            "{}",
-            e.message
-        );
+        // 1910) with it is valid, and fails its own check (VG109).
+        let code = with_place("RSSMRA10C01", "M320");
+        assert!(t.parse(&code).is_ok());
+        let reference = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap_or_default();
+        assert!(crate::checks::place_in_use::check(&code, reference)
+            .is_some_and(|m| m.contains("not in use on the birth date")));
         // Read as 2015 the code A726 is expired; as 1915 it was in use. The
         // code alone cannot tell (cf_consistent, given the record's birth
         // date, can), so the type accepts it.

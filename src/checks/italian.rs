@@ -52,6 +52,7 @@ pub fn kind_summary(kind: &CheckKind) -> &'static str {
         "VG106" => "il numero o la data è nei limiti",
         "VG107" => "la lunghezza del testo è nei limiti",
         "VG108" => "abbastanza righe hanno un valore",
+        "VG109" => "il codice del luogo del codice fiscale era in uso alla data di nascita",
         "VG201" => "nessuna riga ne ripete un'altra per intero",
         "VG202" => "nessuna coppia di righe condivide la stessa combinazione di chiave",
         "VG203" => "il valore esiste nel file di riferimento",

@@ -173,6 +173,7 @@ pub mod completeness;
 pub mod italian;
 pub mod length;
 pub mod pattern;
+pub mod place_in_use;
 pub mod range;
 pub mod unique;
 
@@ -195,6 +196,7 @@ pub const ALL: &[CheckKind] = &[
     range::KIND,
     length::KIND,
     completeness::KIND,
+    place_in_use::KIND,
     duplicate_row::KIND,
     composite_key::KIND,
     foreign_key::KIND,

@@ -1048,6 +1048,7 @@ fn cell_failure(check: &Constraint, text: &str, value: &Value<'_>) -> Option<Str
         Constraint::Pattern { regex, source } => checks::pattern::check(text, regex, source),
         Constraint::Range { min, max } => checks::range::check(value, min.as_ref(), max.as_ref()),
         Constraint::Length { min, max } => checks::length::check(text, *min, *max),
+        Constraint::PlaceInUse { reference } => checks::place_in_use::check(text, *reference),
         // Checked elsewhere: presence, type, uniqueness and completeness.
         Constraint::Required
         | Constraint::Valid

@@ -302,6 +302,7 @@ impl Plan {
                     Constraint::Pattern { .. } => (&checks::pattern::KIND, true),
                     Constraint::Range { .. } => (&checks::range::KIND, true),
                     Constraint::Length { .. } => (&checks::length::KIND, true),
+                    Constraint::PlaceInUse { .. } => (&checks::place_in_use::KIND, true),
                     Constraint::Completeness { .. } => (&checks::completeness::KIND, false),
                 };
                 let idx = push(&mut checks, c.meta.clone(), kind, Some(spec.name.clone()));

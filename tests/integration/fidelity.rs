@@ -204,3 +204,60 @@ fn the_frictionless_invalid_layout_is_found_in_full() {
         ]
     );
 }
+
+/// Checks `codes` as a `codice_fiscale` field with `extra` settings.
+fn check_codes(codes: &[&str], extra: &str) -> (std::process::Output, tempfile::TempDir) {
+    let dir = scratch();
+    let rules = dir.path().join("cf.toml");
+    std::fs::write(
+        &rules,
+        format!("[input]\ndelimiter = \";\"\n\n[fields.CF]\ntype = \"codice_fiscale\"\n{extra}\n"),
+    )
+    .unwrap();
+    let file = dir.path().join("cf.csv");
+    std::fs::write(&file, format!("CF\n{}\n", codes.join("\n"))).unwrap();
+    let out = dir.path().join("out");
+    let output = check_cmd(&rules, &file, &out).output().unwrap();
+    (output, dir)
+}
+
+#[test]
+fn a_place_not_in_use_at_birth_is_its_own_check_that_a_rule_file_can_lower() {
+    let codes = [
+        "CCCFBA30H66F991T",      // Nuxis, born 1930, municipality from 1934
+        "MCHFDA07A01D877A",      // Gallico, 1907: in use
+        "CCC-FBA-85-D03-L219-P", // separators
+    ];
+    let (output, dir) = check_codes(&codes, "");
+    assert_eq!(output.status.code(), Some(1));
+    let out = dir.path().join("out");
+    let s = summary(&out);
+    assert_eq!(check(&s, "CF.valid")["failed"], 0);
+    let in_use = check(&s, "CF.place_in_use");
+    assert_eq!(in_use["code"], "VG109");
+    assert_eq!(
+        (&in_use["failed"], &in_use["evaluated"]),
+        (&1.into(), &3.into())
+    );
+    assert_eq!(
+        placed(&out),
+        vec![place(
+            "1",
+            "2",
+            "CF.place_in_use",
+            "the place code (characters 12-15) was not in use on the birth date the code gives (it did not exist yet)"
+        )]
+    );
+    let (output, dir) = check_codes(&codes, "place_in_use = { severity = \"warning\" }");
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(
+        check(&summary(&dir.path().join("out")), "CF.place_in_use")["severity"],
+        "warning"
+    );
+    let (output, dir) = check_codes(&codes, "place_in_use = false");
+    assert_eq!(output.status.code(), Some(0));
+    let s = summary(&dir.path().join("out"));
+    assert!(s["sources"][0]["checks"]
+        .as_array()
+        .is_some_and(|a| a.iter().all(|c| c["id"] != "CF.place_in_use")));
+}

@@ -140,7 +140,34 @@ fn type_error(message: impl Into<String>) -> TypeError {
     }
 }
 
+/// How the Excel reader writes a typed date cell (a date without a time).
+pub const TYPED_DATE_FORMAT: &str = "%Y-%m-%d";
+
 impl FieldType {
+    /// The type for a source whose date cells are typed (Excel): a `date`
+    /// also accepts [`TYPED_DATE_FORMAT`], the text the reader gives a date
+    /// cell, so that a rule file written for the CSV delivery of an extract
+    /// (`format = ["%d/%m/%Y"]`) serves its Excel delivery too. Messages
+    /// keep naming the declared formats. Other types are unchanged.
+    pub fn for_typed_cells(&self) -> FieldType {
+        match self {
+            FieldType::Date {
+                formats,
+                parser,
+                reference,
+            } if !formats.iter().any(|f| f == TYPED_DATE_FORMAT) => {
+                let mut all = formats.clone();
+                all.push(TYPED_DATE_FORMAT.to_string());
+                FieldType::Date {
+                    formats: formats.clone(),
+                    parser: DateFormats::new(&all).unwrap_or_else(|_| parser.clone()),
+                    reference: *reference,
+                }
+            }
+            other => other.clone(),
+        }
+    }
+
     /// The value type this field type produces.
     pub fn value_type(&self) -> ValueType {
         match self {

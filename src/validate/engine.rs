@@ -221,6 +221,12 @@ fn check_chunks<'t>(
             plan.checks[c].skipped = Some("not a delimited text file".into());
         }
     }
+    if info.format == crate::read::InputFormat::Excel {
+        // Typed date cells come as ISO dates, whatever the declared format.
+        for f in &mut plan.fields {
+            f.field_type = f.field_type.for_typed_cells();
+        }
+    }
     let columns = header.columns.clone();
     let ids: Vec<Arc<str>> = plan
         .checks

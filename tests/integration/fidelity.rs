@@ -261,3 +261,43 @@ fn a_place_not_in_use_at_birth_is_its_own_check_that_a_rule_file_can_lower() {
         .as_array()
         .is_some_and(|a| a.iter().all(|c| c["id"] != "CF.place_in_use")));
 }
+
+#[test]
+fn typed_excel_dates_pass_a_rule_written_for_text_dates() {
+    let out = scratch();
+    let rules = out.path().join("x.toml");
+    std::fs::write(
+        &rules,
+        "[input]\nkey = \"ID\"\n[fields.ID]\ntype = \"integer\"\n[fields.DATA_NASCITA]\ntype = \"date\"\nformat = [\"%d/%m/%Y\"]\nrange = { min = \"2012-01-01\" }\n",
+    )
+    .unwrap();
+    check_cmd(
+        &rules,
+        &fixtures().join("check/typed_dates.xlsx"),
+        out.path(),
+    )
+    .assert()
+    .code(1);
+    // Rows 1 and 2 are typed dates (2015-01-01, 2020-01-01), row 3 the text
+    // 15/03/2010, row 4 the text 31/02/2020; sheet row 4 is empty.
+    assert_eq!(
+        placed(out.path()),
+        vec![
+            place("0", "4", "file.blank_rows", "blank row: the line is empty"),
+            place(
+                "3",
+                "5",
+                "DATA_NASCITA.range",
+                "before the earliest allowed date 2012-01-01"
+            ),
+            place(
+                "4",
+                "6",
+                "DATA_NASCITA.valid",
+                "not a real date: no such day in that month"
+            ),
+        ]
+    );
+    let s = summary(out.path());
+    assert_eq!(check(&s, "DATA_NASCITA.valid")["failed"], 1);
+}

@@ -14,6 +14,13 @@ fn placed(out: &Path) -> Vec<(String, String, String, String)> {
         .collect()
 }
 
+/// Checks `file` with `rules` into `out`, expecting exit code 1, and
+/// gives the findings as [`placed`] does.
+fn failing(rules: &Path, file: &Path, out: &Path) -> Vec<(String, String, String, String)> {
+    check_cmd(rules, file, out).assert().code(1);
+    placed(out)
+}
+
 fn place(row: &str, line: &str, check: &str, message: &str) -> (String, String, String, String) {
     (row.into(), line.into(), check.into(), message.into())
 }
@@ -30,10 +37,7 @@ fn check_text(
     text.push_str(brk);
     std::fs::write(&file, text).unwrap();
     let out = dir.path().join("out");
-    check_cmd(&fixtures().join("check/people.toml"), &file, &out)
-        .assert()
-        .code(1);
-    let found = placed(&out);
+    let found = failing(&fixtures().join("check/people.toml"), &file, &out);
     (dir, found)
 }
 
@@ -147,15 +151,12 @@ fn a_closed_multi_line_field_in_a_short_last_row_is_not_an_unterminated_quote() 
 #[test]
 fn the_frictionless_invalid_layout_is_found_in_full() {
     let out = scratch();
-    check_cmd(
-        &fixtures().join("check/invalid.toml"),
-        &fixtures().join("check/invalid.csv"),
-        out.path(),
-    )
-    .assert()
-    .code(1);
     assert_eq!(
-        placed(out.path()),
+        failing(
+            &fixtures().join("check/invalid.toml"),
+            &fixtures().join("check/invalid.csv"),
+            out.path()
+        ),
         vec![
             place("0", "1", "file.header", "column 3 has a blank header"),
             place(
@@ -271,17 +272,11 @@ fn typed_excel_dates_pass_a_rule_written_for_text_dates() {
         "[input]\nkey = \"ID\"\n[fields.ID]\ntype = \"integer\"\n[fields.DATA_NASCITA]\ntype = \"date\"\nformat = [\"%d/%m/%Y\"]\nrange = { min = \"2012-01-01\" }\n",
     )
     .unwrap();
-    check_cmd(
-        &rules,
-        &fixtures().join("check/typed_dates.xlsx"),
-        out.path(),
-    )
-    .assert()
-    .code(1);
     // Rows 1 and 2 are typed dates (2015-01-01, 2020-01-01), row 3 the text
     // 15/03/2010, row 4 the text 31/02/2020; sheet row 4 is empty.
+    let typed = fixtures().join("check/typed_dates.xlsx");
     assert_eq!(
-        placed(out.path()),
+        failing(&rules, &typed, out.path()),
         vec![
             place("0", "4", "file.blank_rows", "blank row: the line is empty"),
             place(

@@ -53,8 +53,21 @@ pub fn run(args: &CheckArgs) -> miette::Result<Outcome> {
     let mut outcomes = Vec::new();
     let mut names = HashSet::new();
     let progress = !args.common.quiet && std::io::stderr().is_terminal();
-    for file in &args.files {
-        let name = unique_name(file, rules.name.as_deref(), &mut names);
+    // One file is named by its rule file's `name`; several by their files.
+    let rules_name = if args.files.len() == 1 {
+        rules.name.as_deref()
+    } else {
+        None
+    };
+    let sources: Vec<String> = args
+        .files
+        .iter()
+        .map(|file| unique_name(file, rules_name, &mut names))
+        .collect();
+    if let (Some(b), Some(path)) = (&baseline, &args.baseline) {
+        baseline::ensure_sources(b, path, &sources)?;
+    }
+    for (file, name) in args.files.iter().zip(sources) {
         let options = ValidateOptions {
             source_name: name.clone(),
             show_pii: args.common.show_pii,
@@ -97,12 +110,16 @@ pub fn run(args: &CheckArgs) -> miette::Result<Outcome> {
     })
 }
 
-/// The source's name: the file stem, made unique across the run.
-fn unique_name(file: &Path, _rules_name: Option<&str>, seen: &mut HashSet<String>) -> String {
-    let stem = file
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "source".into());
+/// The source's name: the rule file's `name` when given, else the file
+/// stem; made unique across the run.
+fn unique_name(file: &Path, rules_name: Option<&str>, seen: &mut HashSet<String>) -> String {
+    let stem = match rules_name {
+        Some(name) => name.to_string(),
+        None => file
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "source".into()),
+    };
     let mut name = stem.clone();
     let mut n = 2;
     while !seen.insert(name.clone()) {

@@ -296,3 +296,57 @@ fn typed_excel_dates_pass_a_rule_written_for_text_dates() {
     let s = summary(out.path());
     assert_eq!(check(&s, "DATA_NASCITA.valid")["failed"], 1);
 }
+
+#[test]
+fn baselines_match_sources_by_the_rule_file_name_and_say_when_none_matches() {
+    let dir = scratch();
+    let novembre = dir.path().join("novembre.csv");
+    let dicembre = dir.path().join("dicembre.csv");
+    std::fs::copy(fixtures().join("check/cp1252.csv"), &novembre).unwrap();
+    std::fs::copy(fixtures().join("check/missing_values.csv"), &dicembre).unwrap();
+    let fields = "[fields.ID]\ntype = \"integer\"\n[fields.NOME]\nrequired = { severity = \"warning\" }\n[fields.CITTA]\n";
+    let named = dir.path().join("named.toml");
+    std::fs::write(&named, format!("name = \"iscritti\"\n{fields}")).unwrap();
+    let unnamed = dir.path().join("unnamed.toml");
+    std::fs::write(&unnamed, fields).unwrap();
+
+    // Named by the rule file: November's baseline judges December's file.
+    let base = dir.path().join("base");
+    check_cmd(&named, &novembre, &base).assert().code(0);
+    assert_eq!(summary(&base)["sources"][0]["name"], "iscritti");
+    let now = dir.path().join("now");
+    check_cmd(&named, &dicembre, &now)
+        .arg("--baseline")
+        .arg(base.join("summary.json"))
+        .assert()
+        .code(1);
+    let regressions = summary(&now)["regressions"]
+        .as_array()
+        .map(Vec::len)
+        .unwrap_or(0);
+    assert_eq!(regressions, 3);
+
+    // Named by the files: nothing to compare, said out loud (exit 2),
+    // nothing written.
+    let base = dir.path().join("base2");
+    check_cmd(&unnamed, &novembre, &base).assert().code(0);
+    let now = dir.path().join("now2");
+    let output = check_cmd(&unnamed, &dicembre, &now)
+        .arg("--baseline")
+        .arg(base.join("summary.json"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    // The diagnostic as one line (miette wraps it).
+    let stderr = String::from_utf8_lossy(&output.stderr)
+        .replace('│', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        stderr.contains("has no source named \"dicembre\""),
+        "{stderr}"
+    );
+    assert!(stderr.contains("it has \"novembre\""), "{stderr}");
+    assert!(!now.join("summary.json").exists());
+}

@@ -9,9 +9,9 @@ use std::sync::{Arc, Mutex};
 
 use encoding_rs::Encoding;
 
-use super::encoding::{bom, detect_encoding, EncodingChoice};
+use super::encoding::{better_encoding, bom, detect_encoding, EncodingChoice};
 use super::lines::{LineIndex, Lines, RecordLines};
-use super::sniff::sniff_delimiter;
+use super::sniff::{better_delimiter, sniff_delimiter};
 use super::{
     Header, InputFormat, ReadError, ReadIssue, ReadIssueKind, ReadOptions, Record, SourceInfo,
 };
@@ -101,8 +101,10 @@ pub(crate) struct CsvRecords {
     last_multiline: Option<(u64, u64, u64)>,
     /// The physical lines of the stream the parser reads.
     lines: Arc<Mutex<LineIndex>>,
-    /// Blank lines met before the header, reported with the first chunk.
-    blank_before_header: Vec<u64>,
+    /// Issues of the file as a whole (a declared delimiter or encoding that
+    /// does not fit) and blank lines before the header, reported with the
+    /// first chunk.
+    pending: Vec<ReadIssue>,
     finished: bool,
     consumed: Arc<AtomicU64>,
     path: std::path::PathBuf,
@@ -145,6 +147,21 @@ impl CsvRecords {
             (EncodingChoice::Auto, None) => (detect_encoding(&sample, complete), true),
         };
         let bom_len = has_bom.map(|(_, n)| n).unwrap_or(0);
+        let mut pending = Vec::new();
+        let file_issue = |kind| ReadIssue {
+            row: 0,
+            line: 1,
+            column: None,
+            kind,
+        };
+        if let (EncodingChoice::Named(declared), None) = (options.encoding, has_bom) {
+            if let Some(found) = better_encoding(&sample, complete, declared) {
+                pending.push(file_issue(ReadIssueKind::EncodingMismatch {
+                    declared: declared.name(),
+                    found: found.name(),
+                }));
+            }
+        }
 
         let consumed = Arc::new(AtomicU64::new(0));
         // UTF-16 is transcoded up front; every ASCII-compatible encoding is
@@ -176,6 +193,14 @@ impl CsvRecords {
         let delimiter = options
             .delimiter
             .unwrap_or_else(|| sniff_delimiter(&decoded_sample));
+        if let Some(declared) = options.delimiter {
+            if let Some(found) = better_delimiter(&decoded_sample, declared) {
+                pending.push(file_issue(ReadIssueKind::DelimiterMismatch {
+                    declared,
+                    found,
+                }));
+            }
+        }
         let field_limit = options.field_limit();
         let guard = Arc::new(GuardState::default());
         guard.limit.store(
@@ -203,7 +228,7 @@ impl CsvRecords {
             row: 0,
             last_multiline: None,
             lines,
-            blank_before_header: Vec::new(),
+            pending,
             finished: false,
             consumed,
             path: path.to_path_buf(),
@@ -230,10 +255,13 @@ impl CsvRecords {
         let mut raw = csv::ByteRecord::new();
         let Some(RecordLines { line, blank }) = self.read_record(&mut raw, 0)? else {
             self.finished = true;
-            self.blank_before_header = self.at_end(&raw);
+            let blank = self.at_end(&raw);
+            self.pending
+                .extend(blank.into_iter().map(|l| blank_line(0, l)));
             return Ok(Header::default());
         };
-        self.blank_before_header = blank;
+        self.pending
+            .extend(blank.into_iter().map(|l| blank_line(0, l)));
         let mut names = Vec::with_capacity(raw.len());
         let mut issues = Vec::new();
         for field in raw.iter() {
@@ -377,17 +405,8 @@ impl CsvRecords {
         out: &mut Vec<Record>,
         issues: &mut Vec<ReadIssue>,
     ) -> Result<(), ReadError> {
-        let blank_row = |row, line| ReadIssue {
-            row,
-            line,
-            column: None,
-            kind: ReadIssueKind::BlankRow { empty_line: true },
-        };
-        issues.extend(
-            std::mem::take(&mut self.blank_before_header)
-                .into_iter()
-                .map(|l| blank_row(0, l)),
-        );
+        let blank_row = blank_line;
+        issues.append(&mut self.pending);
         let mut n = 0;
         while n < max && !self.finished {
             let mut record = match out.get_mut(n) {
@@ -485,6 +504,16 @@ impl CsvRecords {
             rec.push_field(&text);
         }
         rec
+    }
+}
+
+/// The issue of an empty line (`row` 0: it is no record).
+fn blank_line(row: u64, line: u64) -> ReadIssue {
+    ReadIssue {
+        row,
+        line,
+        column: None,
+        kind: ReadIssueKind::BlankRow { empty_line: true },
     }
 }
 

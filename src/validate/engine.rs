@@ -461,7 +461,9 @@ fn merge_chunk(
             ReadIssueKind::Undecodable { .. } => {
                 (plan.encoding, undecodable_rows.insert(issue.row))
             }
-            ReadIssueKind::RaggedRow { .. } => (plan.ragged, true),
+            ReadIssueKind::RaggedRow { .. } | ReadIssueKind::DelimiterMismatch { .. } => {
+                (plan.ragged, true)
+            }
             ReadIssueKind::UnterminatedQuote { .. } => (plan.quote, true),
             ReadIssueKind::BlankRow { empty_line } => {
                 // An empty line is no record: it adds to what was evaluated.
@@ -482,12 +484,15 @@ fn merge_chunk(
             .unwrap_or_default();
         // An empty line is no record: its finding goes before the record
         // that follows it, so that findings stay in file order.
-        let at = match issue.kind {
-            ReadIssueKind::BlankRow { empty_line: true } => {
-                let next = records.partition_point(|r| r.line < issue.line);
+        // An issue of no record (an empty line, the file as a whole) goes
+        // before the record that follows its line, so that findings stay in
+        // file order.
+        let at = match issue.row {
+            0 => {
+                let next = records.partition_point(|r| r.line <= issue.line);
                 records.get(next).map_or(0, |r| r.row)
             }
-            _ => issue.row,
+            row => row,
         };
         by_row.entry(at).or_default().push((
             check,

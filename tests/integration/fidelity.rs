@@ -350,3 +350,66 @@ fn baselines_match_sources_by_the_rule_file_name_and_say_when_none_matches() {
     assert!(stderr.contains("it has \"novembre\""), "{stderr}");
     assert!(!now.join("summary.json").exists());
 }
+
+#[test]
+fn a_declared_delimiter_or_encoding_that_does_not_fit_is_diagnosed() {
+    let dir = scratch();
+    let people = std::fs::read_to_string(fixtures().join("check/people.toml")).unwrap();
+    let comma = dir.path().join("comma.toml");
+    std::fs::write(
+        &comma,
+        people.replace("[input]", "[input]\ndelimiter = \",\""),
+    )
+    .unwrap();
+    let found = failing(
+        &comma,
+        &fixtures().join("check/bom.csv").with_file_name("pipe.txt"),
+        &dir.path().join("a"),
+    );
+    assert!(
+        found.contains(&place(
+            "0",
+            "1",
+            "file.ragged_rows",
+            "the declared delimiter \",\" does not fit the file: its first lines split evenly on \"|\"; set delimiter = \"|\" (or \"auto\") in [input]"
+        )),
+        "{found:?}"
+    );
+    let utf8 = dir.path().join("utf8.toml");
+    std::fs::write(
+        &utf8,
+        people.replace("[input]", "[input]\nencoding = \"utf-8\""),
+    )
+    .unwrap();
+    let found = failing(
+        &utf8,
+        &fixtures().join("check/cp1252.csv"),
+        &dir.path().join("b"),
+    );
+    assert!(
+        found.contains(&place(
+            "0",
+            "1",
+            "file.encoding",
+            "the file does not read as the declared encoding UTF-8 but does as windows-1252; set encoding = \"windows-1252\" (or \"auto\") in [input]"
+        )),
+        "{found:?}"
+    );
+    // What fits says nothing.
+    let semicolon = dir.path().join("semicolon.toml");
+    std::fs::write(
+        &semicolon,
+        people.replace(
+            "[input]",
+            "[input]\ndelimiter = \";\"\nencoding = \"windows-1252\"",
+        ),
+    )
+    .unwrap();
+    check_cmd(
+        &semicolon,
+        &fixtures().join("check/cp1252.csv"),
+        &dir.path().join("c"),
+    )
+    .assert()
+    .code(0);
+}

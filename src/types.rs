@@ -100,6 +100,25 @@ pub const TYPE_NAMES: &[(&str, &str)] = &[
         "boolean",
         "S/N, SI/NO, 1/0, true/false (or `true_values`/`false_values`)",
     ),
+    (
+        "codice_fiscale",
+        "a personal codice fiscale (omocodes too; 11-digit provisional codes unless `provisional = false`); adds the place_in_use check (alias: cf)",
+    ),
+    (
+        "partita_iva",
+        "an 11-digit partita IVA with a correct check digit",
+    ),
+    ("cap", "a 5-digit Italian postcode"),
+    ("istat_comune", "an ISTAT municipality code, 6 digits (5 are padded)"),
+    (
+        "belfiore",
+        "a Belfiore code of a municipality or foreign country (H501, Z404), by the ANPR tables",
+    ),
+    (
+        "isee_protocol",
+        "an ISEE declaration protocol, INPS-ISEE-YYYY-XXXXXXXXX-NN (alias: dsu_protocol)",
+    ),
+    ("sex", "M or F (also MASCHIO/FEMMINA, 1/2) (alias: sesso)"),
 ];
 
 /// Default date formats when a date field lists none.

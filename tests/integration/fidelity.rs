@@ -413,3 +413,30 @@ fn a_declared_delimiter_or_encoding_that_does_not_fit_is_diagnosed() {
     .assert()
     .code(0);
 }
+
+#[test]
+fn rules_lists_every_type_function_and_operator() {
+    let assert = vaglio().arg("rules").assert().code(0);
+    let out = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    for wanted in [
+        "VG009  ",
+        "VG109  ",
+        "  codice_fiscale ",
+        "  sex ",
+        "  belfiore ",
+        "  cap ",
+        "cf_consistent(string, string, string[, date, string, string]) -> boolean",
+        "e.g. cf_consistent(CF, COGNOME, NOME, DATA_NASCITA)",
+        "Operators:",
+        "  between … and …",
+    ] {
+        assert!(out.contains(wanted), "{wanted}: {out}");
+    }
+    let assert = vaglio().args(["rules", "cf_consistent"]).assert().code(0);
+    let out = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    assert!(out.starts_with("cf_consistent("), "{out}");
+    assert!(out.contains("Example: cf_consistent("), "{out}");
+    let assert = vaglio().args(["rules", "codice_fiscale"]).assert().code(0);
+    let out = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    assert!(out.starts_with("type = \"codice_fiscale\""), "{out}");
+}

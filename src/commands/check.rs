@@ -67,7 +67,7 @@ pub fn run(args: &CheckArgs) -> miette::Result<Outcome> {
     if let (Some(b), Some(path)) = (&baseline, &args.baseline) {
         baseline::ensure_sources(b, path, &sources)?;
     }
-    for (file, name) in args.files.iter().zip(sources) {
+    for (file, name) in args.files.iter().zip(sources.iter().cloned()) {
         let options = ValidateOptions {
             source_name: name.clone(),
             show_pii: args.common.show_pii,
@@ -86,6 +86,13 @@ pub fn run(args: &CheckArgs) -> miette::Result<Outcome> {
     let written = findings.written();
     findings.finish()?;
     report::write_reports(out, &outcomes, &summary, baseline.as_ref(), fail_on, lang)?;
+    if let Some(emit) = &args.emit {
+        let files: Vec<(String, &Path)> = sources
+            .into_iter()
+            .zip(args.files.iter().map(|f| f.as_path()))
+            .collect();
+        report::derived::write(emit, &files, &rules, args.common.show_pii)?;
+    }
     if !args.common.quiet {
         let text = match args.format {
             Format::Text => {

@@ -440,3 +440,76 @@ fn rules_lists_every_type_function_and_operator() {
     let out = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
     assert!(out.starts_with("type = \"codice_fiscale\""), "{out}");
 }
+
+#[test]
+fn emit_writes_what_vaglio_derived_masked_unless_show_pii() {
+    let dir = scratch();
+    let file = dir.path().join("x.csv");
+    std::fs::write(
+        &file,
+        "ID;CF;DATA;ISEE\n1;ccc-fba-85-d03-l219-p;03/04/1985;1.234,5\n2;MCHFDA07A01D877A;;x\n3;=cmd;2020-01-01;0\n",
+    )
+    .unwrap();
+    let rules = dir.path().join("r.toml");
+    std::fs::write(
+        &rules,
+        "[input]\ndelimiter = \";\"\n[fields.ID]\ntype = \"integer\"\npii = false\n[fields.CF]\ntype = \"codice_fiscale\"\n[fields.DATA]\ntype = \"date\"\nformat = [\"%d/%m/%Y\"]\n[fields.ISEE]\ntype = \"decimal\"\ndecimal_separator = \",\"\nthousands_separator = \".\"\npii = false\n",
+    )
+    .unwrap();
+    let emitted = |show_pii: bool| {
+        let derived = dir.path().join("derived.csv");
+        let mut cmd = check_cmd(&rules, &file, &dir.path().join("out"));
+        cmd.arg("--emit").arg(&derived);
+        if show_pii {
+            cmd.arg("--show-pii");
+        }
+        cmd.assert().code(1);
+        read_csv(&derived)
+    };
+    let header = [
+        "source",
+        "row",
+        "line",
+        "ID",
+        "CF",
+        "CF.data_nascita",
+        "CF.sesso",
+        "CF.luogo",
+        "DATA",
+        "ISEE",
+    ];
+    assert_eq!(
+        emitted(true),
+        vec![
+            header.to_vec(),
+            vec![
+                "x",
+                "1",
+                "2",
+                "1",
+                "CCCFBA85D03L219P",
+                "1985-04-03",
+                "M",
+                "L219",
+                "1985-04-03",
+                "1234.5"
+            ],
+            vec![
+                "x",
+                "2",
+                "3",
+                "2",
+                "MCHFDA07A01D877A",
+                "1907-01-01",
+                "M",
+                "D877",
+                "",
+                ""
+            ],
+            vec!["x", "3", "4", "3", "", "", "", "", "", "0"],
+        ]
+    );
+    let masked = emitted(false);
+    assert_eq!(masked[1][5..8], ["9999-99-99", "A", "A999"]);
+    assert_eq!(masked[1][9], "1234.5", "not personal: as it is");
+}

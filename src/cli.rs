@@ -284,6 +284,12 @@ pub struct CheckArgs {
     /// Failing rows shown per check in the terminal and the HTML report.
     #[arg(long, value_name = "N", default_value_t = 5)]
     pub examples: usize,
+    /// Also write the values vaglio derives from each row to this CSV: every
+    /// declared field parsed as its type, and for a codice fiscale its
+    /// normalised form, birth date, sex and place (masked unless
+    /// --show-pii).
+    #[arg(long, value_name = "DERIVED.csv")]
+    pub emit: Option<PathBuf>,
     /// Language of the HTML report: it (default) or en.
     #[arg(long, value_name = "LANG", default_value = "it")]
     pub lang: String,

@@ -39,7 +39,15 @@ struct ColumnStats {
     integer: usize,
     decimal_dot: usize,
     decimal_comma: usize,
+    /// Decimals with a comma and `.` between groups of thousands (10.970,28).
+    decimal_comma_grouped: usize,
+    /// Of those, the values that have a thousands separator.
+    grouped: usize,
     boolean: usize,
+    sex: usize,
+    belfiore: usize,
+    /// Values that parse with one of the date formats.
+    any_date: usize,
     codice_fiscale: usize,
     dates: Vec<usize>,
     max_len: usize,
@@ -52,6 +60,23 @@ struct ColumnStats {
 fn is_integer(s: &str) -> bool {
     let b = s.strip_prefix('-').unwrap_or(s);
     !b.is_empty() && b.len() <= 18 && b.bytes().all(|c| c.is_ascii_digit())
+}
+
+/// An Italian number with `.` between groups of thousands and an optional
+/// decimal comma: `10.970,28`, `1.234`, `12,5`, `7`.
+fn is_grouped_comma_decimal(s: &str) -> bool {
+    let b = s.strip_prefix('-').unwrap_or(s);
+    let (int, frac) = b.split_once(',').unwrap_or((b, ""));
+    if b.contains(',') && (frac.is_empty() || !frac.bytes().all(|c| c.is_ascii_digit())) {
+        return false;
+    }
+    let mut groups = int.split('.');
+    let first = groups.next().unwrap_or("");
+    let longest = if int.contains('.') { 3 } else { 18 };
+    !first.is_empty()
+        && first.len() <= longest
+        && first.bytes().all(|c| c.is_ascii_digit())
+        && groups.all(|g| g.len() == 3 && g.bytes().all(|c| c.is_ascii_digit()))
 }
 
 fn is_decimal(s: &str, sep: u8) -> bool {
@@ -96,6 +121,18 @@ pub fn draft(path: &Path, options: &InferOptions) -> Result<String, ReadError> {
                 if is_decimal(v, b',') || is_integer(v) {
                     st.decimal_comma += 1;
                 }
+                if is_grouped_comma_decimal(v) {
+                    st.decimal_comma_grouped += 1;
+                    st.grouped += usize::from(v.contains('.'));
+                }
+                if v.bytes().all(|b| b.is_ascii_alphabetic())
+                    && codice_fiscale::Sex::parse(v).is_some()
+                {
+                    st.sex += 1;
+                }
+                if v.len() == 4 && crate::identity::belfiore::place(v).is_some() {
+                    st.belfiore += 1;
+                }
                 if v.len() == 16 || v.len() == 11 {
                     let today = chrono::Local::now().date_naive();
                     if matches!(
@@ -112,11 +149,14 @@ pub fn draft(path: &Path, options: &InferOptions) -> Result<String, ReadError> {
                 {
                     st.boolean += 1;
                 }
+                let mut a_date = false;
                 for (k, f) in DATE_FORMATS.iter().enumerate() {
                     if NaiveDate::parse_from_str(v, f).is_ok() {
                         st.dates[k] += 1;
+                        a_date = true;
                     }
                 }
+                st.any_date += usize::from(a_date);
                 if !st.distinct_overflow {
                     st.distinct.insert(v.to_string());
                     if st.distinct.len() > options.max_enum {
@@ -177,18 +217,29 @@ pub fn draft(path: &Path, options: &InferOptions) -> Result<String, ReadError> {
         } else if st.codice_fiscale * 10 >= p * 9 {
             // Nine in ten or more are valid codes: the rest are errors to see.
             let _ = writeln!(out, "type = \"codice_fiscale\"");
-        } else if st.integer == p && st.max_len > 1 && st.max_len <= 18 && !leading_zero_codes(st) {
+        } else if st.integer == p && st.max_len <= 18 && !leading_zero_codes(st) {
             let _ = writeln!(out, "type = \"integer\"");
         } else if st.decimal_dot == p {
             let _ = writeln!(out, "type = \"decimal\"");
         } else if st.decimal_comma == p {
             let _ = writeln!(out, "type = \"decimal\"\ndecimal_separator = \",\"");
-        } else if let Some(k) = (0..DATE_FORMATS.len()).find(|&k| st.dates[k] == p) {
+        } else if st.decimal_comma_grouped == p && st.grouped > 0 {
             let _ = writeln!(
                 out,
-                "type = \"date\"\nformat = [{}]",
-                quote(DATE_FORMATS[k])
+                "type = \"decimal\"\ndecimal_separator = \",\"\nthousands_separator = \".\""
             );
+        } else if st.any_date == p {
+            // Every format some value has, the most frequent first.
+            let mut used: Vec<usize> = (0..DATE_FORMATS.len())
+                .filter(|&k| st.dates[k] > 0)
+                .collect();
+            used.sort_by_key(|&k| std::cmp::Reverse(st.dates[k]));
+            let formats: Vec<String> = used.iter().map(|&k| quote(DATE_FORMATS[k])).collect();
+            let _ = writeln!(out, "type = \"date\"\nformat = [{}]", formats.join(", "));
+        } else if st.sex == p {
+            let _ = writeln!(out, "type = \"sex\"");
+        } else if st.belfiore * 10 >= p * 9 {
+            let _ = writeln!(out, "type = \"belfiore\"");
         } else if st.boolean == p {
             let _ = writeln!(out, "type = \"boolean\"");
         } else {
@@ -235,5 +286,47 @@ fn key(name: &str) -> String {
         name.to_string()
     } else {
         quote(name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn italian_formats_are_recognised() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("x.csv");
+        let mut csv = String::from("ID;IMPORTO;DATA;SESSO;LUOGO\n");
+        for i in 1..=9 {
+            let date = if i == 5 {
+                "2020-03-15".to_string()
+            } else {
+                format!("0{i}/03/2020")
+            };
+            let sex = if i % 2 == 0 { "M" } else { "F" };
+            csv.push_str(&format!("{i};10.97{i},28;{date};{sex};H50{i}\n"));
+        }
+        std::fs::write(&path, csv).unwrap_or_else(|e| panic!("{e}"));
+        let draft = draft(&path, &InferOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+        for wanted in [
+            "[fields.ID]\ntype = \"integer\"",
+            "[fields.IMPORTO]\ntype = \"decimal\"\ndecimal_separator = \",\"\nthousands_separator = \".\"",
+            "[fields.DATA]\ntype = \"date\"\nformat = [\"%d/%m/%Y\", \"%Y-%m-%d\"]",
+            "[fields.SESSO]\ntype = \"sex\"",
+            "[fields.LUOGO]\ntype = \"belfiore\"",
+        ] {
+            assert!(draft.contains(wanted), "{wanted}\n{draft}");
+        }
+    }
+
+    #[test]
+    fn grouped_comma_decimals() {
+        for ok in ["10.970,28", "1.234", "12,5", "7", "-1.000.000,5"] {
+            assert!(is_grouped_comma_decimal(ok), "{ok}");
+        }
+        for bad in ["10.97,28", "1,2,3", "12,", ",5", "1.2345", "a"] {
+            assert!(!is_grouped_comma_decimal(bad), "{bad}");
+        }
     }
 }

@@ -100,6 +100,25 @@ pub const TYPE_NAMES: &[(&str, &str)] = &[
         "boolean",
         "S/N, SI/NO, 1/0, true/false (or `true_values`/`false_values`)",
     ),
+    (
+        "codice_fiscale",
+        "a personal codice fiscale (omocodes too; 11-digit provisional codes unless `provisional = false`); adds the place_in_use check (alias: cf)",
+    ),
+    (
+        "partita_iva",
+        "an 11-digit partita IVA with a correct check digit",
+    ),
+    ("cap", "a 5-digit Italian postcode"),
+    ("istat_comune", "an ISTAT municipality code, 6 digits (5 are padded)"),
+    (
+        "belfiore",
+        "a Belfiore code of a municipality or foreign country (H501, Z404), by the ANPR tables",
+    ),
+    (
+        "isee_protocol",
+        "an ISEE declaration protocol, INPS-ISEE-YYYY-XXXXXXXXX-NN (alias: dsu_protocol)",
+    ),
+    ("sex", "M or F (also MASCHIO/FEMMINA, 1/2) (alias: sesso)"),
 ];
 
 /// Default date formats when a date field lists none.
@@ -140,7 +159,34 @@ fn type_error(message: impl Into<String>) -> TypeError {
     }
 }
 
+/// How the Excel reader writes a typed date cell (a date without a time).
+pub const TYPED_DATE_FORMAT: &str = "%Y-%m-%d";
+
 impl FieldType {
+    /// The type for a source whose date cells are typed (Excel): a `date`
+    /// also accepts [`TYPED_DATE_FORMAT`], the text the reader gives a date
+    /// cell, so that a rule file written for the CSV delivery of an extract
+    /// (`format = ["%d/%m/%Y"]`) serves its Excel delivery too. Messages
+    /// keep naming the declared formats. Other types are unchanged.
+    pub fn for_typed_cells(&self) -> FieldType {
+        match self {
+            FieldType::Date {
+                formats,
+                parser,
+                reference,
+            } if !formats.iter().any(|f| f == TYPED_DATE_FORMAT) => {
+                let mut all = formats.clone();
+                all.push(TYPED_DATE_FORMAT.to_string());
+                FieldType::Date {
+                    formats: formats.clone(),
+                    parser: DateFormats::new(&all).unwrap_or_else(|_| parser.clone()),
+                    reference: *reference,
+                }
+            }
+            other => other.clone(),
+        }
+    }
+
     /// The value type this field type produces.
     pub fn value_type(&self) -> ValueType {
         match self {
@@ -283,14 +329,13 @@ fn parse_cf(text: &str, provisional: bool, reference: NaiveDate) -> Result<Value
     };
     match decoded {
         Ok(None) => Ok(value()),
-        Ok(Some(d)) if d.place_plausible() => Ok(value()),
+        // A place code not in use on the birth date is its own check
+        // (VG109): such codes were issued.
         Ok(Some(d)) => match d.place_validity() {
             Validity::Unknown => Err(type_error(
                 "the place code (characters 12-15) is not a known municipality or country",
             )),
-            _ => Err(type_error(
-                "the place code (characters 12-15) was not in use on the birth date the code gives",
-            )),
+            _ => Ok(value()),
         },
         Err(e) => {
             if codice_fiscale::is_placeholder(&codice_fiscale::normalize(text)) {
@@ -606,13 +651,12 @@ mod tests {
             "born 2012 in Bazzano"
         );
         // Valsamoggia (M320) exists from 2014: a code that says 2010 (or
-        // 1910) with it is wrong in either century.
-        let e = t.parse(&with_place("RSSMRA10C01", "M320")).unwrap_err();
-        assert!(
-            e.message.contains("not in use on the birth date"),
-            "{}",
-            e.message
-        );
+        // 1910) with it is valid, and fails its own check (VG109).
+        let code = with_place("RSSMRA10C01", "M320");
+        assert!(t.parse(&code).is_ok());
+        let reference = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap_or_default();
+        assert!(crate::checks::place_in_use::check(&code, reference)
+            .is_some_and(|m| m.contains("not in use on the birth date")));
         // Read as 2015 the code A726 is expired; as 1915 it was in use. The
         // code alone cannot tell (cf_consistent, given the record's birth
         // date, can), so the type accepts it.

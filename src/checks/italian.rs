@@ -43,6 +43,7 @@ pub fn kind_summary(kind: &CheckKind) -> &'static str {
         "VG006" => "ogni colonna del file è dichiarata",
         "VG007" => "nessuna colonna vietata è consegnata",
         "VG008" => "il numero di righe è nei limiti",
+        "VG009" => "nessuna riga è vuota",
         "VG101" => "il campo ha un valore",
         "VG102" => "il valore è valido per il tipo del campo",
         "VG103" => "nessun valore compare due volte",
@@ -51,6 +52,7 @@ pub fn kind_summary(kind: &CheckKind) -> &'static str {
         "VG106" => "il numero o la data è nei limiti",
         "VG107" => "la lunghezza del testo è nei limiti",
         "VG108" => "abbastanza righe hanno un valore",
+        "VG109" => "il codice del luogo del codice fiscale era in uso alla data di nascita",
         "VG201" => "nessuna riga ne ripete un'altra per intero",
         "VG202" => "nessuna coppia di righe condivide la stessa combinazione di chiave",
         "VG203" => "il valore esiste nel file di riferimento",
@@ -60,7 +62,8 @@ pub fn kind_summary(kind: &CheckKind) -> &'static str {
 }
 
 /// Descriptions that vaglio writes without parameters.
-const FIXED: [(&str, &str); 8] = [
+const FIXED: [(&str, &str); 9] = [
+    ("no row is blank", "nessuna riga è vuota"),
     (
         "every byte is valid in the file's encoding",
         "ogni byte è valido nella codifica del file",
@@ -293,6 +296,14 @@ const PHRASES: &[(&str, &str)] = &[
     (
         "the place code was not in use on the birth date the code gives",
         "il codice del luogo non era in uso alla data di nascita indicata dal codice",
+    ),
+    (
+        "blank row: the line is empty",
+        "riga vuota: la linea è vuota",
+    ),
+    (
+        "blank row: every cell is empty",
+        "riga vuota: ogni cella è vuota",
     ),
     (" is false", " è falso"),
     (" is true", " è vero"),

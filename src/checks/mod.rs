@@ -112,6 +112,14 @@ doc_only_check!(
     "the number of rows is within bounds"
 );
 doc_only_check!(
+    blank_row,
+    "VG009",
+    "blank-row",
+    0,
+    Warning,
+    "no row is blank"
+);
+doc_only_check!(
     required,
     "VG101",
     "required",
@@ -165,6 +173,7 @@ pub mod completeness;
 pub mod italian;
 pub mod length;
 pub mod pattern;
+pub mod place_in_use;
 pub mod range;
 pub mod unique;
 
@@ -178,6 +187,7 @@ pub const ALL: &[CheckKind] = &[
     unexpected_column::KIND,
     forbidden_column::KIND,
     row_count::KIND,
+    blank_row::KIND,
     required::KIND,
     valid::KIND,
     unique::KIND,
@@ -186,6 +196,7 @@ pub const ALL: &[CheckKind] = &[
     range::KIND,
     length::KIND,
     completeness::KIND,
+    place_in_use::KIND,
     duplicate_row::KIND,
     composite_key::KIND,
     foreign_key::KIND,

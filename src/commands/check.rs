@@ -53,8 +53,21 @@ pub fn run(args: &CheckArgs) -> miette::Result<Outcome> {
     let mut outcomes = Vec::new();
     let mut names = HashSet::new();
     let progress = !args.common.quiet && std::io::stderr().is_terminal();
-    for file in &args.files {
-        let name = unique_name(file, rules.name.as_deref(), &mut names);
+    // One file is named by its rule file's `name`; several by their files.
+    let rules_name = if args.files.len() == 1 {
+        rules.name.as_deref()
+    } else {
+        None
+    };
+    let sources: Vec<String> = args
+        .files
+        .iter()
+        .map(|file| unique_name(file, rules_name, &mut names))
+        .collect();
+    if let (Some(b), Some(path)) = (&baseline, &args.baseline) {
+        baseline::ensure_sources(b, path, &sources)?;
+    }
+    for (file, name) in args.files.iter().zip(sources.iter().cloned()) {
         let options = ValidateOptions {
             source_name: name.clone(),
             show_pii: args.common.show_pii,
@@ -73,6 +86,13 @@ pub fn run(args: &CheckArgs) -> miette::Result<Outcome> {
     let written = findings.written();
     findings.finish()?;
     report::write_reports(out, &outcomes, &summary, baseline.as_ref(), fail_on, lang)?;
+    if let Some(emit) = &args.emit {
+        let files: Vec<(String, &Path)> = sources
+            .into_iter()
+            .zip(args.files.iter().map(|f| f.as_path()))
+            .collect();
+        report::derived::write(emit, &files, &rules, args.common.show_pii)?;
+    }
     if !args.common.quiet {
         let text = match args.format {
             Format::Text => {
@@ -97,12 +117,16 @@ pub fn run(args: &CheckArgs) -> miette::Result<Outcome> {
     })
 }
 
-/// The source's name: the file stem, made unique across the run.
-fn unique_name(file: &Path, _rules_name: Option<&str>, seen: &mut HashSet<String>) -> String {
-    let stem = file
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "source".into());
+/// The source's name: the rule file's `name` when given, else the file
+/// stem; made unique across the run.
+fn unique_name(file: &Path, rules_name: Option<&str>, seen: &mut HashSet<String>) -> String {
+    let stem = match rules_name {
+        Some(name) => name.to_string(),
+        None => file
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "source".into()),
+    };
     let mut name = stem.clone();
     let mut n = 2;
     while !seen.insert(name.clone()) {

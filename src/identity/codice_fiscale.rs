@@ -414,12 +414,19 @@ impl fmt::Display for CfError {
 
 impl std::error::Error for CfError {}
 
+/// Whether `c` separates groups of a code as people write them
+/// (`RSS-MRA-80A01-H501U`, `RSS.MRA…`): dropped like spaces.
+fn is_separator(c: char) -> bool {
+    c == '-' || c == '.'
+}
+
 /// Trims, uppercases and removes every space (also inner and non-breaking
-/// ones): ` rss mra80a01h501u ` → `RSSMRA80A01H501U`. Other characters are
-/// kept so that the validators can point at them.
+/// ones) and group separator (`-`, `.`): ` rss mra80a01h501u ` and
+/// `RSS-MRA-80-A01-H501-U` → `RSSMRA80A01H501U`. Other characters are kept
+/// so that the validators can point at them.
 pub fn normalize(s: &str) -> String {
     s.chars()
-        .filter(|c| !c.is_whitespace())
+        .filter(|c| !c.is_whitespace() && !is_separator(*c))
         .flat_map(char::to_uppercase)
         .collect()
 }
@@ -430,7 +437,7 @@ fn gather_slow(input: &[u8]) -> Result<[u8; 16], CfError> {
     let text = String::from_utf8_lossy(input);
     let chars: Vec<char> = text
         .chars()
-        .filter(|c| !c.is_whitespace())
+        .filter(|c| !c.is_whitespace() && !is_separator(*c))
         .flat_map(char::to_uppercase)
         .collect();
     if chars.is_empty() {
@@ -471,7 +478,7 @@ fn gather(input: &[u8]) -> Result<[u8; 16], CfError> {
     let mut out = [0u8; 16];
     let mut n = 0usize;
     for &b in input {
-        if b == b' ' || b == b'\t' || b == b'\r' || b == b'\n' {
+        if b == b' ' || b == b'\t' || b == b'\r' || b == b'\n' || is_separator(char::from(b)) {
             continue;
         }
         if b >= 0x80 || n == 16 {
@@ -627,9 +634,10 @@ fn base_of(cf: &[u8; 16], mask: u8) -> [u8; 16] {
 }
 
 /// Validates and decodes a personal codice fiscale (case-insensitive, spaces
-/// ignored). The century of the birth year is the latest that does not put
-/// the birth after `reference` (year `24` with reference 2026-11-28 → 2024,
-/// `30` → 1930). Allocation-free for ASCII input.
+/// and group separators ignored). The century of the birth year is the
+/// latest that does not put the birth after `reference` (year `24` with
+/// reference 2026-11-28 → 2024, `30` → 1930) and at which the place code
+/// was in use (one or two centuries earlier when it was not). Allocation-free for ASCII input.
 #[inline]
 pub fn decode(input: &[u8], reference: NaiveDate) -> Result<Decoded, CfError> {
     let cf = gather(input)?;
@@ -646,18 +654,36 @@ pub fn decode(input: &[u8], reference: NaiveDate) -> Result<Decoded, CfError> {
     } else {
         recent - 100
     };
-    let birth_date = NaiveDate::from_ymd_opt(year, month, day).ok_or(CfError::InvalidDate {
+    let latest = NaiveDate::from_ymd_opt(year, month, day).ok_or(CfError::InvalidDate {
         day: p.day,
         month: p.month,
     })?;
+    let place = PlaceCode(p.place);
+    let birth_date = century_of_place(latest, place.as_str());
     Ok(Decoded {
         code: Cf(cf),
         base: Cf(base_of(&cf, p.mask)),
         birth_date,
         sex: p.sex,
-        place: PlaceCode(p.place),
+        place,
         omocode_mask: p.mask,
     })
+}
+
+/// The birth date of a code whose latest possible reading is `latest`: the
+/// latest of `latest` and the same day one and two centuries earlier at
+/// which the place code was in use (Gallico, `D877`, a municipality until
+/// 1927: year `07` is 1907, not 2007); `latest` when the place was in use at
+/// none of them, or is unknown.
+fn century_of_place(latest: NaiveDate, place: &str) -> NaiveDate {
+    if belfiore::valid_at(place, latest).is_valid() {
+        return latest;
+    }
+    [100, 200]
+        .into_iter()
+        .filter_map(|back| latest.with_year(latest.year() - back))
+        .find(|&d| belfiore::valid_at(place, d).is_valid())
+        .unwrap_or(latest)
 }
 
 /// Checks structure and check character only (no date inference): `Ok` with

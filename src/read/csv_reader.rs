@@ -5,12 +5,13 @@ use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use encoding_rs::Encoding;
 
-use super::encoding::{bom, detect_encoding, EncodingChoice};
-use super::sniff::sniff_delimiter;
+use super::encoding::{better_encoding, bom, detect_encoding, EncodingChoice};
+use super::lines::{LineIndex, Lines, RecordLines};
+use super::sniff::{better_delimiter, sniff_delimiter};
 use super::{
     Header, InputFormat, ReadError, ReadIssue, ReadIssueKind, ReadOptions, Record, SourceInfo,
 };
@@ -94,11 +95,16 @@ pub(crate) struct CsvRecords {
     guard: Arc<GuardState>,
     field_limit: u64,
     encoding: &'static Encoding,
-    delimiter: u8,
     row: u64,
-    /// The last record read, if it spanned several lines: (row, line, lines
-    /// spanned, whether it looked broken). Used to spot an unterminated quote.
-    last_multiline: Option<(u64, u64, u64, bool)>,
+    /// The last record read, if it spanned several lines: (row, line, line
+    /// breaks inside it). Used to spot an unterminated quote.
+    last_multiline: Option<(u64, u64, u64)>,
+    /// The physical lines of the stream the parser reads.
+    lines: Arc<Mutex<LineIndex>>,
+    /// Issues of the file as a whole (a declared delimiter or encoding that
+    /// does not fit) and blank lines before the header, reported with the
+    /// first chunk.
+    pending: Vec<ReadIssue>,
     finished: bool,
     consumed: Arc<AtomicU64>,
     path: std::path::PathBuf,
@@ -141,6 +147,21 @@ impl CsvRecords {
             (EncodingChoice::Auto, None) => (detect_encoding(&sample, complete), true),
         };
         let bom_len = has_bom.map(|(_, n)| n).unwrap_or(0);
+        let mut pending = Vec::new();
+        let file_issue = |kind| ReadIssue {
+            row: 0,
+            line: 1,
+            column: None,
+            kind,
+        };
+        if let (EncodingChoice::Named(declared), None) = (options.encoding, has_bom) {
+            if let Some(found) = better_encoding(&sample, complete, declared) {
+                pending.push(file_issue(ReadIssueKind::EncodingMismatch {
+                    declared: declared.name(),
+                    found: found.name(),
+                }));
+            }
+        }
 
         let consumed = Arc::new(AtomicU64::new(0));
         // UTF-16 is transcoded up front; every ASCII-compatible encoding is
@@ -172,15 +193,27 @@ impl CsvRecords {
         let delimiter = options
             .delimiter
             .unwrap_or_else(|| sniff_delimiter(&decoded_sample));
+        if let Some(declared) = options.delimiter {
+            if let Some(found) = better_delimiter(&decoded_sample, declared) {
+                pending.push(file_issue(ReadIssueKind::DelimiterMismatch {
+                    declared,
+                    found,
+                }));
+            }
+        }
         let field_limit = options.field_limit();
         let guard = Arc::new(GuardState::default());
         guard.limit.store(
             record_limit(field_limit, HEADER_GUARD_FIELDS),
             Ordering::Relaxed,
         );
-        let input: Box<dyn Read + Send> = Box::new(Guard {
-            inner: input,
-            state: Arc::clone(&guard),
+        let lines = Arc::new(Mutex::new(LineIndex::new()));
+        let input: Box<dyn Read + Send> = Box::new(Lines {
+            inner: Guard {
+                inner: input,
+                state: Arc::clone(&guard),
+            },
+            index: Arc::clone(&lines),
         });
         let reader = csv::ReaderBuilder::new()
             .has_headers(false)
@@ -192,9 +225,10 @@ impl CsvRecords {
             guard,
             field_limit,
             encoding: effective,
-            delimiter,
             row: 0,
             last_multiline: None,
+            lines,
+            pending,
             finished: false,
             consumed,
             path: path.to_path_buf(),
@@ -219,12 +253,15 @@ impl CsvRecords {
 
     fn read_header(&mut self) -> Result<Header, ReadError> {
         let mut raw = csv::ByteRecord::new();
-        let got = self.read_record(&mut raw, 0)?;
-        if !got {
+        let Some(RecordLines { line, blank }) = self.read_record(&mut raw, 0)? else {
             self.finished = true;
+            let blank = self.at_end(&raw);
+            self.pending
+                .extend(blank.into_iter().map(|l| blank_line(0, l)));
             return Ok(Header::default());
-        }
-        let line = raw.position().map(|p| p.line()).unwrap_or(1);
+        };
+        self.pending
+            .extend(blank.into_iter().map(|l| blank_line(0, l)));
         let mut names = Vec::with_capacity(raw.len());
         let mut issues = Vec::new();
         for field in raw.iter() {
@@ -246,15 +283,40 @@ impl CsvRecords {
         Ok(header)
     }
 
+    /// Where the record the parser began reading at byte `from` starts,
+    /// and the blank lines before it.
+    fn record_lines(&self, from: u64) -> RecordLines {
+        match self.lines.lock() {
+            Ok(mut index) => index.record_at(from),
+            Err(_) => RecordLines::default(),
+        }
+    }
+
+    /// The blank lines after the last record (`end` is the empty record the
+    /// parser returned at the end).
+    fn at_end(&self, end: &csv::ByteRecord) -> Vec<u64> {
+        let from = end.position().map_or(0, |p| p.byte());
+        match self.lines.lock() {
+            Ok(mut index) => index.at_end(from),
+            Err(_) => Vec::new(),
+        }
+    }
+
     /// Reads the next record (data row `row`, 0 for the header), enforcing
-    /// the field limit.
-    fn read_record(&mut self, record: &mut csv::ByteRecord, row: u64) -> Result<bool, ReadError> {
-        let start_line = self.reader.position().line();
+    /// the field limit: its physical line and the blank lines before it, or
+    /// `None` at the end of the file.
+    fn read_record(
+        &mut self,
+        record: &mut csv::ByteRecord,
+        row: u64,
+    ) -> Result<Option<RecordLines>, ReadError> {
+        let from = self.reader.position().byte();
         self.guard.since_record.store(0, Ordering::Relaxed);
         let got = match self.reader.read_byte_record(record) {
             Ok(got) => got,
             Err(_) if self.guard.tripped.load(Ordering::Relaxed) => {
-                return Err(self.too_large(row, start_line, None, None));
+                let line = self.record_lines(from).line;
+                return Err(self.too_large(row, line, None, None));
             }
             Err(e) => {
                 return Err(ReadError::Io {
@@ -263,14 +325,18 @@ impl CsvRecords {
                 })
             }
         };
+        if !got {
+            return Ok(None);
+        }
+        let lines = self.record_lines(from);
         // The fields together fit: none can be over the limit.
-        if got && record.as_slice().len() as u64 > self.field_limit {
+        if record.as_slice().len() as u64 > self.field_limit {
             if let Some((i, f)) = record
                 .iter()
                 .enumerate()
                 .find(|(_, f)| f.len() as u64 > self.field_limit)
             {
-                let line = record.position().map_or(start_line, |p| p.line());
+                let line = lines.line;
                 let column = if row == 0 {
                     None
                 } else {
@@ -284,7 +350,7 @@ impl CsvRecords {
                 return Err(self.too_large(row, line, column, Some(f.len())));
             }
         }
-        Ok(got)
+        Ok(Some(lines))
     }
 
     fn too_large(
@@ -339,17 +405,27 @@ impl CsvRecords {
         out: &mut Vec<Record>,
         issues: &mut Vec<ReadIssue>,
     ) -> Result<(), ReadError> {
+        let blank_row = blank_line;
+        issues.append(&mut self.pending);
         let mut n = 0;
         while n < max && !self.finished {
             let mut record = match out.get_mut(n) {
                 Some(r) => std::mem::take(&mut r.fields).into_byte_record(),
                 None => csv::ByteRecord::new(),
             };
-            let got = self.read_record(&mut record, self.row + 1)?;
-            if !got {
+            let Some(RecordLines { line, blank }) = self.read_record(&mut record, self.row + 1)?
+            else {
                 self.finished = true;
-                if let Some((row, line, lines, broken)) = self.last_multiline {
-                    if broken {
+                if let Some((row, line, lines)) = self.last_multiline {
+                    // A quoted field that never closes leaves an odd number
+                    // of quotes from the record's first line to the end.
+                    let odd = self
+                        .lines
+                        .lock()
+                        .ok()
+                        .and_then(|index| index.quotes_since_line(line))
+                        .is_some_and(|q| q % 2 == 1);
+                    if odd {
                         issues.push(ReadIssue {
                             row,
                             line,
@@ -358,25 +434,13 @@ impl CsvRecords {
                         });
                     }
                 }
+                issues.extend(self.at_end(&record).into_iter().map(|l| blank_row(0, l)));
                 break;
-            }
-            self.row += 1;
-            let line = record.position().map(|p| p.line()).unwrap_or(0);
-            let newlines = memchr_count(b'\n', record.as_slice());
-            self.last_multiline = if newlines > 0 {
-                let ragged = record.len() != width;
-                let swallowed_delimiter = record
-                    .iter()
-                    .any(|f| f.contains(&b'\n') && f.contains(&self.delimiter));
-                Some((
-                    self.row,
-                    line,
-                    newlines as u64,
-                    ragged || swallowed_delimiter,
-                ))
-            } else {
-                None
             };
+            issues.extend(blank.into_iter().map(|l| blank_row(0, l)));
+            self.row += 1;
+            let breaks = line_breaks(record.as_slice());
+            self.last_multiline = (breaks > 0).then_some((self.row, line, breaks));
             if record.len() != width {
                 issues.push(ReadIssue {
                     row: self.row,
@@ -386,6 +450,12 @@ impl CsvRecords {
                         expected: width,
                         found: record.len(),
                     },
+                });
+            }
+            if record.iter().all(|f| f.trim_ascii().is_empty()) {
+                issues.push(ReadIssue {
+                    kind: ReadIssueKind::BlankRow { empty_line: false },
+                    ..blank_row(self.row, line)
                 });
             }
             let fields = self.to_string_record(record, line, issues);
@@ -437,8 +507,25 @@ impl CsvRecords {
     }
 }
 
-fn memchr_count(needle: u8, haystack: &[u8]) -> usize {
-    haystack.iter().filter(|&&b| b == needle).count()
+/// The issue of an empty line (`row` 0: it is no record).
+fn blank_line(row: u64, line: u64) -> ReadIssue {
+    ReadIssue {
+        row,
+        line,
+        column: None,
+        kind: ReadIssueKind::BlankRow { empty_line: true },
+    }
+}
+
+/// Line breaks inside a record's fields: `\n`, `\r\n` and a lone `\r`.
+fn line_breaks(bytes: &[u8]) -> u64 {
+    let mut n = 0;
+    for i in memchr::memchr2_iter(b'\r', b'\n', bytes) {
+        if !(bytes[i] == b'\n' && i > 0 && bytes[i - 1] == b'\r') {
+            n += 1;
+        }
+    }
+    n
 }
 
 fn csv_to_io(e: csv::Error) -> io::Error {

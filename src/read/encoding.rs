@@ -72,9 +72,61 @@ pub fn detect_encoding(sample: &[u8], complete: bool) -> &'static Encoding {
     detector.guess(Some(b"it"), chardetng::Utf8Detection::Allow)
 }
 
+/// The encoding that fits `sample` when the `declared` one does not: for a
+/// declared encoding the sample is not valid in, the detected one if the
+/// sample is valid in it; for a declared single-byte encoding, UTF-8 if the
+/// sample is valid UTF-8 with letters beyond ASCII (which the declared one
+/// would misread without an error). `None` when the declared one fits.
+pub fn better_encoding(
+    sample: &[u8],
+    complete: bool,
+    declared: &'static Encoding,
+) -> Option<&'static Encoding> {
+    if declared == encoding_rs::UTF_16LE || declared == encoding_rs::UTF_16BE {
+        return None;
+    }
+    let valid_utf8 = match std::str::from_utf8(sample) {
+        Ok(_) => true,
+        Err(e) => e.error_len().is_none() && !complete,
+    };
+    if declared != encoding_rs::UTF_8 {
+        let non_ascii = sample.iter().any(|b| !b.is_ascii());
+        return (valid_utf8 && non_ascii).then_some(encoding_rs::UTF_8);
+    }
+    if valid_utf8 {
+        return None;
+    }
+    let detected = detect_encoding(sample, complete);
+    let (_, _, bad) = detected.decode(sample);
+    (detected != declared && !bad).then_some(detected)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_declared_encoding_that_does_not_fit_gets_the_one_that_does() {
+        let latin = b"NOME;CITTA\nNICOL\xd2;FORL\xcc\nPERCH\xc9;CIT\xc0\n";
+        assert_eq!(
+            better_encoding(latin, true, encoding_rs::UTF_8),
+            Some(encoding_rs::WINDOWS_1252)
+        );
+        assert_eq!(
+            better_encoding(latin, true, encoding_rs::WINDOWS_1252),
+            None
+        );
+        let utf8 = "NOME\nNICOLÒ\n".as_bytes();
+        assert_eq!(
+            better_encoding(utf8, true, encoding_rs::WINDOWS_1252),
+            Some(encoding_rs::UTF_8)
+        );
+        assert_eq!(better_encoding(utf8, true, encoding_rs::UTF_8), None);
+        assert_eq!(
+            better_encoding(b"ASCII\n", true, encoding_rs::WINDOWS_1252),
+            None
+        );
+    }
 
     #[test]
     fn utf8_is_preferred() {

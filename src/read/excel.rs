@@ -64,14 +64,27 @@ pub(crate) fn read_sheet(
     let width = header.columns.len();
     let mut rows = Vec::new();
     let mut row = 0;
+    // Empty sheet rows between records: blank rows, reported before the
+    // record that follows them (empty rows after the last one are
+    // formatting, not data).
+    let mut blank = Vec::new();
     for (i, cells) in rows_iter {
+        let line = first_row + i as u64 + 1;
         if cells.iter().all(|c| matches!(c, Data::Empty)) {
+            blank.push(line);
             continue;
         }
         row += 1;
-        let line = first_row + i as u64 + 1;
         let mut fields = csv::StringRecord::new();
-        let mut issues = Vec::new();
+        let mut issues: Vec<ReadIssue> = blank
+            .drain(..)
+            .map(|line| ReadIssue {
+                row: 0,
+                line,
+                column: None,
+                kind: ReadIssueKind::BlankRow { empty_line: true },
+            })
+            .collect();
         let mut texts: Vec<String> = Vec::with_capacity(cells.len());
         for (c, cell) in cells.iter().enumerate() {
             let (text, problem) = cell_text(cell);

@@ -12,6 +12,7 @@
 mod csv_reader;
 mod encoding;
 mod excel;
+mod lines;
 mod sniff;
 mod sqlite;
 mod table;
@@ -141,6 +142,27 @@ pub enum ReadIssueKind {
         /// Lines swallowed after the opening quote.
         lines: u64,
     },
+    /// A blank row: an empty line between records (a CSV parser skips it
+    /// silently), or a row whose every cell is empty.
+    BlankRow {
+        /// Whether the line is empty (it is then no record: its `row` is
+        /// 0 and its `line` says where it is).
+        empty_line: bool,
+    },
+    /// The declared delimiter does not fit the file; another one does.
+    DelimiterMismatch {
+        /// The declared delimiter.
+        declared: u8,
+        /// One that splits the first lines evenly.
+        found: u8,
+    },
+    /// The declared encoding does not fit the file; another one does.
+    EncodingMismatch {
+        /// The declared encoding.
+        declared: &'static str,
+        /// One the file reads in.
+        found: &'static str,
+    },
     /// A cell that could not be represented as text (e.g. an SQLite blob or
     /// an Excel error value).
     UnreadableCell {
@@ -169,6 +191,25 @@ impl fmt::Display for ReadIssueKind {
             ReadIssueKind::UnterminatedQuote { lines } => write!(
                 f,
                 "a quoted field opened here never closes: {lines} following lines were read into it"
+            ),
+            ReadIssueKind::BlankRow { empty_line: true } => {
+                write!(f, "blank row: the line is empty")
+            }
+            ReadIssueKind::BlankRow { empty_line: false } => {
+                write!(f, "blank row: every cell is empty")
+            }
+            ReadIssueKind::DelimiterMismatch { declared, found } => {
+                let (declared, found) =
+                    (sniff::delimiter_name(*declared), sniff::delimiter_name(*found));
+                write!(
+                    f,
+                    "the declared delimiter {declared:?} does not fit the file: its first lines split evenly on {found:?}; set delimiter = {found:?} (or \"auto\") in [input]"
+                )
+            }
+            ReadIssueKind::EncodingMismatch { declared, found } => write!(
+                f,
+                "the file does not read as the declared encoding {declared} but does as {found}; set encoding = {:?} (or \"auto\") in [input]",
+                found.to_ascii_lowercase()
             ),
             ReadIssueKind::UnreadableCell { detail } => write!(f, "cell could not be read as text: {detail}"),
         }

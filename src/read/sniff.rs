@@ -17,10 +17,42 @@ pub fn sniff_delimiter(sample: &[u8]) -> u8 {
     best.0
 }
 
+/// The delimiter that fits `sample` when the `declared` one does not: one
+/// that splits every sampled line into the same number (more than one) of
+/// fields, where the declared one splits them unevenly or not at all.
+/// `None` when the declared delimiter fits, or when no candidate fits better.
+pub fn better_delimiter(sample: &[u8], declared: u8) -> Option<u8> {
+    let (consistency, width) = shape(sample, declared);
+    if width >= 2 && consistency >= 1.0 {
+        return None;
+    }
+    let found = sniff_delimiter(sample);
+    let (c, w) = shape(sample, found);
+    (found != declared && w >= 2 && c >= 1.0).then_some(found)
+}
+
+/// How a rule file writes a delimiter: `tab` for a tab, else the character.
+pub fn delimiter_name(delimiter: u8) -> String {
+    match delimiter {
+        b'\t' => "tab".to_string(),
+        d => char::from(d).to_string(),
+    }
+}
+
 /// Consistency × width: the share of the sampled records with as many fields
 /// as the first, times that field count, or 0 if the first record has a
 /// single field.
 fn score(sample: &[u8], delimiter: u8) -> f64 {
+    let (consistency, width) = shape(sample, delimiter);
+    if width < 2 {
+        return 0.0;
+    }
+    consistency * width as f64
+}
+
+/// The share of the sampled records with as many fields as the first, and
+/// that field count.
+fn shape(sample: &[u8], delimiter: u8) -> (f64, usize) {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -43,9 +75,6 @@ fn score(sample: &[u8], delimiter: u8) -> f64 {
         }
     }
     let width = first.unwrap_or(0);
-    if width < 2 {
-        return 0.0;
-    }
     // The last sampled line may be cut short; do not hold it against the candidate.
     let others = total.saturating_sub(1).max(1) as f64;
     let consistency = if total <= 1 {
@@ -53,7 +82,7 @@ fn score(sample: &[u8], delimiter: u8) -> f64 {
     } else {
         (same as f64 / others).min(1.0)
     };
-    consistency * width as f64
+    (consistency, width)
 }
 
 #[cfg(test)]
@@ -81,6 +110,16 @@ mod tests {
     fn quoted_delimiters_do_not_count() {
         let s = b"\"a;b\",c\n\"x;y\",z\n\"p;q\",r\n";
         assert_eq!(sniff_delimiter(s), b',');
+    }
+
+    #[test]
+    fn a_declared_delimiter_that_does_not_fit_gets_the_one_that_does() {
+        let s = b"ID;NOME;ISEE\n1;MARIO;1234,56\n2;ANNA;0\n3;LUCA;7,5\n";
+        assert_eq!(better_delimiter(s, b','), Some(b';'));
+        assert_eq!(better_delimiter(s, b';'), None);
+        // One column: nothing fits better.
+        assert_eq!(better_delimiter(b"CF\nRSSMRA80A01H501U\n", b';'), None);
+        assert_eq!(delimiter_name(b'\t'), "tab");
     }
 
     #[test]

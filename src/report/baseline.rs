@@ -3,8 +3,10 @@
 //!
 //! A regression is a check whose failure rate grew by more than the
 //! tolerance (in percentage points), or a field whose completeness fell by
-//! more than the tolerance. Checks and fields that are new, or sources not
-//! in the baseline, are not regressions (their own gates judge them).
+//! more than the tolerance. Checks and fields that are new are not
+//! regressions (their own gates judge them); a source that the baseline
+//! does not have stops the run ([`ensure_sources`]): a gate that compares
+//! nothing must not pass silently.
 
 use std::path::Path;
 
@@ -37,6 +39,51 @@ pub enum BaselineError {
         /// What is wrong.
         message: String,
     },
+}
+
+/// A source of the run that the baseline does not have.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("the baseline {path} has no source named {source_name:?}: nothing to compare it with")]
+#[diagnostic(code(vaglio::baseline::no_source), help("{help}"))]
+pub struct MissingSource {
+    /// The baseline file.
+    pub path: String,
+    /// The source of this run.
+    pub source_name: String,
+    /// What to do, with the names the baseline has.
+    pub help: String,
+}
+
+/// Checks that the baseline has every source of the run (by name: the rule
+/// file's `name`, else the file name).
+pub fn ensure_sources(
+    baseline: &Summary,
+    path: &Path,
+    sources: &[String],
+) -> Result<(), MissingSource> {
+    let Some(missing) = sources
+        .iter()
+        .find(|n| !baseline.sources.iter().any(|s| &s.name == *n))
+    else {
+        return Ok(());
+    };
+    let names: Vec<String> = baseline
+        .sources
+        .iter()
+        .map(|s| format!("{:?}", s.name))
+        .collect();
+    let has = if names.is_empty() {
+        "it has no source".to_string()
+    } else {
+        format!("it has {}", names.join(", "))
+    };
+    Err(MissingSource {
+        path: path.display().to_string(),
+        source_name: missing.clone(),
+        help: format!(
+            "{has}. A source is named by its rule file's `name` (else by its file name): set `name` in the rule file so that every delivery has the same, or pass the summary.json of a run of the same extract"
+        ),
+    })
 }
 
 /// Reads a baseline summary.

@@ -4,6 +4,7 @@
 
 pub mod baseline;
 pub mod charts;
+pub mod derived;
 pub mod findings;
 pub mod html;
 pub mod junit;

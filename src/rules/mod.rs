@@ -167,6 +167,12 @@ pub enum Constraint {
         /// Most characters.
         max: Option<u64>,
     },
+    /// A codice fiscale's place code (characters 12-15) must have been in
+    /// use on the birth date the code gives (check `VG109`).
+    PlaceInUse {
+        /// The date the code's century is read against (`--today`).
+        reference: chrono::NaiveDate,
+    },
     /// At least this percentage of the rows must have a value.
     Completeness {
         /// Minimum percentage of non-missing cells.

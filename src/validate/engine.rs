@@ -221,6 +221,12 @@ fn check_chunks<'t>(
             plan.checks[c].skipped = Some("not a delimited text file".into());
         }
     }
+    if info.format == crate::read::InputFormat::Excel {
+        // Typed date cells come as ISO dates, whatever the declared format.
+        for f in &mut plan.fields {
+            f.field_type = f.field_type.for_typed_cells();
+        }
+    }
     let columns = header.columns.clone();
     let ids: Vec<Arc<str>> = plan
         .checks
@@ -302,6 +308,7 @@ fn check_chunks<'t>(
     results[plan.encoding].evaluated += rows;
     results[plan.ragged].evaluated += rows;
     results[plan.quote].evaluated += 1;
+    results[plan.blank].evaluated += rows;
 
     // Checks that need the whole file.
     for &(fi, check, min_percent) in &plan.completeness {
@@ -454,8 +461,15 @@ fn merge_chunk(
             ReadIssueKind::Undecodable { .. } => {
                 (plan.encoding, undecodable_rows.insert(issue.row))
             }
-            ReadIssueKind::RaggedRow { .. } => (plan.ragged, true),
+            ReadIssueKind::RaggedRow { .. } | ReadIssueKind::DelimiterMismatch { .. } => {
+                (plan.ragged, true)
+            }
             ReadIssueKind::UnterminatedQuote { .. } => (plan.quote, true),
+            ReadIssueKind::BlankRow { empty_line } => {
+                // An empty line is no record: it adds to what was evaluated.
+                results[plan.blank].evaluated += u64::from(empty_line);
+                (plan.blank, true)
+            }
             _ => (plan.encoding, true),
         };
         if counted {
@@ -468,7 +482,19 @@ fn merge_chunk(
             .filter(|r| r.row == issue.row)
             .map(|r| record_key(&plan.key_cols, r))
             .unwrap_or_default();
-        by_row.entry(issue.row).or_default().push((
+        // An empty line is no record: its finding goes before the record
+        // that follows it, so that findings stay in file order.
+        // An issue of no record (an empty line, the file as a whole) goes
+        // before the record that follows its line, so that findings stay in
+        // file order.
+        let at = match issue.row {
+            0 => {
+                let next = records.partition_point(|r| r.line <= issue.line);
+                records.get(next).map_or(0, |r| r.row)
+            }
+            row => row,
+        };
+        by_row.entry(at).or_default().push((
             check,
             Finding {
                 row: issue.row,
@@ -1033,6 +1059,7 @@ fn cell_failure(check: &Constraint, text: &str, value: &Value<'_>) -> Option<Str
         Constraint::Pattern { regex, source } => checks::pattern::check(text, regex, source),
         Constraint::Range { min, max } => checks::range::check(value, min.as_ref(), max.as_ref()),
         Constraint::Length { min, max } => checks::length::check(text, *min, *max),
+        Constraint::PlaceInUse { reference } => checks::place_in_use::check(text, *reference),
         // Checked elsewhere: presence, type, uniqueness and completeness.
         Constraint::Required
         | Constraint::Valid

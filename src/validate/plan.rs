@@ -72,6 +72,7 @@ pub struct Plan {
     pub(crate) encoding: usize,
     pub(crate) ragged: usize,
     pub(crate) quote: usize,
+    pub(crate) blank: usize,
     pub(crate) duplicate_rows: Option<usize>,
     pub(crate) row_count: Option<(usize, Option<u64>, Option<u64>)>,
 }
@@ -149,6 +150,16 @@ impl Plan {
             &mut checks,
             structural("file.quotes", "every quoted field is closed", sev),
             &checks::unterminated_quote::KIND,
+            None,
+        );
+        let blank = push(
+            &mut checks,
+            structural(
+                "file.blank_rows",
+                "no row is blank",
+                sev.min(Severity::Warning),
+            ),
+            &checks::blank_row::KIND,
             None,
         );
         let header_check = push(
@@ -291,6 +302,7 @@ impl Plan {
                     Constraint::Pattern { .. } => (&checks::pattern::KIND, true),
                     Constraint::Range { .. } => (&checks::range::KIND, true),
                     Constraint::Length { .. } => (&checks::length::KIND, true),
+                    Constraint::PlaceInUse { .. } => (&checks::place_in_use::KIND, true),
                     Constraint::Completeness { .. } => (&checks::completeness::KIND, false),
                 };
                 let idx = push(&mut checks, c.meta.clone(), kind, Some(spec.name.clone()));
@@ -430,6 +442,7 @@ impl Plan {
             encoding,
             ragged,
             quote,
+            blank,
             duplicate_rows,
             row_count,
         }

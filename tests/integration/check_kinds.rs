@@ -196,7 +196,7 @@ fn junit_has_one_case_per_check() {
         .unwrap_or(0);
     assert_eq!(junit.matches("<testcase ").count(), checks);
     assert!(
-        junit.contains("<testsuite name=\"interventi\" tests=\"17\" failures=\"6\" skipped=\"0\">"),
+        junit.contains("<testsuite name=\"interventi\" tests=\"18\" failures=\"6\" skipped=\"0\">"),
         "{junit}"
     );
     assert!(

@@ -59,9 +59,12 @@ fn invalid_utf8_in_a_file_declared_utf8() {
     let (code, _, _, dir) = run(&rules, "x.csv", b"ID;NOME\n1;ANNA\n2;NICOL\xD2\n3;LUCA\n");
     assert_eq!(code, 1);
     let f = findings(&dir.path().join("out"));
-    assert_eq!(f.len(), 1);
+    assert_eq!(f.len(), 2);
+    // The whole file reads as Windows-1252: said once, then the row.
+    assert_eq!((f[0].0.as_str(), f[0].2.as_str()), ("0", "file.encoding"));
+    assert!(f[0].3.contains("does as windows-1252"), "{}", f[0].3);
     assert_eq!(
-        (f[0].0.as_str(), f[0].1.as_str(), f[0].2.as_str()),
+        (f[1].0.as_str(), f[1].1.as_str(), f[1].2.as_str()),
         ("2", "NOME", "file.encoding")
     );
 }

@@ -6,6 +6,7 @@ mod check_inputs;
 mod check_kinds;
 mod cli;
 mod demo;
+mod fidelity;
 mod fuzz_replay;
 mod hostile;
 mod html_report;

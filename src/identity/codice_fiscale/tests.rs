@@ -446,8 +446,10 @@ fn place_not_valid_at_birth() {
     ));
     assert!(f.message_with_values().contains("M320 (Valsamoggia)"));
     assert!(!f.message().contains("A726"));
+    // Alone, the code is read in the century its place was in use: 1915.
     let x = dec(&cf).expect("valid");
-    assert!(!x.place_validity().is_valid());
+    assert_eq!(x.birth_date, d(1915, 3, 1));
+    assert!(x.place_validity().is_valid());
     // The same code for a birth in 2010 is fine.
     let first = "RSSMRA10C01A726";
     let cf = format!("{first}{}", check_char(first.as_bytes()).unwrap_or('?'));
@@ -637,4 +639,65 @@ proptest! {
             prop_assert!(validate(x.base.as_bytes()).is_ok());
         }
     }
+}
+
+/// A code from its first 15 characters, with its check character.
+fn with_check(first15: &str) -> String {
+    let c = check_char(first15.as_bytes()).unwrap_or('?');
+    format!("{first15}{c}")
+}
+
+#[test]
+fn the_place_decides_the_century_then_the_reference_date() {
+    // (code, birth date, why)
+    let cases = [
+        // Gallico (D877), a municipality 1861-1927.
+        (
+            "MCHFDA07A01D877A".to_owned(),
+            d(1907, 1, 1),
+            "Gallico: 1907, not 2007",
+        ),
+        // Rome exists in both centuries: the latest not after the reference.
+        (with_check("RSSMRA15A01H501"), d(2015, 1, 1), "Rome: 2015"),
+        (
+            with_check("RSSMRA26T01H501"),
+            d(1926, 12, 1),
+            "after the reference: 1926",
+        ),
+        // Bargano (A659), 1861-1878: two centuries back.
+        (
+            with_check("RSSMRA70A01A659"),
+            d(1870, 1, 1),
+            "Bargano: 1870",
+        ),
+        // Nuxis (F991), from 1934: in use in none of 1930, 1830, 1730.
+        (
+            "CCCFBA30H66F991T".to_owned(),
+            d(1930, 6, 26),
+            "Nuxis: the latest",
+        ),
+        // An unknown place: the latest.
+        (
+            with_check("RSSMRA07A01D999"),
+            d(2007, 1, 1),
+            "unknown place: the latest",
+        ),
+        // Separators are dropped like spaces.
+        (
+            "CCC-FBA-85-D03-L219-P".to_owned(),
+            d(1985, 4, 3),
+            "separators",
+        ),
+    ];
+    for (code, born, why) in cases {
+        let x = dec(&code).unwrap_or_else(|e| panic!("{why}: {code}: {e}"));
+        assert_eq!(x.birth_date, born, "{why}: {code}");
+    }
+    assert_eq!(normalize("ccc-fba.85 d03-l219-p"), "CCCFBA85D03L219P");
+    // Nuxis: a valid code whose place was not in use on its birth date.
+    let nuxis = dec("CCCFBA30H66F991T").unwrap_or_else(|e| panic!("{e}"));
+    assert!(matches!(
+        nuxis.place_validity(),
+        Validity::NotYetValid { .. }
+    ));
 }

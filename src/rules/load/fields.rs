@@ -54,6 +54,7 @@ impl Loader<'_> {
             "pii",
             "valid",
             "provisional",
+            "place_in_use",
             "datamart",
         ];
         let what = format!("[fields.{name}]");
@@ -130,6 +131,35 @@ impl Loader<'_> {
                 kind: Constraint::Valid,
                 meta,
             });
+        }
+        // place_in_use: on by default for a codice fiscale
+        if let FieldType::CodiceFiscale { reference, .. } = &field_type {
+            let (on, table, span) = match t.get("place_in_use") {
+                Some(n) => {
+                    let span = n.span.clone();
+                    match self.flag(n, "`place_in_use`", &[]) {
+                        Some((on, table)) => (on, table, span),
+                        None => (false, None, span),
+                    }
+                }
+                None => (true, None, t.key_span("type").unwrap_or(key_span.clone())),
+            };
+            if on {
+                let meta = self.meta(
+                    table.as_ref(),
+                    format!("{name}.place_in_use"),
+                    format!("the place code of {name} was in use on the birth date it gives"),
+                    Severity::Error,
+                    1,
+                    span,
+                );
+                constraints.push(FieldConstraint {
+                    kind: Constraint::PlaceInUse {
+                        reference: *reference,
+                    },
+                    meta,
+                });
+            }
         }
         // unique
         if let Some(n) = t.get("unique") {

@@ -176,6 +176,14 @@ pub fn description(english: &str) -> Option<String> {
         }
         return None;
     }
+    if let Some(name) = d
+        .strip_prefix("the place code of ")
+        .and_then(|r| r.strip_suffix(" was in use on the birth date it gives"))
+    {
+        return Some(format!(
+            "il codice del luogo di {name} era in uso alla data di nascita che indica"
+        ));
+    }
     if let Some((cols, rest)) = d.split_once(" exists in ") {
         return Some(format!("{cols} esiste in {rest}"));
     }
@@ -294,6 +302,29 @@ const PHRASES: &[(&str, &str)] = &[
         "un segnaposto, non un vero codice fiscale",
     ),
     (
+        "the place code (characters 12-15) was not in use on the birth date the code gives",
+        "il codice del luogo (caratteri 12-15) non era in uso alla data di nascita indicata dal codice",
+    ),
+    ("(it did not exist yet)", "(non esisteva ancora)"),
+    (
+        "(it had been replaced by a newer code)",
+        "(era stato sostituito da un codice più recente)",
+    ),
+    ("(it was no longer in use)", "(non era più in uso)"),
+    ("the declared delimiter ", "il delimitatore dichiarato "),
+    (
+        " does not fit the file: its first lines split evenly on ",
+        " non corrisponde al file: le sue prime righe si dividono in modo regolare con ",
+    ),
+    ("; set delimiter = ", "; impostare delimiter = "),
+    (
+        "the file does not read as the declared encoding ",
+        "il file non si legge nella codifica dichiarata ",
+    ),
+    (" but does as ", " ma si legge in "),
+    ("; set encoding = ", "; impostare encoding = "),
+    (" (or \"auto\") in [input]", " (o \"auto\") in [input]"),
+    (
         "the place code was not in use on the birth date the code gives",
         "il codice del luogo non era in uso alla data di nascita indicata dal codice",
     ),
@@ -325,6 +356,26 @@ pub fn message(english: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_fidelity_findings_are_translated() {
+        assert_eq!(
+            message("the place code (characters 12-15) was not in use on the birth date the code gives (it did not exist yet)"),
+            "il codice del luogo (caratteri 12-15) non era in uso alla data di nascita indicata dal codice (non esisteva ancora)"
+        );
+        assert_eq!(
+            message("the declared delimiter \",\" does not fit the file: its first lines split evenly on \";\"; set delimiter = \";\" (or \"auto\") in [input]"),
+            "il delimitatore dichiarato \",\" non corrisponde al file: le sue prime righe si dividono in modo regolare con \";\"; impostare delimiter = \";\" (o \"auto\") in [input]"
+        );
+        assert_eq!(
+            message("the file does not read as the declared encoding UTF-8 but does as windows-1252; set encoding = \"windows-1252\" (or \"auto\") in [input]"),
+            "il file non si legge nella codifica dichiarata UTF-8 ma si legge in windows-1252; impostare encoding = \"windows-1252\" (o \"auto\") in [input]"
+        );
+        assert_eq!(
+            description("the place code of CF was in use on the birth date it gives").as_deref(),
+            Some("il codice del luogo di CF era in uso alla data di nascita che indica")
+        );
+    }
 
     #[test]
     fn vaglio_descriptions_are_translated() {

@@ -695,14 +695,16 @@ fn make_progress(options: &ValidateOptions, bytes: u64) -> Option<indicatif::Pro
     Some(pb)
 }
 
-/// The record's key: the key columns joined by `|`, or empty.
+/// The record's key: the key columns joined by `|`, or empty. Only spaces
+/// are trimmed: a TAB or CR in front stays, so that `\t=2+2` is not turned
+/// into the formula `=2+2`.
 fn record_key(key_cols: &[usize], record: &Record) -> String {
     let mut key = String::new();
     for (i, &c) in key_cols.iter().enumerate() {
         if i > 0 {
             key.push('|');
         }
-        key.push_str(record.fields.get(c).unwrap_or("").trim());
+        key.push_str(record.fields.get(c).unwrap_or("").trim_matches(' '));
     }
     key
 }

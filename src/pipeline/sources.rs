@@ -89,6 +89,9 @@ pub(crate) fn stage(
     }
     let table = cx.inputs.get(&file, &rules.input.read)?;
     digests.table(&file, &table);
+    // The datamart's columns first: a clash stops the run before any work.
+    let raw = Raw::new(Arc::clone(&table), &rules);
+    let columns = ColumnPolicy::new(&rules, &spec, s, &raw, &file)?;
     let (rows, result) = match cx.mode.previous().filter(|_| reused) {
         Some(p) => {
             p.same(&s.name, "file", &file, &table.sha256)?;
@@ -133,8 +136,6 @@ pub(crate) fn stage(
             (rows, result)
         }
     };
-    let raw = Raw::new(table, &rules);
-    let columns = ColumnPolicy::new(&rules, &spec, s, &raw, &file)?;
     let isee = s
         .isee_column
         .as_deref()
@@ -209,6 +210,24 @@ impl ColumnPolicy {
                 }
                 _ => {}
             }
+        }
+        let names = crate::master::datamart::source_columns(
+            raw.columns()
+                .iter()
+                .filter(|c| !drop.contains(c))
+                .map(String::as_str),
+        );
+        if let Some((a, b)) = crate::master::datamart::case_clash(&names) {
+            return Err(miette!(
+                code = "vaglio::run::column_clash",
+                help = format!(
+                    "rename one of them in the extract, or leave one out of the datamart: drop_columns = [\"{b}\"] in the project file, or datamart = \"drop\" in [fields.{b}] of {}",
+                    s.rules.display()
+                ),
+                "{}: columns `{a}` and `{b}` differ only in case; the datamart table `{}` cannot hold both",
+                file.display(),
+                s.name
+            ));
         }
         let key_is_identifying = rules
             .input

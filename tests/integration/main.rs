@@ -9,6 +9,7 @@ mod demo;
 mod fuzz_replay;
 mod hostile;
 mod html_report;
+mod injection;
 mod link;
 mod privacy;
 mod rule_errors;

@@ -3,7 +3,8 @@
 //! Reports never show a full value unless the user asks with `--show-pii`.
 //! A masked value keeps its *shape*, which is what a data owner needs to see
 //! why it failed: letters become `A`, digits `9`, punctuation stays. A
-//! codice fiscale is masked as DESIGN shows (`RSS***80A01*****`).
+//! codice fiscale keeps its first three letters and its length
+//! (`RSS*************`): no birth date, no sex.
 
 /// Masks a value for a report. `show` returns it unchanged (for
 /// `--show-pii`).
@@ -44,26 +45,77 @@ fn looks_like_cf(v: &str) -> bool {
         && v.bytes().take(6).all(|b| b.is_ascii_alphabetic())
 }
 
-/// Masks a 16-character codice fiscale: keeps the surname code, year, month
-/// and day (`RSS***80A01*****`), hides the name code, place and check
-/// character.
+/// Masks a 16-character codice fiscale: keeps the surname code and the
+/// length (`RSS*************`); birth date, sex, name code, place and check
+/// character are hidden. One masking for every report:
+/// [`crate::identity::mask_cf`].
 pub fn mask_cf(cf: &str) -> String {
-    let chars: Vec<char> = cf.chars().collect();
-    if chars.len() != 16 {
-        return mask(cf, false);
-    }
-    chars
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            if (3..6).contains(&i) || i >= 11 {
-                '*'
-            } else {
-                c.to_ascii_uppercase()
-            }
-        })
-        .collect()
+    crate::identity::mask_cf(cf)
 }
+
+/// How reports name records whose key is personal data
+/// ([`crate::rules::RuleSet::key_is_personal`]) when `--show-pii` is not
+/// given: by row number and a short keyed pseudonym of the key.
+#[derive(Clone, Debug, Default)]
+pub struct KeyShown {
+    /// The key, when the record key is personal; `None`: shown as it is.
+    personal: Option<PersonalKey>,
+}
+
+#[derive(Clone, Debug)]
+struct PersonalKey {
+    source: String,
+    pseudonyms: Option<crate::master::pseudonym::Pseudonymizer>,
+}
+
+impl KeyShown {
+    /// Keys shown as they are (not personal, or `--show-pii`).
+    pub fn plain() -> KeyShown {
+        KeyShown::default()
+    }
+
+    /// Keys of `source` are personal: shown as `#` row `~` the first
+    /// [`SHORT_PSEUDONYM`] characters of the keyed pseudonym the datamart
+    /// gives the key (`chiave` of `collegamenti`), or as `#` row alone
+    /// without a key (`pseudonyms` not keyed).
+    pub fn pseudonymous(
+        source: &str,
+        pseudonyms: Option<crate::master::pseudonym::Pseudonymizer>,
+    ) -> KeyShown {
+        KeyShown {
+            personal: Some(PersonalKey {
+                source: source.to_string(),
+                pseudonyms: pseudonyms.filter(|p| p.keyed()),
+            }),
+        }
+    }
+
+    /// Whether keys are pseudonymised.
+    pub fn is_pseudonymous(&self) -> bool {
+        self.personal.is_some()
+    }
+
+    /// The key of the record at data row `row` as reports show it.
+    pub fn show(&self, row: u64, key: &str) -> String {
+        let Some(p) = &self.personal else {
+            return key.to_string();
+        };
+        if key.is_empty() {
+            return String::new();
+        }
+        match &p.pseudonyms {
+            Some(k) => {
+                let full = k.record_key(&p.source, key);
+                let short: String = full.chars().take(SHORT_PSEUDONYM).collect();
+                format!("#{row}~{short}")
+            }
+            None => format!("#{row}"),
+        }
+    }
+}
+
+/// Hex characters of a record key's pseudonym that reports show.
+pub const SHORT_PSEUDONYM: usize = 8;
 
 /// The smallest count of people a report shows exactly: 1 and 2 are shown
 /// as `<3`, so that a cell of a cross-tabulation cannot single out one or
@@ -92,7 +144,7 @@ mod tests {
 
     #[test]
     fn cf_mask_matches_design() {
-        assert_eq!(mask("RSSMRA80A01H501U", false), "RSS***80A01*****");
+        assert_eq!(mask("RSSMRA80A01H501U", false), "RSS*************");
     }
 
     #[test]
@@ -102,6 +154,21 @@ mod tests {
         assert_eq!(mask("1.234,5", false), "9.999,9");
         assert_eq!(mask("x", true), "x");
         assert!(mask(&"A".repeat(40), false).ends_with('…'));
+    }
+
+    #[test]
+    fn personal_keys_are_shown_by_row_and_pseudonym() {
+        use crate::master::pseudonym::Pseudonymizer;
+        let key = Pseudonymizer::Keyed(b"0123456789abcdef".to_vec());
+        let shown = KeyShown::pseudonymous("isee", Some(key.clone()));
+        let s = shown.show(17, "INPS-ISEE-2025-ZY5H6A19E-00");
+        let full = key.record_key("isee", "INPS-ISEE-2025-ZY5H6A19E-00");
+        assert_eq!(s, format!("#17~{}", &full[..8]));
+        assert!(!s.contains("INPS"));
+        assert_eq!(shown.show(3, ""), "");
+        let rowonly = KeyShown::pseudonymous("isee", Some(Pseudonymizer::Plain));
+        assert_eq!(rowonly.show(4, "INPS-ISEE-2025-X"), "#4");
+        assert_eq!(KeyShown::plain().show(4, "K4"), "K4");
     }
 
     #[test]

@@ -15,7 +15,9 @@ use super::source::{Digests, Raw};
 use super::{check_source, link_spec, reused_result, RunOptions, SourceResult, TIER_DECISION};
 use crate::link::spec::{self, LinkSpec};
 use crate::link::{self, LinkJob, LinkRow, PreparedAnagrafe, Status};
+use crate::master::pseudonym::Pseudonymizer;
 use crate::master::review::{Decisions, Verdict};
+use crate::privacy::KeyShown;
 use crate::project::{Project, SourceConfig};
 use crate::read::Inputs;
 use crate::report::html::Lang;
@@ -48,6 +50,8 @@ pub(crate) struct Context<'r> {
     pub prepared: &'r PreparedAnagrafe,
     pub ids: &'r Identities<'r>,
     pub decisions: &'r Decisions,
+    /// The run's pseudonym key: personal record keys in the reports.
+    pub pseudo: &'r Pseudonymizer,
 }
 
 /// A source's rules and `[link]` section (the project's thresholds
@@ -102,7 +106,7 @@ pub(crate) fn stage(
         }
         None => {
             let out = project.reports.join(&s.name);
-            let outcome = check_source(&s.name, &table, &rules, &out, opts)?;
+            let outcome = check_source(&s.name, &table, &rules, &out, opts, Some(cx.pseudo))?;
             progress.stage(&format!("linking {}", s.name));
             let job = LinkJob {
                 extract: &table,
@@ -117,6 +121,10 @@ pub(crate) fn stage(
             };
             let l = link::link(&job)?;
             let mut linkage = LinkageReport::from_linkage(&l, opts.show_pii);
+            if rules.key_is_personal() && !opts.show_pii {
+                let keys = KeyShown::pseudonymous(&s.name, Some(cx.pseudo.clone()));
+                linkage.show_keys(&keys);
+            }
             let mut rows = l.rows;
             drop(l.data);
             crate::memory::release();

@@ -1,7 +1,9 @@
 //! No report file names a person: the demo city is checked, then every file
 //! under `reports/` (each source's report with its linkage section, and the
-//! run's index) is scanned for the residents' codici fiscali, birth dates,
-//! surnames and given names.
+//! run's index) and what `vaglio demo` prints are scanned for the residents'
+//! codici fiscali, birth dates, surnames and given names and for the ISEE
+//! declarations' DSU protocols (the ISEE extract's record key); every CSV
+//! output is scanned for cells a spreadsheet would run.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -22,7 +24,14 @@ fn files_under(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
 #[test]
 fn demo_reports_contain_no_identity() {
     let dir = scratch();
-    demo_city(dir.path(), 1500, 3);
+    let printed = vaglio()
+        .env_remove("VAGLIO_KEY")
+        .args(["demo", "--residents", "1500", "--seed", "3", "--out"])
+        .arg(dir.path())
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(printed.status.code(), Some(0));
+    let printed = String::from_utf8_lossy(&printed.stdout).into_owned();
     let rows = read_csv_semicolon(&dir.path().join("anagrafe.csv"));
     let header = &rows[0];
     let col = |name: &str| {
@@ -58,19 +67,76 @@ fn demo_reports_contain_no_identity() {
         config.push_str(&std::fs::read_to_string(f).unwrap_or_default());
     }
     secrets.retain(|s| !config.contains(s.as_str()));
+    // The ISEE extract's record key, a DSU protocol, names the declarant.
+    let isee = read_csv_semicolon(&dir.path().join("isee.csv"));
+    let dsu = isee[0]
+        .iter()
+        .position(|h| h.trim_start_matches('\u{feff}') == "PROTOCOLLO_DSU")
+        .unwrap_or_else(|| panic!("no PROTOCOLLO_DSU"));
+    let protocols: Vec<String> = isee[1..]
+        .iter()
+        .map(|r| r[dsu].clone())
+        .filter(|p| p.starts_with("INPS-"))
+        .collect();
+    assert!(protocols.len() > 100);
+    secrets.extend(protocols);
     let mut files = Vec::new();
     files_under(&dir.path().join("reports"), &mut files);
     assert!(files.len() >= 20, "five sources × four reports: {files:?}");
-    for f in files {
-        let text = std::fs::read_to_string(&f).unwrap_or_default();
+    // `vaglio check` of the ISEE extract alone, without a key.
+    let checked = vaglio()
+        .env_remove("VAGLIO_KEY")
+        .current_dir(dir.path())
+        .args(["check", "--rules", "rules/isee.toml", "--out", "checked"])
+        .args(["--today", "2025-12-31", "--examples", "50", "isee.csv"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(checked.status.code(), Some(0));
+    files_under(&dir.path().join("checked"), &mut files);
+    let mut texts: Vec<(String, String)> = files
+        .iter()
+        .map(|f| {
+            (
+                f.display().to_string(),
+                std::fs::read_to_string(f).unwrap_or_default(),
+            )
+        })
+        .collect();
+    texts.push(("the terminal".into(), printed));
+    // A masked codice fiscale tells no birth date or sex.
+    let masked_with_date =
+        regex::Regex::new(r"[A-Z]{3}\*{3}[0-9]{2}[A-Z][0-9]{2}").unwrap_or_else(|e| panic!("{e}"));
+    texts.push((
+        "check's terminal".into(),
+        String::from_utf8_lossy(&checked.stdout).into_owned(),
+    ));
+    for (name, text) in &texts {
         // Whole tokens only: a surname must not match inside a longer word.
         for token in text.split(|c: char| !c.is_ascii_alphanumeric() && c != '-' && c != '/') {
             assert!(
                 !secrets.contains(token),
-                "{} contains personal data: {token}",
-                f.display()
+                "{name} contains personal data: {token}"
             );
         }
+        assert!(
+            !masked_with_date.is_match(text),
+            "{name} shows a codice fiscale's birth date"
+        );
+    }
+    // The ISEE findings name rows by number and a short pseudonym.
+    let findings = read_csv(&dir.path().join("reports/isee/findings.csv"));
+    assert!(findings.len() > 1);
+    for r in &findings[1..] {
+        assert!(
+            r[3].is_empty() || r[3].starts_with(&format!("#{}~", r[1])),
+            "{r:?}"
+        );
+    }
+    for out in ["reports", "master", "review", "checked"] {
+        assert_eq!(
+            crate::injection::formula_cells(&dir.path().join(out)),
+            Vec::<String>::new()
+        );
     }
 }
 

@@ -1,6 +1,8 @@
 //! Writing output files atomically: into a temporary file in the same
 //! folder, renamed over the target only once complete. A run that fails
 //! half-way (bad input, a full disk) leaves the previous outputs intact.
+//! Every output is created owner-only (0600, and never looser than the
+//! umask).
 
 use std::fs;
 use std::io::{self, BufWriter, Write};
@@ -63,15 +65,10 @@ impl AtomicFile {
         };
         let temp = self.temp.into_inner().map_err(|e| err(e.into_error()))?;
         temp.as_file().sync_all().map_err(err)?;
-        // Temporary files are created private (0600); reports are ordinary
-        // files, readable like any other the user writes.
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            temp.as_file()
-                .set_permissions(fs::Permissions::from_mode(0o644))
-                .map_err(err)?;
-        }
+        // The file keeps the mode it was created with: owner-only (0600),
+        // less if the umask says so. Reports, links and the review queue
+        // hold personal data (pseudonymised or masked, and in clear with
+        // --show-pii): nobody else is let in, and the umask is never widened.
         temp.persist(&path).map_err(|e| err(e.error))?;
         Ok(())
     }
@@ -239,7 +236,8 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            assert_eq!(fs::metadata(&path)?.permissions().mode() & 0o777, 0o644);
+            // Owner-only, whatever the umask allows others.
+            assert_eq!(fs::metadata(&path)?.permissions().mode() & 0o077, 0);
         }
         Ok(())
     }

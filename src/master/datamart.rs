@@ -169,14 +169,9 @@ pub fn write(path: &Path, tables: Vec<Table<'_>>) -> miette::Result<()> {
         .map_err(io)?;
     insert(temp.path(), tables).map_err(|e| sql_err(path, e))?;
     temp.as_file().sync_all().map_err(io)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        // The feed holds pseudonymised personal data: owner-only.
-        temp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o600))
-            .map_err(io)?;
-    }
+    // The feed holds pseudonymised personal data: it keeps the mode the
+    // temporary file was created with, owner-only (0600) and never looser
+    // than the umask.
     temp.persist(path).map_err(|e| io(e.error))?;
     Ok(())
 }

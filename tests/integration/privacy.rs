@@ -155,3 +155,88 @@ fn read_csv_semicolon(path: &Path) -> Vec<Vec<String>> {
         })
         .collect()
 }
+
+/// Every file under `dir`, with its permission bits.
+#[cfg(unix)]
+fn modes(dir: &Path) -> Vec<(std::path::PathBuf, u32)> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut files = Vec::new();
+    files_under(dir, &mut files);
+    files
+        .into_iter()
+        .map(|f| {
+            let mode = std::fs::metadata(&f)
+                .map(|m| m.permissions().mode() & 0o777)
+                .unwrap_or_else(|e| panic!("{e}"));
+            (f, mode)
+        })
+        .collect()
+}
+
+#[cfg(unix)]
+#[test]
+fn outputs_are_owner_only_and_never_looser_than_the_umask() {
+    let dir = scratch();
+    // `run --show-pii` puts identities in the review queue: even under a
+    // umask of 022, nobody but the owner reads any output.
+    let bin = assert_cmd::cargo::cargo_bin("vaglio");
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("umask 022 && exec \"$0\" \"$@\"")
+        .arg(&bin)
+        .args([
+            "demo",
+            "--quiet",
+            "--residents",
+            "1500",
+            "--seed",
+            "3",
+            "--out",
+        ])
+        .arg(dir.path())
+        .env_remove("VAGLIO_KEY")
+        .status()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(status.code(), Some(0));
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("umask 022 && exec \"$0\" \"$@\"")
+        .arg(&bin)
+        .args(["run", "--quiet", "--show-pii"])
+        .arg(dir.path().join("vaglio.toml"))
+        .env_remove("VAGLIO_KEY")
+        .status()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(status.code(), Some(0));
+    for out in ["reports", "master", "review"] {
+        let m = modes(&dir.path().join(out));
+        assert!(!m.is_empty());
+        for (f, mode) in m {
+            assert_eq!(mode & 0o077, 0, "{} is {mode:o}", f.display());
+        }
+    }
+    // A stricter umask is kept: 0277 takes even the owner's write bit.
+    std::fs::create_dir(dir.path().join("strict")).unwrap_or_else(|e| panic!("{e}"));
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("umask 0277 && exec \"$0\" \"$@\"")
+        .arg(&bin)
+        .current_dir(dir.path())
+        .args([
+            "check",
+            "--quiet",
+            "--rules",
+            "rules/isee.toml",
+            "--out",
+            "strict",
+        ])
+        .args(["--today", "2025-12-31", "isee.csv"])
+        .status()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(status.code(), Some(0));
+    let m = modes(&dir.path().join("strict"));
+    assert_eq!(m.len(), 4, "{m:?}");
+    for (f, mode) in m {
+        assert_eq!(mode & 0o277, 0, "{} is {mode:o}", f.display());
+    }
+}

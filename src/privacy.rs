@@ -117,6 +117,47 @@ impl KeyShown {
 /// Hex characters of a record key's pseudonym that reports show.
 pub const SHORT_PSEUDONYM: usize = 8;
 
+/// Whether a column's name says it holds personal data — a name, a birth
+/// date, a codice fiscale, an address, a contact, a DSU protocol, a health
+/// note — so that `--infer` lists none of its values in a draft. Parts of
+/// the name (split at `_`, `-`, `.`, spaces) are compared without case:
+/// `COGNOME_ALUNNO`, `DataNascita`, `CF_PAGANTE`, `email`.
+pub fn personal_column_name(name: &str) -> bool {
+    const INSIDE: &[&str] = &[
+        "COGNOM",
+        "NOME",
+        "NOMINATIV",
+        "NAME",
+        "NASCITA",
+        "BIRTH",
+        "FISCAL",
+        "CODFISC",
+        "INDIRIZZ",
+        "ADDRESS",
+        "RESIDENZ",
+        "DOMICILI",
+        "EMAIL",
+        "TELEFON",
+        "PHONE",
+        "CELLULAR",
+        "IBAN",
+        "DIAGNOS",
+        "PATOLOG",
+        "PROTOCOLL",
+        "DOCUMENT",
+        "PASSAPORT",
+        "PASSPORT",
+    ];
+    const WHOLE: &[&str] = &[
+        "CF", "VIA", "DSU", "DOB", "CELL", "MAIL", "TEL", "PEC", "SSN",
+    ];
+    let upper = name.to_uppercase();
+    INSIDE.iter().any(|w| upper.contains(w))
+        || upper
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|part| WHOLE.contains(&part))
+}
+
 /// The smallest count of people a report shows exactly: 1 and 2 are shown
 /// as `<3`, so that a cell of a cross-tabulation cannot single out one or
 /// two people.
@@ -169,6 +210,30 @@ mod tests {
         let rowonly = KeyShown::pseudonymous("isee", Some(Pseudonymizer::Plain));
         assert_eq!(rowonly.show(4, "INPS-ISEE-2025-X"), "#4");
         assert_eq!(KeyShown::plain().show(4, "K4"), "K4");
+    }
+
+    #[test]
+    fn personal_columns_are_told_by_name() {
+        for n in [
+            "COGNOME_ALUNNO",
+            "nome",
+            "DataNascita",
+            "CF_PAGANTE",
+            "PROTOCOLLO_DSU",
+            "email",
+        ] {
+            assert!(personal_column_name(n), "{n}");
+        }
+        for n in [
+            "COD_SERVIZIO",
+            "FASCIA_ISEE",
+            "TIPO_ISEE",
+            "ESONERO",
+            "ANNO",
+            "CFG_X1",
+        ] {
+            assert!(!personal_column_name(n), "{n}");
+        }
     }
 
     #[test]

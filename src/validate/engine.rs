@@ -860,8 +860,8 @@ fn check_rows(
             };
             for (c, check) in &field.cell_checks {
                 out.evaluated[*c] += 1;
-                if let Some(message) = cell_failure(check, text, &value) {
-                    let show = options.show_pii || !field.pii;
+                let show = options.show_pii || !field.pii;
+                if let Some(message) = cell_failure(check, text, &value, show) {
                     fail_cell(
                         &mut out,
                         plan,
@@ -1031,7 +1031,10 @@ fn with_value(message: String, text: &str, show: bool) -> String {
     }
 }
 
-fn cell_failure(check: &Constraint, text: &str, value: &Value<'_>) -> Option<String> {
+/// Why a cell fails `check`, if it does. The allowed values an enum lists
+/// (from the rule file or a code list) are masked like the field's values
+/// unless `show`.
+fn cell_failure(check: &Constraint, text: &str, value: &Value<'_>, show: bool) -> Option<String> {
     match check {
         Constraint::Enum {
             values,
@@ -1041,7 +1044,10 @@ fn cell_failure(check: &Constraint, text: &str, value: &Value<'_>) -> Option<Str
             if checks::allowed_values::allowed(text, values, *ignore_case) {
                 None
             } else {
-                Some(format!("not one of the allowed values ({preview})"))
+                Some(format!(
+                    "not one of the allowed values ({})",
+                    mask(preview, show)
+                ))
             }
         }
         Constraint::Pattern { regex, source } => checks::pattern::check(text, regex, source),

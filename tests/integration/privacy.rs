@@ -240,3 +240,61 @@ fn outputs_are_owner_only_and_never_looser_than_the_umask() {
         assert_eq!(mode & 0o277, 0, "{} is {mode:o}", f.display());
     }
 }
+
+#[test]
+fn enum_values_are_masked_and_infer_lists_no_surname() {
+    let dir = scratch();
+    std::fs::write(
+        dir.path().join("cognomi.csv"),
+        "COGNOME\nZANARDI\nNILEZZELLI\nFERRARI\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        dir.path().join("rules.toml"),
+        "[input]\nkey = \"ID\"\n[fields.ID]\npii = false\n\
+         [fields.COGNOME]\nenum = { file = \"cognomi.csv\", column = \"COGNOME\" }\n\
+         [fields.TIPO]\npii = false\nenum = [\"ORDINARIO\", \"CORRENTE\"]\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let mut data = String::from("ID,COGNOME,TIPO\n");
+    for i in 0..12 {
+        let surname = ["ZANARDI", "FERRARI", "NILEZZELLI"][i % 3];
+        data.push_str(&format!("{i},{surname},ORDINARIO\n"));
+    }
+    data.push_str("99,BIANCHINI,ALTRO\n");
+    std::fs::write(dir.path().join("x.csv"), &data).unwrap_or_else(|e| panic!("{e}"));
+    let out = check_cmd(
+        &dir.path().join("rules.toml"),
+        &dir.path().join("x.csv"),
+        &dir.path().join("out"),
+    )
+    .output()
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.status.code(), Some(1));
+    let mut texts = vec![String::from_utf8_lossy(&out.stdout).into_owned()];
+    for f in ["findings.csv", "summary.json", "index.html"] {
+        texts.push(std::fs::read_to_string(dir.path().join("out").join(f)).unwrap_or_default());
+    }
+    for t in &texts {
+        for surname in ["ZANARDI", "FERRARI", "NILEZZELLI", "BIANCHINI"] {
+            assert!(!t.contains(surname), "{surname} in {t}");
+        }
+    }
+    // A code list that is not personal is still shown.
+    let findings = std::fs::read_to_string(dir.path().join("out/findings.csv")).unwrap_or_default();
+    assert!(findings.contains("ORDINARIO"), "{findings}");
+
+    let draft = vaglio()
+        .arg("check")
+        .arg("--infer")
+        .arg(dir.path().join("x.csv"))
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(draft.status.code(), Some(0));
+    let draft = String::from_utf8_lossy(&draft.stdout);
+    assert!(!draft.contains("ZANARDI"), "{draft}");
+    assert!(
+        draft.contains("enum = [") && draft.contains("\"ORDINARIO\""),
+        "{draft}"
+    );
+}

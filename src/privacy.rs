@@ -163,14 +163,32 @@ pub fn personal_column_name(name: &str) -> bool {
 /// two people.
 pub const SMALL_COUNT: u64 = 3;
 
-/// A count of people as a report shows it: `0` and counts of at least
-/// [`SMALL_COUNT`] as they are, 1 and 2 as `<3` (small-count suppression).
-/// Not for row counts of whole files or counts of check failures.
+/// Counts of people at or above [`SMALL_COUNT`] are shown rounded to a
+/// multiple of this.
+pub const ROUNDING_BASE: u64 = 5;
+
+/// A count of people as a report computes with it (percentages, bar
+/// heights, axis maxima): 0 for 0, 1 and 2 (suppressed), else rounded to
+/// the nearest multiple of [`ROUNDING_BASE`], at least that base. Every
+/// count, total and percentage of a page is derived from rounded counts, so
+/// that a suppressed cell cannot be recovered by subtraction: each other
+/// cell is known only to within ±2.
+pub fn rounded(count: u64) -> u64 {
+    if count < SMALL_COUNT {
+        0
+    } else {
+        (count.saturating_add(ROUNDING_BASE / 2) / ROUNDING_BASE * ROUNDING_BASE).max(ROUNDING_BASE)
+    }
+}
+
+/// A count of people as a report shows it: `0`, 1 and 2 as `<3`
+/// (small-count suppression), else [`rounded`] (`1234` → `1235`). Not for
+/// row counts of whole files or counts of check failures.
 pub fn suppress(count: u64) -> String {
     if count > 0 && count < SMALL_COUNT {
         format!("<{SMALL_COUNT}")
     } else {
-        count.to_string()
+        rounded(count).to_string()
     }
 }
 
@@ -241,8 +259,13 @@ mod tests {
         assert_eq!(suppress(0), "0");
         assert_eq!(suppress(1), "<3");
         assert_eq!(suppress(2), "<3");
-        assert_eq!(suppress(3), "3");
-        assert_eq!(suppress(1234), "1234");
+        assert_eq!(suppress(3), "5");
+        assert_eq!(suppress(7), "5");
+        assert_eq!(suppress(8), "10");
+        assert_eq!(suppress(1234), "1235");
+        assert_eq!(rounded(2), 0);
+        assert_eq!(rounded(12), 10);
+        assert_eq!(rounded(u64::MAX) % ROUNDING_BASE, 0);
         assert!(is_suppressed(2) && !is_suppressed(0) && !is_suppressed(3));
     }
 }

@@ -15,7 +15,7 @@ use super::charts::{self, ChartWords};
 use super::linkage::{self, LinkageReport};
 use super::summary::{Regression, Summary};
 use crate::checks::italian;
-use crate::privacy::suppress;
+use crate::privacy::{rounded, suppress};
 use crate::rules::Severity;
 use crate::validate::{CheckResult, SourceOutcome, Verdict};
 
@@ -556,9 +556,10 @@ impl LinkageView {
             matched: suppress(l.matched),
             review: suppress(l.review),
             unmatched: suppress(l.unmatched),
-            matched_pct: pct(l.percent(l.matched)),
-            review_pct: pct(l.percent(l.review)),
-            unmatched_pct: pct(l.percent(l.unmatched)),
+            // Of rounded counts, as the counts are shown.
+            matched_pct: pct(l.percent(rounded(l.matched))),
+            review_pct: pct(l.percent(rounded(l.review))),
+            unmatched_pct: pct(l.percent(rounded(l.unmatched))),
             thresholds: format!(
                 "{} {} ({:+.2} bit) · {} {} ({:+.2} bit)",
                 t.thresholds_word,

@@ -132,6 +132,14 @@ fn demo_reports_contain_no_identity() {
             "{r:?}"
         );
     }
+    for source in ["refezione", "servizi_sociali", "erp_inquilini", "isee"] {
+        let page = dir.path().join("reports").join(source).join("index.html");
+        let html = std::fs::read_to_string(&page).unwrap_or_default();
+        let records = summary(&page.with_file_name(""))["sources"][0]["linkage"]["records"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("no linkage in {source}"));
+        counts_cannot_be_undone(source, &html, records);
+    }
     for out in ["reports", "master", "review", "checked"] {
         assert_eq!(
             crate::injection::formula_cells(&dir.path().join(out)),
@@ -297,4 +305,48 @@ fn enum_values_are_masked_and_infer_lists_no_surname() {
         draft.contains("enum = [") && draft.contains("\"ORDINARIO\""),
         "{draft}"
     );
+}
+
+/// A count of people as a page may show it: 0, `<3`, or a multiple of 5.
+fn shown_rounded(cell: &str) -> Option<u64> {
+    match cell {
+        "&lt;3" | "&#60;3" | "<3" => Some(0),
+        n => n.parse::<u64>().ok().filter(|n| n % 5 == 0),
+    }
+}
+
+/// The outcome cards (percentage and count) and the histogram's tooltips
+/// show rounded counts only, and the percentages are of rounded counts: a
+/// suppressed cell cannot be recovered from the file's row count, a
+/// percentage or a bar.
+fn counts_cannot_be_undone(source: &str, html: &str, records: u64) {
+    let card = regex::Regex::new(
+        r#"<div class="n" style="color: var\(--(?:ok|warn|fail)\)">([0-9.]+)%</div><div class="l">[^(<]*\(([^)]*)\)"#,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let mut cards = 0;
+    for c in card.captures_iter(html) {
+        cards += 1;
+        let n = shown_rounded(&c[2]).unwrap_or_else(|| panic!("{source}: count {} shown", &c[2]));
+        let pct: f64 = c[1].parse().unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            (pct - n as f64 * 100.0 / records as f64).abs() < 0.006,
+            "{source}: {pct}% is not of the shown count {n} of {records}"
+        );
+    }
+    assert_eq!(cards, 3, "{source}: the three outcome cards");
+    let tooltip =
+        regex::Regex::new(r"<title>[^<]*: [^<]*</title>").unwrap_or_else(|e| panic!("{e}"));
+    let number =
+        regex::Regex::new(r" (&lt;3|[0-9]+)(?:,|</title>)").unwrap_or_else(|e| panic!("{e}"));
+    for t in tooltip.find_iter(html) {
+        for n in number.captures_iter(t.as_str()) {
+            assert!(
+                shown_rounded(&n[1]).is_some(),
+                "{source}: histogram shows {} in {}",
+                &n[1],
+                t.as_str()
+            );
+        }
+    }
 }

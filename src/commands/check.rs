@@ -108,7 +108,7 @@ pub fn run(args: &CheckArgs) -> miette::Result<Outcome> {
 /// nobody without the file can recompute them. `None` when no pseudonym is
 /// needed, or when the input is not a regular file (read once; its records
 /// are then named by row number alone).
-fn key_pseudonyms(
+pub(crate) fn key_pseudonyms(
     rules: &rules::RuleSet,
     file: &Path,
     show_pii: bool,

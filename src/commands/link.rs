@@ -299,7 +299,16 @@ pub fn explain(args: &ExplainArgs) -> miette::Result<Outcome> {
         args.model.as_deref(),
         None,
     )?;
-    match l.explain(args.row, args.common.show_pii) {
+    let (rules, _) = load_rules(&args.inputs.rules, today(args.common.today.as_deref())?)?;
+    let keys =
+        match super::check::key_pseudonyms(&rules, &args.inputs.extract, args.common.show_pii)? {
+            Some(k) => crate::privacy::KeyShown::pseudonymous(&l.source, Some(k)),
+            None if rules.key_is_personal() && !args.common.show_pii => {
+                crate::privacy::KeyShown::pseudonymous(&l.source, None)
+            }
+            None => crate::privacy::KeyShown::plain(),
+        };
+    match l.explain(args.row, args.common.show_pii, &keys) {
         Some(text) => {
             print_out(&text)?;
             Ok(Outcome::Passed)

@@ -93,6 +93,23 @@ fn demo_reports_contain_no_identity() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(checked.status.code(), Some(0));
     files_under(&dir.path().join("checked"), &mut files);
+    // `vaglio explain` of an ISEE row names it by number and pseudonym.
+    let explained = vaglio()
+        .env_remove("VAGLIO_KEY")
+        .current_dir(dir.path())
+        .args(["explain", "isee.csv", "17", "--rules", "rules/isee.toml"])
+        .args([
+            "--anagrafe",
+            "anagrafe.csv",
+            "--anagrafe-rules",
+            "rules/anagrafe.toml",
+        ])
+        .args(["--today", "2025-12-31"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(explained.status.code(), Some(0));
+    let explained = String::from_utf8_lossy(&explained.stdout).into_owned();
+    assert!(explained.contains("(key #17~"), "{explained}");
     let mut texts: Vec<(String, String)> = files
         .iter()
         .map(|f| {
@@ -103,6 +120,7 @@ fn demo_reports_contain_no_identity() {
         })
         .collect();
     texts.push(("the terminal".into(), printed));
+    texts.push(("explain's terminal".into(), explained));
     // A masked codice fiscale tells no birth date or sex.
     let masked_with_date =
         regex::Regex::new(r"[A-Z]{3}\*{3}[0-9]{2}[A-Z][0-9]{2}").unwrap_or_else(|e| panic!("{e}"));

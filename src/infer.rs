@@ -1,5 +1,6 @@
 //! Drafting a rule file from an extract (`vaglio check --infer`): types,
-//! `required`, `unique`, and `enum` for low-cardinality columns, for a data
+//! `required`, `unique`, and `enum` for low-cardinality columns whose name does
+//! not say personal data (`privacy::personal_column_name`), for a data
 //! owner to review and edit.
 
 use std::collections::BTreeSet;
@@ -255,8 +256,17 @@ pub fn draft(path: &Path, options: &InferOptions) -> Result<String, ReadError> {
         if !st.repeated && rows >= 2 && st.missing == 0 {
             let _ = writeln!(out, "unique = true");
         }
-        if is_text && !st.distinct_overflow && st.distinct.len() >= 2 && p >= 3 * st.distinct.len()
-        {
+        let few = !st.distinct_overflow && st.distinct.len() >= 2 && p >= 3 * st.distinct.len();
+        // A short list of surnames is still personal data: a draft lists the
+        // values of code columns only.
+        let personal = crate::privacy::personal_column_name(name);
+        if is_text && few && personal {
+            let _ = writeln!(
+                out,
+                "# few distinct values, but the name says personal data: no enum drafted"
+            );
+        }
+        if is_text && few && !personal {
             let values: Vec<String> = st.distinct.iter().map(|v| quote(v)).collect();
             let _ = writeln!(out, "enum = [{}]", values.join(", "));
         } else if is_text {

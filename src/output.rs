@@ -1,6 +1,8 @@
 //! Writing output files atomically: into a temporary file in the same
 //! folder, renamed over the target only once complete. A run that fails
 //! half-way (bad input, a full disk) leaves the previous outputs intact.
+//! Every output is created owner-only (0600, and never looser than the
+//! umask).
 
 use std::fs;
 use std::io::{self, BufWriter, Write};
@@ -63,15 +65,10 @@ impl AtomicFile {
         };
         let temp = self.temp.into_inner().map_err(|e| err(e.into_error()))?;
         temp.as_file().sync_all().map_err(err)?;
-        // Temporary files are created private (0600); reports are ordinary
-        // files, readable like any other the user writes.
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            temp.as_file()
-                .set_permissions(fs::Permissions::from_mode(0o644))
-                .map_err(err)?;
-        }
+        // The file keeps the mode it was created with: owner-only (0600),
+        // less if the umask says so. Reports, links and the review queue
+        // hold personal data (pseudonymised or masked, and in clear with
+        // --show-pii): nobody else is let in, and the umask is never widened.
         temp.persist(&path).map_err(|e| err(e.error))?;
         Ok(())
     }
@@ -97,9 +94,130 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), OutputError> {
     f.commit()
 }
 
+/// A CSV cell as vaglio writes it: safe to open in a spreadsheet.
+///
+/// A cell that a spreadsheet would run as a formula — one beginning with
+/// `=`, `+`, `-`, `@`, a TAB or a CR — gets a leading `'`, which spreadsheets
+/// read as "text follows" and do not show. So does a cell beginning with
+/// `'` itself, so that [`from_spreadsheet_safe`] gives back exactly the value
+/// written. Nothing is trimmed first: `\t=2+2` becomes `'\t=2+2`, never
+/// `=2+2`. A plain number (an optional sign, then digits with `.` or `,`
+/// separators, e.g. `-150,00` or a link weight `-3.2500`) is left as it is:
+/// a spreadsheet reads it as a number, which runs nothing, and vaglio reads
+/// it back as written.
+pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = matches!(
+        cell.as_bytes().first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r' | b'\'')
+    );
+    if risky && !is_plain_number(cell) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+/// The value of a cell written by [`spreadsheet_safe`]: without the one
+/// leading `'` it added.
+pub fn from_spreadsheet_safe(cell: &str) -> &str {
+    cell.strip_prefix('\'').unwrap_or(cell)
+}
+
+/// An optional sign, then digits, `.` and `,`, starting and ending with a
+/// digit.
+fn is_plain_number(cell: &str) -> bool {
+    let body = cell.strip_prefix(['+', '-']).unwrap_or(cell);
+    let b = body.as_bytes();
+    matches!((b.first(), b.last()), (Some(f), Some(l)) if f.is_ascii_digit() && l.is_ascii_digit())
+        && b.iter()
+            .all(|c| c.is_ascii_digit() || *c == b'.' || *c == b',')
+}
+
+/// Text for a terminal: every control character but the line feed — ESC,
+/// CR, TAB, BEL, DEL, the C1 controls — and the bidirectional overrides are
+/// shown escaped (`\e`, `\r`, `\t`, `\u{202e}`), so that data (a key, a
+/// column name, a message quoting a value) can neither move the cursor,
+/// clear the screen nor reorder what is shown. Everything vaglio prints on
+/// standard output goes through here.
+pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        (c.is_control() && c != '\n')
+            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\u{1b}' => out.push_str("\\e"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if unsafe_char(c) => out.push_str(&c.escape_unicode().to_string()),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Writes one CSV record, every cell through [`spreadsheet_safe`]. Every CSV
+/// file vaglio writes goes through here.
+pub fn write_csv_record<W, I, S>(w: &mut csv::Writer<W>, record: I) -> csv::Result<()>
+where
+    W: Write,
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    for cell in record {
+        w.write_field(spreadsheet_safe(cell.as_ref()).as_bytes())?;
+    }
+    w.write_record(std::iter::empty::<&[u8]>())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn formula_cells_are_neutralised_and_read_back() {
+        for (raw, written) in [
+            ("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"),
+            ("+1+1", "'+1+1"),
+            ("-1-1", "'-1-1"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=2+2", "'\t=2+2"),
+            ("\r=2+2", "'\r=2+2"),
+            ("'quoted", "''quoted"),
+            ("-", "'-"),
+            ("-150,00", "-150,00"),
+            ("-3.2500", "-3.2500"),
+            ("+39", "+39"),
+            ("1.", "1."),
+            ("ROSSI", "ROSSI"),
+            ("", ""),
+        ] {
+            assert_eq!(spreadsheet_safe(raw), written, "{raw:?}");
+            assert_eq!(from_spreadsheet_safe(&spreadsheet_safe(raw)), raw);
+        }
+    }
+
+    #[test]
+    fn control_characters_reach_no_terminal() {
+        assert_eq!(terminal_safe("a\nb"), "a\nb");
+        assert_eq!(terminal_safe("\u{1b}[2J"), "\\e[2J");
+        assert_eq!(terminal_safe("x\ty\rz\u{7}"), "x\\ty\\rz\\u{7}");
+        assert_eq!(terminal_safe("\u{9b}\u{202e}"), "\\u{9b}\\u{202e}");
+        assert_eq!(terminal_safe("ROSSÌ"), "ROSSÌ");
+    }
+
+    #[test]
+    fn records_are_written_safe() -> Result<(), Box<dyn std::error::Error>> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        write_csv_record(&mut w, ["a", "=1"])?;
+        write_csv_record(&mut w, vec![String::from("-2"), String::from("@x")])?;
+        assert_eq!(String::from_utf8(w.into_inner()?)?, "a,'=1\n-2,'@x\n");
+        Ok(())
+    }
 
     #[test]
     fn nothing_appears_until_commit() -> Result<(), Box<dyn std::error::Error>> {
@@ -118,7 +236,8 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            assert_eq!(fs::metadata(&path)?.permissions().mode() & 0o777, 0o644);
+            // Owner-only, whatever the umask allows others.
+            assert_eq!(fs::metadata(&path)?.permissions().mode() & 0o077, 0);
         }
         Ok(())
     }

@@ -4,7 +4,10 @@ use std::collections::HashSet;
 use std::io::IsTerminal;
 use std::path::Path;
 
+use sha2::{Digest, Sha256};
+
 use crate::cli::{CheckArgs, FailOn, Format};
+use crate::master::pseudonym::{self, Pseudonymizer};
 use crate::report::html::Lang;
 use crate::report::{self, baseline, findings::FindingsWriter, terminal, Summary};
 use crate::rules::{self, Severity};
@@ -73,6 +76,7 @@ pub fn run(args: &CheckArgs) -> miette::Result<Outcome> {
             show_pii: args.common.show_pii,
             examples: args.examples,
             progress,
+            key_pseudonyms: key_pseudonyms(&rules, file, args.common.show_pii)?,
             ..Default::default()
         };
         let outcome = validate(file, &rules, &options, &mut |f| findings.write(&name, f))?;
@@ -115,6 +119,42 @@ pub fn run(args: &CheckArgs) -> miette::Result<Outcome> {
     } else {
         Outcome::Passed
     })
+}
+
+/// The key of the short pseudonyms that name records of `file` whose key is
+/// personal: `VAGLIO_KEY` when set (the same pseudonyms as `vaglio run`'s
+/// with that key), else a key drawn from the file's own bytes (SHA-256 of a
+/// label and the content), so the same file gives the same pseudonyms and
+/// nobody without the file can recompute them. `None` when no pseudonym is
+/// needed, or when the input is not a regular file (read once; its records
+/// are then named by row number alone).
+pub(crate) fn key_pseudonyms(
+    rules: &rules::RuleSet,
+    file: &Path,
+    show_pii: bool,
+) -> miette::Result<Option<Pseudonymizer>> {
+    if show_pii || !rules.key_is_personal() {
+        return Ok(None);
+    }
+    if let Some(k) = pseudonym::read_key(Some("VAGLIO_KEY"), None)? {
+        return Ok(Some(Pseudonymizer::Keyed(k)));
+    }
+    if !std::fs::metadata(file).is_ok_and(|m| m.is_file()) {
+        return Ok(None);
+    }
+    let err = |e: std::io::Error| {
+        miette::miette!(
+            code = "vaglio::read::io",
+            help = "check that the file exists and that you may read it",
+            "cannot read {}: {e}",
+            file.display()
+        )
+    };
+    let mut hasher = Sha256::new();
+    hasher.update(b"vaglio: key of the record-key pseudonyms of this file\0");
+    let mut f = std::fs::File::open(file).map_err(err)?;
+    std::io::copy(&mut f, &mut hasher).map_err(err)?;
+    Ok(Some(Pseudonymizer::Keyed(hasher.finalize().to_vec())))
 }
 
 /// The source's name: the rule file's `name` when given, else the file

@@ -10,7 +10,7 @@ use super::{set_jobs, today, Outcome};
 use crate::cli::{EvalArgs, ExplainArgs, LinkArgs, LinkInputs, TrainArgs};
 use crate::link::{self, model::Model, spec, LinkJob, Linkage, Status};
 use crate::master::links;
-use crate::output::write_atomic;
+use crate::output::{from_spreadsheet_safe, write_atomic, write_csv_record};
 use crate::rules::{self, RuleSet};
 
 fn load_rules(path: &Path, today: chrono::NaiveDate) -> miette::Result<(RuleSet, spec::LinkSpec)> {
@@ -117,7 +117,11 @@ pub fn write_links(path: &Path, source: &str, rows: Vec<Vec<String>>) -> miette:
             for rec in r.records() {
                 let rec = rec.into_diagnostic()?;
                 if rec.get(0) != Some(source) {
-                    all.push(rec.iter().map(str::to_string).collect());
+                    all.push(
+                        rec.iter()
+                            .map(|c| from_spreadsheet_safe(c).to_string())
+                            .collect(),
+                    );
                 }
             }
         }
@@ -131,9 +135,9 @@ pub fn write_links(path: &Path, source: &str, rows: Vec<Vec<String>>) -> miette:
         })
     });
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(links::HEADER).into_diagnostic()?;
+    write_csv_record(&mut w, links::HEADER).into_diagnostic()?;
     for r in &all {
-        w.write_record(r).into_diagnostic()?;
+        write_csv_record(&mut w, r).into_diagnostic()?;
     }
     let bytes = w.into_inner().map_err(|e| miette!("{e}"))?;
     write_atomic(path, &bytes)?;
@@ -295,7 +299,16 @@ pub fn explain(args: &ExplainArgs) -> miette::Result<Outcome> {
         args.model.as_deref(),
         None,
     )?;
-    match l.explain(args.row, args.common.show_pii) {
+    let (rules, _) = load_rules(&args.inputs.rules, today(args.common.today.as_deref())?)?;
+    let keys =
+        match super::check::key_pseudonyms(&rules, &args.inputs.extract, args.common.show_pii)? {
+            Some(k) => crate::privacy::KeyShown::pseudonymous(&l.source, Some(k)),
+            None if rules.key_is_personal() && !args.common.show_pii => {
+                crate::privacy::KeyShown::pseudonymous(&l.source, None)
+            }
+            None => crate::privacy::KeyShown::plain(),
+        };
+    match l.explain(args.row, args.common.show_pii, &keys) {
         Some(text) => {
             print_out(&text)?;
             Ok(Outcome::Passed)

@@ -34,12 +34,14 @@ pub fn today(arg: Option<&str>) -> miette::Result<NaiveDate> {
     }
 }
 
-/// Writes `text` to standard output. A closed pipe (`vaglio … | head`) is
+/// Writes `text` to standard output, control characters from data shown
+/// escaped ([`crate::output::terminal_safe`]). A closed pipe (`vaglio … | head`) is
 /// not an error; any other failure (a full disk, a closed file) is, so that
 /// a script redirecting the output learns that it is incomplete.
 pub fn print(text: &str) -> miette::Result<()> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
+    let text = crate::output::terminal_safe(text);
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),

@@ -8,7 +8,7 @@ use miette::{IntoDiagnostic, WrapErr};
 
 use super::anagrafe::City;
 use super::extracts::Extract;
-use crate::output::write_atomic;
+use crate::output::{write_atomic, write_csv_record};
 
 /// How a CSV extract is encoded.
 #[derive(Clone, Copy, Debug)]
@@ -37,9 +37,9 @@ pub fn csv_bytes(
             csv::Terminator::Any(b'\n')
         })
         .from_writer(Vec::new());
-    w.write_record(header).into_diagnostic()?;
+    write_csv_record(&mut w, header).into_diagnostic()?;
     for r in rows {
-        w.write_record(r).into_diagnostic()?;
+        write_csv_record(&mut w, r).into_diagnostic()?;
     }
     let utf8 = w.into_inner().into_diagnostic()?;
     let mut out = Vec::with_capacity(utf8.len() + 3);

@@ -18,7 +18,7 @@
 //! * [`cf_consistent`]: does a CF agree with a record's surname, name, birth
 //!   date, sex and place? Says which part disagrees and recognises swapped
 //!   day/month, swapped surname/name and transliteration variants.
-//! * [`mask_cf`]: `RSSMRA80A01H501U` → `RSS***80A01*****` for reports.
+//! * [`mask_cf`]: `RSSMRA80A01H501U` → `RSS*************` for reports.
 //!
 //! # What the check character cannot catch
 //!
@@ -983,25 +983,12 @@ pub fn encode(
     Ok(Cf(cf).as_str().to_owned())
 }
 
-/// Masks a code for reports: surname code, year, month and day stay, the rest
-/// becomes `*` (`RSSMRA80A01H501U` → `RSS***80A01*****`). Values that are not
-/// 16 characters keep at most their first 3 characters (none when shorter
-/// than 8).
+/// Masks a code for reports: the first three characters (the surname code)
+/// and the length stay, the rest becomes `*` (`RSSMRA80A01H501U` →
+/// `RSS*************`): no birth date, no sex, no place. Values shorter than
+/// 8 characters keep none.
 pub fn mask_cf(input: &str) -> String {
     let n: Vec<char> = normalize(input).chars().collect();
-    if n.len() == 16 {
-        return n
-            .iter()
-            .enumerate()
-            .map(|(i, &c)| {
-                if (3..6).contains(&i) || i >= 11 {
-                    '*'
-                } else {
-                    c
-                }
-            })
-            .collect();
-    }
     let keep = if n.len() >= 8 { 3 } else { 0 };
     n.iter()
         .enumerate()

@@ -11,6 +11,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use crate::output::from_spreadsheet_safe;
 use miette::{miette, IntoDiagnostic, WrapErr};
 
 /// One row of links.csv, as eval needs it.
@@ -106,7 +107,7 @@ pub fn read_truth(path: &Path) -> miette::Result<BTreeMap<u64, Option<String>>> 
             .get(row_c)
             .and_then(|s| s.trim().parse().ok())
             .ok_or_else(|| miette!("{}: a ROW is not a number", path.display()))?;
-        let id = rec.get(id_c).unwrap_or("").trim();
+        let id = from_spreadsheet_safe(rec.get(id_c).unwrap_or("")).trim();
         out.insert(row, (!id.is_empty()).then(|| id.to_string()));
     }
     Ok(out)
@@ -141,7 +142,7 @@ pub fn read_links(path: &Path) -> miette::Result<Vec<LinkRecord>> {
         let rec = rec
             .into_diagnostic()
             .wrap_err_with(|| format!("in {}", path.display()))?;
-        let g = |i: usize| rec.get(i).unwrap_or("").to_string();
+        let g = |i: usize| from_spreadsheet_safe(rec.get(i).unwrap_or("")).to_string();
         out.push(LinkRecord {
             source: g(s),
             row: g(rw).parse().unwrap_or(0),

@@ -253,8 +253,13 @@ impl Linkage {
     }
 
     /// The explanation of the record at data row `row`, or `None` when
-    /// there is no such row.
-    pub fn explain(&self, row: u64, show_pii: bool) -> Option<String> {
+    /// there is no such row; the record's key shown as `keys` says.
+    pub fn explain(
+        &self,
+        row: u64,
+        show_pii: bool,
+        keys: &crate::privacy::KeyShown,
+    ) -> Option<String> {
         let i = self.data.extract.iter().position(|p| p.row == row)?;
         let ext = &self.data.extract[i];
         let decided = &self.rows[i];
@@ -265,7 +270,7 @@ impl Linkage {
             "{} row {} (key {}): {} · {} · weight {} · probability {}",
             self.source,
             ext.row,
-            decided.key,
+            keys.show(ext.row, &decided.key),
             decided.status,
             decided.tier,
             decided.weight.map_or("–".into(), |w| format!("{w:+.2}")),

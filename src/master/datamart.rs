@@ -76,6 +76,37 @@ pub fn ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
+/// The columns vaglio puts first in a source's table.
+pub const SOURCE_LEAD: [&str; 3] = ["riga", "persona", "esito"];
+
+/// The column names of a source's datamart table: [`SOURCE_LEAD`], then the
+/// source's `kept` columns in order (one named like a lead column, in any
+/// case, gets `_fonte`).
+pub fn source_columns<'a>(kept: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut out: Vec<String> = SOURCE_LEAD.iter().map(|c| c.to_string()).collect();
+    for c in kept {
+        if SOURCE_LEAD.contains(&c.to_ascii_lowercase().as_str()) {
+            out.push(format!("{c}_fonte"));
+        } else {
+            out.push(c.to_string());
+        }
+    }
+    out
+}
+
+/// The first two of `names` that differ only in case: SQLite takes them as
+/// one column.
+pub fn case_clash(names: &[String]) -> Option<(&str, &str)> {
+    let mut seen = std::collections::HashMap::new();
+    for n in names {
+        let folded = n.to_lowercase();
+        if let Some(first) = seen.insert(folded.clone(), n.as_str()) {
+            return Some((first, n.as_str()));
+        }
+    }
+    None
+}
+
 fn sql_err(path: &Path, e: rusqlite::Error) -> miette::Report {
     miette::miette!(
         code = "vaglio::datamart::sqlite",
@@ -186,14 +217,9 @@ pub fn write(path: &Path, tables: Vec<Table<'_>>) -> miette::Result<()> {
         .map_err(io)?;
     insert(temp.path(), tables).map_err(|e| sql_err(path, e))?;
     temp.as_file().sync_all().map_err(io)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        // The feed holds pseudonymised personal data: owner-only.
-        temp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o600))
-            .map_err(io)?;
-    }
+    // The feed holds pseudonymised personal data: it keeps the mode the
+    // temporary file was created with, owner-only (0600) and never looser
+    // than the umask.
     temp.persist(path).map_err(|e| io(e.error))?;
     Ok(())
 }
@@ -201,6 +227,18 @@ pub fn write(path: &Path, tables: Vec<Table<'_>>) -> miette::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lead_names_are_renamed_and_case_clashes_found() {
+        let cols = source_columns(["ID", "Persona", "note"]);
+        assert_eq!(
+            cols,
+            ["riga", "persona", "esito", "ID", "Persona_fonte", "note"]
+        );
+        assert_eq!(case_clash(&cols), None);
+        let cols = source_columns(["note", "X", "NOTE"]);
+        assert_eq!(case_clash(&cols), Some(("note", "NOTE")));
+    }
 
     #[test]
     fn the_same_tables_give_the_same_bytes() {

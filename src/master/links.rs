@@ -10,6 +10,7 @@ use std::path::Path;
 use miette::{miette, IntoDiagnostic, WrapErr};
 
 use crate::link::{LinkRow, Status};
+use crate::output::from_spreadsheet_safe;
 
 /// The columns of links.csv.
 pub const HEADER: [&str; 11] = [
@@ -120,7 +121,7 @@ pub fn read(path: &Path) -> miette::Result<Vec<Stored>> {
             .into_diagnostic()
             .wrap_err_with(|| format!("cannot read {}", path.display()))?;
         let line = rec.position().map_or(0, |p| p.line());
-        let f = |i: usize| rec.get(i).unwrap_or("");
+        let f = |i: usize| from_spreadsheet_safe(rec.get(i).unwrap_or(""));
         let opt = |i: usize| Some(f(i).to_string()).filter(|s| !s.is_empty());
         let num = |i: usize| -> miette::Result<Option<f64>> {
             let t = f(i);

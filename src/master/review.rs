@@ -13,7 +13,7 @@ use std::path::Path;
 
 use miette::{miette, IntoDiagnostic, WrapErr};
 
-use crate::output::write_atomic;
+use crate::output::{from_spreadsheet_safe, write_atomic, write_csv_record};
 
 /// The fixed columns of queue.csv before the compared attributes.
 pub const QUEUE_HEAD: [&str; 9] = [
@@ -67,7 +67,7 @@ pub fn read_decisions(path: &Path) -> miette::Result<Decisions> {
     for (i, rec) in r.records().enumerate() {
         let rec = rec.into_diagnostic()?;
         let line = i + 2;
-        let get = |c: usize| rec.get(c).unwrap_or("").trim();
+        let get = |c: usize| from_spreadsheet_safe(rec.get(c).unwrap_or("")).trim();
         let decision = get(dec).to_ascii_lowercase();
         if decision.is_empty() {
             continue;
@@ -100,9 +100,9 @@ pub fn read_decisions(path: &Path) -> miette::Result<Decisions> {
 /// Writes queue.csv: `header` then `rows` (already sorted).
 pub fn write_queue(path: &Path, header: &[String], rows: &[Vec<String>]) -> miette::Result<()> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(header).into_diagnostic()?;
+    write_csv_record(&mut w, header).into_diagnostic()?;
     for r in rows {
-        w.write_record(r).into_diagnostic()?;
+        write_csv_record(&mut w, r).into_diagnostic()?;
     }
     let bytes = w.into_inner().map_err(|e| miette!("{e}"))?;
     write_atomic(path, &bytes)?;

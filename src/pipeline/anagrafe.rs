@@ -84,7 +84,7 @@ pub(crate) fn stage(
             return Ok(r);
         }
         let out = project.reports.join("anagrafe");
-        let outcome = check_source("anagrafe", &table, &rules, &out, opts)?;
+        let outcome = check_source("anagrafe", &table, &rules, &out, opts, None)?;
         write_source_reports(&out, &outcome, None, today, Severity::Error, Lang::It)?;
         Ok(SourceResult::checked(
             "anagrafe",

@@ -189,12 +189,14 @@ fn check_source(
     rules: &RuleSet,
     out: &Path,
     opts: &RunOptions,
+    pseudo: Option<&Pseudonymizer>,
 ) -> miette::Result<SourceOutcome> {
     let mut findings = FindingsWriter::create(&out.join("findings.csv"))?;
     let options = ValidateOptions {
         source_name: name.to_string(),
         show_pii: opts.show_pii,
         progress: false,
+        key_pseudonyms: pseudo.cloned(),
         ..Default::default()
     };
     let outcome = validate_table(table, rules, &options, &mut |f| findings.write(name, f))?;
@@ -302,6 +304,7 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
         prepared: &prepared,
         ids: &early,
         decisions: &decisions,
+        pseudo: &pseudo,
     };
     let mut results = vec![ana_result];
     let mut linked = Vec::new();

@@ -15,7 +15,9 @@ use super::source::{Digests, Raw};
 use super::{check_source, link_spec, reused_result, RunOptions, SourceResult, TIER_DECISION};
 use crate::link::spec::{self, LinkSpec};
 use crate::link::{self, LinkJob, LinkRow, PreparedAnagrafe, Status};
+use crate::master::pseudonym::Pseudonymizer;
 use crate::master::review::{Decisions, Verdict};
+use crate::privacy::KeyShown;
 use crate::project::{Project, SourceConfig};
 use crate::read::Inputs;
 use crate::report::html::Lang;
@@ -48,6 +50,8 @@ pub(crate) struct Context<'r> {
     pub prepared: &'r PreparedAnagrafe,
     pub ids: &'r Identities<'r>,
     pub decisions: &'r Decisions,
+    /// The run's pseudonym key: personal record keys in the reports.
+    pub pseudo: &'r Pseudonymizer,
 }
 
 /// A source's rules and `[link]` section (the project's thresholds
@@ -89,6 +93,9 @@ pub(crate) fn stage(
     }
     let table = cx.inputs.get(&file, &rules.input.read)?;
     digests.table(&file, &table);
+    // The datamart's columns first: a clash stops the run before any work.
+    let raw = Raw::new(Arc::clone(&table), &rules);
+    let columns = ColumnPolicy::new(&rules, &spec, s, &raw, &file)?;
     let (rows, result) = match cx.mode.previous().filter(|_| reused) {
         Some(p) => {
             p.same(&s.name, "file", &file, &table.sha256)?;
@@ -99,7 +106,7 @@ pub(crate) fn stage(
         }
         None => {
             let out = project.reports.join(&s.name);
-            let outcome = check_source(&s.name, &table, &rules, &out, opts)?;
+            let outcome = check_source(&s.name, &table, &rules, &out, opts, Some(cx.pseudo))?;
             progress.stage(&format!("linking {}", s.name));
             let job = LinkJob {
                 extract: &table,
@@ -114,6 +121,10 @@ pub(crate) fn stage(
             };
             let l = link::link(&job)?;
             let mut linkage = LinkageReport::from_linkage(&l, opts.show_pii);
+            if rules.key_is_personal() && !opts.show_pii {
+                let keys = KeyShown::pseudonymous(&s.name, Some(cx.pseudo.clone()));
+                linkage.show_keys(&keys);
+            }
             let mut rows = l.rows;
             drop(l.data);
             crate::memory::release();
@@ -133,8 +144,6 @@ pub(crate) fn stage(
             (rows, result)
         }
     };
-    let raw = Raw::new(table, &rules);
-    let columns = ColumnPolicy::new(&rules, &spec, s, &raw, &file)?;
     let isee = s
         .isee_column
         .as_deref()
@@ -209,6 +218,24 @@ impl ColumnPolicy {
                 }
                 _ => {}
             }
+        }
+        let names = crate::master::datamart::source_columns(
+            raw.columns()
+                .iter()
+                .filter(|c| !drop.contains(c))
+                .map(String::as_str),
+        );
+        if let Some((a, b)) = crate::master::datamart::case_clash(&names) {
+            return Err(miette!(
+                code = "vaglio::run::column_clash",
+                help = format!(
+                    "rename one of them in the extract, or leave one out of the datamart: drop_columns = [\"{b}\"] in the project file, or datamart = \"drop\" in [fields.{b}] of {}",
+                    s.rules.display()
+                ),
+                "{}: columns `{a}` and `{b}` differ only in case; the datamart table `{}` cannot hold both",
+                file.display(),
+                s.name
+            ));
         }
         let key_is_identifying = rules
             .input

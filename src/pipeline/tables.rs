@@ -15,10 +15,11 @@ use super::source::parse_amount;
 use super::sources::Linked;
 use crate::link::spec::{Attr, LinkSpec};
 use crate::link::{LinkRow, Status};
-use crate::master::datamart::{Cell, Table};
+use crate::master::datamart::{self, Cell, Table};
 use crate::master::links::{self, PROBABILITY_DIGITS, WEIGHT_DIGITS};
 use crate::master::pseudonym::Pseudonymizer;
 use crate::master::review;
+use crate::output::write_csv_record;
 
 fn text(s: Option<&str>) -> Cell<'_> {
     Cell::text(s)
@@ -321,17 +322,13 @@ impl<'a> Master<'a> {
         let kept: Vec<usize> = (0..l.raw.columns().len())
             .filter(|&i| !l.columns.drop.contains(&l.raw.columns()[i]))
             .collect();
-        let mut cols = columns(&[("riga", "INTEGER"), ("persona", "TEXT"), ("esito", "TEXT")]);
-        let reserved = ["riga", "persona", "esito"];
-        for &i in &kept {
-            let c = &l.raw.columns()[i];
-            let name = if reserved.contains(&c.to_ascii_lowercase().as_str()) {
-                format!("{c}_fonte")
-            } else {
-                c.clone()
-            };
-            cols.push((name, "TEXT"));
-        }
+        let names = datamart::source_columns(kept.iter().map(|&i| l.raw.columns()[i].as_str()));
+        let types = ["INTEGER", "TEXT", "TEXT"];
+        let cols = names
+            .into_iter()
+            .enumerate()
+            .map(|(i, n)| (n, types.get(i).copied().unwrap_or("TEXT")))
+            .collect();
         let pseudo_cols: Vec<bool> = kept
             .iter()
             .map(|&i| l.columns.pseudonymise.contains(&l.raw.columns()[i]))
@@ -367,17 +364,20 @@ impl<'a> Master<'a> {
     /// `links.csv`, whole.
     pub fn links_csv(&self) -> miette::Result<Vec<u8>> {
         let mut w = csv::Writer::from_writer(Vec::new());
-        w.write_record(links::HEADER).into_diagnostic()?;
+        write_csv_record(&mut w, links::HEADER).into_diagnostic()?;
         for l in self.linked {
             for r in l.rows.iter() {
                 let runner_up = self.person_key(r.runner_up.as_ref().map(|x| x.0.as_str()));
-                w.write_record(links::row(
-                    &l.name,
-                    &self.record_key(l, &r.key),
-                    self.person_key(r.person.as_deref()).as_deref(),
-                    runner_up.as_deref(),
-                    r,
-                ))
+                write_csv_record(
+                    &mut w,
+                    links::row(
+                        &l.name,
+                        &self.record_key(l, &r.key),
+                        self.person_key(r.person.as_deref()).as_deref(),
+                        runner_up.as_deref(),
+                        r,
+                    ),
+                )
                 .into_diagnostic()?;
             }
         }

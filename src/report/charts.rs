@@ -7,7 +7,7 @@
 use std::fmt::Write;
 
 use super::linkage::{ModelReport, WaterfallBar, WeightHistogram};
-use crate::privacy::suppress;
+use crate::privacy::{rounded, suppress};
 
 /// Colours of the three outcomes.
 const MATCH: &str = "#1a7f37";
@@ -70,7 +70,15 @@ pub fn weight_histogram(
     let plot_h = height - top - bottom;
     let (x0, x1) = (first.from, last.to);
     let x = |v: f64| left + (v - x0) / (x1 - x0).max(1e-9) * plot_w;
-    let max = h.bins.iter().map(|b| b.total()).max().unwrap_or(0).max(1);
+    // Heights from rounded counts (`privacy::rounded`): a suppressed count
+    // cannot be measured off the bars.
+    let max = h
+        .bins
+        .iter()
+        .map(|b| rounded(b.matched) + rounded(b.review) + rounded(b.unmatched))
+        .max()
+        .unwrap_or(0)
+        .max(1);
     let y = |n: f64| top + plot_h - n / max as f64 * plot_h;
     let mut s = format!(
         "<svg class=\"chart\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"{}\">",
@@ -88,7 +96,7 @@ pub fn weight_histogram(
         "<text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"end\" fill=\"{MUTED}\">{}</text><text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"end\" fill=\"{MUTED}\">0</text>",
         left - 4.0,
         top + 4.0,
-        esc(&suppress(max)),
+        max,
         left - 4.0,
         top + plot_h
     );
@@ -146,9 +154,11 @@ pub fn weight_histogram(
             if n == 0 {
                 continue;
             }
+            let n = rounded(n);
             let y_top = y(base + n as f64);
             let y_bot = y(base);
-            // A bar is at least 2 px tall, so that a small count shows.
+            // A bar is at least 2 px tall, so that a small (suppressed)
+            // count shows, all of them alike.
             let bh = (y_bot - y_top).max(2.0);
             let _ = write!(
                 s,
@@ -523,7 +533,7 @@ mod tests {
         let svg = weight_histogram(&h, 4.25, 0.0, &words());
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
         assert!(svg.contains("unmatched &lt;3"), "{svg}");
-        assert!(svg.contains("match 7"));
+        assert!(svg.contains("match 5"), "7 rounded: {svg}");
         assert!(svg.contains("match ≥ 4.2") || svg.contains("match ≥ 4.3"));
         assert!(svg.contains("review ≥ 0"));
         assert!(!svg.contains("unmatched 2"));

@@ -65,20 +65,6 @@ fn values_of(field: &FieldSpec, text: &str, missing: &[String]) -> Vec<String> {
     out
 }
 
-/// A cell a spreadsheet would read as a formula gets a leading `'`.
-fn spreadsheet_safe(s: String) -> String {
-    let formula = match s.as_bytes().first() {
-        Some(b'=' | b'+' | b'@') => true,
-        Some(b'-') => s.parse::<f64>().is_err(),
-        _ => false,
-    };
-    if formula {
-        format!("'{s}")
-    } else {
-        s
-    }
-}
-
 /// Writes `out` (atomically): a header `source,row,line` and the derived
 /// columns of every declared field present in a file, then one row per
 /// record of every `(source name, file)`.
@@ -95,7 +81,7 @@ pub fn write(
     let mut writer = csv::Writer::from_writer(AtomicFile::create(out)?);
     let mut header = vec!["source".to_string(), "row".into(), "line".into()];
     header.extend(rules.fields.iter().flat_map(columns_of));
-    writer.write_record(&header).map_err(csv_err)?;
+    crate::output::write_csv_record(&mut writer, &header).map_err(csv_err)?;
     let missing = &rules.input.missing_values;
     for (name, path) in sources {
         let mut source = Source::open(path, &rules.input.read)?;
@@ -117,14 +103,15 @@ pub fn write(
                     let text = col.and_then(|c| record.fields.get(c)).unwrap_or("");
                     let show = show_pii || !field.pii;
                     let missing = field.missing_values.as_deref().unwrap_or(missing);
-                    row.extend(
-                        values_of(field, text, missing)
-                            .into_iter()
-                            .map(|v| if v.is_empty() { v } else { mask(&v, show) })
-                            .map(spreadsheet_safe),
-                    );
+                    row.extend(values_of(field, text, missing).into_iter().map(|v| {
+                        if v.is_empty() {
+                            v
+                        } else {
+                            mask(&v, show)
+                        }
+                    }));
                 }
-                writer.write_record(&row).map_err(csv_err)?;
+                crate::output::write_csv_record(&mut writer, &row).map_err(csv_err)?;
             }
         }
     }
@@ -134,17 +121,4 @@ pub fn write(
     })?;
     file.commit()?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn formulas_are_defused_and_numbers_kept() {
-        assert_eq!(spreadsheet_safe("=1+1".into()), "'=1+1");
-        assert_eq!(spreadsheet_safe("-5.5".into()), "-5.5");
-        assert_eq!(spreadsheet_safe("-x".into()), "'-x");
-        assert_eq!(spreadsheet_safe("ROSSI".into()), "ROSSI");
-    }
 }

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::output::{AtomicFile, OutputError};
+use crate::output::{write_csv_record, AtomicFile, OutputError};
 use crate::validate::Finding;
 
 /// The columns of `findings.csv`.
@@ -23,9 +23,7 @@ impl FindingsWriter {
     pub fn create(path: &Path) -> Result<FindingsWriter, OutputError> {
         let file = AtomicFile::create(path)?;
         let mut writer = csv::WriterBuilder::new().from_writer(file);
-        writer
-            .write_record(HEADER)
-            .map_err(|e| to_output(path, e))?;
+        write_csv_record(&mut writer, HEADER).map_err(|e| to_output(path, e))?;
         Ok(FindingsWriter {
             writer,
             path: path.to_path_buf(),
@@ -38,8 +36,9 @@ impl FindingsWriter {
         self.written += 1;
         let row = f.row.to_string();
         let line = f.line.to_string();
-        self.writer
-            .write_record([
+        write_csv_record(
+            &mut self.writer,
+            [
                 source,
                 row.as_str(),
                 line.as_str(),
@@ -49,8 +48,9 @@ impl FindingsWriter {
                 f.code,
                 f.severity.name(),
                 f.message.as_str(),
-            ])
-            .map_err(|e| std::io::Error::other(format!("{}: {e}", self.path.display())))
+            ],
+        )
+        .map_err(|e| std::io::Error::other(format!("{}: {e}", self.path.display())))
     }
 
     /// Findings written so far.

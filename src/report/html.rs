@@ -15,7 +15,7 @@ use super::charts::{self, ChartWords};
 use super::linkage::{self, LinkageReport};
 use super::summary::{Regression, Summary};
 use crate::checks::italian;
-use crate::privacy::suppress;
+use crate::privacy::{rounded, suppress};
 use crate::rules::Severity;
 use crate::validate::{CheckResult, SourceOutcome, Verdict};
 
@@ -186,7 +186,7 @@ const IT: Strings = Strings {
     no_changes: "Nessuna variazione.",
     metric: "Misura",
     regression: "peggioramento",
-    privacy: "Nessun dato personale è mostrato: gli esempi sono mascherati (lettere → A, cifre → 9; codice fiscale come RSS***80A01*****) e le righe sono indicate per numero e chiave del record.",
+    privacy: "Nessun dato personale è mostrato: gli esempi sono mascherati (lettere → A, cifre → 9; codice fiscale come RSS*************: prime tre lettere e lunghezza) e le righe sono indicate per numero, e per chiave solo quando la chiave non è un dato personale (altrimenti per uno pseudonimo breve).",
     levels: "Livelli di validazione: 0 struttura del file, 1 codici e formati, 2 coerenza nel record, 3 coerenza con fonti esterne.",
     passed: "superato",
     failed_label: "fallito",
@@ -297,7 +297,7 @@ const EN: Strings = Strings {
     no_changes: "No change.",
     metric: "Metric",
     regression: "regression",
-    privacy: "No personal data is shown: examples are masked (letters → A, digits → 9; codice fiscale as RSS***80A01*****) and rows are referred to by number and record key.",
+    privacy: "No personal data is shown: examples are masked (letters → A, digits → 9; codice fiscale as RSS*************: first three letters and length) and rows are referred to by number, and by record key only when the key is not personal (else by a short pseudonym).",
     levels: "Validation levels: 0 file structure, 1 codes and formats, 2 coherence within a record, 3 coherence with external sources.",
     passed: "passed",
     failed_label: "failed",
@@ -556,9 +556,10 @@ impl LinkageView {
             matched: suppress(l.matched),
             review: suppress(l.review),
             unmatched: suppress(l.unmatched),
-            matched_pct: pct(l.percent(l.matched)),
-            review_pct: pct(l.percent(l.review)),
-            unmatched_pct: pct(l.percent(l.unmatched)),
+            // Of rounded counts, as the counts are shown.
+            matched_pct: pct(l.percent(rounded(l.matched))),
+            review_pct: pct(l.percent(rounded(l.review))),
+            unmatched_pct: pct(l.percent(rounded(l.unmatched))),
             thresholds: format!(
                 "{} {} ({:+.2} bit) · {} {} ({:+.2} bit)",
                 t.thresholds_word,

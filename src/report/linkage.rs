@@ -401,6 +401,14 @@ impl LinkageReport {
         report
     }
 
+    /// Names the examples' records as `keys` says (a pseudonym when the
+    /// record key is personal).
+    pub fn show_keys(&mut self, keys: &crate::privacy::KeyShown) {
+        for e in &mut self.examples {
+            e.score.key = keys.show(e.score.row, &e.score.key);
+        }
+    }
+
     /// Counts outcomes, tiers, weights and reasons again from `rows` (the
     /// rows after reviewers' decisions, in `vaglio run`). The model,
     /// examples and blocking figures stay those of the linkage.

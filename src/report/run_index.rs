@@ -254,7 +254,8 @@ mod tests {
         let html = render(&entries, &meta, Lang::It).unwrap_or_default();
         assert!(html.contains("href=\"refezione/index.html\""), "{html}");
         assert!(html.contains("href=\"anagrafe/index.html\""));
-        assert!(html.contains(">650<") && html.contains(">7<"));
+        // Rounded to 5 (7 → 5): with 659 rows, the `<3` stays unknown.
+        assert!(html.contains(">650<") && html.contains(">5<"));
         assert!(html.contains("&lt;3") || html.contains("&#60;3"), "{html}");
         assert!(!html.contains(">2</td><td class=\"num\">7"));
         assert!(html.contains(&"ab".repeat(32)));

@@ -366,6 +366,27 @@ impl RuleSet {
     pub fn field_index(&self, name: &str) -> Option<usize> {
         self.fields.iter().position(|f| f.name == name)
     }
+
+    /// Whether the record key is personal data, so that reports show a
+    /// pseudonym of it: one of its columns is undeclared, declared `pii`
+    /// (the default), or of a type that names a person whatever `pii` says
+    /// (`codice_fiscale`, `isee_protocol`).
+    pub fn key_is_personal(&self) -> bool {
+        self.input
+            .key
+            .iter()
+            .any(|k| match self.fields.iter().find(|f| &f.name == k) {
+                None => true,
+                Some(f) => {
+                    f.pii
+                        || matches!(
+                            f.field_type,
+                            crate::types::FieldType::CodiceFiscale { .. }
+                                | crate::types::FieldType::IseeProtocol { .. }
+                        )
+                }
+            })
+    }
 }
 
 /// Default missing-value tokens.

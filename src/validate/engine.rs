@@ -35,6 +35,10 @@ pub struct ValidateOptions {
     pub chunk_rows: usize,
     /// Draw a progress bar (only on a terminal).
     pub progress: bool,
+    /// The key of the short pseudonyms that name records whose key is
+    /// personal ([`crate::privacy::KeyShown`]); without one such records are
+    /// named by row number alone.
+    pub key_pseudonyms: Option<crate::master::pseudonym::Pseudonymizer>,
 }
 
 impl Default for ValidateOptions {
@@ -45,6 +49,7 @@ impl Default for ValidateOptions {
             examples: 5,
             chunk_rows: 16_384,
             progress: false,
+            key_pseudonyms: None,
         }
     }
 }
@@ -216,6 +221,12 @@ fn check_chunks<'t>(
 ) -> Result<SourceOutcome, ValidateError> {
     let bytes = info.bytes;
     let mut plan = Plan::new(rules, header);
+    if rules.key_is_personal() && !options.show_pii {
+        plan.key_shown = crate::privacy::KeyShown::pseudonymous(
+            &options.source_name,
+            options.key_pseudonyms.clone(),
+        );
+    }
     if info.format != crate::read::InputFormat::Csv {
         for c in [plan.encoding, plan.quote] {
             plan.checks[c].skipped = Some("not a delimited text file".into());
@@ -480,7 +491,7 @@ fn merge_chunk(
             .checked_sub(first_row)
             .and_then(|i| records.get(i as usize))
             .filter(|r| r.row == issue.row)
-            .map(|r| record_key(&plan.key_cols, r))
+            .map(|r| record_key(plan, r))
             .unwrap_or_default();
         // An empty line is no record: its finding goes before the record
         // that follows it, so that findings stay in file order.
@@ -721,16 +732,19 @@ fn make_progress(options: &ValidateOptions, bytes: u64) -> Option<indicatif::Pro
     Some(pb)
 }
 
-/// The record's key: the key columns joined by `|`, or empty.
-fn record_key(key_cols: &[usize], record: &Record) -> String {
+/// The record's key: the key columns joined by `|`, or empty. Only spaces
+/// are trimmed: a TAB or CR in front stays, so that `\t=2+2` is not turned
+/// into the formula `=2+2`. A personal key is shown as the plan says
+/// ([`crate::privacy::KeyShown`]).
+fn record_key(plan: &Plan, record: &Record) -> String {
     let mut key = String::new();
-    for (i, &c) in key_cols.iter().enumerate() {
+    for (i, &c) in plan.key_cols.iter().enumerate() {
         if i > 0 {
             key.push('|');
         }
-        key.push_str(record.fields.get(c).unwrap_or("").trim());
+        key.push_str(record.fields.get(c).unwrap_or("").trim_matches(' '));
     }
-    key
+    plan.key_shown.show(record.row, &key)
 }
 
 fn finding(
@@ -745,7 +759,7 @@ fn finding(
     Finding {
         row: record.row,
         line: record.line,
-        key: record_key(&plan.key_cols, record),
+        key: record_key(plan, record),
         column,
         check: Arc::clone(&ids[check]),
         code: plan.checks[check].kind.code,
@@ -872,8 +886,8 @@ fn check_rows(
             };
             for (c, check) in &field.cell_checks {
                 out.evaluated[*c] += 1;
-                if let Some(message) = cell_failure(check, text, &value) {
-                    let show = options.show_pii || !field.pii;
+                let show = options.show_pii || !field.pii;
+                if let Some(message) = cell_failure(check, text, &value, show) {
                     fail_cell(
                         &mut out,
                         plan,
@@ -1043,7 +1057,10 @@ fn with_value(message: String, text: &str, show: bool) -> String {
     }
 }
 
-fn cell_failure(check: &Constraint, text: &str, value: &Value<'_>) -> Option<String> {
+/// Why a cell fails `check`, if it does. The allowed values an enum lists
+/// (from the rule file or a code list) are masked like the field's values
+/// unless `show`.
+fn cell_failure(check: &Constraint, text: &str, value: &Value<'_>, show: bool) -> Option<String> {
     match check {
         Constraint::Enum {
             values,
@@ -1053,7 +1070,10 @@ fn cell_failure(check: &Constraint, text: &str, value: &Value<'_>) -> Option<Str
             if checks::allowed_values::allowed(text, values, *ignore_case) {
                 None
             } else {
-                Some(format!("not one of the allowed values ({preview})"))
+                Some(format!(
+                    "not one of the allowed values ({})",
+                    mask(preview, show)
+                ))
             }
         }
         Constraint::Pattern { regex, source } => checks::pattern::check(text, regex, source),

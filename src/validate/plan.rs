@@ -64,6 +64,8 @@ pub struct Plan {
     pub(crate) fields: Vec<PlannedField>,
     pub(crate) extra_columns: Vec<(usize, String)>,
     pub(crate) key_cols: Vec<usize>,
+    /// How findings show the key (a pseudonym when it is personal).
+    pub(crate) key_shown: crate::privacy::KeyShown,
     pub(crate) missing_values: Vec<String>,
     pub(crate) uniques: Vec<PlannedUnique>,
     pub(crate) foreign_keys: Vec<PlannedForeignKey>,
@@ -434,6 +436,7 @@ impl Plan {
             fields,
             extra_columns,
             key_cols,
+            key_shown: crate::privacy::KeyShown::plain(),
             missing_values: rules.input.missing_values.clone(),
             uniques,
             foreign_keys,

@@ -10,6 +10,7 @@ mod fidelity;
 mod fuzz_replay;
 mod hostile;
 mod html_report;
+mod injection;
 mod link;
 mod privacy;
 mod rule_errors;

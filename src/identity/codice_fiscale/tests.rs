@@ -246,8 +246,8 @@ fn classification() {
 
 #[test]
 fn masking() {
-    assert_eq!(mask_cf("RSSMRA80A01H501U"), "RSS***80A01*****");
-    assert_eq!(mask_cf(" rssmra80a01h501u "), "RSS***80A01*****");
+    assert_eq!(mask_cf("RSSMRA80A01H501U"), "RSS*************");
+    assert_eq!(mask_cf(" rssmra80a01h501u "), "RSS*************");
     assert_eq!(mask_cf("12345678903"), "123********");
     assert_eq!(mask_cf("ABC"), "***");
     assert_eq!(mask_cf(""), "");

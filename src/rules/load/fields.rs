@@ -10,7 +10,23 @@ impl Loader<'_> {
             return Vec::new();
         };
         let mut out = Vec::new();
+        let mut seen: Vec<(&str, Range<usize>)> = Vec::new();
         for (name, key_span, value) in t.entries() {
+            // SQLite (the datamart) and most tools take column names
+            // case-insensitively: `note` and `NOTE` would be one column.
+            if let Some((other, _)) = seen.iter().find(|(o, _)| o.eq_ignore_ascii_case(name)) {
+                self.diags.error(
+                    key_span.clone(),
+                    format!(
+                        "columns `{other}` and `{name}` differ only in case: the datamart cannot hold both"
+                    ),
+                    format!("clashes with `{other}`"),
+                    Some(format!(
+                        "column names are compared without case in the datamart (SQLite); rename one of `{other}` and `{name}` in the extract and here"
+                    )),
+                );
+            }
+            seen.push((name, key_span.clone()));
             if let Some(f) = self.field(name, key_span, value) {
                 out.push(f);
             }

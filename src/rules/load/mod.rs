@@ -528,4 +528,15 @@ multi'''"#;
         assert_eq!(string_content_offset(src, &(4..9)), 5);
         assert_eq!(string_content_offset(src, &(14..25)), 18);
     }
+
+    #[test]
+    fn columns_differing_only_in_case_are_refused() {
+        let text = "[fields.note]\npii = false\n\n[fields.NOTE]\npii = false\n";
+        let p = Path::new("r.toml");
+        let Err(e) = load_str(text, p, Path::new("."), today()) else {
+            panic!("note and NOTE were accepted");
+        };
+        let shown = format!("{e:?}");
+        assert!(shown.contains("`note` and `NOTE`"), "{shown}");
+    }
 }

@@ -15,7 +15,22 @@ fn release_memory() {
     unsafe { libmimalloc_sys::mi_collect(true) }
 }
 
+/// Over a file-size limit (`ulimit -f`) the system kills a writing process
+/// with SIGXFSZ, leaving no message; ignored, the write fails with EFBIG
+/// instead, and vaglio reports it as it does a full disk (exit 2, the
+/// file named, nothing earlier replaced).
+#[cfg(unix)]
+fn ignore_file_size_signal() {
+    // SAFETY: setting a signal's disposition to SIG_IGN before any thread
+    // starts has no other effect.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
+}
+
 fn main() -> std::process::ExitCode {
+    #[cfg(unix)]
+    ignore_file_size_signal();
     vaglio::memory::on_release(release_memory);
     vaglio::cli::main()
 }

@@ -117,7 +117,7 @@ impl Project {
 
 /// Loads the project file at `path`.
 pub fn load(path: &Path) -> miette::Result<Project> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let text = crate::read::read_regular_text(path).map_err(|e| {
         miette::miette!(
             code = "vaglio::project::read",
             help = "give the project file: vaglio run path/to/vaglio.toml",

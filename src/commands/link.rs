@@ -40,7 +40,7 @@ pub(crate) fn run_linkage(
     let model = match model {
         None => None,
         Some(p) => {
-            let text = std::fs::read_to_string(p)
+            let text = crate::read::read_regular_text(p)
                 .into_diagnostic()
                 .wrap_err_with(|| format!("cannot read the model {}", p.display()))?;
             let m: Model = serde_json::from_str(&text).map_err(|e| {

@@ -54,14 +54,20 @@ pub fn print(text: &str) -> miette::Result<()> {
     }
 }
 
+/// The most worker threads `--jobs` may ask for: far more than any machine
+/// has cores, and few enough that their stacks always fit in memory.
+pub const MAX_JOBS: usize = 1024;
+
 /// Sets the number of worker threads (once per process).
 pub fn set_jobs(jobs: Option<usize>) -> miette::Result<()> {
     if let Some(n) = jobs {
-        if n == 0 {
+        if n == 0 || n > MAX_JOBS {
             miette::bail!(
                 code = "vaglio::args::jobs",
-                help = "use --jobs 1 or more",
-                "--jobs must be at least 1"
+                help = format!(
+                    "use --jobs between 1 and {MAX_JOBS}; without it vaglio uses one per core"
+                ),
+                "--jobs {n} is out of range"
             );
         }
         // Building the global pool fails only if it already exists.

@@ -125,7 +125,7 @@ pub fn read_key(env: Option<&str>, file: Option<&Path>) -> miette::Result<Option
     }
     if let Some(path) = file {
         if path.exists() {
-            let mut bytes = std::fs::read(path).map_err(|e| {
+            let mut bytes = crate::read::read_regular(path).map_err(|e| {
                 miette::miette!(
                     code = "vaglio::privacy::key_file",
                     "cannot read the key file {}: {e}",

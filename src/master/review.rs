@@ -42,6 +42,9 @@ pub type Decisions = BTreeMap<(String, u64), Verdict>;
 
 /// Reads a decisions file. Rows whose decision is empty are skipped.
 pub fn read_decisions(path: &Path) -> miette::Result<Decisions> {
+    crate::read::require_regular(path)
+        .into_diagnostic()
+        .wrap_err_with(|| format!("cannot read the decisions file {}", path.display()))?;
     let mut r = csv::ReaderBuilder::new()
         .flexible(true)
         .from_path(path)

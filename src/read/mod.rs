@@ -443,6 +443,35 @@ impl Source {
 }
 
 /// A file that could not be opened or read, as a [`ReadError`].
+/// Refuses a path that is a FIFO, a device or a socket, before opening it
+/// (opening a FIFO waits for a writer; `/dev/zero` never ends). A missing
+/// file or a directory passes: opening it says why it cannot be read.
+/// `vaglio check` still streams a pipe given as its data input; every file
+/// read whole (rule files, the project, keys, code lists, references,
+/// baselines, decisions, a run's inputs) goes through this.
+pub fn require_regular(path: &Path) -> std::io::Result<()> {
+    match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() && !m.is_dir() => Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file (a FIFO, a device or a socket); vaglio reads files whole only from regular files",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Reads a small file whole (a rule file, the project, a key, a baseline),
+/// refusing special files ([`require_regular`]).
+pub fn read_regular(path: &Path) -> std::io::Result<Vec<u8>> {
+    require_regular(path)?;
+    std::fs::read(path)
+}
+
+/// [`read_regular`] as UTF-8 text.
+pub fn read_regular_text(path: &Path) -> std::io::Result<String> {
+    String::from_utf8(read_regular(path)?)
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+}
+
 pub(crate) fn io_error(path: &Path, source: std::io::Error) -> ReadError {
     ReadError::Io {
         path: path.to_path_buf(),
@@ -489,6 +518,7 @@ impl Source {
 /// Reads every record of a source into memory (small files: code lists,
 /// foreign-key targets, tests).
 pub fn read_all(path: &Path, options: &ReadOptions) -> Result<(Source, Vec<Record>), ReadError> {
+    require_regular(path).map_err(|e| io_error(path, e))?;
     let mut source = Source::open(path, options)?;
     let mut all = Vec::new();
     let mut chunk = Vec::new();

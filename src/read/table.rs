@@ -124,6 +124,7 @@ impl Table {
             .unwrap_or_else(|| InputFormat::from_path(path));
         let (mut source, hasher) = match format {
             InputFormat::Csv => {
+                super::require_regular(path).map_err(|e| io_error(path, e))?;
                 let file = std::fs::File::open(path).map_err(|e| io_error(path, e))?;
                 let bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
                 let hasher = Arc::new(Mutex::new(Sha256::new()));
@@ -135,7 +136,10 @@ impl Table {
                     csv_reader::CsvRecords::from_reader(path, Box::new(reader), bytes, options)?;
                 (Source::from_csv(header, info, records), Some(hasher))
             }
-            InputFormat::Sqlite | InputFormat::Excel => (Source::open(path, options)?, None),
+            InputFormat::Sqlite | InputFormat::Excel => {
+                super::require_regular(path).map_err(|e| io_error(path, e))?;
+                (Source::open(path, options)?, None)
+            }
         };
         let mut records = Vec::new();
         let mut issues = Vec::new();

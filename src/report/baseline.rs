@@ -88,7 +88,7 @@ pub fn ensure_sources(
 
 /// Reads a baseline summary.
 pub fn load(path: &Path) -> Result<Summary, BaselineError> {
-    let text = std::fs::read_to_string(path).map_err(|source| BaselineError::Io {
+    let text = crate::read::read_regular_text(path).map_err(|source| BaselineError::Io {
         path: path.display().to_string(),
         source,
     })?;

@@ -337,13 +337,19 @@ fn more_candidate_pairs_than_max_pairs_stop_the_linkage() {
 }
 
 /// Runs `check` in `dir` under a file-size limit of about a megabyte (`ulimit
-/// -f`, with SIGXFSZ ignored so that a write past it fails as on a full
-/// disk).
-fn check_on_a_full_disk(dir: &Path) -> (i32, String) {
+/// -f`): with `trap`, the shell ignores SIGXFSZ for vaglio; without it,
+/// vaglio must ignore the signal itself, so that a write past the limit
+/// fails as on a full disk instead of killing it without a word.
+fn check_on_a_full_disk(dir: &Path, trap: bool) -> (i32, String) {
     let bin = assert_cmd::cargo::cargo_bin("vaglio");
+    let script = if trap {
+        "trap '' XFSZ; ulimit -f 2048; exec \"$0\" \"$@\""
+    } else {
+        "ulimit -f 2048; exec \"$0\" \"$@\""
+    };
     let out = std::process::Command::new("sh")
         .arg("-c")
-        .arg("trap '' XFSZ; ulimit -f 2048; exec \"$0\" \"$@\"")
+        .arg(script)
         .arg(bin)
         .args([
             "check",
@@ -366,6 +372,15 @@ fn check_on_a_full_disk(dir: &Path) -> (i32, String) {
 
 #[test]
 fn a_full_disk_mid_write_exits_2_and_keeps_the_previous_reports() {
+    full_disk_mid_write(true);
+}
+
+#[test]
+fn a_file_size_limit_is_a_full_disk_not_a_silent_kill() {
+    full_disk_mid_write(false);
+}
+
+fn full_disk_mid_write(trap: bool) {
     let (code, _, _, dir) = run(PEOPLE, "x.csv", b"ID;NOME\n1;ANNA\n");
     assert_eq!(code, 0);
     let before = outputs(&dir.path().join("out"));
@@ -376,7 +391,7 @@ fn a_full_disk_mid_write_exits_2_and_keeps_the_previous_reports() {
         data.extend_from_slice(format!("X{i};NOME\n").as_bytes());
     }
     std::fs::write(dir.path().join("x.csv"), &data).unwrap_or_else(|e| panic!("{e}"));
-    let (code, stderr) = check_on_a_full_disk(dir.path());
+    let (code, stderr) = check_on_a_full_disk(dir.path(), trap);
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("findings.csv"), "{stderr}");
     assert!(stderr.contains("File too large"), "{stderr}");
@@ -449,5 +464,64 @@ fn standard_output_on_a_full_disk_is_an_error_not_a_panic() {
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
         assert_eq!(code, 2, "{args:?}: {stderr}");
         assert!(stderr.contains("standard output"), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn jobs_beyond_the_bound_are_refused_not_a_panic() {
+    let out = vaglio()
+        .args(["check", "--jobs", "100000", "--infer", "x.csv"])
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run vaglio: {e}"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("--jobs 100000 is out of range"), "{stderr}");
+    assert!(stderr.contains("between 1 and 1024"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+/// A rule file, a code list, a key file and a project that are FIFOs (no
+/// writer: opening one would wait for ever) or devices (`/dev/zero` never
+/// ends) are refused at once with exit 2.
+#[cfg(unix)]
+#[test]
+fn special_files_are_refused_not_waited_on() {
+    let dir = scratch();
+    let fifo = dir.path().join("fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap_or_else(|e| panic!("mkfifo: {e}"));
+    assert!(made.success());
+    std::fs::write(dir.path().join("x.csv"), "ID;NOME\n1;ANNA\n").unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        dir.path().join("codes.toml"),
+        "[input]\nkey = \"ID\"\n[fields.NOME]\nenum = { file = \"fifo\", column = \"C\" }\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        dir.path().join("vaglio.toml"),
+        "[anagrafe]\nfile = \"x.csv\"\nrules = \"codes.toml\"\n[privacy]\nkey_file = \"fifo\"\n\n[[sources]]\nname = \"s\"\nfile = \"x.csv\"\nrules = \"codes.toml\"\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let cases: [&[&str]; 4] = [
+        &["check", "--rules", "fifo", "x.csv"],
+        &["check", "--rules", "/dev/zero", "x.csv"],
+        &["check", "--rules", "codes.toml", "x.csv"],
+        &["run", "vaglio.toml"],
+    ];
+    for args in cases {
+        let start = std::time::Instant::now();
+        let out = vaglio()
+            .current_dir(dir.path())
+            .env_remove("VAGLIO_KEY")
+            .args(args)
+            .timeout(std::time::Duration::from_secs(20))
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run vaglio: {e}"));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(start.elapsed().as_secs() < 10, "{args:?} waited: {stderr}");
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("not a regular file"), "{args:?}: {stderr}");
     }
 }

@@ -77,7 +77,7 @@ pub fn load_with_inputs(
 }
 
 fn read_rule_file(path: &Path) -> Result<Vec<u8>, LoadError> {
-    std::fs::read(path).map_err(|source| LoadError::Io {
+    crate::read::read_regular(path).map_err(|source| LoadError::Io {
         path: path.to_path_buf(),
         source,
     })

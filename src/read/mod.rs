@@ -380,7 +380,8 @@ impl Source {
                 })
             }
             InputFormat::Sqlite => {
-                let (header, rows, info) = sqlite::read_table(path, options.table.as_deref())?;
+                let (header, rows, info) =
+                    sqlite::read_table(path, options.table.as_deref(), options.field_limit())?;
                 Ok(Source {
                     header,
                     info,

@@ -10,12 +10,30 @@ use super::{Header, InputFormat, ReadError, ReadIssue, ReadIssueKind, Record, So
 /// Rows of a table with the issues found in each.
 pub(crate) type Rows = Vec<(Record, Vec<ReadIssue>)>;
 
+/// The steps of SQLite's virtual machine a read may take: this many, plus
+/// [`STEPS_PER_BYTE`] per byte of the database file. Reading a table takes
+/// a few dozen steps a row, far below; a view that never ends (a recursive
+/// one, a join that multiplies) is stopped within seconds.
+pub const BASE_STEPS: u64 = 100_000_000;
+
+/// See [`BASE_STEPS`].
+pub const STEPS_PER_BYTE: u64 = 1_000;
+
+/// The steps between two looks at the budget.
+const STEP_PERIOD: i32 = 100_000;
+
 /// Reads `table` (the only table when `None`) of the database at `path`,
 /// opened read-only. Values become text: NULL is an empty cell, numbers are
 /// printed as SQLite prints them, blobs are reported as unreadable.
+///
+/// Bounded: SQLite itself refuses a value longer than `field_limit` bytes
+/// (`[input] max_field_bytes`, as for CSV), before holding it, and the
+/// query stops past [`BASE_STEPS`] + [`STEPS_PER_BYTE`] per file byte; both
+/// stop the read with exit 2 and a message naming the cap.
 pub(crate) fn read_table(
     path: &Path,
     table: Option<&str>,
+    field_limit: u64,
 ) -> Result<(Header, Rows, SourceInfo), ReadError> {
     let err = |message: String, help: &str| ReadError::Sqlite {
         path: path.to_path_buf(),
@@ -28,11 +46,38 @@ pub(crate) fn read_table(
             source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
         });
     }
-    let conn = Connection::open_with_flags(
+    let mut conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(|e| err(e.to_string(), "check that the file is an SQLite database"))?;
+    let file_bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let budget = BASE_STEPS.saturating_add(file_bytes.saturating_mul(STEPS_PER_BYTE));
+    let limit = i32::try_from(field_limit).unwrap_or(i32::MAX).max(1);
+    let _ = conn.set_limit(rusqlite::limits::Limit::SQLITE_LIMIT_LENGTH, limit);
+    let mut steps = 0u64;
+    conn.progress_handler(
+        STEP_PERIOD,
+        Some(move || {
+            steps += STEP_PERIOD as u64;
+            steps > budget
+        }),
+    )
+    .map_err(|e| err(e.to_string(), "check that the file is an SQLite database"))?;
+    // What a failed step means: a cap reached, or something else.
+    let step_err = |e: rusqlite::Error, row: u64| {
+        match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::OperationInterrupted) => err(
+            format!("reading it took more than {budget} steps of SQLite (100 million plus 1,000 per byte of the file) by row {row}: a view that never ends, or one that multiplies rows"),
+            "read a table, or a view whose rows are bounded; vaglio reads SQLite inputs whole",
+        ),
+        Some(rusqlite::ErrorCode::TooBig) => err(
+            format!("a value of row {} is longer than max_field_bytes = {field_limit} bytes", row + 1),
+            "raise `max_field_bytes` in the [input] section of the rule file if values this long are expected",
+        ),
+        _ => err(e.to_string(), "check the table"),
+    }
+    };
     let tables: Vec<String> = conn
         .prepare("SELECT name FROM sqlite_master WHERE type IN ('table','view') AND name NOT LIKE 'sqlite_%' ORDER BY name")
         .and_then(|mut s| s.query_map([], |r| r.get::<_, String>(0))?.collect())
@@ -64,14 +109,9 @@ pub(crate) fn read_table(
     let header = Header::from_raw(&names, 1);
     let width = names.len();
     let mut rows = Vec::new();
-    let mut query = stmt
-        .query([])
-        .map_err(|e| err(e.to_string(), "check the table"))?;
+    let mut query = stmt.query([]).map_err(|e| step_err(e, 0))?;
     let mut row = 0u64;
-    while let Some(r) = query
-        .next()
-        .map_err(|e| err(e.to_string(), "check the table"))?
-    {
+    while let Some(r) = query.next().map_err(|e| step_err(e, row))? {
         row += 1;
         let mut fields = csv::StringRecord::new();
         let mut issues = Vec::new();

@@ -525,3 +525,62 @@ fn special_files_are_refused_not_waited_on() {
         assert!(stderr.contains("not a regular file"), "{args:?}: {stderr}");
     }
 }
+
+/// Writes an SQLite database at `path` with `sql`.
+fn sqlite_db(path: &Path, sql: &str) {
+    let conn = rusqlite::Connection::open(path).unwrap_or_else(|e| panic!("{e}"));
+    conn.execute_batch(sql).unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// An SQLite view that never ends and a value far over max_field_bytes stop
+/// the check within seconds, with exit 2 and the cap named.
+#[test]
+fn sqlite_inputs_are_bounded() {
+    let dir = scratch();
+    let rules = dir.path().join("r.toml");
+    std::fs::write(
+        &rules,
+        "[input]\nkey = \"ID\"\n[fields.ID]\ntype = \"integer\"\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let view = dir.path().join("view.sqlite");
+    sqlite_db(
+        &view,
+        "CREATE VIEW v AS WITH RECURSIVE n(ID) AS (SELECT 1 UNION ALL SELECT ID + 1 FROM n) SELECT ID FROM n;",
+    );
+    let long = dir.path().join("long.sqlite");
+    sqlite_db(
+        &long,
+        "CREATE TABLE t (ID INTEGER, NOTE TEXT); INSERT INTO t VALUES (1, 'a'), (2, printf('%.*c', 3000000, 'x'));",
+    );
+    for (db, expected) in [
+        (&view, "steps of SQLite"),
+        (
+            &long,
+            "a value of row 2 is longer than max_field_bytes = 1048576 bytes",
+        ),
+    ] {
+        let start = std::time::Instant::now();
+        let out = vaglio()
+            .current_dir(dir.path())
+            .args(["check", "--rules"])
+            .arg(&rules)
+            .arg(db)
+            .timeout(std::time::Duration::from_secs(60))
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run vaglio: {e}"));
+        // The message as words, whatever the terminal's wrapping.
+        let stderr = String::from_utf8_lossy(&out.stderr)
+            .split_whitespace()
+            .filter(|w| *w != "│")
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert_eq!(out.status.code(), Some(2), "{db:?}: {stderr}");
+        assert!(stderr.contains(expected), "{db:?}: {stderr}");
+        assert!(
+            start.elapsed().as_secs() < 20,
+            "{db:?} took {:?}",
+            start.elapsed()
+        );
+    }
+}

@@ -290,10 +290,7 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
     // reviewers' decisions and the last master's links; otherwise they are
     // computed once the linkage is done, and not held while it runs.
     let lookups = !decisions.is_empty() || mode.previous().is_some();
-    let early = match lookups {
-        true => Identities::new(&ana.residents, &pseudo, true),
-        false => Identities::new(&[], &pseudo, false),
-    };
+    let early = lookups.then(|| Identities::new(&ana.residents, &pseudo, true));
 
     let cx = sources::Context {
         project,
@@ -302,7 +299,7 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
         inputs: &inputs,
         anagrafe: &ana,
         prepared: &prepared,
-        ids: &early,
+        ids: early.as_ref(),
         decisions: &decisions,
         pseudo: &pseudo,
     };
@@ -322,10 +319,7 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
     // The linkage's records and indexes are done with.
     drop(prepared);
     crate::memory::release();
-    let ids = match lookups {
-        true => early,
-        false => Identities::new(&ana.residents, &pseudo, false),
-    };
+    let ids = early.unwrap_or_else(|| Identities::new(&ana.residents, &pseudo, false));
     let gate_failed = results.iter().any(|r| r.failing_checks > 0);
 
     progress.stage("writing the master");

@@ -48,10 +48,25 @@ pub(crate) struct Context<'r> {
     pub inputs: &'r Inputs,
     pub anagrafe: &'r Anagrafe,
     pub prepared: &'r PreparedAnagrafe,
-    pub ids: &'r Identities<'r>,
+    /// The residents' identifiers, computed before the linkage only when
+    /// the reviewers' decisions or the last master's links must be looked
+    /// up by them ([`Context::ids`]).
+    pub ids: Option<&'r Identities<'r>>,
     pub decisions: &'r Decisions,
     /// The run's pseudonym key: personal record keys in the reports.
     pub pseudo: &'r Pseudonymizer,
+}
+
+impl Context<'_> {
+    /// The residents' identifiers, for looking up decisions and reused
+    /// links (the run computes them early exactly when it has either).
+    fn ids(&self) -> miette::Result<&Identities<'_>> {
+        self.ids.ok_or_else(|| {
+            miette!(
+                "internal error: the residents' identifiers were not computed before the linkage"
+            )
+        })
+    }
 }
 
 /// A source's rules and `[link]` section (the project's thresholds
@@ -100,7 +115,7 @@ pub(crate) fn stage(
         Some(p) => {
             p.same(&s.name, "file", &file, &table.sha256)?;
             p.same(&s.name, "regole", &s.rules, &digests.of(&s.rules)?)?;
-            let rows = Arc::new(reused_rows(p, &s.name, cx.ids)?);
+            let rows = Arc::new(reused_rows(p, &s.name, cx.ids()?)?);
             let result = reused_result(project, &s.name, Arc::clone(&rows));
             (rows, result)
         }
@@ -129,7 +144,11 @@ pub(crate) fn stage(
             drop(l.data);
             crate::memory::release();
             // Decisions override the model.
-            let decided = apply_decisions(&s.name, &mut rows, cx.decisions, cx.ids)?;
+            let decided = if cx.decisions.is_empty() {
+                0
+            } else {
+                apply_decisions(&s.name, &mut rows, cx.decisions, cx.ids()?)?
+            };
             linkage.recount(&rows);
             write_source_reports(
                 &out,

@@ -21,10 +21,6 @@ use crate::master::pseudonym::Pseudonymizer;
 use crate::master::review;
 use crate::output::write_csv_record;
 
-fn text(s: Option<&str>) -> Cell<'_> {
-    Cell::text(s)
-}
-
 /// A number as links.csv shows it, so that the datamart and the file agree
 /// to the last digit.
 fn real(x: Option<f64>, digits: usize) -> Cell<'static> {
@@ -152,14 +148,14 @@ impl<'a> Master<'a> {
                             .get(self.family_of[i] as usize)
                             .map(String::as_str),
                     ),
-                    text(r.sex.as_deref()),
+                    Cell::text(r.sex.as_deref()),
                     r.birth
                         .map_or(Cell::Null, |b| Cell::Integer(b.year().into())),
                     r.birth.map_or(Cell::Null, |b| {
                         Cell::Text(Cow::Borrowed(age_band(age(b, today))))
                     }),
                     Cell::owned(r.citizenship.as_deref().map(citizenship_group)),
-                    text(r.area.as_deref()),
+                    Cell::text(r.area.as_deref()),
                 ];
                 row.extend(
                     (0..self.linked.len()).map(|s| Cell::Integer(self.linked_to(i, s).into())),
@@ -262,7 +258,7 @@ impl<'a> Master<'a> {
                         Cell::Integer(ages.iter().filter(|&&a| a < 18).count() as i64),
                         Cell::Integer(ages.iter().filter(|&&a| a >= 65).count() as i64),
                         Cell::Integer(foreign as i64),
-                        text(area),
+                        Cell::text(area),
                     ];
                     row.extend((0..self.linked.len()).map(|si| {
                         let n = members
@@ -273,7 +269,7 @@ impl<'a> Master<'a> {
                     }));
                     let isee = isee_of.get(f);
                     row.push(real(isee.map(|x| x.0), 2));
-                    row.push(text(isee.map(|x| x.1)));
+                    row.push(Cell::text(isee.map(|x| x.1)));
                     row
                 },
             )),
@@ -308,7 +304,7 @@ impl<'a> Master<'a> {
                         Cell::text(Some(r.tier.as_str())),
                         real(r.weight, WEIGHT_DIGITS),
                         real(r.probability, PROBABILITY_DIGITS),
-                        text((!r.note.is_empty()).then_some(r.note.as_str())),
+                        Cell::text((!r.note.is_empty()).then_some(r.note.as_str())),
                     ]
                 })
             })),
@@ -345,14 +341,14 @@ impl<'a> Master<'a> {
                 let mut row = vec![
                     Cell::Integer(rec.row as i64),
                     person.map_or(Cell::Null, Cell::Text),
-                    text(link.map(|r| r.status.name())),
+                    Cell::text(link.map(|r| r.status.name())),
                 ];
                 row.extend(kept.iter().zip(&pseudo_cols).map(|(&i, &p)| {
                     let v = l.raw.cell(rec, Some(i));
                     if p {
                         Cell::owned(v.map(|v| self.pseudo.value(v)))
                     } else {
-                        text(v)
+                        Cell::text(v)
                     }
                 }));
                 row

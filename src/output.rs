@@ -174,6 +174,26 @@ where
     w.write_record(std::iter::empty::<&[u8]>())
 }
 
+/// Writes a whole CSV file atomically: `header`, then `rows`, every cell
+/// through [`spreadsheet_safe`].
+pub fn write_csv_atomic<H, S>(path: &Path, header: H, rows: &[Vec<String>]) -> miette::Result<()>
+where
+    H: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let failed = |e: csv::Error| miette::miette!("cannot build {}: {e}", path.display());
+    write_csv_record(&mut w, header).map_err(failed)?;
+    for r in rows {
+        write_csv_record(&mut w, r).map_err(failed)?;
+    }
+    let bytes = w
+        .into_inner()
+        .map_err(|e| miette::miette!("cannot build {}: {e}", path.display()))?;
+    write_atomic(path, &bytes)?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,7 +10,7 @@ use super::{set_jobs, today, Outcome};
 use crate::cli::{EvalArgs, ExplainArgs, LinkArgs, LinkInputs, TrainArgs};
 use crate::link::{self, model::Model, spec, LinkJob, Linkage, Status};
 use crate::master::links;
-use crate::output::{from_spreadsheet_safe, write_atomic, write_csv_record};
+use crate::output::{from_spreadsheet_safe, write_atomic, write_csv_atomic};
 use crate::rules::{self, RuleSet};
 
 fn load_rules(path: &Path, today: chrono::NaiveDate) -> miette::Result<(RuleSet, spec::LinkSpec)> {
@@ -134,14 +134,7 @@ pub fn write_links(path: &Path, source: &str, rows: Vec<Vec<String>>) -> miette:
             ra.cmp(&rb)
         })
     });
-    let mut w = csv::Writer::from_writer(Vec::new());
-    write_csv_record(&mut w, links::HEADER).into_diagnostic()?;
-    for r in &all {
-        write_csv_record(&mut w, r).into_diagnostic()?;
-    }
-    let bytes = w.into_inner().map_err(|e| miette!("{e}"))?;
-    write_atomic(path, &bytes)?;
-    Ok(())
+    write_csv_atomic(path, links::HEADER, &all)
 }
 
 /// A short summary of a linkage.

@@ -13,7 +13,7 @@ use std::path::Path;
 
 use miette::{miette, IntoDiagnostic, WrapErr};
 
-use crate::output::{from_spreadsheet_safe, write_atomic, write_csv_record};
+use crate::output::{from_spreadsheet_safe, write_csv_atomic};
 
 /// The fixed columns of queue.csv before the compared attributes.
 pub const QUEUE_HEAD: [&str; 9] = [
@@ -102,14 +102,7 @@ pub fn read_decisions(path: &Path) -> miette::Result<Decisions> {
 
 /// Writes queue.csv: `header` then `rows` (already sorted).
 pub fn write_queue(path: &Path, header: &[String], rows: &[Vec<String>]) -> miette::Result<()> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    write_csv_record(&mut w, header).into_diagnostic()?;
-    for r in rows {
-        write_csv_record(&mut w, r).into_diagnostic()?;
-    }
-    let bytes = w.into_inner().map_err(|e| miette!("{e}"))?;
-    write_atomic(path, &bytes)?;
-    Ok(())
+    write_csv_atomic(path, header, rows)
 }
 
 #[cfg(test)]

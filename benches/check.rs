@@ -227,7 +227,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).ok_or("bad date")?;
     let rules = rules::load(&rules_path, today)?;
     let findings_path = dir.join("findings.csv");
-    let mut findings = vaglio::report::findings::FindingsWriter::create(&findings_path)?;
+    let mut findings = vaglio::report::findings::FindingsWriter::create(
+        &vaglio::output::Sink::default(),
+        &findings_path,
+    )?;
     let bytes = fs::metadata(&data)?.len();
     let t = Instant::now();
     let outcome = validate(

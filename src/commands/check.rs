@@ -8,6 +8,7 @@ use sha2::{Digest, Sha256};
 
 use crate::cli::{CheckArgs, FailOn, Format};
 use crate::master::pseudonym::{self, Pseudonymizer};
+use crate::output::Sink;
 use crate::report::html::Lang;
 use crate::report::{self, baseline, findings::FindingsWriter, terminal, Summary};
 use crate::rules::{self, Severity};
@@ -52,7 +53,7 @@ pub fn run(args: &CheckArgs) -> miette::Result<Outcome> {
     };
     let out = &args.out;
     let findings_path = out.join("findings.csv");
-    let mut findings = FindingsWriter::create(&findings_path)?;
+    let mut findings = FindingsWriter::create(&Sink::default(), &findings_path)?;
     let mut outcomes = Vec::new();
     let mut names = HashSet::new();
     let progress = !args.common.quiet && std::io::stderr().is_terminal();
@@ -89,7 +90,15 @@ pub fn run(args: &CheckArgs) -> miette::Result<Outcome> {
     }
     let written = findings.written();
     findings.finish()?;
-    report::write_reports(out, &outcomes, &summary, baseline.as_ref(), fail_on, lang)?;
+    report::write_reports(
+        &Sink::default(),
+        out,
+        &outcomes,
+        &summary,
+        baseline.as_ref(),
+        fail_on,
+        lang,
+    )?;
     if let Some(emit) = &args.emit {
         let files: Vec<(String, &Path)> = sources
             .into_iter()

@@ -106,6 +106,24 @@ pub fn closing_summary(r: &RunResult, reports: &Path, master: &Path, review: &Pa
         if r.gate_failed { "FAILED" } else { "PASSED" }
     ));
     t.push_str(&format!(
+        "Run:         {} (its id, in the datamart's metadata and every summary.json)\n",
+        r.run
+    ));
+    if r.recovered > 0 {
+        t.push_str(&format!(
+            "Recovered:   {} file{} of an interrupted run that had committed, put in place first\n",
+            r.recovered,
+            if r.recovered == 1 { "" } else { "s" }
+        ));
+    }
+    if r.cleaned > 0 {
+        t.push_str(&format!(
+            "Cleaned:     {} staged file{} of interrupted runs removed\n",
+            r.cleaned,
+            if r.cleaned == 1 { "" } else { "s" }
+        ));
+    }
+    t.push_str(&format!(
         "Reports:     {} and {}/<source>/index.html\n",
         reports.join("index.html").display(),
         reports.display()

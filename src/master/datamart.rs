@@ -14,7 +14,7 @@ use std::path::Path;
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{params_from_iter, Connection, ToSql};
 
-use crate::output::OutputError;
+use crate::output::Sink;
 
 /// One value of a row, borrowed from the run's data where it can be (a
 /// resident's pseudonym, a source's cell): building a city's rows then
@@ -199,28 +199,13 @@ fn insert(path: &Path, tables: Vec<Table<'_>>) -> rusqlite::Result<()> {
     conn.close().map_err(|(_, e)| e)
 }
 
-/// Writes `tables` to `path` atomically.
-pub fn write(path: &Path, tables: Vec<Table<'_>>) -> miette::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    let io = |source| OutputError {
-        path: path.to_path_buf(),
-        source,
-    };
-    std::fs::create_dir_all(&dir).map_err(io)?;
-    let temp = tempfile::Builder::new()
-        .prefix(".vaglio-")
-        .suffix(".sqlite.tmp")
-        .tempfile_in(&dir)
-        .map_err(io)?;
+/// Writes `tables` to `path` atomically, through `sink`. The feed holds
+/// pseudonymised personal data: it keeps the mode the temporary file was
+/// created with, owner-only (0600) and never looser than the umask.
+pub fn write(sink: &Sink, path: &Path, tables: Vec<Table<'_>>) -> miette::Result<()> {
+    let temp = sink.temp_for(path, ".sqlite.tmp")?;
     insert(temp.path(), tables).map_err(|e| sql_err(path, e))?;
-    temp.as_file().sync_all().map_err(io)?;
-    // The feed holds pseudonymised personal data: it keeps the mode the
-    // temporary file was created with, owner-only (0600) and never looser
-    // than the umask.
-    temp.persist(path).map_err(|e| io(e.error))?;
+    sink.place(temp, path)?;
     Ok(())
 }
 
@@ -252,8 +237,8 @@ mod tests {
             indexes: vec!["a".into()],
         };
         let (p, q) = (dir.path().join("a.sqlite"), dir.path().join("b.sqlite"));
-        write(&p, vec![t()]).unwrap();
-        write(&q, vec![t()]).unwrap();
+        write(&Sink::default(), &p, vec![t()]).unwrap();
+        write(&Sink::default(), &q, vec![t()]).unwrap();
         assert_eq!(std::fs::read(&p).unwrap(), std::fs::read(&q).unwrap());
         let conn = Connection::open(&p).unwrap();
         let n: i64 = conn

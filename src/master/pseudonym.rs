@@ -90,6 +90,16 @@ impl Pseudonymizer {
         }
     }
 
+    /// What tells one key from another without revealing it (HMAC of a
+    /// fixed text), empty without a key: part of a run's id, so that runs
+    /// with different keys get different ids.
+    pub fn fingerprint(&self) -> String {
+        match self {
+            Pseudonymizer::Keyed(k) => hmac_hex(k, b"vaglio:impronta"),
+            Pseudonymizer::Plain => String::new(),
+        }
+    }
+
     /// A record key that identifies (a DSU protocol): HMAC of `chiave:`,
     /// the source and the key.
     pub fn record_key(&self, source: &str, key: &str) -> String {

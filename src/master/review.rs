@@ -13,7 +13,7 @@ use std::path::Path;
 
 use miette::{miette, IntoDiagnostic, WrapErr};
 
-use crate::output::{from_spreadsheet_safe, write_csv_atomic};
+use crate::output::{from_spreadsheet_safe, Sink};
 
 /// The fixed columns of queue.csv before the compared attributes.
 pub const QUEUE_HEAD: [&str; 9] = [
@@ -100,9 +100,14 @@ pub fn read_decisions(path: &Path) -> miette::Result<Decisions> {
     Ok(out)
 }
 
-/// Writes queue.csv: `header` then `rows` (already sorted).
-pub fn write_queue(path: &Path, header: &[String], rows: &[Vec<String>]) -> miette::Result<()> {
-    write_csv_atomic(path, header, rows)
+/// Writes queue.csv into `sink`: `header` then `rows` (already sorted).
+pub fn write_queue(
+    sink: &Sink,
+    path: &Path,
+    header: &[String],
+    rows: &[Vec<String>],
+) -> miette::Result<()> {
+    sink.write_csv(path, header, rows)
 }
 
 #[cfg(test)]

@@ -14,15 +14,14 @@ use super::mode::Mode;
 use super::progress::Progress;
 use super::residents::{self, Resident};
 use super::source::{Digests, Raw};
-use super::{check_source, link_spec, reused_result, RunOptions, SourceResult};
+use super::{check_source, link_spec, reused_result, PendingReport, RunOptions, SourceResult};
 use crate::link::spec::LinkSpec;
 use crate::link::{self, PreparedAnagrafe};
 use crate::master::pseudonym::Pseudonymizer;
+use crate::output::Sink;
 use crate::project::Project;
 use crate::read::Inputs;
-use crate::report::html::Lang;
-use crate::report::write_source_reports;
-use crate::rules::{self, RuleSet, Severity};
+use crate::rules::{self, RuleSet};
 
 /// The anagrafe, read and prepared.
 pub(crate) struct Anagrafe {
@@ -36,18 +35,30 @@ pub(crate) struct Anagrafe {
     pub residents: Vec<Resident>,
 }
 
-/// Reads, checks (unless `mode` reuses the last master's check) and
-/// prepares the anagrafe: what the run keeps of it, its records normalised
-/// for linking (with the indexes the sources will share; let go once every
-/// source is linked), and its result, the first of the run's.
+/// What the anagrafe stage hands on.
+pub(crate) struct Staged {
+    /// What the run keeps of it.
+    pub anagrafe: Anagrafe,
+    /// Its records normalised for linking, with the indexes the sources
+    /// share; let go once every source is linked.
+    pub prepared: PreparedAnagrafe,
+    /// Its result, the first of the run's.
+    pub result: SourceResult,
+    /// Its reports, written with the run's id.
+    pub report: PendingReport,
+}
+
+/// Reads, checks (unless `mode` reuses the last master's check; its
+/// findings go to `sink`) and prepares the anagrafe.
 pub(crate) fn stage(
     project: &Project,
     opts: &RunOptions,
     mode: &Mode,
     inputs: &Inputs,
+    sink: &Sink,
     digests: &mut Digests,
     progress: &mut Progress,
-) -> miette::Result<(Anagrafe, PreparedAnagrafe, SourceResult)> {
+) -> miette::Result<Staged> {
     let ana = &project.anagrafe;
     let today = opts.today;
     let rules = rules::load_with_inputs(&ana.rules, today, inputs)?;
@@ -59,7 +70,7 @@ pub(crate) fn stage(
         Some(p) => {
             p.same("anagrafe", "file", &ana.file, &table.sha256)?;
             p.same("anagrafe", "regole", &ana.rules, &digests.of(&ana.rules)?)?;
-            Some(reused_result(project, "anagrafe", Default::default()))
+            Some(reused_result(project, p, "anagrafe", Default::default())?)
         }
         None => None,
     };
@@ -79,19 +90,19 @@ pub(crate) fn stage(
     // else: they run side by side, and so do the preparation's three
     // passes (interning names for the linkage is sequential; the others
     // fill the other core).
-    let check = || -> miette::Result<SourceResult> {
+    let out = project.reports.join("anagrafe");
+    let check = || -> miette::Result<(SourceResult, PendingReport)> {
         if let Some(r) = reused {
-            return Ok(r);
+            return Ok((r, PendingReport::Reused { out }));
         }
-        let out = project.reports.join("anagrafe");
-        let outcome = check_source("anagrafe", &table, &rules, &out, opts, None)?;
-        write_source_reports(&out, &outcome, None, today, Severity::Error, Lang::It)?;
-        Ok(SourceResult::checked(
-            "anagrafe",
-            &outcome,
-            Default::default(),
-            0,
-        ))
+        let outcome = check_source("anagrafe", &table, &rules, &out, opts, None, sink)?;
+        let result = SourceResult::checked("anagrafe", &outcome, Default::default(), 0);
+        let report = PendingReport::Checked {
+            out,
+            outcome: Box::new(outcome),
+            linkage: None,
+        };
+        Ok((result, report))
     };
     let prepare = |id: &str| {
         rayon::join(
@@ -106,13 +117,13 @@ pub(crate) fn stage(
     };
     let (result, parts) = rayon::join(check, || id.as_deref().ok().map(prepare));
     // Errors in the order the steps would meet them one after the other.
-    let result = result?;
+    let (result, report) = result?;
     id?;
     let (prepared, (residents, cells)) =
         parts.ok_or_else(|| miette!("internal error: the anagrafe was not prepared"))?;
     let (residents, prepared) = (residents?, prepared?);
-    Ok((
-        Anagrafe {
+    Ok(Staged {
+        anagrafe: Anagrafe {
             rules,
             spec,
             cells,
@@ -120,7 +131,8 @@ pub(crate) fn stage(
         },
         prepared,
         result,
-    ))
+        report,
+    })
 }
 
 /// Some columns of every record, compactly: one text buffer, missing

@@ -41,10 +41,13 @@ use crate::link::spec::{self, LinkSpec};
 use crate::link::{LinkRow, Status};
 use crate::master::pseudonym::{self, Pseudonymizer};
 use crate::master::review::{self, Decisions};
+use crate::output::transaction::{crash_point, Transaction};
+use crate::output::Sink;
 use crate::project::Project;
 use crate::read::{Inputs, Table};
 use crate::report::baseline;
 use crate::report::findings::FindingsWriter;
+use crate::report::linkage::LinkageReport;
 use crate::report::run_index::IndexEntry;
 use crate::rules::{RuleSet, Severity};
 use crate::validate::{validate_table, SourceOutcome, ValidateOptions};
@@ -145,6 +148,34 @@ pub struct RunResult {
     pub pseudonymised: bool,
     /// The files written.
     pub written: Vec<PathBuf>,
+    /// The run's id, recorded in the datamart's `metadata` (`esecuzione`),
+    /// every source's `summary.json` and the run's index.
+    pub run: String,
+    /// Files of an interrupted run that this one found committed and put
+    /// in place first.
+    pub recovered: usize,
+    /// Staged files of killed runs that this one removed.
+    pub cleaned: usize,
+}
+
+/// A source's reports, written at the end, once the run's id (which its
+/// `summary.json` records) is known.
+pub(crate) enum PendingReport {
+    /// Checked by this run.
+    Checked {
+        /// Its report folder.
+        out: PathBuf,
+        /// What the check found.
+        outcome: Box<SourceOutcome>,
+        /// Its linkage, when it was linked.
+        linkage: Option<Box<LinkageReport>>,
+    },
+    /// Reused from the last master (`--against`): its `summary.json` is
+    /// written again with this run's id, its other reports stay.
+    Reused {
+        /// Its report folder.
+        out: PathBuf,
+    },
 }
 
 /// Reads the pseudonym key as the project says, or refuses.
@@ -181,8 +212,9 @@ pub fn pseudonymizer(project: &Project, pseudonyms: bool) -> miette::Result<Pseu
     }
 }
 
-/// Validates one source, read, and writes its findings; its other reports
-/// are written by [`crate::report::write_source_reports`] once it is linked.
+/// Validates one source, read, and writes its findings into `sink`; its
+/// other reports are written by [`crate::report::write_source_reports`] at
+/// the end of the run.
 fn check_source(
     name: &str,
     table: &Table,
@@ -190,8 +222,9 @@ fn check_source(
     out: &Path,
     opts: &RunOptions,
     pseudo: Option<&Pseudonymizer>,
+    sink: &Sink,
 ) -> miette::Result<SourceOutcome> {
-    let mut findings = FindingsWriter::create(&out.join("findings.csv"))?;
+    let mut findings = FindingsWriter::create(sink, &out.join("findings.csv"))?;
     let options = ValidateOptions {
         source_name: name.to_string(),
         show_pii: opts.show_pii,
@@ -241,26 +274,53 @@ fn refuse_unknown_sources(
 }
 
 /// A source taken from the last master: its rows and failing checks as its
-/// last `summary.json` says (its links' count when there is none).
-fn reused_result(project: &Project, name: &str, links: Arc<Vec<LinkRow>>) -> SourceResult {
-    let last = baseline::load(&project.reports.join(name).join("summary.json"))
-        .ok()
-        .and_then(|s| s.sources.into_iter().next());
+/// last `summary.json` says (its links' count when there is none); refuses
+/// a `summary.json` of another run than the master's.
+fn reused_result(
+    project: &Project,
+    previous: &previous::Previous,
+    name: &str,
+    links: Arc<Vec<LinkRow>>,
+) -> miette::Result<SourceResult> {
+    let path = project.reports.join(name).join("summary.json");
+    let last = baseline::load(&path).ok();
+    if let Some(run) = last.as_ref().and_then(|s| s.run.as_deref()) {
+        if run != previous.run {
+            miette::bail!(
+                code = "vaglio::against::mixed",
+                help = "the master and the reports come from different runs (copied by hand?); run `vaglio run` to write them all again",
+                "{} comes from run {run}, the master {} from run {}",
+                path.display(),
+                previous.master.display(),
+                previous.run
+            );
+        }
+    }
+    let last = last.and_then(|s| s.sources.into_iter().next());
     let decided = links.iter().filter(|r| r.tier == TIER_DECISION).count();
-    SourceResult {
+    Ok(SourceResult {
         name: name.to_string(),
         rows: last.as_ref().map_or(links.len() as u64, |s| s.rows),
-        failing_checks: last.as_ref().map_or(0, |s| s.checks_failed as usize),
+        // Over tolerance and of severity error, as the gate counts them
+        // (`checks_failed` counts warnings too).
+        failing_checks: last.as_ref().map_or(0, |s| {
+            s.checks
+                .iter()
+                .filter(|c| c.verdict == "failed" && c.severity == Severity::Error.name())
+                .count()
+        }),
         checks_with_findings: last
             .as_ref()
             .map_or(0, |s| s.checks.iter().filter(|c| c.failed > 0).count()),
         links,
         decided,
         reused: true,
-    }
+    })
 }
 
-/// Runs the whole job: the anagrafe, each source, the master.
+/// Runs the whole job: the anagrafe, each source, the master. Every file it
+/// writes is staged and published together at the end ([`Transaction`]):
+/// a run that fails or is killed leaves the earlier outputs as they were.
 pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
     // Refuse before any work when the key is missing.
     let pseudo = pseudonymizer(project, opts.pseudonyms)?;
@@ -268,14 +328,34 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
         Some(p) => review::read_decisions(p)?,
         None => Decisions::new(),
     };
+    let what = match &opts.against {
+        Some(a) => format!("vaglio link --against, source {}", a.source),
+        None => "vaglio run".to_string(),
+    };
+    // The lock first, and the outputs of an interrupted run put in place,
+    // before the last master is read.
+    let tx = Transaction::begin(&project.master, &[&project.reports, &project.review], &what)?;
+    let sink = tx.sink();
     let mode = Mode::new(project, opts.against.as_ref())?;
     refuse_unknown_sources(project, &decisions, mode.only())?;
     let inputs = Inputs::new();
     let mut digests = Digests::default();
     let mut progress = Progress::new(opts.progress, mode.stages(project));
 
-    let (ana, prepared, ana_result) =
-        anagrafe::stage(project, opts, &mode, &inputs, &mut digests, &mut progress)?;
+    let anagrafe::Staged {
+        anagrafe: ana,
+        prepared,
+        result: ana_result,
+        report: ana_report,
+    } = anagrafe::stage(
+        project,
+        opts,
+        &mode,
+        &inputs,
+        &sink,
+        &mut digests,
+        &mut progress,
+    )?;
     // Every rule file now, while the anagrafe's table is at hand for the
     // foreign keys that reference it; then the table goes (its cells live
     // on in `ana`, as the later stages need them).
@@ -302,12 +382,15 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
         ids: early.as_ref(),
         decisions: &decisions,
         pseudo: &pseudo,
+        sink: &sink,
     };
     let mut results = vec![ana_result];
+    let mut reports = vec![ana_report];
     let mut linked = Vec::new();
     let mut files = Vec::new();
     for (s, rules) in project.sources.iter().zip(rules) {
-        let (l, r) = sources::stage(&cx, s, rules, &mut digests, &mut progress)?;
+        let (l, r, report) = sources::stage(&cx, s, rules, &mut digests, &mut progress)?;
+        reports.push(report);
         // The sources' tables stay with their links; the run's cache lets
         // go of them (and of a foreign key's anagrafe, kept by `ana`).
         files.push(mode.file(project, s));
@@ -321,6 +404,7 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
     crate::memory::release();
     let ids = early.unwrap_or_else(|| Identities::new(&ana.residents, &pseudo, false));
     let gate_failed = results.iter().any(|r| r.failing_checks > 0);
+    crash_point("checked");
 
     progress.stage("writing the master");
     let written = write::stage(
@@ -334,9 +418,15 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
             results: &results,
             pseudo: &pseudo,
             decisions: decisions.len(),
+            sink: &sink,
         },
+        reports,
         &mut digests,
     )?;
+    let (recovered, cleaned) = (tx.recovered, tx.cleaned);
+    // The datamart last: whoever sees the new one sees every other file of
+    // the run too.
+    tx.commit(&[&written.files[1], &written.files[0]])?;
     Ok(RunResult {
         residents: ana.residents.len(),
         families: written.families,
@@ -345,5 +435,8 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
         gate_failed,
         pseudonymised: pseudo.keyed(),
         written: written.files,
+        run: written.run,
+        recovered,
+        cleaned,
     })
 }

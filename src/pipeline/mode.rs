@@ -147,6 +147,7 @@ mod tests {
             files: Default::default(),
             links: Vec::new(),
             master: "/m".into(),
+            run: "0123456789abcdef".into(),
         };
         previous.files.insert(
             ("due".into(), "file".into()),

@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 use miette::miette;
 use rusqlite::{Connection, OpenFlags};
 
+use super::write::{LINKS_KEY, RUN_KEY};
 use crate::master::links::{self, Stored};
+use crate::read::sha256_file;
 
 /// Link one source again against the last master.
 #[derive(Clone, Debug)]
@@ -36,6 +38,8 @@ pub(crate) struct Previous {
     pub files: BTreeMap<(String, String), Recorded>,
     /// Every source's links, as written.
     pub links: Vec<Stored>,
+    /// The id of the run that wrote it.
+    pub run: String,
     /// The master folder.
     pub master: PathBuf,
 }
@@ -64,6 +68,13 @@ pub(crate) fn read(master: &Path) -> miette::Result<Previous> {
         .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
         .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
         .map_err(|e| unusable(master, format!("cannot read the metadata: {e}")))?;
+    let get = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+    let (Some(run), Some(links_digest)) = (get(RUN_KEY), get(LINKS_KEY)) else {
+        return Err(unusable(
+            master,
+            "the datamart's metadata records no run id and no digest of links.csv (written by an earlier version of vaglio)".into(),
+        ));
+    };
     let mut files = BTreeMap::new();
     for (k, v) in pairs {
         // sha256:<source>:<file|regole>:<path>
@@ -91,11 +102,21 @@ pub(crate) fn read(master: &Path) -> miette::Result<Previous> {
     if !links_path.is_file() {
         return Err(unusable(master, "no links.csv here".into()));
     }
+    let digest = sha256_file(&links_path)?;
+    if digest != links_digest {
+        return Err(miette!(
+            code = "vaglio::against::mixed",
+            help = "links.csv was changed, or comes from another run than the datamart (copied by hand?); run `vaglio run` to write them both again",
+            "{}: links.csv is not the one the datamart's run {run} wrote",
+            master.display()
+        ));
+    }
     let links = links::read(&links_path)?;
     Ok(Previous {
         files,
         links,
         master: master.to_path_buf(),
+        run,
     })
 }
 

@@ -12,18 +12,19 @@ use super::anagrafe::{Anagrafe, Identities};
 use super::mode::Mode;
 use super::progress::Progress;
 use super::source::{Digests, Raw};
-use super::{check_source, link_spec, reused_result, RunOptions, SourceResult, TIER_DECISION};
+use super::{
+    check_source, link_spec, reused_result, PendingReport, RunOptions, SourceResult, TIER_DECISION,
+};
 use crate::link::spec::{self, LinkSpec};
 use crate::link::{self, LinkJob, LinkRow, PreparedAnagrafe, Status};
 use crate::master::pseudonym::Pseudonymizer;
 use crate::master::review::{Decisions, Verdict};
+use crate::output::Sink;
 use crate::privacy::KeyShown;
 use crate::project::{Project, SourceConfig};
 use crate::read::Inputs;
-use crate::report::html::Lang;
 use crate::report::linkage::LinkageReport;
-use crate::report::write_source_reports;
-use crate::rules::{self, DatamartColumn, RuleSet, Severity};
+use crate::rules::{self, DatamartColumn, RuleSet};
 
 /// A linked source, as the master needs it.
 pub(crate) struct Linked {
@@ -55,6 +56,8 @@ pub(crate) struct Context<'r> {
     pub decisions: &'r Decisions,
     /// The run's pseudonym key: personal record keys in the reports.
     pub pseudo: &'r Pseudonymizer,
+    /// Where the run's files go.
+    pub sink: &'r Sink,
 }
 
 impl Context<'_> {
@@ -90,14 +93,15 @@ pub(crate) fn load_rules(
 }
 
 /// Checks and links one source (or reuses its links) with its `rules` and
-/// `spec`; returns it as the master needs it and its result.
+/// `spec`; returns it as the master needs it, its result and its reports
+/// (written with the run's id).
 pub(crate) fn stage(
     cx: &Context,
     s: &SourceConfig,
     (rules, spec): (RuleSet, LinkSpec),
     digests: &mut Digests,
     progress: &mut Progress,
-) -> miette::Result<(Linked, SourceResult)> {
+) -> miette::Result<(Linked, SourceResult, PendingReport)> {
     let (project, opts) = (cx.project, cx.opts);
     let file = cx.mode.file(project, s);
     let reused = cx.mode.reuses(&s.name);
@@ -111,17 +115,25 @@ pub(crate) fn stage(
     // The datamart's columns first: a clash stops the run before any work.
     let raw = Raw::new(Arc::clone(&table), &rules);
     let columns = ColumnPolicy::new(&rules, &spec, s, &raw, &file)?;
-    let (rows, result) = match cx.mode.previous().filter(|_| reused) {
+    let out = project.reports.join(&s.name);
+    let (rows, result, report) = match cx.mode.previous().filter(|_| reused) {
         Some(p) => {
             p.same(&s.name, "file", &file, &table.sha256)?;
             p.same(&s.name, "regole", &s.rules, &digests.of(&s.rules)?)?;
             let rows = Arc::new(reused_rows(p, &s.name, cx.ids()?)?);
-            let result = reused_result(project, &s.name, Arc::clone(&rows));
-            (rows, result)
+            let result = reused_result(project, p, &s.name, Arc::clone(&rows))?;
+            (rows, result, PendingReport::Reused { out })
         }
         None => {
-            let out = project.reports.join(&s.name);
-            let outcome = check_source(&s.name, &table, &rules, &out, opts, Some(cx.pseudo))?;
+            let outcome = check_source(
+                &s.name,
+                &table,
+                &rules,
+                &out,
+                opts,
+                Some(cx.pseudo),
+                cx.sink,
+            )?;
             progress.stage(&format!("linking {}", s.name));
             let job = LinkJob {
                 extract: &table,
@@ -150,17 +162,14 @@ pub(crate) fn stage(
                 apply_decisions(&s.name, &mut rows, cx.decisions, cx.ids()?)?
             };
             linkage.recount(&rows);
-            write_source_reports(
-                &out,
-                &outcome,
-                Some(linkage),
-                opts.today,
-                Severity::Error,
-                Lang::It,
-            )?;
             let rows = Arc::new(rows);
             let result = SourceResult::checked(&s.name, &outcome, Arc::clone(&rows), decided);
-            (rows, result)
+            let report = PendingReport::Checked {
+                out,
+                outcome: Box::new(outcome),
+                linkage: Some(Box::new(linkage)),
+            };
+            (rows, result, report)
         }
     };
     let isee = s
@@ -179,7 +188,7 @@ pub(crate) fn stage(
         isee_column: s.isee_column.clone(),
         keys_shown: reused,
     };
-    Ok((linked, result))
+    Ok((linked, result, report))
 }
 
 /// What the datamart does with a source's columns: those mapped in `[link]`

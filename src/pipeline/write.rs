@@ -1,23 +1,33 @@
 //! The master stage: every file the run rests on with its digest, the
-//! datamart's `metadata`, then the datamart, `links.csv`, the review queue
-//! and the run's index, each written atomically.
+//! datamart's `metadata` and the run's id, then every source's reports, the
+//! datamart, `links.csv`, the review queue and the run's index, each staged
+//! in the run's transaction.
 
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
+use sha2::{Digest, Sha256};
 
 use super::anagrafe::{Anagrafe, Identities};
 use super::source::{shown, Digests};
 use super::sources::Linked;
 use super::tables::Master;
-use super::{RunOptions, SourceResult};
+use super::{PendingReport, RunOptions, SourceResult};
 use crate::master::datamart::{self, Cell, Table};
 use crate::master::pseudonym::Pseudonymizer;
 use crate::master::review;
-use crate::output::write_atomic;
+use crate::output::transaction::crash_point;
+use crate::output::Sink;
 use crate::project::Project;
 use crate::report::html::Lang;
 use crate::report::run_index::{self, FileDigest, IndexEntry, RunMetadata};
+use crate::report::{baseline, write_source_reports, SourceReports};
+use crate::rules::Severity;
+
+/// The datamart's `metadata` key of the run's id.
+pub(crate) const RUN_KEY: &str = "esecuzione";
+/// The datamart's `metadata` key of `links.csv`'s SHA-256.
+pub(crate) const LINKS_KEY: &str = "sha256:links.csv";
 
 /// What the master stage wrote.
 pub(crate) struct Written {
@@ -25,8 +35,10 @@ pub(crate) struct Written {
     pub families: usize,
     /// Pairs in the review queue.
     pub queued: usize,
-    /// The files, datamart first.
+    /// The files, datamart first, then links.csv.
     pub files: Vec<PathBuf>,
+    /// The run's id.
+    pub run: String,
 }
 
 /// Everything the master stage is written from.
@@ -41,11 +53,18 @@ pub(crate) struct MasterInput<'r> {
     pub results: &'r [SourceResult],
     pub pseudo: &'r Pseudonymizer,
     pub decisions: usize,
+    /// Where the files go.
+    pub sink: &'r Sink,
 }
 
-/// Writes the master, the review queue and the run's index.
-pub(crate) fn stage(m: &MasterInput, digests: &mut Digests) -> miette::Result<Written> {
-    let (project, opts) = (m.project, m.opts);
+/// Writes every source's `reports`, the master, the review queue and the
+/// run's index.
+pub(crate) fn stage(
+    m: &MasterInput,
+    reports: Vec<PendingReport>,
+    digests: &mut Digests,
+) -> miette::Result<Written> {
+    let (project, opts, sink) = (m.project, m.opts, m.sink);
     let ana = &m.anagrafe;
     let mut clock = crate::memory::Stages::new(None);
     let master = Master::new(
@@ -57,7 +76,7 @@ pub(crate) fn stage(m: &MasterInput, digests: &mut Digests) -> miette::Result<Wr
         opts.today,
     );
     let files = file_digests(project, m.files, opts.decisions.as_deref(), digests)?;
-    let metadata = metadata(
+    let mut metadata = metadata(
         opts.today,
         m.pseudo.keyed(),
         ana.residents.len(),
@@ -65,29 +84,38 @@ pub(crate) fn stage(m: &MasterInput, digests: &mut Digests) -> miette::Result<Wr
         m.decisions,
         &files,
     );
+    let run = run_id(&metadata, &m.pseudo.fingerprint(), opts.show_pii);
+    metadata.insert(0, (RUN_KEY.into(), run.clone()));
+    write_reports(sink, reports, opts.today, &run)?;
     let (header, queue) = master.queue(&ana.cells, &ana.spec, opts.show_pii);
-    clock.stage("families, queue");
+    clock.stage("reports, families, queue");
 
     let dm = project.master.join("datamart.sqlite");
+    let links_path = project.master.join("links.csv");
     let mut tables = vec![master.individui(), master.famiglie(), master.collegamenti()];
     tables.extend(m.linked.iter().map(|l| master.source_table(l)));
-    tables.push(metadata_table(metadata));
-    // links.csv is built while SQLite writes the datamart, and written
-    // only once the datamart is.
-    let links = std::thread::scope(|scope| {
-        let links = scope.spawn(|| master.links_csv());
-        let written = datamart::write(&dm, tables);
+    // links.csv is built while SQLite writes the datamart; its digest is
+    // the metadata's last row, which waits for it.
+    let (digest_tx, digest_rx) = std::sync::mpsc::channel::<String>();
+    tables.push(metadata_table(metadata, digest_rx));
+    std::thread::scope(|scope| {
+        let links = scope.spawn(|| {
+            let bytes = master.links_csv()?;
+            let _ = digest_tx.send(format!("{:x}", Sha256::digest(&bytes)));
+            sink.write(&links_path, &bytes)?;
+            Ok(())
+        });
+        let written = datamart::write(sink, &dm, tables);
         let links = links
             .join()
             .unwrap_or_else(|_| Err(miette::miette!("building links.csv failed")));
-        written.and(links)
+        links.and(written)
     })?;
-    clock.stage("datamart");
-    let links_path = project.master.join("links.csv");
-    write_atomic(&links_path, &links)?;
+    crash_point("datamart");
+    clock.stage("datamart, links.csv");
     let queue_path = project.review.join("queue.csv");
-    review::write_queue(&queue_path, &header, &queue)?;
-    clock.stage("links.csv, queue");
+    review::write_queue(sink, &queue_path, &header, &queue)?;
+    clock.stage("queue");
     let entries: Vec<IndexEntry> = m
         .results
         .iter()
@@ -96,15 +124,74 @@ pub(crate) fn stage(m: &MasterInput, digests: &mut Digests) -> miette::Result<Wr
     let run_metadata = RunMetadata {
         version: env!("CARGO_PKG_VERSION").to_string(),
         date: opts.today.format("%Y-%m-%d").to_string(),
+        run: run.clone(),
         files,
     };
-    let index = run_index::write(&project.reports, &entries, &run_metadata, Lang::It)?;
+    let index = run_index::write(sink, &project.reports, &entries, &run_metadata, Lang::It)?;
     clock.stage("run index");
     Ok(Written {
         families: master.family_count(),
         queued: queue.len(),
         files: vec![dm, links_path, queue_path, index],
+        run,
     })
+}
+
+/// Every source's reports, with the run's id in `summary.json`.
+fn write_reports(
+    sink: &Sink,
+    reports: Vec<PendingReport>,
+    today: NaiveDate,
+    run: &str,
+) -> miette::Result<()> {
+    for r in reports {
+        match r {
+            PendingReport::Checked {
+                out,
+                outcome,
+                linkage,
+            } => write_source_reports(
+                sink,
+                SourceReports {
+                    out: &out,
+                    outcome: &outcome,
+                    linkage: linkage.map(|l| *l),
+                    today,
+                    run,
+                },
+                Severity::Error,
+                Lang::It,
+            )?,
+            PendingReport::Reused { out } => {
+                // Reused as the last run left it: only its run changes.
+                let path = out.join("summary.json");
+                if let Ok(mut summary) = baseline::load(&path) {
+                    summary.run = Some(run.to_string());
+                    sink.write(&path, summary.to_json().as_bytes())?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The run's id: the first 16 hex digits of the SHA-256 of what makes its
+/// outputs what they are: the datamart's metadata (date, version, every
+/// input's digest, counts), the key's fingerprint and whether personal
+/// data is shown. The same inputs, key and date give the same id, as they
+/// give the same files.
+fn run_id(metadata: &[(String, String)], fingerprint: &str, show_pii: bool) -> String {
+    let mut h = Sha256::new();
+    for (k, v) in metadata {
+        h.update(k.as_bytes());
+        h.update(b"=");
+        h.update(v.as_bytes());
+        h.update(b"\n");
+    }
+    h.update(format!("chiave={fingerprint}\npii={show_pii}\n").as_bytes());
+    let mut s = format!("{:x}", h.finalize());
+    s.truncate(16);
+    s
 }
 
 /// Every file the run rests on, with its digest: the project, the
@@ -188,12 +275,21 @@ fn metadata(
     meta
 }
 
-fn metadata_table<'a>(meta: Vec<(String, String)>) -> Table<'a> {
+/// The `metadata` table: `meta`, then `links.csv`'s digest once it is
+/// known (no row if building links.csv failed, and the run fails with it).
+fn metadata_table<'a>(
+    meta: Vec<(String, String)>,
+    links_digest: std::sync::mpsc::Receiver<String>,
+) -> Table<'a> {
+    let links = std::iter::from_fn(move || links_digest.recv().ok())
+        .take(1)
+        .map(|d| (LINKS_KEY.to_string(), d));
     Table {
         name: "metadata".into(),
         columns: vec![("chiave".into(), "TEXT"), ("valore".into(), "TEXT")],
         rows: Box::new(
             meta.into_iter()
+                .chain(links)
                 .map(|(k, v)| vec![Cell::owned(Some(k)), Cell::owned(Some(v))]),
         ),
         indexes: Vec::new(),

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::output::{write_csv_record, AtomicFile, OutputError};
+use crate::output::{write_csv_record, AtomicFile, OutputError, Sink};
 use crate::validate::Finding;
 
 /// The columns of `findings.csv`.
@@ -19,9 +19,9 @@ pub struct FindingsWriter {
 }
 
 impl FindingsWriter {
-    /// Starts `path`, writing the header.
-    pub fn create(path: &Path) -> Result<FindingsWriter, OutputError> {
-        let file = AtomicFile::create(path)?;
+    /// Starts `path` in `sink`, writing the header.
+    pub fn create(sink: &Sink, path: &Path) -> Result<FindingsWriter, OutputError> {
+        let file: AtomicFile = sink.create(path)?;
         let mut writer = csv::WriterBuilder::new().from_writer(file);
         write_csv_record(&mut writer, HEADER).map_err(|e| to_output(path, e))?;
         Ok(FindingsWriter {

@@ -18,14 +18,15 @@ pub use summary::Summary;
 use std::path::Path;
 
 use self::linkage::LinkageReport;
-use crate::output::write_atomic;
+use crate::output::Sink;
 use crate::rules::Severity;
 use crate::validate::SourceOutcome;
 
 /// Writes `summary.json`, `junit.xml` and `index.html` into `out` (each
-/// atomically), for `vaglio check` and each source of `vaglio run`.
-/// `findings.csv` is streamed by the caller while checking.
+/// atomically, through `sink`), for `vaglio check` and each source of
+/// `vaglio run`. `findings.csv` is streamed by the caller while checking.
 pub fn write_reports(
+    sink: &Sink,
     out: &Path,
     outcomes: &[SourceOutcome],
     summary: &Summary,
@@ -33,8 +34,8 @@ pub fn write_reports(
     fail_on: Severity,
     lang: html::Lang,
 ) -> miette::Result<()> {
-    write_atomic(&out.join("summary.json"), summary.to_json().as_bytes())?;
-    write_atomic(
+    sink.write(&out.join("summary.json"), summary.to_json().as_bytes())?;
+    sink.write(
         &out.join("junit.xml"),
         junit::render(outcomes, &summary.regressions, fail_on).as_bytes(),
     )?;
@@ -44,24 +45,37 @@ pub fn write_reports(
             "cannot render the HTML report: {e}"
         )
     })?;
-    write_atomic(&out.join("index.html"), page.as_bytes())?;
+    sink.write(&out.join("index.html"), page.as_bytes())?;
     Ok(())
 }
 
-/// Writes the reports of one source of `vaglio run` into `out` (as
+/// One source's reports in a run.
+pub struct SourceReports<'a> {
+    /// Its report folder.
+    pub out: &'a Path,
+    /// What its check found.
+    pub outcome: &'a SourceOutcome,
+    /// Its linkage section, when it was linked.
+    pub linkage: Option<LinkageReport>,
+    /// The run's date.
+    pub today: chrono::NaiveDate,
+    /// The run's id, recorded in `summary.json`.
+    pub run: &'a str,
+}
+
+/// Writes the reports of one source of `vaglio run` into `sink` (as
 /// [`write_reports`]), with its linkage section when it was linked.
 pub fn write_source_reports(
-    out: &Path,
-    outcome: &SourceOutcome,
-    linkage: Option<LinkageReport>,
-    today: chrono::NaiveDate,
+    sink: &Sink,
+    r: SourceReports<'_>,
     fail_on: Severity,
     lang: html::Lang,
 ) -> miette::Result<()> {
-    let outcomes = std::slice::from_ref(outcome);
-    let mut summary = Summary::new(outcomes, today, fail_on, Vec::new());
+    let outcomes = std::slice::from_ref(r.outcome);
+    let mut summary = Summary::new(outcomes, r.today, fail_on, Vec::new());
+    summary.run = Some(r.run.to_string());
     if let Some(s) = summary.sources.first_mut() {
-        s.linkage = linkage;
+        s.linkage = r.linkage;
     }
-    write_reports(out, outcomes, &summary, None, fail_on, lang)
+    write_reports(sink, r.out, outcomes, &summary, None, fail_on, lang)
 }

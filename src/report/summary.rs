@@ -26,6 +26,10 @@ pub struct Summary {
     /// Regressions against the baseline, if one was given.
     #[serde(default)]
     pub regressions: Vec<Regression>,
+    /// The id of the `vaglio run` that wrote it, as the datamart's
+    /// `metadata` records it (`esecuzione`); absent for `vaglio check`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run: Option<String>,
 }
 
 /// One source.
@@ -241,6 +245,7 @@ impl Summary {
             fail_on: fail_on.name().into(),
             sources,
             regressions,
+            run: None,
         }
     }
 

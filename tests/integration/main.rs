@@ -15,4 +15,5 @@ mod link;
 mod privacy;
 mod rule_errors;
 mod run;
+mod transaction;
 mod util;

@@ -426,7 +426,8 @@ fn a_bad_project_file_is_reported_with_its_line() {
     assert!(err.contains("vaglio.toml:8"), "{err}");
 }
 
-/// Every file under master/, review/ and reports/ of `dir`, with its bytes.
+/// Every file under master/, review/ and reports/ of `dir`, with its bytes
+/// (not the run's lock, which names the process that held it).
 fn outputs(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     let mut out = std::collections::BTreeMap::new();
     let mut stack: Vec<std::path::PathBuf> = ["master", "review", "reports"]
@@ -436,7 +437,7 @@ fn outputs(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     while let Some(p) = stack.pop() {
         if p.is_dir() {
             stack.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
-        } else {
+        } else if !p.ends_with(".vaglio.lock") {
             let rel = p.strip_prefix(dir).unwrap().display().to_string();
             out.insert(rel, std::fs::read(&p).unwrap());
         }

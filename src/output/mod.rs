@@ -1,12 +1,27 @@
 //! Writing output files atomically: into a temporary file in the same
-//! folder, renamed over the target only once complete. A run that fails
+//! folder, renamed over the target only once complete. A command that fails
 //! half-way (bad input, a full disk) leaves the previous outputs intact.
 //! Every output is created owner-only (0600, and never looser than the
 //! umask).
+//!
+//! | module | what |
+//! |---|---|
+//! | [`transaction`] | a run's outputs staged and published together, or not at all |
+//! | [`lock`] | one run at a time on the same outputs |
+//!
+//! A file is written through a [`Sink`]: straight into place
+//! ([`Sink::default`], for `vaglio check` and `vaglio link`), or into a
+//! [`transaction::Transaction`]'s staging (`vaglio run`).
+
+pub mod lock;
+pub mod transaction;
 
 use std::fs;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use self::transaction::Staging;
 
 /// Why an output could not be written.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -22,15 +37,29 @@ pub struct OutputError {
     pub source: io::Error,
 }
 
-/// A file being written; it appears at its path only on [`AtomicFile::commit`].
-pub struct AtomicFile {
-    path: PathBuf,
-    temp: BufWriter<tempfile::NamedTempFile>,
+/// Where finished files go: renamed straight into place (the default), or
+/// staged in a run's [`transaction::Transaction`], which publishes them all
+/// together.
+#[derive(Clone, Default)]
+pub struct Sink {
+    staging: Option<Arc<Staging>>,
 }
 
-impl AtomicFile {
-    /// Starts writing `path` (creating its folder if needed).
-    pub fn create(path: &Path) -> Result<AtomicFile, OutputError> {
+impl Sink {
+    /// A sink staging into `staging`.
+    fn staged(staging: Arc<Staging>) -> Sink {
+        Sink {
+            staging: Some(staging),
+        }
+    }
+
+    /// An empty temporary file in `path`'s folder (created if needed),
+    /// named so that the transaction's clean-up knows it.
+    pub fn temp_for(
+        &self,
+        path: &Path,
+        suffix: &str,
+    ) -> Result<tempfile::NamedTempFile, OutputError> {
         let err = |source| OutputError {
             path: path.to_path_buf(),
             source,
@@ -40,15 +69,96 @@ impl AtomicFile {
             _ => PathBuf::from("."),
         };
         fs::create_dir_all(&dir).map_err(err)?;
-        let temp = tempfile::Builder::new()
-            .prefix(".vaglio-")
-            .suffix(".tmp")
+        let prefix = if self.staging.is_some() {
+            transaction::STAGED_PREFIX
+        } else {
+            ".vaglio-"
+        };
+        tempfile::Builder::new()
+            .prefix(prefix)
+            .suffix(suffix)
             .tempfile_in(&dir)
-            .map_err(err)?;
+            .map_err(err)
+    }
+
+    /// Puts a complete temporary file (from [`Sink::temp_for`]) at `path`:
+    /// syncs it, then renames it into place, or stages it.
+    pub fn place(&self, temp: tempfile::NamedTempFile, path: &Path) -> Result<(), OutputError> {
+        let err = |source| OutputError {
+            path: path.to_path_buf(),
+            source,
+        };
+        temp.as_file().sync_all().map_err(err)?;
+        match &self.staging {
+            // The file keeps the mode it was created with: owner-only
+            // (0600), less if the umask says so. Reports, links, the
+            // datamart and the review queue hold personal data
+            // (pseudonymised or masked, and in clear with --show-pii):
+            // nobody else is let in, and the umask is never widened.
+            None => temp.persist(path).map(drop).map_err(|e| err(e.error)),
+            Some(s) => s.keep(temp, path),
+        }
+    }
+
+    /// Starts writing `path` (creating its folder if needed).
+    pub fn create(&self, path: &Path) -> Result<AtomicFile, OutputError> {
+        let temp = self.temp_for(path, ".tmp")?;
         Ok(AtomicFile {
             path: path.to_path_buf(),
             temp: BufWriter::with_capacity(256 * 1024, temp),
+            sink: self.clone(),
         })
+    }
+
+    /// Writes `contents` to `path`, whole.
+    pub fn write(&self, path: &Path, contents: &[u8]) -> Result<(), OutputError> {
+        let mut f = self.create(path)?;
+        f.write_all(contents).map_err(|source| OutputError {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        f.commit()
+    }
+
+    /// Writes a whole CSV file: `header`, then `rows`, every cell through
+    /// [`spreadsheet_safe`].
+    pub fn write_csv<H, S>(
+        &self,
+        path: &Path,
+        header: H,
+        rows: &[Vec<String>],
+    ) -> miette::Result<()>
+    where
+        H: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let failed = |e: csv::Error| miette::miette!("cannot build {}: {e}", path.display());
+        write_csv_record(&mut w, header).map_err(failed)?;
+        for r in rows {
+            write_csv_record(&mut w, r).map_err(failed)?;
+        }
+        let bytes = w
+            .into_inner()
+            .map_err(|e| miette::miette!("cannot build {}: {e}", path.display()))?;
+        self.write(path, &bytes)?;
+        Ok(())
+    }
+}
+
+/// A file being written; it appears at its path (or in its transaction's
+/// staging) only on [`AtomicFile::commit`].
+pub struct AtomicFile {
+    path: PathBuf,
+    temp: BufWriter<tempfile::NamedTempFile>,
+    sink: Sink,
+}
+
+impl AtomicFile {
+    /// Starts writing `path` (creating its folder if needed), to be renamed
+    /// into place on commit.
+    pub fn create(path: &Path) -> Result<AtomicFile, OutputError> {
+        Sink::default().create(path)
     }
 
     /// The final path.
@@ -56,21 +166,13 @@ impl AtomicFile {
         &self.path
     }
 
-    /// Flushes, syncs and renames the file into place.
+    /// Flushes, syncs and renames the file into place (or stages it).
     pub fn commit(self) -> Result<(), OutputError> {
-        let path = self.path.clone();
-        let err = |source| OutputError {
-            path: path.clone(),
-            source,
-        };
-        let temp = self.temp.into_inner().map_err(|e| err(e.into_error()))?;
-        temp.as_file().sync_all().map_err(err)?;
-        // The file keeps the mode it was created with: owner-only (0600),
-        // less if the umask says so. Reports, links and the review queue
-        // hold personal data (pseudonymised or masked, and in clear with
-        // --show-pii): nobody else is let in, and the umask is never widened.
-        temp.persist(&path).map_err(|e| err(e.error))?;
-        Ok(())
+        let temp = self.temp.into_inner().map_err(|e| OutputError {
+            path: self.path.clone(),
+            source: e.into_error(),
+        })?;
+        self.sink.place(temp, &self.path)
     }
 }
 
@@ -86,12 +188,7 @@ impl Write for AtomicFile {
 
 /// Writes `contents` to `path` atomically.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), OutputError> {
-    let mut f = AtomicFile::create(path)?;
-    f.write_all(contents).map_err(|source| OutputError {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    f.commit()
+    Sink::default().write(path, contents)
 }
 
 /// A CSV cell as vaglio writes it: safe to open in a spreadsheet.
@@ -181,17 +278,7 @@ where
     H: IntoIterator<Item = S>,
     S: AsRef<str>,
 {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let failed = |e: csv::Error| miette::miette!("cannot build {}: {e}", path.display());
-    write_csv_record(&mut w, header).map_err(failed)?;
-    for r in rows {
-        write_csv_record(&mut w, r).map_err(failed)?;
-    }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| miette::miette!("cannot build {}: {e}", path.display()))?;
-    write_atomic(path, &bytes)?;
-    Ok(())
+    Sink::default().write_csv(path, header, rows)
 }
 
 #[cfg(test)]

@@ -708,6 +708,53 @@ mod tests {
         assert_eq!(names, ["A1", "Z1", "AA1", "XFD1048576"]);
     }
 
+    /// A part that inflates past the size the archive declares for it
+    /// stops there: the declared sizes [`zip_parts_bytes`] adds up bound
+    /// what calamine inflates (zip 9.8's reader enforces them).
+    #[test]
+    fn a_part_larger_than_declared_stops_inflating() {
+        use std::io::Write;
+        let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        writer
+            .start_file("xl/worksheets/sheet1.xml", options)
+            .unwrap_or_else(|e| panic!("{e}"));
+        writer
+            .write_all(&vec![b'x'; 1 << 20])
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut data = writer
+            .finish()
+            .unwrap_or_else(|e| panic!("{e}"))
+            .into_inner();
+        // Declare 1,000 bytes in the local and the central header.
+        let declared = 1000u32.to_le_bytes();
+        for (signature, at) in [(b"PK\x03\x04", 22), (b"PK\x01\x02", 24)] {
+            let start = data
+                .windows(4)
+                .position(|w| w == signature)
+                .unwrap_or_else(|| panic!("no header"));
+            data[start + at..start + at + 4].copy_from_slice(&declared);
+        }
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("x.xlsx");
+        std::fs::write(&path, &data).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(zip_parts_bytes(&path), Some(1000));
+        let mut archive =
+            zip::ZipArchive::new(std::io::Cursor::new(data)).unwrap_or_else(|e| panic!("{e}"));
+        let mut part = archive
+            .by_name("xl/worksheets/sheet1.xml")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut inflated = Vec::new();
+        let read = part.read_to_end(&mut inflated);
+        assert!(read.is_err(), "{} bytes inflated", inflated.len());
+        assert!(
+            inflated.len() <= 1 << 16,
+            "{} bytes inflated",
+            inflated.len()
+        );
+    }
+
     fn value() -> impl Strategy<Value = Data> {
         prop_oneof![
             Just(Data::Empty),

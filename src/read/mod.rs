@@ -41,6 +41,8 @@ pub struct ReadOptions {
     /// The longest field a CSV file may hold, in bytes; `None` means
     /// [`DEFAULT_MAX_FIELD_BYTES`]. A longer field stops the reading with
     /// [`ReadError::FieldTooLarge`] (rule files: `[input] max_field_bytes`).
+    /// The same limit bounds an SQLite value and an Excel cell
+    /// ([`ReadError::Sqlite`], [`ReadError::Excel`]).
     pub max_field_bytes: Option<u64>,
 }
 
@@ -389,7 +391,8 @@ impl Source {
                 })
             }
             InputFormat::Excel => {
-                let (header, rows, info) = excel::read_sheet(path, options.sheet.as_deref())?;
+                let (header, rows, info) =
+                    excel::read_sheet(path, options.sheet.as_deref(), options.field_limit())?;
                 Ok(Source {
                     header,
                     info,

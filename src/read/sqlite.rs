@@ -13,8 +13,10 @@ pub(crate) type Rows = Vec<(Record, Vec<ReadIssue>)>;
 /// The steps of SQLite's virtual machine a read may take: this many, plus
 /// [`STEPS_PER_BYTE`] per byte of the database file. Reading a table takes
 /// a few dozen steps a row, far below; a view that never ends (a recursive
-/// one, a join that multiplies) is stopped within seconds.
-pub const BASE_STEPS: u64 = 100_000_000;
+/// one, a join that multiplies) is stopped within seconds, holding about a
+/// million rows (a recursive view takes some 17 steps a row), which fits in
+/// a 1 GiB memory limit (100 million, the former base, did not).
+pub const BASE_STEPS: u64 = 20_000_000;
 
 /// See [`BASE_STEPS`].
 pub const STEPS_PER_BYTE: u64 = 1_000;
@@ -68,7 +70,7 @@ pub(crate) fn read_table(
     let step_err = |e: rusqlite::Error, row: u64| {
         match e.sqlite_error_code() {
         Some(rusqlite::ErrorCode::OperationInterrupted) => err(
-            format!("reading it took more than {budget} steps of SQLite (100 million plus 1,000 per byte of the file) by row {row}: a view that never ends, or one that multiplies rows"),
+            format!("reading it took more than {budget} steps of SQLite (20 million plus 1,000 per byte of the file) by row {row}: a view that never ends, or one that multiplies rows"),
             "read a table, or a view whose rows are bounded; vaglio reads SQLite inputs whole",
         ),
         Some(rusqlite::ErrorCode::TooBig) => err(

@@ -2,6 +2,7 @@
 //! run the `vaglio` binary as a user would and assert on its exit code,
 //! terminal output and output files.
 
+mod bounded;
 mod check_inputs;
 mod check_kinds;
 mod cli;

@@ -1,0 +1,319 @@
+//! Bounded resources: a small hostile workbook or database stops the check
+//! with exit 2 and the cap named, within seconds and under a 1 GiB
+//! address-space limit (`ulimit -v`), instead of exhausting memory.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use crate::util::*;
+
+/// The address space vaglio may use in these tests, in KiB (1 GiB).
+const MEMORY_KIB: u64 = 1024 * 1024;
+
+/// How long a capped run may take.
+const WALL: Duration = Duration::from_secs(20);
+
+const RULES: &str = "[input]\nkey = \"ID\"\n[fields.ID]\ntype = \"integer\"\n[fields.NOME]\n";
+
+/// Runs `vaglio check` on `file` in `dir` (with `rules.toml` there) under
+/// `ulimit -v` of [`MEMORY_KIB`], killing it past [`WALL`]. Returns the exit
+/// code and standard error as words (whatever the terminal's wrapping).
+fn check_capped(dir: &Path, file: &str) -> (i32, String) {
+    let stderr_path = dir.join("stderr.txt");
+    let stderr = std::fs::File::create(&stderr_path).unwrap_or_else(|e| panic!("{e}"));
+    let start = Instant::now();
+    let mut child = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("ulimit -v {MEMORY_KIB}; exec \"$0\" \"$@\""))
+        .arg(assert_cmd::cargo::cargo_bin("vaglio"))
+        .args("check --rules rules.toml --out out --today 2026-11-28".split(' '))
+        .arg(file)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::null())
+        .stderr(stderr)
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run sh: {e}"));
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap_or_else(|e| panic!("{e}")) {
+            break status;
+        }
+        if start.elapsed() > WALL {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{file}: still running after {WALL:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let stderr = std::fs::read_to_string(&stderr_path).unwrap_or_else(|e| panic!("{e}"));
+    assert!(!stderr.contains("panicked"), "{file}: {stderr}");
+    let words = stderr
+        .split_whitespace()
+        .filter(|w| *w != "│")
+        .collect::<Vec<_>>()
+        .join(" ");
+    (status.code().unwrap_or(-1), words)
+}
+
+/// Writes `rules.toml` and `file` (holding `data`) into a scratch folder and
+/// checks it under the limits.
+fn check_file(file: &str, data: &[u8]) -> (i32, String) {
+    let dir = scratch();
+    std::fs::write(dir.path().join("rules.toml"), RULES).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.path().join(file), data).unwrap_or_else(|e| panic!("{e}"));
+    check_capped(dir.path(), file)
+}
+
+/// A part of a zip archive: its name, compression method (0 stored, 8
+/// deflated), CRC-32 and size of its uncompressed bytes, and its bytes as
+/// stored.
+struct Part {
+    name: &'static str,
+    method: u16,
+    crc: u32,
+    size: u32,
+    data: Vec<u8>,
+}
+
+impl Part {
+    fn stored(name: &'static str, data: &[u8]) -> Part {
+        let mut crc = flate2::Crc::new();
+        crc.update(data);
+        Part {
+            name,
+            method: 0,
+            crc: crc.sum(),
+            size: u32::try_from(data.len()).unwrap_or_else(|e| panic!("{e}")),
+            data: data.to_vec(),
+        }
+    }
+}
+
+/// A zip archive of `parts`, written by hand so that a part's declared size
+/// can be anything.
+fn zip(parts: &[Part]) -> Vec<u8> {
+    fn u16le(out: &mut Vec<u8>, n: u16) {
+        out.extend_from_slice(&n.to_le_bytes());
+    }
+    fn u32le(out: &mut Vec<u8>, n: u32) {
+        out.extend_from_slice(&n.to_le_bytes());
+    }
+    let len32 = |n: usize| u32::try_from(n).unwrap_or_else(|e| panic!("{e}"));
+    let mut out = Vec::new();
+    let mut central = Vec::new();
+    for part in parts {
+        let offset = len32(out.len());
+        let compressed = len32(part.data.len());
+        let name = part.name.as_bytes();
+        for (header, signature) in [(&mut out, 0x0403_4b50u32), (&mut central, 0x0201_4b50)] {
+            u32le(header, signature);
+            if signature == 0x0201_4b50 {
+                u16le(header, 20); // made by
+            }
+            u16le(header, 20); // needed to extract
+            u16le(header, 0); // flags
+            u16le(header, part.method);
+            u32le(header, 0); // time and date
+            u32le(header, part.crc);
+            u32le(header, compressed);
+            u32le(header, part.size);
+            u16le(header, len32(name.len()) as u16);
+            u16le(header, 0); // extra field
+            if signature == 0x0201_4b50 {
+                u16le(header, 0); // comment
+                u16le(header, 0); // disk
+                u16le(header, 0); // internal attributes
+                u32le(header, 0); // external attributes
+                u32le(header, offset);
+            }
+            header.extend_from_slice(name);
+        }
+        out.extend_from_slice(&part.data);
+    }
+    let central_offset = len32(out.len());
+    let central_len = len32(central.len());
+    out.extend_from_slice(&central);
+    u32le(&mut out, 0x0605_4b50);
+    u32le(&mut out, 0); // disks
+    let count = u16::try_from(parts.len()).unwrap_or_else(|e| panic!("{e}"));
+    u16le(&mut out, count);
+    u16le(&mut out, count);
+    u32le(&mut out, central_len);
+    u32le(&mut out, central_offset);
+    u16le(&mut out, 0); // comment
+    out
+}
+
+/// An `.xlsx` workbook of one sheet, `Foglio1`, whose XML is `sheet`.
+fn xlsx(sheet: Part) -> Vec<u8> {
+    const RELS: &str = "http://schemas.openxmlformats.org/package/2006/relationships";
+    const DOC: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+    zip(&[
+        Part::stored(
+            "[Content_Types].xml",
+            br#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#,
+        ),
+        Part::stored(
+            "_rels/.rels",
+            format!(r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{RELS}"><Relationship Id="rId1" Type="{DOC}/officeDocument" Target="xl/workbook.xml"/></Relationships>"#).as_bytes(),
+        ),
+        Part::stored(
+            "xl/workbook.xml",
+            format!(r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="{DOC}"><sheets><sheet name="Foglio1" sheetId="1" r:id="rId1"/></sheets></workbook>"#).as_bytes(),
+        ),
+        Part::stored(
+            "xl/_rels/workbook.xml.rels",
+            format!(r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{RELS}"><Relationship Id="rId1" Type="{DOC}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#).as_bytes(),
+        ),
+        Part {
+            name: "xl/worksheets/sheet1.xml",
+            ..sheet
+        },
+    ])
+}
+
+const SHEET_START: &str = r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">"#;
+
+/// The XML of a sheet whose `<sheetData>` holds `rows`.
+fn sheet_xml(dimension: &str, rows: &str) -> Vec<u8> {
+    format!(
+        "{SHEET_START}<dimension ref=\"{dimension}\"/><sheetData>{rows}</sheetData></worksheet>"
+    )
+    .into_bytes()
+}
+
+/// A row of inline-string cells.
+fn row(r: u32, cells: &[(&str, &str)]) -> String {
+    let cells: String = cells
+        .iter()
+        .map(|(at, text)| format!(r#"<c r="{at}" t="inlineStr"><is><t>{text}</t></is></c>"#))
+        .collect();
+    format!(r#"<row r="{r}">{cells}</row>"#)
+}
+
+/// The control: a small workbook reads as usual under the same limits.
+#[test]
+fn a_small_workbook_reads_under_the_memory_limit() {
+    let rows = [
+        row(1, &[("A1", "ID"), ("B1", "NOME")]),
+        row(2, &[("A2", "1"), ("B2", "ANNA")]),
+    ]
+    .concat();
+    let data = xlsx(Part::stored("", &sheet_xml("A1:B2", &rows)));
+    let (code, stderr) = check_file("x.xlsx", &data);
+    assert_eq!(code, 0, "{stderr}");
+}
+
+/// Cells at A1 and XFD1048576: calamine's dense range was 17 billion
+/// cells; streamed, the second cell takes the span past the cap.
+#[test]
+fn a_cell_at_the_far_corner_of_the_sheet_stops_at_the_cells_cap() {
+    let rows = [
+        row(1, &[("A1", "ID")]),
+        row(1_048_576, &[("XFD1048576", "1")]),
+    ]
+    .concat();
+    let data = xlsx(Part::stored("", &sheet_xml("A1:XFD1048576", &rows)));
+    assert!(data.len() < 4096);
+    let (code, stderr) = check_file("x.xlsx", &data);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("its cells span 1048576 rows and 16384 columns by cell XFD1048576"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("50000000 cells vaglio reads from a sheet"),
+        "{stderr}"
+    );
+}
+
+/// A sheet whose XML inflates to 3 GiB from about 6 MB: 200 million
+/// `<c><v>1</v></c>` in one row. Refused on the sizes the archive declares,
+/// before inflating.
+#[test]
+fn a_zip_bomb_is_refused_before_it_is_inflated() {
+    let cell = b"<c><v>1</v></c>";
+    let chunk = cell.repeat(1 << 16);
+    let start = format!("{SHEET_START}<sheetData><row r=\"1\">").into_bytes();
+    let end = b"</row></sheetData></worksheet>".to_vec();
+    let chunks = (3usize << 30) / chunk.len();
+    // Each piece is compressed on its own, the compressor flushed fully after
+    // it (no reference to what came before), so the compressed chunk can be
+    // repeated as it is.
+    let deflate = |data: &[u8], flush: flate2::FlushCompress| {
+        let mut compressor = flate2::Compress::new(flate2::Compression::best(), false);
+        let mut out = Vec::with_capacity(data.len() + 1024);
+        let status = compressor
+            .compress_vec(data, &mut out, flush)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(compressor.total_in(), data.len() as u64, "{status:?}");
+        out
+    };
+    let mut stream = deflate(&start, flate2::FlushCompress::Full);
+    let compressed_chunk = deflate(&chunk, flate2::FlushCompress::Full);
+    for _ in 0..chunks {
+        stream.extend_from_slice(&compressed_chunk);
+    }
+    stream.extend(deflate(&end, flate2::FlushCompress::Finish));
+    let mut crc = flate2::Crc::new();
+    crc.update(&start);
+    for _ in 0..chunks {
+        crc.update(&chunk);
+    }
+    crc.update(&end);
+    let size = start.len() + chunks * chunk.len() + end.len();
+    let data = xlsx(Part {
+        name: "",
+        method: 8,
+        crc: crc.sum(),
+        size: u32::try_from(size).unwrap_or_else(|e| panic!("{e}")),
+        data: stream,
+    });
+    assert!(data.len() < 8 << 20, "{} bytes", data.len());
+    let (code, stderr) = check_file("x.xlsx", &data);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains(
+            "bytes uncompressed, more than the 2147483648 (2 GiB) vaglio inflates from a workbook"
+        ),
+        "{stderr}"
+    );
+}
+
+/// A cell of 2 MiB with the default max_field_bytes (1 MiB).
+#[test]
+fn a_cell_over_max_field_bytes_stops_the_check() {
+    let long = "A".repeat(2 << 20);
+    let rows = [
+        row(1, &[("A1", "ID"), ("B1", "NOME")]),
+        row(2, &[("A2", "1"), ("B2", "ANNA")]),
+        row(3, &[("A3", "2"), ("B3", &long)]),
+    ]
+    .concat();
+    let data = xlsx(Part::stored("", &sheet_xml("A1:B3", &rows)));
+    let (code, stderr) = check_file("x.xlsx", &data);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("cell B3 holds 2097152 bytes, more than max_field_bytes = 1048576 bytes"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("raise `max_field_bytes`"), "{stderr}");
+}
+
+/// A view that never ends stops at SQLite's step budget, within the memory
+/// limit.
+#[test]
+fn a_recursive_sqlite_view_stops_within_the_memory_limit() {
+    let dir = scratch();
+    std::fs::write(dir.path().join("rules.toml"), RULES).unwrap_or_else(|e| panic!("{e}"));
+    let conn =
+        rusqlite::Connection::open(dir.path().join("x.sqlite")).unwrap_or_else(|e| panic!("{e}"));
+    conn.execute_batch(
+        "CREATE VIEW v AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x AS ID, 'a' AS NOME FROM c;",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    drop(conn);
+    let (code, stderr) = check_capped(dir.path(), "x.sqlite");
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("steps of SQLite"), "{stderr}");
+}

@@ -505,7 +505,7 @@ pub fn main() -> ExitCode {
     match result {
         Ok(outcome) => ExitCode::from(outcome as u8),
         Err(report) => {
-            eprintln!("{report:?}");
+            eprintln!("{}", crate::output::diagnostic::render_error(&report));
             ExitCode::from(2)
         }
     }

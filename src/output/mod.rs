@@ -8,11 +8,13 @@
 //! |---|---|
 //! | [`transaction`] | a run's outputs staged and published together, or not at all |
 //! | [`lock`] | one run at a time on the same outputs |
+//! | [`diagnostic`] | errors on the terminal, data in them escaped |
 //!
 //! A file is written through a [`Sink`]: straight into place
 //! ([`Sink::default`], for `vaglio check` and `vaglio link`), or into a
 //! [`transaction::Transaction`]'s staging (`vaglio run`).
 
+pub mod diagnostic;
 pub mod lock;
 pub mod transaction;
 

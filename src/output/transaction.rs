@@ -371,7 +371,9 @@ fn sync_dir(dir: &Path) -> std::io::Result<()> {
 /// A test hook: the process kills itself (as `kill -9` would) at the point
 /// named by the environment variable `VAGLIO_TEST_CRASH_AT`, or waits a
 /// minute there with `VAGLIO_TEST_PAUSE_AT`. The points of `vaglio run`:
-/// `checked` (every source checked and linked, its findings staged),
+/// `started` (the rules loaded and the files' headers checked, before the
+/// anagrafe), `checked` (every source checked and linked, its findings
+/// staged),
 /// `datamart` (the datamart staged), `staged` (every file staged, before
 /// the commit), `journal` (committed, nothing renamed), `renamed-N` (N
 /// files renamed), `published` (every file in place, journal not yet

@@ -342,6 +342,17 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
     let mut digests = Digests::default();
     let mut progress = Progress::new(opts.progress, mode.stages(project));
 
+    // Every rule file first (the anagrafe's table is read here if a
+    // foreign key references it, and stays in `inputs` for its stage), and
+    // the datamart's columns from each file's header: a mistake in any of
+    // them stops the run before any work.
+    let rules = project
+        .sources
+        .iter()
+        .map(|s| sources::load_rules(project, s, opts.today, &inputs))
+        .collect::<miette::Result<Vec<_>>>()?;
+    sources::refuse_bad_columns(project, &mode, &inputs, &rules)?;
+    crash_point("started");
     let anagrafe::Staged {
         anagrafe: ana,
         prepared,
@@ -356,14 +367,8 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
         &mut digests,
         &mut progress,
     )?;
-    // Every rule file now, while the anagrafe's table is at hand for the
-    // foreign keys that reference it; then the table goes (its cells live
-    // on in `ana`, as the later stages need them).
-    let rules = project
-        .sources
-        .iter()
-        .map(|s| sources::load_rules(project, s, opts.today, &inputs))
-        .collect::<miette::Result<Vec<_>>>()?;
+    // The anagrafe's table goes (its cells live on in `ana`, as the later
+    // stages need them).
     inputs.forget(&project.anagrafe.file);
     crate::memory::release();
     // The sources need the residents' pseudonyms only to look up the

@@ -92,6 +92,34 @@ pub(crate) fn load_rules(
     Ok((rules, spec))
 }
 
+/// Refuses, before any work, a source whose datamart table would have two
+/// columns differing only in case, or whose `drop_columns` names a column
+/// its file lacks: from each file's header (a CSV file's first lines; an
+/// SQLite table or a sheet is read whole, into the run's `inputs`, where its
+/// stage finds it).
+pub(crate) fn refuse_bad_columns(
+    project: &Project,
+    mode: &Mode,
+    inputs: &Inputs,
+    rules: &[(RuleSet, LinkSpec)],
+) -> miette::Result<()> {
+    for (s, (rules, spec)) in project.sources.iter().zip(rules) {
+        let file = mode.file(project, s);
+        let options = &rules.input.read;
+        let format = options
+            .format
+            .unwrap_or_else(|| crate::read::InputFormat::from_path(&file));
+        let columns = if format == crate::read::InputFormat::Csv {
+            crate::read::require_regular(&file).map_err(|e| crate::read::io_error(&file, e))?;
+            crate::read::Source::open(&file, options)?.header.columns
+        } else {
+            inputs.get(&file, options)?.header.columns.clone()
+        };
+        ColumnPolicy::new(rules, spec, s, &columns, &file)?;
+    }
+    Ok(())
+}
+
 /// Checks and links one source (or reuses its links) with its `rules` and
 /// `spec`; returns it as the master needs it, its result and its reports
 /// (written with the run's id).
@@ -112,9 +140,10 @@ pub(crate) fn stage(
     }
     let table = cx.inputs.get(&file, &rules.input.read)?;
     digests.table(&file, &table);
-    // The datamart's columns first: a clash stops the run before any work.
+    // The datamart's columns (a clash was refused before any work, by
+    // `ColumnPolicy::new` on the file's header).
     let raw = Raw::new(Arc::clone(&table), &rules);
-    let columns = ColumnPolicy::new(&rules, &spec, s, &raw, &file)?;
+    let columns = ColumnPolicy::new(&rules, &spec, s, raw.columns(), &file)?;
     let out = project.reports.join(&s.name);
     let (rows, result, report) = match cx.mode.previous().filter(|_| reused) {
         Some(p) => {
@@ -175,7 +204,7 @@ pub(crate) fn stage(
     let isee = s
         .isee_column
         .as_deref()
-        .map(|c| column_of(&raw, &file, &s.name, "isee_column", c))
+        .map(|c| column_of(raw.columns(), &file, &s.name, "isee_column", c))
         .transpose()?;
     let linked = Linked {
         name: s.name.clone(),
@@ -206,14 +235,17 @@ pub(crate) struct ColumnPolicy {
 }
 
 impl ColumnPolicy {
-    /// The policy of a source; refuses a `drop_columns` entry the file lacks.
+    /// The policy of a source whose file has `columns`; refuses a
+    /// `drop_columns` entry the file lacks, and two columns of its datamart
+    /// table that differ only in case (SQLite takes them as one).
     pub fn new(
         rules: &RuleSet,
         spec: &LinkSpec,
         s: &SourceConfig,
-        raw: &Raw,
+        columns: &[String],
         file: &Path,
     ) -> miette::Result<ColumnPolicy> {
+        let has = |c: &str| columns.iter().any(|x| x == c);
         let declared = |c: &str| {
             rules
                 .fields
@@ -228,7 +260,7 @@ impl ColumnPolicy {
             .filter(|c| declared(c).is_none())
             .collect();
         for c in &s.drop_columns {
-            column_of(raw, file, &s.name, "drop_columns", c)?;
+            column_of(columns, file, &s.name, "drop_columns", c)?;
             if !drop.contains(c) {
                 drop.push(c.clone());
             }
@@ -236,7 +268,7 @@ impl ColumnPolicy {
         let mut pseudonymise = Vec::new();
         for f in &rules.fields {
             let Some(how) = f.datamart else { continue };
-            if how != DatamartColumn::Keep && raw.col(&f.name).is_none() {
+            if how != DatamartColumn::Keep && !has(&f.name) {
                 continue; // a declared column the file lacks: the checks say so
             }
             match how {
@@ -248,7 +280,7 @@ impl ColumnPolicy {
             }
         }
         let names = crate::master::datamart::source_columns(
-            raw.columns()
+            columns
                 .iter()
                 .filter(|c| !drop.contains(c))
                 .map(String::as_str),
@@ -279,19 +311,19 @@ impl ColumnPolicy {
 }
 
 fn column_of(
-    raw: &Raw,
+    columns: &[String],
     file: &Path,
     source: &str,
     setting: &str,
     c: &str,
 ) -> miette::Result<usize> {
-    raw.col(c).ok_or_else(|| {
+    columns.iter().position(|x| x == c).ok_or_else(|| {
         miette!(
             code = "vaglio::run::column",
             help = format!(
                 "the columns of {} are: {}",
                 file.display(),
-                raw.columns().join(", ")
+                columns.join(", ")
             ),
             "{setting} of source `{source}` names `{c}`, which is not a column of {}",
             file.display()
@@ -476,15 +508,15 @@ mod tests {
             isee_column: None,
             drop_columns: vec!["NOTE".into()],
         };
-        let p = ColumnPolicy::new(&rules, &spec, &s, &raw, &data).unwrap();
+        let p = ColumnPolicy::new(&rules, &spec, &s, raw.columns(), &data).unwrap();
         assert_eq!(p.drop, vec!["CF", "NOTE"]);
         assert_eq!(p.pseudonymise, vec!["PAGANTE"]);
         assert!(!p.key_is_identifying);
         s.drop_columns = vec!["ID".into()];
-        let p = ColumnPolicy::new(&rules, &spec, &s, &raw, &data).unwrap();
+        let p = ColumnPolicy::new(&rules, &spec, &s, raw.columns(), &data).unwrap();
         assert!(p.key_is_identifying);
         s.drop_columns = vec!["ASSENTE".into()];
-        let e = ColumnPolicy::new(&rules, &spec, &s, &raw, &data).unwrap_err();
+        let e = ColumnPolicy::new(&rules, &spec, &s, raw.columns(), &data).unwrap_err();
         assert!(
             e.to_string()
                 .contains("drop_columns of source `s` names `ASSENTE`"),

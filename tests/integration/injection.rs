@@ -121,6 +121,29 @@ fn escape_sequences_in_data_reach_the_terminal_escaped() {
 }
 
 #[test]
+fn escape_sequences_in_an_error_reach_the_terminal_escaped() {
+    let dir = scratch();
+    // The tables of a database are listed when the one named is missing.
+    let db = dir.path().join("x.sqlite");
+    let conn = rusqlite::Connection::open(&db).unwrap_or_else(|e| panic!("{e}"));
+    conn.execute_batch("CREATE TABLE \"\x1b[2J\x1b]0;pwned\x07\" (ID INTEGER);")
+        .unwrap_or_else(|e| panic!("{e}"));
+    drop(conn);
+    let rules = "[input]\ntable = \"assente\"\n[fields.ID]\ntype = \"integer\"\n";
+    std::fs::write(dir.path().join("rules.toml"), rules).unwrap_or_else(|e| panic!("{e}"));
+    let out = check_cmd(&dir.path().join("rules.toml"), &db, &dir.path().join("out"))
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains('\x1b') && !stderr.contains('\x07'),
+        "{stderr:?}"
+    );
+    assert!(stderr.contains("\\e[2J\\e]0;pwned\\u{7}"), "{stderr}");
+}
+
+#[test]
 fn a_rule_file_with_columns_differing_only_in_case_is_refused() {
     let dir = scratch();
     let rules = "[fields.note]\npii = false\n\n[fields.NOTE]\npii = false\n";
@@ -201,13 +224,16 @@ fn a_run_writes_no_formula_and_stops_on_a_column_clash_before_the_work() {
             }
         }
     });
+    // The run would be killed once its work starts (the anagrafe's check):
+    // it stops before, on the clash.
     let out = vaglio()
         .env_remove("VAGLIO_KEY")
+        .env("VAGLIO_TEST_CRASH_AT", "started")
         .args(["run", "--quiet"])
         .arg(dir.path().join("vaglio.toml"))
         .output()
         .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("`note` and `NOTE`"), "{err}");
     // Found before the source was checked or linked: its reports and the

@@ -21,6 +21,20 @@ pub const BASE_STEPS: u64 = 20_000_000;
 /// See [`BASE_STEPS`].
 pub const STEPS_PER_BYTE: u64 = 1_000;
 
+/// The bytes the rows read may take in memory: this many, plus
+/// [`HELD_PER_FILE_BYTE`] per byte of the database file. A table's rows take
+/// about their file's size and a few dozen bytes a row; a view that
+/// multiplies rows out of a large file, within the step budget (which
+/// grows with the file), is stopped here before it holds a gigabyte.
+pub const BASE_HELD_BYTES: u64 = 256 * 1024 * 1024;
+
+/// See [`BASE_HELD_BYTES`].
+pub const HELD_PER_FILE_BYTE: u64 = 4;
+
+/// What a row costs beside its text: the record, its field bounds.
+const ROW_OVERHEAD: u64 = 64;
+const CELL_OVERHEAD: u64 = 8;
+
 /// The steps between two looks at the budget.
 const STEP_PERIOD: i32 = 100_000;
 
@@ -29,9 +43,10 @@ const STEP_PERIOD: i32 = 100_000;
 /// printed as SQLite prints them, blobs are reported as unreadable.
 ///
 /// Bounded: SQLite itself refuses a value longer than `field_limit` bytes
-/// (`[input] max_field_bytes`, as for CSV), before holding it, and the
-/// query stops past [`BASE_STEPS`] + [`STEPS_PER_BYTE`] per file byte; both
-/// stop the read with exit 2 and a message naming the cap.
+/// (`[input] max_field_bytes`, as for CSV), before holding it; the query
+/// stops past [`BASE_STEPS`] + [`STEPS_PER_BYTE`] per file byte, and the
+/// read once its rows take [`BASE_HELD_BYTES`] + [`HELD_PER_FILE_BYTE`] per
+/// file byte; each stops the read with exit 2 and a message naming the cap.
 pub(crate) fn read_table(
     path: &Path,
     table: Option<&str>,
@@ -113,8 +128,16 @@ pub(crate) fn read_table(
     let mut rows = Vec::new();
     let mut query = stmt.query([]).map_err(|e| step_err(e, 0))?;
     let mut row = 0u64;
+    let held_cap = BASE_HELD_BYTES.saturating_add(file_bytes.saturating_mul(HELD_PER_FILE_BYTE));
+    let mut held = 0u64;
     while let Some(r) = query.next().map_err(|e| step_err(e, row))? {
         row += 1;
+        if held > held_cap {
+            return Err(err(
+                format!("the rows read by row {row} take more than {held_cap} bytes in memory (256 MiB plus 4 per byte of the file): a view that multiplies rows"),
+                "read a table, or a view whose rows are bounded; vaglio reads SQLite inputs whole",
+            ));
+        }
         let mut fields = csv::StringRecord::new();
         let mut issues = Vec::new();
         for c in 0..width {
@@ -148,6 +171,7 @@ pub(crate) fn read_table(
             };
             fields.push_field(&text);
         }
+        held += fields.as_slice().len() as u64 + ROW_OVERHEAD + CELL_OVERHEAD * width as u64;
         rows.push((
             Record {
                 row,

@@ -14,9 +14,10 @@
 //! diagnostic that points at its span.
 //!
 //! Resource caps: `[input] max_field_bytes` (default
-//! [`crate::read::DEFAULT_MAX_FIELD_BYTES`], 1 MiB) is the longest CSV field
-//! read; a longer one stops the job with
-//! [`crate::read::ReadError::FieldTooLarge`] (exit code 2). The `[link]`
+//! [`crate::read::DEFAULT_MAX_FIELD_BYTES`], 1 MiB) is the longest field
+//! read: a CSV field, an SQLite value or an Excel cell; a longer one stops
+//! the job with exit code 2 ([`crate::read::ReadError::FieldTooLarge`] for
+//! CSV, the SQLite or Excel read error naming the cap otherwise). The `[link]`
 //! section's `max_block_size` and `max_pairs` are described in
 //! [`crate::link::spec`].
 

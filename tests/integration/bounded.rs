@@ -13,6 +13,29 @@ const MEMORY_KIB: u64 = 1024 * 1024;
 /// How long a capped run may take.
 const WALL: Duration = Duration::from_secs(20);
 
+/// A view that multiplies rows out of a file large enough that the step
+/// budget (which grows with the file) would let it fill the memory: it stops
+/// at the bytes its rows take.
+#[test]
+fn a_view_multiplying_rows_of_a_large_file_stops_within_the_memory_limit() {
+    let dir = scratch();
+    std::fs::write(dir.path().join("rules.toml"), RULES).unwrap_or_else(|e| panic!("{e}"));
+    let conn =
+        rusqlite::Connection::open(dir.path().join("x.sqlite")).unwrap_or_else(|e| panic!("{e}"));
+    // 2 MB of file: 2 billion steps of budget, some 100 million rows.
+    conn.execute_batch(
+        "CREATE TABLE pad (b BLOB); INSERT INTO pad VALUES (zeroblob(2000000));
+         CREATE VIEW v AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x AS ID, 'abcdefghijklmnopqrstuvwxyz' AS NOME FROM c;",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    drop(conn);
+    let rules = RULES.replace("[input]", "[input]\ntable = \"v\"");
+    std::fs::write(dir.path().join("rules.toml"), rules).unwrap_or_else(|e| panic!("{e}"));
+    let (code, stderr) = check_capped(dir.path(), "x.sqlite");
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("bytes in memory"), "{stderr}");
+}
+
 const RULES: &str = "[input]\nkey = \"ID\"\n[fields.ID]\ntype = \"integer\"\n[fields.NOME]\n";
 
 /// Runs `vaglio check` on `file` in `dir` (with `rules.toml` there) under

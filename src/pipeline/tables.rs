@@ -20,6 +20,8 @@ use crate::master::links::{self, PROBABILITY_DIGITS, WEIGHT_DIGITS};
 use crate::master::pseudonym::Pseudonymizer;
 use crate::master::review;
 use crate::output::write_csv_record;
+use crate::types::FieldType;
+use crate::value::{Value, ValueType};
 
 /// A number as links.csv shows it, so that the datamart and the file agree
 /// to the last digit.
@@ -29,6 +31,64 @@ fn real(x: Option<f64>, digits: usize) -> Cell<'static> {
 
 fn columns(cols: &[(&str, &'static str)]) -> Vec<(String, &'static str)> {
     cols.iter().map(|(c, t)| (c.to_string(), *t)).collect()
+}
+
+/// How a column of a source goes into its datamart table.
+enum Shape<'a> {
+    /// As the file has it (undeclared, `string`, or a type whose values are
+    /// codes: codice fiscale, CAP, sex…).
+    Text,
+    /// Its value's keyed pseudonym (`datamart = "pseudonymise"`).
+    Pseudonym,
+    /// Parsed with its declared type: integers and booleans (1/0) as
+    /// INTEGER, decimals as REAL, dates and date-times in ISO 8601; a value
+    /// that does not parse (a finding of the check) is NULL.
+    Typed(&'a FieldType, ValueType),
+}
+
+impl<'a> Shape<'a> {
+    fn of(l: &'a Linked, column: &str) -> Shape<'a> {
+        if l.columns.pseudonymise.iter().any(|c| c == column) {
+            return Shape::Pseudonym;
+        }
+        match l.rules.fields.iter().find(|f| f.name == column) {
+            Some(f) => match f.field_type.value_type() {
+                ValueType::Text => Shape::Text,
+                t => Shape::Typed(&f.field_type, t),
+            },
+            None => Shape::Text,
+        }
+    }
+
+    fn sql_type(&self) -> &'static str {
+        match self {
+            Shape::Typed(_, ValueType::Int | ValueType::Bool) => "INTEGER",
+            Shape::Typed(_, ValueType::Decimal) => "REAL",
+            _ => "TEXT",
+        }
+    }
+
+    /// The cell of a trimmed, non-missing value (`None`: missing).
+    fn cell<'c>(&self, value: Option<&'c str>, pseudo: &Pseudonymizer) -> Cell<'c> {
+        let Some(v) = value else {
+            return Cell::Null;
+        };
+        match self {
+            Shape::Text => Cell::text(Some(v)),
+            Shape::Pseudonym => Cell::owned(Some(pseudo.value(v))),
+            Shape::Typed(ty, _) => match ty.parse(v) {
+                Ok(Value::Int(i)) => Cell::Integer(i),
+                Ok(Value::Bool(b)) => Cell::Integer(i64::from(b)),
+                Ok(Value::Decimal(x)) if x.is_finite() => Cell::Real(x),
+                Ok(Value::Date(d)) => Cell::owned(Some(d.format("%Y-%m-%d").to_string())),
+                Ok(Value::DateTime(t)) => {
+                    Cell::owned(Some(t.format("%Y-%m-%dT%H:%M:%S").to_string()))
+                }
+                Ok(Value::Text(t)) => Cell::Text(t),
+                _ => Cell::Null,
+            },
+        }
+    }
 }
 
 /// Everything the tables are built from.
@@ -319,15 +379,21 @@ impl<'a> Master<'a> {
             .filter(|&i| !l.columns.drop.contains(&l.raw.columns()[i]))
             .collect();
         let names = datamart::source_columns(kept.iter().map(|&i| l.raw.columns()[i].as_str()));
-        let types = ["INTEGER", "TEXT", "TEXT"];
+        let shapes: Vec<Shape> = kept
+            .iter()
+            .map(|&i| Shape::of(l, &l.raw.columns()[i]))
+            .collect();
+        let lead = ["INTEGER", "TEXT", "TEXT"];
         let cols = names
             .into_iter()
             .enumerate()
-            .map(|(i, n)| (n, types.get(i).copied().unwrap_or("TEXT")))
-            .collect();
-        let pseudo_cols: Vec<bool> = kept
-            .iter()
-            .map(|&i| l.columns.pseudonymise.contains(&l.raw.columns()[i]))
+            .map(|(i, n)| {
+                let ty = match i.checked_sub(lead.len()) {
+                    None => lead[i],
+                    Some(k) => shapes.get(k).map_or("TEXT", Shape::sql_type),
+                };
+                (n, ty)
+            })
             .collect();
         let by_row: HashMap<u64, &LinkRow> = l.rows.iter().map(|r| (r.row, r)).collect();
         Table {
@@ -343,13 +409,8 @@ impl<'a> Master<'a> {
                     person.map_or(Cell::Null, Cell::Text),
                     Cell::text(link.map(|r| r.status.name())),
                 ];
-                row.extend(kept.iter().zip(&pseudo_cols).map(|(&i, &p)| {
-                    let v = l.raw.cell(rec, Some(i));
-                    if p {
-                        Cell::owned(v.map(|v| self.pseudo.value(v)))
-                    } else {
-                        Cell::text(v)
-                    }
+                row.extend(kept.iter().zip(&shapes).map(|(&i, shape)| {
+                    shape.cell(l.raw.cell(rec, Some(i)), self.pseudo)
                 }));
                 row
             })),

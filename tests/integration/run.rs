@@ -549,3 +549,83 @@ fn old_refezione(p: &Path) -> Vec<u8> {
     b.pop();
     b
 }
+
+#[test]
+fn source_tables_are_typed_from_their_rule_files() {
+    let tmp = scratch();
+    let dir = tmp.path();
+    city(dir);
+    // One ISEE value that is not a number: NULL in the datamart, a finding
+    // in the report.
+    let isee = dir.join("isee.csv");
+    let text = std::fs::read_to_string(&isee).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let mut cells: Vec<String> = lines[1].split(';').map(str::to_string).collect();
+    let original = cells[9].clone();
+    cells[9] = "non dichiarato".into();
+    lines[1] = cells.join(";");
+    std::fs::write(&isee, lines.join("\n") + "\n").unwrap();
+    let code = run(dir, Some(KEY), &[]).get_output().status.code();
+    assert!(matches!(code, Some(0 | 1)), "{code:?}");
+    let conn = Connection::open(dir.join("master/datamart.sqlite")).unwrap();
+    let types = |table: &str| -> Vec<(String, String)> {
+        let mut st = conn
+            .prepare(&format!("PRAGMA table_info(\"{table}\")"))
+            .unwrap();
+        st.query_map([], |r| Ok((r.get::<_, String>(1)?, r.get::<_, String>(2)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let isee_types = types("isee");
+    for (column, ty) in [
+        ("riga", "INTEGER"),
+        ("DATA_PRESENTAZIONE", "TEXT"),
+        ("TIPO_ISEE", "TEXT"),
+        ("NUMERO_COMPONENTI", "INTEGER"),
+        ("ISE", "REAL"),
+        ("VALORE_ISEE", "REAL"),
+    ] {
+        assert!(
+            isee_types.iter().any(|(c, t)| c == column && t == ty),
+            "{column} {ty}: {isee_types:?}"
+        );
+    }
+    // Every stored value has its column's type (SQLite's typeof), dates in
+    // ISO 8601.
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT COUNT(*) FROM isee WHERE typeof(VALORE_ISEE) NOT IN ('real', 'null') \
+             OR typeof(NUMERO_COMPONENTI) NOT IN ('integer', 'null') \
+             OR DATA_PRESENTAZIONE NOT GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]'"
+        ),
+        0
+    );
+    assert_eq!(
+        count(&conn, "SELECT COUNT(*) FROM isee WHERE riga = 1 AND VALORE_ISEE IS NULL"),
+        1
+    );
+    // 38.021,74 (decimal comma, thousands dot) is 38021.74.
+    let second: Vec<String> = lines[2].split(';').map(str::to_string).collect();
+    let expected: f64 = second[9].replace('.', "").replace(',', ".").parse().unwrap();
+    let stored: f64 = conn
+        .query_row("SELECT VALORE_ISEE FROM isee WHERE riga = 2", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(stored, expected, "{original}");
+    let refezione = types("refezione");
+    assert!(refezione.iter().any(|(c, t)| c == "ESONERO" && t == "INTEGER"));
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT COUNT(*) FROM refezione WHERE ESONERO NOT IN (0, 1) \
+             OR typeof(ID_ISCRIZIONE) NOT IN ('integer', 'null')"
+        ),
+        0
+    );
+    let findings = findings(&dir.join("reports/isee"));
+    assert!(
+        findings.iter().any(|f| f.0 == "1" && f.2.starts_with("VALORE_ISEE")),
+        "{findings:?}"
+    );
+}

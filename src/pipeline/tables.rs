@@ -409,9 +409,11 @@ impl<'a> Master<'a> {
                     person.map_or(Cell::Null, Cell::Text),
                     Cell::text(link.map(|r| r.status.name())),
                 ];
-                row.extend(kept.iter().zip(&shapes).map(|(&i, shape)| {
-                    shape.cell(l.raw.cell(rec, Some(i)), self.pseudo)
-                }));
+                row.extend(
+                    kept.iter()
+                        .zip(&shapes)
+                        .map(|(&i, shape)| shape.cell(l.raw.cell(rec, Some(i)), self.pseudo)),
+                );
                 row
             })),
             indexes: vec!["persona".into()],

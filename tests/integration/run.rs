@@ -603,18 +603,29 @@ fn source_tables_are_typed_from_their_rule_files() {
         0
     );
     assert_eq!(
-        count(&conn, "SELECT COUNT(*) FROM isee WHERE riga = 1 AND VALORE_ISEE IS NULL"),
+        count(
+            &conn,
+            "SELECT COUNT(*) FROM isee WHERE riga = 1 AND VALORE_ISEE IS NULL"
+        ),
         1
     );
     // 38.021,74 (decimal comma, thousands dot) is 38021.74.
     let second: Vec<String> = lines[2].split(';').map(str::to_string).collect();
-    let expected: f64 = second[9].replace('.', "").replace(',', ".").parse().unwrap();
+    let expected: f64 = second[9]
+        .replace('.', "")
+        .replace(',', ".")
+        .parse()
+        .unwrap();
     let stored: f64 = conn
-        .query_row("SELECT VALORE_ISEE FROM isee WHERE riga = 2", [], |r| r.get(0))
+        .query_row("SELECT VALORE_ISEE FROM isee WHERE riga = 2", [], |r| {
+            r.get(0)
+        })
         .unwrap();
     assert_eq!(stored, expected, "{original}");
     let refezione = types("refezione");
-    assert!(refezione.iter().any(|(c, t)| c == "ESONERO" && t == "INTEGER"));
+    assert!(refezione
+        .iter()
+        .any(|(c, t)| c == "ESONERO" && t == "INTEGER"));
     assert_eq!(
         count(
             &conn,
@@ -625,7 +636,9 @@ fn source_tables_are_typed_from_their_rule_files() {
     );
     let findings = findings(&dir.join("reports/isee"));
     assert!(
-        findings.iter().any(|f| f.0 == "1" && f.2.starts_with("VALORE_ISEE")),
+        findings
+            .iter()
+            .any(|f| f.0 == "1" && f.2.starts_with("VALORE_ISEE")),
         "{findings:?}"
     );
 }

@@ -9,6 +9,7 @@
 //! family = "ID_FAMIGLIA"          # optional: the family id column
 //! citizenship = "CITTADINANZA"    # optional: ISTAT country code (100 Italy)
 //! area = "QUARTIERE"              # optional: quartiere / zone
+//! relation = "RELAZIONE_PARENTELA" # optional: ANPR relationship to the head (household types)
 //!
 //! [[sources]]
 //! name = "refezione"              # letters, digits, _ (a table of the datamart)
@@ -87,6 +88,9 @@ pub struct Anagrafe {
     pub citizenship: Option<String>,
     /// The quartiere / zone column.
     pub area: Option<String>,
+    /// The column of each member's relationship to the family's head (ANPR
+    /// table 5 codes: 1 head, 2 spouse, 3 child…), for household types.
+    pub relation: Option<String>,
 }
 
 /// One `[[sources]]` entry.
@@ -170,6 +174,7 @@ pub fn load_str(text: &str, path: &Path, base: &Path) -> Result<Project, RuleFil
         family: None,
         citizenship: None,
         area: None,
+        relation: None,
     };
     match root.get("anagrafe") {
         None => d.error(
@@ -184,7 +189,7 @@ pub fn load_str(text: &str, path: &Path, base: &Path) -> Result<Project, RuleFil
             if let Some(t) = n.table(
                 d,
                 "[anagrafe]",
-                &["file", "rules", "family", "citizenship", "area"],
+                &["file", "rules", "family", "citizenship", "area", "relation"],
             ) {
                 for key in ["file", "rules"] {
                     if t.get(key).is_none() {
@@ -205,6 +210,7 @@ pub fn load_str(text: &str, path: &Path, base: &Path) -> Result<Project, RuleFil
                 anagrafe.family = str_at(&t, "family", "[anagrafe] family", d);
                 anagrafe.citizenship = str_at(&t, "citizenship", "[anagrafe] citizenship", d);
                 anagrafe.area = str_at(&t, "area", "[anagrafe] area", d);
+                anagrafe.relation = str_at(&t, "relation", "[anagrafe] relation", d);
             }
         }
     }

@@ -198,6 +198,7 @@ file = "anagrafe.csv"
 rules = "rules/anagrafe.toml"
 family = "ID_FAMIGLIA"
 citizenship = "CITTADINANZA"
+relation = "RELAZIONE_PARENTELA"
 area = "QUARTIERE"
 
 [[sources]]

@@ -264,6 +264,7 @@ mod tests {
             birth: None,
             citizenship: None,
             area: None,
+            role: crate::pipeline::residents::Role::Unknown,
         }
     }
 

@@ -24,6 +24,85 @@ pub(crate) struct Resident {
     pub birth: Option<NaiveDate>,
     pub citizenship: Option<Arc<str>>,
     pub area: Option<Arc<str>>,
+    /// Relationship to the family's head (`[anagrafe] relation`).
+    pub role: Role,
+}
+
+/// A member's relationship to the family's head, as household types need
+/// it, from ANPR table 5 ("relazione di parentela").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Role {
+    /// 1: intestatario scheda.
+    Head,
+    /// 2 spouse, 23 cohabiting partner, 28 civil union.
+    Partner,
+    /// 3 son or daughter, 14 stepchild, 80 adopted.
+    Child,
+    /// Any other relationship (parent, grandchild, sibling, in-law…).
+    Other,
+    /// No relationship column, or no code.
+    Unknown,
+}
+
+impl Role {
+    /// The role of an ANPR relationship code.
+    pub fn of_code(code: Option<&str>) -> Role {
+        match code.map(|c| c.trim().trim_start_matches('0')) {
+            None => Role::Unknown,
+            Some("1") => Role::Head,
+            Some("2" | "23" | "28") => Role::Partner,
+            Some("3" | "14" | "80") => Role::Child,
+            Some("") => Role::Unknown,
+            Some(_) => Role::Other,
+        }
+    }
+}
+
+/// The household type of a family from its members' roles and ages (`None`
+/// when an age is unknown): `persona sola`, `anziano solo` (one member aged
+/// 65 or more), `coppia senza minori` (head and partner, with children of
+/// age or none), `coppia con minori` (head, partner and children, one of
+/// them under 18), `monogenitore con minori` (head and children, one under
+/// 18), `altro` (any other member: a parent, a sibling, a lodger; or a head
+/// living with children of age only). `None` when a role is unknown.
+pub fn household_type(members: &[(Role, Option<i32>)]) -> Option<&'static str> {
+    if members.iter().any(|(r, _)| *r == Role::Unknown) {
+        return None;
+    }
+    if let [(_, age)] = members {
+        return Some(if age.is_some_and(|a| a >= 65) {
+            "anziano solo"
+        } else {
+            "persona sola"
+        });
+    }
+    let count = |role| members.iter().filter(|(r, _)| *r == role).count();
+    let (heads, partners) = (count(Role::Head), count(Role::Partner));
+    if heads != 1 || count(Role::Other) > 0 || partners > 1 {
+        return Some("altro");
+    }
+    let minor_child = members
+        .iter()
+        .any(|(r, a)| *r == Role::Child && a.is_some_and(|a| a < 18));
+    Some(match (partners, minor_child) {
+        (1, true) => "coppia con minori",
+        (1, false) => "coppia senza minori",
+        (0, true) => "monogenitore con minori",
+        _ => "altro",
+    })
+}
+
+/// The ISEE band of a value in euros: `fino a 9.360` (the threshold of the
+/// Assegno di inclusione), `9.360-15.000`, `15.000-25.000`, `25.000-40.000`,
+/// `oltre 40.000`; lower bounds excluded, upper bounds included.
+pub fn isee_band(isee: f64) -> &'static str {
+    match isee {
+        x if x <= 9_360.0 => "fino a 9.360",
+        x if x <= 15_000.0 => "9.360-15.000",
+        x if x <= 25_000.0 => "15.000-25.000",
+        x if x <= 40_000.0 => "25.000-40.000",
+        _ => "oltre 40.000",
+    }
 }
 
 /// One shared copy of each distinct value.
@@ -77,6 +156,7 @@ pub(crate) fn read(
     let fam_col = column(ana.family.as_deref(), "[anagrafe] family")?;
     let cit_col = column(ana.citizenship.as_deref(), "[anagrafe] citizenship")?;
     let area_col = column(ana.area.as_deref(), "[anagrafe] area")?;
+    let role_col = column(ana.relation.as_deref(), "[anagrafe] relation")?;
     let sex_col = column(spec.column(Attr::Sesso), "[link] sesso")?;
     let birth_name = spec.column(Attr::DataNascita).unwrap_or("");
     let birth_col = column(spec.column(Attr::DataNascita), "[link] data_nascita")?;
@@ -104,6 +184,7 @@ pub(crate) fn read(
                 birth,
                 citizenship: shared.get(citizenship),
                 area: shared.get(area),
+                role: Role::of_code(get(role_col)),
             }
         })
         .collect())
@@ -161,6 +242,75 @@ pub fn citizenship_group(code: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn household_types_from_roles_and_ages() {
+        use Role::*;
+        let t = |m: &[(Role, Option<i32>)]| household_type(m);
+        assert_eq!(t(&[(Head, Some(40))]), Some("persona sola"));
+        assert_eq!(t(&[(Head, Some(80))]), Some("anziano solo"));
+        assert_eq!(t(&[(Head, None)]), Some("persona sola"));
+        assert_eq!(
+            t(&[(Head, Some(40)), (Partner, Some(38))]),
+            Some("coppia senza minori")
+        );
+        assert_eq!(
+            t(&[(Head, Some(50)), (Partner, Some(48)), (Child, Some(20))]),
+            Some("coppia senza minori")
+        );
+        assert_eq!(
+            t(&[
+                (Head, Some(40)),
+                (Partner, Some(38)),
+                (Child, Some(20)),
+                (Child, Some(4))
+            ]),
+            Some("coppia con minori")
+        );
+        assert_eq!(
+            t(&[(Head, Some(35)), (Child, Some(9))]),
+            Some("monogenitore con minori")
+        );
+        assert_eq!(t(&[(Head, Some(60)), (Child, Some(30))]), Some("altro"));
+        assert_eq!(
+            t(&[
+                (Head, Some(40)),
+                (Partner, Some(38)),
+                (Child, Some(4)),
+                (Other, Some(70))
+            ]),
+            Some("altro")
+        );
+        assert_eq!(t(&[(Head, Some(40)), (Head, Some(41))]), Some("altro"));
+        assert_eq!(t(&[(Partner, Some(40)), (Child, Some(4))]), Some("altro"));
+        assert_eq!(t(&[(Head, Some(40)), (Unknown, Some(4))]), None);
+    }
+
+    #[test]
+    fn roles_from_anpr_codes() {
+        assert_eq!(Role::of_code(Some("1")), Role::Head);
+        assert_eq!(Role::of_code(Some("01")), Role::Head);
+        for c in ["2", "23", "28"] {
+            assert_eq!(Role::of_code(Some(c)), Role::Partner, "{c}");
+        }
+        for c in ["3", "14", "80"] {
+            assert_eq!(Role::of_code(Some(c)), Role::Child, "{c}");
+        }
+        for c in ["6", "9", "99", "X"] {
+            assert_eq!(Role::of_code(Some(c)), Role::Other, "{c}");
+        }
+        assert_eq!(Role::of_code(None), Role::Unknown);
+        assert_eq!(Role::of_code(Some(" ")), Role::Unknown);
+    }
+
+    #[test]
+    fn isee_bands_include_their_upper_bound() {
+        assert_eq!(isee_band(0.0), "fino a 9.360");
+        assert_eq!(isee_band(9_360.0), "fino a 9.360");
+        assert_eq!(isee_band(9_360.01), "9.360-15.000");
+        assert_eq!(isee_band(25_000.0), "15.000-25.000");
+        assert_eq!(isee_band(40_000.5), "oltre 40.000");
+    }
 
     #[test]
     fn citizenship_groups() {

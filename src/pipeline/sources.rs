@@ -432,6 +432,7 @@ mod tests {
             birth: None,
             citizenship: None,
             area: None,
+            role: crate::pipeline::residents::Role::Unknown,
         }
     }
 

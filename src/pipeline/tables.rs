@@ -10,7 +10,9 @@ use miette::IntoDiagnostic;
 use rayon::prelude::*;
 
 use super::anagrafe::{Cells, IdIndex};
-use super::residents::{age, age_band, citizenship_group, Resident};
+use super::residents::{
+    age, age_band, citizenship_group, household_type, isee_band, Resident, Role,
+};
 use super::source::parse_amount;
 use super::sources::Linked;
 use crate::link::spec::{Attr, LinkSpec};
@@ -270,12 +272,16 @@ impl<'a> Master<'a> {
             ("anziani", "INTEGER"),
             ("stranieri", "INTEGER"),
             ("quartiere", "TEXT"),
+            ("tipo", "TEXT"),
         ]);
         for l in self.linked {
             cols.push((format!("raggiunti_{}", l.name), "INTEGER"));
         }
+        cols.push(("servizi".into(), "INTEGER"));
+        cols.push(("uffici".into(), "INTEGER"));
         cols.push(("isee".into(), "REAL"));
         cols.push(("isee_fonte".into(), "TEXT"));
+        cols.push(("fascia_isee".into(), "TEXT"));
         let isee_of = self.isee_by_family();
         let today = self.today;
         Table {
@@ -284,10 +290,11 @@ impl<'a> Master<'a> {
             rows: Box::new(self.families.iter().zip(&self.family_shown).map(
                 move |((f, members), shown)| {
                     let residents = self.residents;
-                    let ages: Vec<i32> = members
+                    let roles: Vec<(Role, Option<i32>)> = members
                         .iter()
-                        .filter_map(|&i| residents[i].birth.map(|b| age(b, today)))
+                        .map(|&i| (residents[i].role, residents[i].birth.map(|b| age(b, today))))
                         .collect();
+                    let ages: Vec<i32> = roles.iter().filter_map(|r| r.1).collect();
                     let foreign = members
                         .iter()
                         .filter(|&&i| {
@@ -319,17 +326,23 @@ impl<'a> Master<'a> {
                         Cell::Integer(ages.iter().filter(|&&a| a >= 65).count() as i64),
                         Cell::Integer(foreign as i64),
                         Cell::text(area),
+                        Cell::text(household_type(&roles)),
                     ];
+                    let (mut services, mut offices) = (0u64, 0u64);
                     row.extend((0..self.linked.len()).map(|si| {
-                        let n = members
-                            .iter()
-                            .filter(|&&i| self.linked_to(i, si) > 0)
-                            .count();
-                        Cell::Integer(n as i64)
+                        let linked: Vec<u32> =
+                            members.iter().map(|&i| self.linked_to(i, si)).collect();
+                        let reached = linked.iter().filter(|&&n| n > 0).count();
+                        services += linked.iter().map(|&n| u64::from(n)).sum::<u64>();
+                        offices += u64::from(reached > 0);
+                        Cell::Integer(reached as i64)
                     }));
+                    row.push(Cell::Integer(services as i64));
+                    row.push(Cell::Integer(offices as i64));
                     let isee = isee_of.get(f);
                     row.push(real(isee.map(|x| x.0), 2));
                     row.push(Cell::text(isee.map(|x| x.1)));
+                    row.push(Cell::text(isee.map(|x| isee_band(x.0))));
                     row
                 },
             )),
@@ -531,6 +544,7 @@ mod tests {
             birth: NaiveDate::parse_from_str(birth, "%Y-%m-%d").ok(),
             citizenship: Some(citizenship.into()),
             area: Some(area.into()),
+            role: crate::pipeline::residents::Role::Unknown,
         }
     }
 
@@ -574,8 +588,12 @@ mod tests {
                 "anziani",
                 "stranieri",
                 "quartiere",
+                "tipo",
+                "servizi",
+                "uffici",
                 "isee",
-                "isee_fonte"
+                "isee_fonte",
+                "fascia_isee"
             ]
         );
         let f = rows(t);
@@ -602,8 +620,15 @@ mod tests {
         );
         assert_eq!(
             f[0][6..],
-            [Cell::Null, Cell::Null],
-            "no source gives an ISEE"
+            [
+                Cell::Null,
+                Cell::Integer(0),
+                Cell::Integer(0),
+                Cell::Null,
+                Cell::Null,
+                Cell::Null
+            ],
+            "no relationship column, no source, no ISEE"
         );
     }
 

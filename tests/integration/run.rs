@@ -642,3 +642,84 @@ fn source_tables_are_typed_from_their_rule_files() {
         "{findings:?}"
     );
 }
+
+#[test]
+fn families_get_their_household_type_services_and_isee_band() {
+    let tmp = scratch();
+    let dir = tmp.path();
+    city(dir);
+    run(dir, Some(KEY), &[]).code(0);
+    let conn = Connection::open(dir.join("master/datamart.sqlite")).unwrap();
+    // Every family of the demo has its relationships: a type for each.
+    assert_eq!(
+        count(&conn, "SELECT COUNT(*) FROM famiglie WHERE tipo IS NULL"),
+        0
+    );
+    let kinds = count(&conn, "SELECT COUNT(DISTINCT tipo) FROM famiglie");
+    assert!(kinds >= 5, "{kinds} household types");
+    // One member: alone, elderly from 65 (by the members' ages).
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT COUNT(*) FROM famiglie WHERE componenti = 1 \
+             AND tipo NOT IN ('persona sola', 'anziano solo')"
+        ),
+        0
+    );
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT COUNT(*) FROM famiglie WHERE (tipo = 'anziano solo') <> (componenti = 1 AND anziani = 1)"
+        ),
+        0
+    );
+    // With minors: a couple or a single parent with minors, or another kind.
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT COUNT(*) FROM famiglie WHERE minori = 0 \
+             AND tipo IN ('coppia con minori', 'monogenitore con minori')"
+        ),
+        0
+    );
+    // Services: the members' linked records, every source counted once in
+    // `uffici`; the ISEE band follows the ISEE.
+    let sources: Vec<String> = SOURCES.iter().map(|s| format!("raggiunti_{s}")).collect();
+    assert_eq!(
+        count(
+            &conn,
+            &format!(
+                "SELECT COUNT(*) FROM famiglie WHERE servizi < {} OR uffici <> {}",
+                sources.join(" + "),
+                sources
+                    .iter()
+                    .map(|c| format!("({c} > 0)"))
+                    .collect::<Vec<_>>()
+                    .join(" + ")
+            )
+        ),
+        0
+    );
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT COUNT(*) FROM famiglie i JOIN individui p ON p.famiglia = i.famiglia"
+        ),
+        count(&conn, "SELECT COUNT(*) FROM individui")
+    );
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT COUNT(*) FROM famiglie WHERE (isee IS NULL) <> (fascia_isee IS NULL) \
+             OR (isee <= 9360 AND fascia_isee <> 'fino a 9.360') \
+             OR (isee > 40000 AND fascia_isee <> 'oltre 40.000')"
+        ),
+        0
+    );
+    assert!(
+        count(
+            &conn,
+            "SELECT COUNT(*) FROM famiglie WHERE fascia_isee IS NOT NULL"
+        ) > 0
+    );
+}

@@ -116,6 +116,10 @@ pub(crate) fn refuse_bad_columns(
             inputs.get(&file, options)?.header.columns.clone()
         };
         ColumnPolicy::new(rules, spec, s, &columns, &file)?;
+        for (key, c) in rules.service.iter().flat_map(|d| d.columns()) {
+            let setting = format!("[datamart] {key} in {}", s.rules.display());
+            column_of(&columns, &file, &s.name, &setting, c)?;
+        }
     }
     Ok(())
 }

@@ -13,7 +13,7 @@ use super::anagrafe::{Cells, IdIndex};
 use super::residents::{
     age, age_band, citizenship_group, household_type, isee_band, Resident, Role,
 };
-use super::source::parse_amount;
+use super::source::{parse_amount, parse_date};
 use super::sources::Linked;
 use crate::link::spec::{Attr, LinkSpec};
 use crate::link::{LinkRow, Status};
@@ -22,6 +22,7 @@ use crate::master::links::{self, PROBABILITY_DIGITS, WEIGHT_DIGITS};
 use crate::master::pseudonym::Pseudonymizer;
 use crate::master::review;
 use crate::output::write_csv_record;
+use crate::rules::Given;
 use crate::types::FieldType;
 use crate::value::{Value, ValueType};
 
@@ -90,6 +91,15 @@ impl<'a> Shape<'a> {
                 _ => Cell::Null,
             },
         }
+    }
+}
+
+/// Where a [`Given`] value is: its column in `l`, or the fixed value.
+fn given<'a>(l: &Linked, g: Option<&'a Given>) -> (Option<usize>, Option<&'a str>) {
+    match g {
+        Some(Given::Column(c)) => (l.raw.col(c), None),
+        Some(Given::Fixed(v)) => (None, Some(v.as_str())),
+        None => (None, None),
     }
 }
 
@@ -333,8 +343,11 @@ impl<'a> Master<'a> {
                         let linked: Vec<u32> =
                             members.iter().map(|&i| self.linked_to(i, si)).collect();
                         let reached = linked.iter().filter(|&&n| n > 0).count();
-                        services += linked.iter().map(|&n| u64::from(n)).sum::<u64>();
-                        offices += u64::from(reached > 0);
+                        // Services: what `servizi` holds for the family.
+                        if self.linked[si].rules.service.is_some() {
+                            services += linked.iter().map(|&n| u64::from(n)).sum::<u64>();
+                            offices += u64::from(reached > 0);
+                        }
                         Cell::Integer(reached as i64)
                     }));
                     row.push(Cell::Integer(services as i64));
@@ -347,6 +360,78 @@ impl<'a> Master<'a> {
                 },
             )),
             indexes: vec!["famiglia".into()],
+        }
+    }
+
+    /// `servizi`: one row per record linked to a resident (status `match`)
+    /// of every source whose rule file has a `[datamart]` section, in
+    /// project and row order: the person, the family, the source and row,
+    /// the service's code and description, its dates (ISO), amount, year
+    /// (of the start) and the person's quartiere.
+    pub fn servizi(&self) -> Table<'_> {
+        let rows = self
+            .linked
+            .iter()
+            .filter_map(|l| l.rules.service.as_ref().map(|spec| (l, spec)))
+            .flat_map(move |(l, spec)| {
+                let by_row = l.raw.by_row();
+                let col = |c: &Option<String>| c.as_deref().and_then(|c| l.raw.col(c));
+                let (code_col, code_fixed) = given(l, Some(&spec.code));
+                let (label_col, label_fixed) = given(l, spec.label.as_ref());
+                let (start, end, amount) = (col(&spec.start), col(&spec.end), col(&spec.amount));
+                let today = self.today;
+                l.rows
+                    .iter()
+                    .filter(|r| r.status == Status::Match)
+                    .filter_map(move |r| {
+                        let i = *r.person.as_deref().and_then(|p| self.by_id.get(p))?;
+                        let rec = *by_row.get(&r.row)?;
+                        let cell = |c: Option<usize>| l.raw.cell(rec, c);
+                        let date = |c: Option<usize>, name: &Option<String>| {
+                            cell(c).and_then(|t| {
+                                parse_date(&l.rules, name.as_deref().unwrap_or(""), t, today)
+                            })
+                        };
+                        let code = cell(code_col).or(code_fixed);
+                        let label = cell(label_col).or(label_fixed).or(code);
+                        let begins = date(start, &spec.start);
+                        let ends = date(end, &spec.end);
+                        let euros = cell(amount).and_then(|t| {
+                            parse_amount(&l.rules, spec.amount.as_deref().unwrap_or(""), t)
+                        });
+                        let family = self.family_of[i];
+                        Some(vec![
+                            Cell::text(Some(self.pseudonyms[i].as_str())),
+                            Cell::text(self.family_shown.get(family as usize).map(String::as_str)),
+                            Cell::text(Some(l.name.as_str())),
+                            Cell::Integer(r.row as i64),
+                            Cell::text(code),
+                            Cell::text(label),
+                            Cell::owned(begins.map(|d| d.format("%Y-%m-%d").to_string())),
+                            Cell::owned(ends.map(|d| d.format("%Y-%m-%d").to_string())),
+                            real(euros, 2),
+                            begins.map_or(Cell::Null, |d| Cell::Integer(i64::from(d.year()))),
+                            Cell::text(self.residents[i].area.as_deref()),
+                        ])
+                    })
+            });
+        Table {
+            name: "servizi".into(),
+            columns: columns(&[
+                ("persona", "TEXT"),
+                ("famiglia", "TEXT"),
+                ("fonte", "TEXT"),
+                ("riga", "INTEGER"),
+                ("servizio", "TEXT"),
+                ("descrizione", "TEXT"),
+                ("data_inizio", "TEXT"),
+                ("data_fine", "TEXT"),
+                ("importo", "REAL"),
+                ("anno", "INTEGER"),
+                ("quartiere", "TEXT"),
+            ]),
+            rows: Box::new(rows),
+            indexes: vec!["persona".into(), "famiglia".into(), "servizio".into()],
         }
     }
 

@@ -92,7 +92,12 @@ pub(crate) fn stage(
 
     let dm = project.master.join("datamart.sqlite");
     let links_path = project.master.join("links.csv");
-    let mut tables = vec![master.individui(), master.famiglie(), master.collegamenti()];
+    let mut tables = vec![
+        master.individui(),
+        master.famiglie(),
+        master.collegamenti(),
+        master.servizi(),
+    ];
     tables.extend(m.linked.iter().map(|l| master.source_table(l)));
     // links.csv is built while SQLite writes the datamart; its digest is
     // the metadata's last row, which waits for it.

@@ -360,6 +360,58 @@ pub struct RuleSet {
     pub source_text: Arc<String>,
     /// The `[link]` table, kept as written for the linkage stage.
     pub link: Option<toml::Table>,
+    /// The `[datamart]` section: the records as services of `servizi`.
+    pub service: Option<ServiceSpec>,
+}
+
+/// A source's records as services (`[datamart]` in its rule file): one row
+/// of the datamart's `servizi` per record linked to a resident.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServiceSpec {
+    /// The service's code: a column (`service`) or one for every record
+    /// (`service_code`).
+    pub code: Given,
+    /// Its description (`label` column or `service_label`); the code when
+    /// absent.
+    pub label: Option<Given>,
+    /// The column of the date the service starts.
+    pub start: Option<String>,
+    /// The column of the date it ends.
+    pub end: Option<String>,
+    /// The column of its amount in euros.
+    pub amount: Option<String>,
+}
+
+impl ServiceSpec {
+    /// The columns it names, with the key naming each.
+    pub fn columns(&self) -> Vec<(&'static str, &str)> {
+        let mut out = Vec::new();
+        if let Given::Column(c) = &self.code {
+            out.push(("service", c.as_str()));
+        }
+        if let Some(Given::Column(c)) = &self.label {
+            out.push(("label", c.as_str()));
+        }
+        for (key, c) in [
+            ("start", &self.start),
+            ("end", &self.end),
+            ("amount", &self.amount),
+        ] {
+            if let Some(c) = c {
+                out.push((key, c.as_str()));
+            }
+        }
+        out
+    }
+}
+
+/// A value given in a rule file: the column holding it, or one fixed value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Given {
+    /// Each record's value in this column.
+    Column(String),
+    /// This value for every record.
+    Fixed(String),
 }
 
 impl RuleSet {

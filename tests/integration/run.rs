@@ -682,21 +682,52 @@ fn families_get_their_household_type_services_and_isee_band() {
         ),
         0
     );
-    // Services: the members' linked records, every source counted once in
-    // `uffici`; the ISEE band follows the ISEE.
-    let sources: Vec<String> = SOURCES.iter().map(|s| format!("raggiunti_{s}")).collect();
+    // `servizi`: every linked record of the three sources whose rule files
+    // have a [datamart] section (the ISEE declarations are not services).
+    assert_eq!(
+        count(&conn, "SELECT COUNT(*) FROM servizi"),
+        count(
+            &conn,
+            "SELECT COUNT(*) FROM collegamenti WHERE esito = 'match' \
+             AND fonte IN ('refezione', 'servizi_sociali', 'erp_inquilini')"
+        )
+    );
+    assert_eq!(
+        count(&conn, "SELECT COUNT(*) FROM servizi WHERE fonte = 'isee'"),
+        0
+    );
     assert_eq!(
         count(
             &conn,
-            &format!(
-                "SELECT COUNT(*) FROM famiglie WHERE servizi < {} OR uffici <> {}",
-                sources.join(" + "),
-                sources
-                    .iter()
-                    .map(|c| format!("({c} > 0)"))
-                    .collect::<Vec<_>>()
-                    .join(" + ")
-            )
+            "SELECT COUNT(*) FROM servizi s JOIN individui p ON p.persona = s.persona \
+             AND p.famiglia = s.famiglia"
+        ),
+        count(&conn, "SELECT COUNT(*) FROM servizi")
+    );
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT COUNT(*) FROM servizi WHERE servizio IS NULL OR descrizione IS NULL \
+             OR data_inizio NOT GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]' \
+             OR anno <> CAST(substr(data_inizio, 1, 4) AS INTEGER)"
+        ),
+        0
+    );
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT COUNT(*) FROM servizi WHERE (fonte = 'erp_inquilini') <> (importo IS NOT NULL)"
+        ),
+        0
+    );
+    assert!(count(&conn, "SELECT COUNT(DISTINCT servizio) FROM servizi") > 5);
+    // The family's services and offices are its rows of `servizi`.
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT COUNT(*) FROM famiglie f WHERE servizi <> \
+             (SELECT COUNT(*) FROM servizi s WHERE s.famiglia = f.famiglia) \
+             OR uffici <> (SELECT COUNT(DISTINCT fonte) FROM servizi s WHERE s.famiglia = f.famiglia)"
         ),
         0
     );
@@ -722,4 +753,31 @@ fn families_get_their_household_type_services_and_isee_band() {
             "SELECT COUNT(*) FROM famiglie WHERE fascia_isee IS NOT NULL"
         ) > 0
     );
+}
+
+#[test]
+fn a_datamart_section_naming_a_missing_column_stops_the_run_before_any_work() {
+    let tmp = scratch();
+    let dir = tmp.path();
+    city(dir);
+    let rules = dir.join("rules/erp_inquilini.toml");
+    let text = std::fs::read_to_string(&rules).unwrap();
+    std::fs::write(
+        &rules,
+        text.replace("amount = \"CANONE_MENSILE\"", "amount = \"CANONE\""),
+    )
+    .unwrap();
+    // Killed once the work starts: it stops before.
+    let out = vaglio()
+        .arg("run")
+        .arg(dir.join("vaglio.toml"))
+        .args(["--today", "2025-12-31", "--quiet"])
+        .env("VAGLIO_KEY", KEY)
+        .env("VAGLIO_TEST_CRASH_AT", "started")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("[datamart] amount"), "{err}");
+    assert!(err.contains("`CANONE`"), "{err}");
 }

@@ -2,10 +2,11 @@
 //! diagnostic.
 //!
 //! One module per section of the file: [`input`], [`fields`], [`table`],
-//! [`checks`]; this one holds the entry points, the loader and what the
+//! [`checks`], [`datamart`]; this one holds the entry points, the loader and what the
 //! sections share (check identity, ids, date bounds).
 
 mod checks;
+mod datamart;
 mod fields;
 mod input;
 mod table;
@@ -259,6 +260,7 @@ impl Loader<'_> {
                 "table",
                 "checks",
                 "link",
+                "datamart",
             ],
         );
         let name = root
@@ -296,6 +298,7 @@ impl Loader<'_> {
             Some(n) => self.checks(n, &fields),
             None => Vec::new(),
         };
+        let service = root.get("datamart").and_then(|n| self.datamart(n));
         let link = if root.get("link").is_some() {
             toml::from_str::<toml::Table>(text)
                 .ok()
@@ -318,6 +321,7 @@ impl Loader<'_> {
             today: self.today,
             source_text: source,
             link,
+            service,
         }
     }
 

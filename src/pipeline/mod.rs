@@ -7,6 +7,7 @@
 //! | [`source`] | a source's cells, values parsed with its declared formats, file hashes |
 //! | [`residents`] | the residents as the datamart describes them, read in one streaming pass |
 //! | [`tables`] | the datamart's tables, links.csv and the review queue, rows produced while written |
+//! | [`fragility`] | the fragility indicators per area and their composite index |
 //! | [`previous`] | the last master, for `vaglio link --against` |
 //!
 //! The anagrafe is read and normalised for linking once, and every source
@@ -15,6 +16,7 @@
 //! give byte-identical files whatever the number of threads.
 
 mod anagrafe;
+mod fragility;
 mod mode;
 mod previous;
 mod progress;

@@ -10,6 +10,7 @@ use miette::IntoDiagnostic;
 use rayon::prelude::*;
 
 use super::anagrafe::{Cells, IdIndex};
+use super::fragility::{self, AreaCounts};
 use super::residents::{
     age, age_band, citizenship_group, household_type, isee_band, Resident, Role,
 };
@@ -273,6 +274,111 @@ impl<'a> Master<'a> {
         isee_of
     }
 
+    /// The most frequent quartiere among a family's members (ties: first
+    /// seen).
+    fn family_area(&self, members: &[usize]) -> Option<&'a str> {
+        let mut areas: Vec<(&str, usize)> = Vec::new();
+        for &i in members {
+            if let Some(a) = self.residents[i].area.as_deref() {
+                match areas.iter_mut().find(|x| x.0 == a) {
+                    Some(x) => x.1 += 1,
+                    None => areas.push((a, 1)),
+                }
+            }
+        }
+        areas
+            .iter()
+            .enumerate()
+            .max_by(|(ia, a), (ib, b)| a.1.cmp(&b.1).then(ib.cmp(ia)))
+            .map(|(_, a)| a.0)
+    }
+
+    /// `fragilita`: per area (quartiere, by name), the fragility indicators
+    /// and the composite index ([`fragility`]).
+    pub fn fragilita(&self) -> Table<'_> {
+        let services: Vec<usize> = (0..self.linked.len())
+            .filter(|&si| self.linked[si].rules.service.is_some())
+            .collect();
+        let mut areas: std::collections::BTreeMap<&str, AreaCounts> = Default::default();
+        let blank = || AreaCounts {
+            reached: vec![0; services.len()],
+            ..Default::default()
+        };
+        let alone: Vec<bool> = (0..self.residents.len())
+            .map(|i| {
+                self.families
+                    .get(self.family_of[i] as usize)
+                    .is_some_and(|(_, m)| m.len() == 1)
+            })
+            .collect();
+        for (i, r) in self.residents.iter().enumerate() {
+            let Some(a) = r.area.as_deref() else { continue };
+            let c = areas.entry(a).or_insert_with(blank);
+            c.residents += 1;
+            let Some(age) = r.birth.map(|b| age(b, self.today)) else {
+                continue;
+            };
+            if age < 18 {
+                c.minors += 1;
+                if r.citizenship.as_deref().is_some_and(|x| x != "100") {
+                    c.foreign_minors += 1;
+                }
+            }
+            c.aged_0_14 += u64::from(age <= 14);
+            c.aged_65 += u64::from(age >= 65);
+            if age >= 75 {
+                c.aged_75 += 1;
+                c.aged_75_alone += u64::from(alone[i]);
+            }
+        }
+        let isee_of = self.isee_by_family();
+        for (f, members) in &self.families {
+            let Some(a) = self.family_area(members) else {
+                continue;
+            };
+            let c = areas.entry(a).or_insert_with(blank);
+            c.families += 1;
+            for (k, &si) in services.iter().enumerate() {
+                c.reached[k] += u64::from(members.iter().any(|&i| self.linked_to(i, si) > 0));
+            }
+            if let Some((isee, _)) = isee_of.get(f) {
+                c.isee.push(*isee);
+            }
+        }
+        let names: Vec<&str> = services
+            .iter()
+            .map(|&si| self.linked[si].name.as_str())
+            .collect();
+        let areas: Vec<(String, AreaCounts)> =
+            areas.into_iter().map(|(a, c)| (a.to_string(), c)).collect();
+        let rows = fragility::indicators(&areas, &names);
+        Table {
+            name: "fragilita".into(),
+            columns: columns(&[
+                ("area", "TEXT"),
+                ("indicatore", "TEXT"),
+                ("numeratore", "REAL"),
+                ("denominatore", "INTEGER"),
+                ("valore", "REAL"),
+                ("soppresso", "INTEGER"),
+                ("classe", "TEXT"),
+            ]),
+            rows: Box::new(rows.into_iter().map(|r| {
+                vec![
+                    Cell::owned(Some(r.area)),
+                    Cell::owned(Some(r.code)),
+                    r.numerator.map_or(Cell::Null, Cell::Real),
+                    r.denominator
+                        .map_or(Cell::Null, |d| Cell::Integer(d as i64)),
+                    real(r.value, 6),
+                    Cell::Integer(i64::from(r.suppressed)),
+                    Cell::text(r.class),
+                ]
+            })),
+            indexes: Vec::new(),
+        }
+    }
+
     /// `famiglie`: one row per family.
     pub fn famiglie(&self) -> Table<'_> {
         let mut cols = columns(&[
@@ -314,21 +420,7 @@ impl<'a> Master<'a> {
                                 .is_some_and(|c| c != "100")
                         })
                         .count();
-                    // The most frequent quartiere among members (ties: first seen).
-                    let mut areas: Vec<(&str, usize)> = Vec::new();
-                    for &i in members {
-                        if let Some(a) = residents[i].area.as_deref() {
-                            match areas.iter_mut().find(|x| x.0 == a) {
-                                Some(x) => x.1 += 1,
-                                None => areas.push((a, 1)),
-                            }
-                        }
-                    }
-                    let area = areas
-                        .iter()
-                        .enumerate()
-                        .max_by(|(ia, a), (ib, b)| a.1.cmp(&b.1).then(ib.cmp(ia)))
-                        .map(|(_, a)| a.0);
+                    let area = self.family_area(members);
                     let mut row = vec![
                         Cell::text(Some(shown.as_str())),
                         Cell::Integer(members.len() as i64),

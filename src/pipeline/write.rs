@@ -97,6 +97,7 @@ pub(crate) fn stage(
         master.famiglie(),
         master.collegamenti(),
         master.servizi(),
+        master.fragilita(),
     ];
     tables.extend(m.linked.iter().map(|l| master.source_table(l)));
     // links.csv is built while SQLite writes the datamart; its digest is

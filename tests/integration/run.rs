@@ -781,3 +781,93 @@ fn a_datamart_section_naming_a_missing_column_stops_the_run_before_any_work() {
     assert!(err.contains("[datamart] amount"), "{err}");
     assert!(err.contains("`CANONE`"), "{err}");
 }
+
+#[test]
+fn fragility_indicators_per_quartiere_agree_with_the_other_tables() {
+    let tmp = scratch();
+    let dir = tmp.path();
+    city(dir);
+    run(dir, Some(KEY), &[]).code(0);
+    let conn = Connection::open(dir.join("master/datamart.sqlite")).unwrap();
+    let areas = count(&conn, "SELECT COUNT(DISTINCT quartiere) FROM individui");
+    assert_eq!(areas, 6);
+    assert_eq!(
+        count(&conn, "SELECT COUNT(DISTINCT area) FROM fragilita"),
+        areas
+    );
+    // Each numerator, recomputed from individui and famiglie.
+    let mismatches = |indicator: &str, sql: &str| {
+        count(
+            &conn,
+            &format!(
+                "SELECT COUNT(*) FROM fragilita f WHERE indicatore = '{indicator}' \
+                 AND soppresso = 0 AND numeratore <> ({sql})"
+            ),
+        )
+    };
+    assert_eq!(
+        mismatches(
+            "quota_minori",
+            "SELECT COUNT(*) FROM individui i WHERE i.quartiere = f.area \
+             AND i.fascia_eta IN ('0-2', '3-5', '6-10', '11-13', '14-17')"
+        ),
+        0
+    );
+    for s in ["refezione", "servizi_sociali", "erp_inquilini"] {
+        assert_eq!(
+            mismatches(
+                &format!("famiglie_{s}"),
+                &format!(
+                    "SELECT COUNT(*) FROM famiglie g WHERE g.quartiere = f.area AND g.raggiunti_{s} > 0"
+                )
+            ),
+            0,
+            "{s}"
+        );
+    }
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT COUNT(*) FROM fragilita WHERE indicatore = 'famiglie_isee'"
+        ),
+        0,
+        "the ISEE declarations are not a service"
+    );
+    assert_eq!(
+        mismatches(
+            "isee_sotto_soglia",
+            "SELECT COUNT(*) FROM famiglie g WHERE g.quartiere = f.area AND g.isee <= 9360"
+        ),
+        0
+    );
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT COUNT(*) FROM fragilita WHERE soppresso = 0 AND indicatore <> 'indice_fragilita' \
+             AND (valore IS NULL OR denominatore IS NULL)"
+        ),
+        0
+    );
+    // The composite: every area ranked, in four classes by quartile.
+    let classes: Vec<(String, i64)> = {
+        let mut st = conn
+            .prepare(
+                "SELECT classe, COUNT(*) FROM fragilita WHERE indicatore = 'indice_fragilita' \
+                 GROUP BY classe ORDER BY classe",
+            )
+            .unwrap();
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    assert_eq!(
+        classes,
+        [
+            ("alta".to_string(), 1),
+            ("bassa".to_string(), 2),
+            ("medio-alta".to_string(), 2),
+            ("medio-bassa".to_string(), 1)
+        ]
+    );
+}

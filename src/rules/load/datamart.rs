@@ -104,7 +104,10 @@ mod tests {
         );
         let fixed = load("[datamart]\nservice_code = \"ERP\"\nservice_label = \"Alloggio\"\n");
         let fixed = fixed.ok().flatten();
-        assert_eq!(fixed.as_ref().map(|s| &s.code), Some(&Given::Fixed("ERP".into())));
+        assert_eq!(
+            fixed.as_ref().map(|s| &s.code),
+            Some(&Given::Fixed("ERP".into()))
+        );
         assert_eq!(fixed.as_ref().map(|s| s.columns()), Some(vec![]));
     }
 
@@ -122,7 +125,11 @@ mod tests {
                 "both `label` and `service_label`",
                 3,
             ),
-            ("[datamart]\nservice = \"COD\"\nfrom = \"DAL\"\n", "unknown key `from`", 5),
+            (
+                "[datamart]\nservice = \"COD\"\nfrom = \"DAL\"\n",
+                "unknown key `from`",
+                5,
+            ),
         ] {
             let e = load(section).err().unwrap_or_default();
             assert!(e.contains(says), "{section}: {e}");

@@ -53,6 +53,42 @@ pub enum Command {
     /// datamart (master/) and the review queue (review/).
     #[command(after_long_help = RUN_EXAMPLES)]
     Run(RunArgs),
+    /// Print the completion script for a shell (bash, zsh, fish, elvish,
+    /// powershell).
+    #[command(after_long_help = COMPLETIONS_EXAMPLES)]
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), or write one page per command into a
+    /// folder with --out.
+    #[command(after_long_help = MAN_EXAMPLES)]
+    Man(ManArgs),
+}
+
+const COMPLETIONS_EXAMPLES: &str = "\
+Examples:
+  vaglio completions bash > ~/.local/share/bash-completion/completions/vaglio
+  vaglio completions zsh > ~/.zfunc/_vaglio     # with fpath+=~/.zfunc in .zshrc
+  vaglio completions fish > ~/.config/fish/completions/vaglio.fish";
+
+const MAN_EXAMPLES: &str = "\
+Examples:
+  vaglio man | man -l -
+  vaglio man --out ~/.local/share/man/man1      # vaglio.1, vaglio-check.1, …";
+
+/// Arguments of `vaglio completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// Arguments of `vaglio man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write `vaglio.1` and one page per command here instead of printing
+    /// the main page.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 const RUN_EXAMPLES: &str = "\
@@ -252,6 +288,11 @@ pub struct CheckArgs {
     /// The extracts to check (CSV, SQLite .db/.sqlite, Excel .xlsx).
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
+    /// Open the report in the browser when done (`$BROWSER`, else the
+    /// system's opener).
+    #[arg(long)]
+    pub open: bool,
+
     /// The rule file describing this kind of extract.
     #[arg(
         short,
@@ -323,6 +364,10 @@ pub struct DemoArgs {
     /// Worker threads for the checks (default: one per core).
     #[arg(short, long, value_name = "N")]
     pub jobs: Option<usize>,
+    /// Open the report in the browser when done (`$BROWSER`, else the
+    /// system's opener).
+    #[arg(long)]
+    pub open: bool,
 }
 
 /// What every linkage command needs: the extract, its rule file, the
@@ -476,6 +521,10 @@ pub struct RunArgs {
     /// only; recorded in the datamart's metadata).
     #[arg(long)]
     pub no_pseudonyms: bool,
+    /// Open the report in the browser when done (`$BROWSER`, else the
+    /// system's opener).
+    #[arg(long)]
+    pub open: bool,
     /// Shared options.
     #[command(flatten)]
     pub common: CommonArgs,
@@ -501,6 +550,8 @@ pub fn main() -> ExitCode {
         Command::Eval(args) => commands::link::eval(&args),
         Command::Explain(args) => commands::link::explain(&args),
         Command::Run(args) => commands::run::run(&args),
+        Command::Completions(args) => commands::shell::completions(&args),
+        Command::Man(args) => commands::shell::man(&args),
     };
     match result {
         Ok(outcome) => ExitCode::from(outcome as u8),

@@ -123,6 +123,9 @@ pub fn run(args: &CheckArgs) -> miette::Result<Outcome> {
         };
         super::print(&text)?;
     }
+    if args.open {
+        super::open_report(&out.join("index.html"));
+    }
     Ok(if summary.gate == "failed" {
         Outcome::GateFailed
     } else {

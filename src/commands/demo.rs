@@ -185,6 +185,9 @@ pub fn run(args: &DemoArgs) -> miette::Result<Outcome> {
         ));
         super::print(&t)?;
     }
+    if args.open {
+        super::open_report(&project.reports.join("index.html"));
+    }
     Ok(outcome)
 }
 

@@ -7,8 +7,10 @@ pub mod demo;
 pub mod link;
 pub mod rules;
 pub mod run;
+pub mod shell;
 
 use chrono::NaiveDate;
+use std::path::Path;
 
 /// How a command ended, as the exit code contract defines it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,6 +33,37 @@ pub fn today(arg: Option<&str>) -> miette::Result<NaiveDate> {
                 "--today {s:?} is not a date"
             )
         }),
+    }
+}
+
+/// Opens a report in the browser: the command `$BROWSER` names (its first
+/// word, then its other words as arguments) when set, else the system's
+/// opener (`xdg-open`, `open` on macOS, `start` on Windows). The job is
+/// done by then: a failure is a warning on standard error, not an error.
+pub(crate) fn open_report(path: &Path) {
+    let mut command = match std::env::var("BROWSER")
+        .ok()
+        .filter(|b| !b.trim().is_empty())
+    {
+        Some(b) => {
+            let mut words = b.split_whitespace();
+            let mut c = std::process::Command::new(words.next().unwrap_or("xdg-open"));
+            c.args(words);
+            c
+        }
+        None if cfg!(target_os = "macos") => std::process::Command::new("open"),
+        None if cfg!(windows) => {
+            let mut c = std::process::Command::new("cmd");
+            c.args(["/C", "start", ""]);
+            c
+        }
+        None => std::process::Command::new("xdg-open"),
+    };
+    let shown = crate::output::terminal_safe(&path.display().to_string()).into_owned();
+    match command.arg(path).status() {
+        Ok(s) if s.success() => {}
+        Ok(s) => eprintln!("warning: the browser exited with {s}; open {shown} by hand"),
+        Err(e) => eprintln!("warning: cannot open {shown} ({e}); open it by hand or set $BROWSER"),
     }
 }
 

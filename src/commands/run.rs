@@ -23,7 +23,11 @@ pub fn run(args: &RunArgs) -> miette::Result<Outcome> {
         progress: !args.common.quiet && std::io::stderr().is_terminal(),
         against: None,
     };
-    run_pipeline(&project, &opts, args.common.quiet)
+    let outcome = run_pipeline(&project, &opts, args.common.quiet)?;
+    if args.open {
+        super::open_report(&project.reports.join("index.html"));
+    }
+    Ok(outcome)
 }
 
 /// Runs the pipeline, prints the closing summary (unless `quiet`) and

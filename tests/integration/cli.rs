@@ -125,3 +125,104 @@ fn eval_without_labels_estimates_error_rates() {
         "{out}"
     );
 }
+
+#[test]
+fn completions_and_man_pages_come_from_the_command_line_itself() {
+    for (shell, marker) in [
+        ("bash", "_vaglio()"),
+        ("zsh", "#compdef vaglio"),
+        ("fish", "complete -c vaglio"),
+    ] {
+        let out = vaglio()
+            .args(["completions", shell])
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        let script = String::from_utf8_lossy(&out.stdout);
+        assert!(script.contains(marker), "{shell}: {script}");
+        for sub in ["check", "run", "link", "demo", "completions"] {
+            assert!(script.contains(sub), "{shell} lacks {sub}");
+        }
+        assert!(script.contains("show-pii"), "{shell} lacks the options");
+    }
+    let out = vaglio()
+        .args(["completions", "tcsh"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.status.code(), Some(2));
+
+    let out = vaglio()
+        .arg("man")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.status.code(), Some(0));
+    let page = String::from_utf8_lossy(&out.stdout);
+    assert!(page.contains(".TH vaglio 1"), "{page}");
+    assert!(page.contains("completions"), "{page}");
+    let dir = scratch();
+    vaglio()
+        .args(["man", "--out"])
+        .arg(dir.path())
+        .assert()
+        .code(0);
+    for name in [
+        "vaglio",
+        "vaglio-check",
+        "vaglio-run",
+        "vaglio-link",
+        "vaglio-man",
+    ] {
+        let text = std::fs::read_to_string(dir.path().join(format!("{name}.1")))
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(text.contains(&format!(".TH {name} 1")), "{name}: {text}");
+    }
+    let check = std::fs::read_to_string(dir.path().join("vaglio-check.1"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(check.contains("rules"), "{check}");
+}
+
+#[test]
+fn open_shows_the_report_in_the_browser_and_a_failure_is_only_a_warning() {
+    let dir = scratch();
+    let opened = dir.path().join("opened.txt");
+    let browser = dir.path().join("browser.sh");
+    std::fs::write(
+        &browser,
+        format!("#!/bin/sh\necho \"$1\" > '{}'\n", opened.display()),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755))
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let out = dir.path().join("out");
+    let run = |browser: &std::path::Path| {
+        vaglio()
+            .env("BROWSER", browser)
+            .args([
+                "check",
+                "--quiet",
+                "--open",
+                "--today",
+                "2026-11-28",
+                "--rules",
+            ])
+            .arg(root().join("rules/refezione.toml"))
+            .arg("--out")
+            .arg(&out)
+            .arg(fixtures().join("check/refezione.csv"))
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let first = run(&browser);
+    assert_eq!(first.status.code(), Some(1), "{first:?}");
+    let shown = std::fs::read_to_string(&opened).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(shown.trim(), out.join("index.html").display().to_string());
+    // No browser: the check's own exit code, and a warning.
+    let second = run(&dir.path().join("no-such-browser"));
+    assert_eq!(second.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert!(stderr.contains("warning: cannot open"), "{stderr}");
+}

@@ -288,6 +288,9 @@ pub struct CheckArgs {
     /// The extracts to check (CSV, SQLite .db/.sqlite, Excel .xlsx).
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
+    /// List every check in the summary, not only those that did not pass.
+    #[arg(short, long)]
+    pub verbose: bool,
     /// Open the report in the browser when done (`$BROWSER`, else the
     /// system's opener).
     #[arg(long)]

@@ -109,14 +109,24 @@ pub fn run(args: &CheckArgs) -> miette::Result<Outcome> {
     if !args.common.quiet {
         let text = match args.format {
             Format::Text => {
-                let mut t = terminal::render_text(&outcomes, &summary.regressions, fail_on);
+                let style = terminal::TextStyle {
+                    color: super::colour(),
+                    verbose: args.verbose,
+                };
+                let mut t = terminal::render_text(&outcomes, &summary.regressions, fail_on, style);
                 t.push_str(&format!(
                     "Reports in {}: index.html, findings.csv ({written} finding{}), summary.json, junit.xml\n",
-                    out.display(),
+                    crate::output::terminal_safe(&out.display().to_string()),
                     if written == 1 { "" } else { "s" }
                 ));
                 t.push_str(&format!("Gate: {}\n", summary.gate.to_uppercase()));
-                t
+                if style.color {
+                    // Escaped as it was rendered; the colours stay.
+                    super::print_raw(&t)?;
+                    String::new()
+                } else {
+                    t
+                }
             }
             Format::Markdown => terminal::render_markdown(&outcomes, &summary.regressions, fail_on),
             Format::Json => summary.to_json(),

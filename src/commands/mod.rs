@@ -72,9 +72,23 @@ pub(crate) fn open_report(path: &Path) {
 /// not an error; any other failure (a full disk, a closed file) is, so that
 /// a script redirecting the output learns that it is incomplete.
 pub fn print(text: &str) -> miette::Result<()> {
+    print_raw(&crate::output::terminal_safe(text))
+}
+
+/// Whether to colour what goes to standard output: on a terminal, unless
+/// `NO_COLOR` is set (<https://no-color.org>) or `TERM` is `dumb`.
+pub fn colour() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::env::var("TERM").map_or(true, |t| t != "dumb")
+}
+
+/// Writes `text`, already safe for the terminal (its data escaped, its
+/// colours vaglio's own), to standard output, as [`print`] does.
+pub(crate) fn print_raw(text: &str) -> miette::Result<()> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
-    let text = crate::output::terminal_safe(text);
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),

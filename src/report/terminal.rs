@@ -35,11 +35,53 @@ fn delimiter_name(d: u8) -> String {
     }
 }
 
-/// Renders the plain-text summary.
+/// How the text summary is drawn.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TextStyle {
+    /// ANSI colours (on a terminal, unless `NO_COLOR`).
+    pub color: bool,
+    /// Every check, not only those that did not pass (`--verbose`).
+    pub verbose: bool,
+}
+
+impl TextStyle {
+    /// `text` in the colour of `label` (a verdict), when colours are on.
+    fn paint(&self, label: &str, text: &str) -> String {
+        let code = match label {
+            "FAIL" | "FAILED" => "1;31",
+            "warn" => "33",
+            "info" => "36",
+            "ok" | "passed" => "32",
+            "skip" => "2",
+            _ => return text.to_string(),
+        };
+        if self.color {
+            format!("\u{1b}[{code}m{text}\u{1b}[0m")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+/// Text from the data (a name, a key, a message), escaped for the
+/// terminal: the summary is printed as it is when coloured.
+fn safe(text: &str) -> std::borrow::Cow<'_, str> {
+    crate::output::terminal_safe(text)
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// Renders the plain-text summary. Each source leads with its verdict and
+/// the checks that did not pass (every check with `style.verbose`), then
+/// the first failing rows. Text from the data is escaped here, so that the
+/// result can be printed as it is, colours included.
 pub fn render_text(
     outcomes: &[SourceOutcome],
     regressions: &[Regression],
     fail_on: Severity,
+    style: TextStyle,
 ) -> String {
     let mut s = String::new();
     for o in outcomes {
@@ -58,38 +100,88 @@ pub fn render_text(
         if let Some(d) = o.info.delimiter {
             facts.push(format!("delimiter {}", delimiter_name(d)));
         }
-        let _ = writeln!(s, "{} — {} · {}", o.name, o.path, facts.join(" · "));
-        let id_width = o
+        let _ = writeln!(
+            s,
+            "{} — {} · {}",
+            safe(&o.name),
+            safe(&o.path),
+            facts.join(" · ")
+        );
+        let labels: Vec<&str> = o.checks.iter().map(|c| verdict_label(c, fail_on)).collect();
+        let count = |l: &str| labels.iter().filter(|x| **x == l).count();
+        let fails = o.gate_failures(fail_on).count();
+        let mut tally = Vec::new();
+        if fails > 0 {
+            tally.push(format!(
+                "{} over tolerance",
+                plural(fails, "check", "checks")
+            ));
+        }
+        for (label, one, many) in [("warn", "warning", "warnings"), ("info", "note", "notes")] {
+            if count(label) > 0 {
+                tally.push(plural(count(label), one, many));
+            }
+        }
+        tally.push(format!("{} passed", count("ok")));
+        if count("skip") > 0 {
+            tally.push(format!("{} not evaluated", count("skip")));
+        }
+        let verdict = if fails == 0 { "passed" } else { "FAILED" };
+        let _ = writeln!(
+            s,
+            "  {}: {}",
+            style.paint(verdict, verdict),
+            tally.join(" · ")
+        );
+        let shown: Vec<&CheckResult> = o
             .checks
+            .iter()
+            .zip(&labels)
+            .filter(|(_, l)| style.verbose || **l != "ok")
+            .map(|(c, _)| c)
+            .collect();
+        let id_width = shown
             .iter()
             .map(|c| c.meta.id.chars().count())
             .max()
             .unwrap_or(5)
             .clamp(5, 48);
-        let _ = writeln!(
-            s,
-            "  {:<5} {:<6} {:<id_width$} {:>17} {:>8} {:>9}  severity",
-            "", "code", "check", "failed", "rate", "tolerance"
-        );
-        for c in &o.checks {
+        if !shown.is_empty() {
+            let _ = writeln!(
+                s,
+                "\n  {:<5} {:<6} {:<id_width$} {:>17} {:>8} {:>9}  severity",
+                "", "code", "check", "failed", "rate", "tolerance"
+            );
+        }
+        for c in &shown {
             let label = verdict_label(c, fail_on);
+            let painted = style.paint(label, &format!("{label:<5}"));
+            let id = safe(&c.meta.id);
             if let Some(reason) = &c.skipped {
                 let _ = writeln!(
                     s,
-                    "  {label:<5} {:<6} {:<id_width$} not evaluated: {reason}",
-                    c.kind.code, c.meta.id
+                    "  {painted} {:<6} {id:<id_width$} not evaluated: {}",
+                    c.kind.code,
+                    safe(reason)
                 );
                 continue;
             }
             let counts = format!("{} / {}", c.failed, c.evaluated);
             let _ = writeln!(
                 s,
-                "  {label:<5} {:<6} {:<id_width$} {counts:>17} {:>7.2}% {:>9}  {}",
+                "  {painted} {:<6} {id:<id_width$} {counts:>17} {:>7.2}% {:>9}  {}",
                 c.kind.code,
-                c.meta.id,
                 c.failed_percent(),
                 tolerance(c),
                 c.meta.severity
+            );
+        }
+        let hidden = o.checks.len() - shown.len();
+        if hidden > 0 {
+            let _ = writeln!(
+                s,
+                "  ({} passed and not listed: --verbose lists every check)",
+                plural(hidden, "check", "checks")
             );
         }
         let failing: Vec<&CheckResult> = o
@@ -100,7 +192,7 @@ pub fn render_text(
         if !failing.is_empty() {
             let _ = writeln!(s, "\n  First failing rows:");
             for c in failing {
-                let _ = writeln!(s, "  {} ({})", c.meta.id, c.kind.code);
+                let _ = writeln!(s, "  {} ({})", safe(&c.meta.id), c.kind.code);
                 for e in &c.examples {
                     let place = if e.row == 0 {
                         "file".to_string()
@@ -110,14 +202,17 @@ pub fn render_text(
                     let key = if e.key.is_empty() {
                         String::new()
                     } else {
-                        format!(" key {}", e.key)
+                        format!(" key {}", safe(&e.key))
                     };
+                    // A value the message already quotes (a field that is
+                    // not personal, or --show-pii) is not repeated.
                     let sample = e
                         .sample
                         .as_ref()
-                        .map(|v| format!("  [{v}]"))
+                        .filter(|v| !e.message.contains(&format!("(value: {v:?})")))
+                        .map(|v| format!("  [{}]", safe(v)))
                         .unwrap_or_default();
-                    let _ = writeln!(s, "    {place}{key}: {}{sample}", e.message);
+                    let _ = writeln!(s, "    {place}{key}: {}{sample}", safe(&e.message));
                 }
                 if c.failed > c.examples.len() as u64 {
                     let _ = writeln!(
@@ -128,25 +223,12 @@ pub fn render_text(
                 }
             }
         }
-        let fails = o.gate_failures(fail_on).count();
-        let _ = writeln!(
-            s,
-            "\n  {}: {}\n",
-            o.name,
-            if fails == 0 {
-                "passed".to_string()
-            } else {
-                format!(
-                    "FAILED ({fails} check{} over tolerance)",
-                    if fails == 1 { "" } else { "s" }
-                )
-            }
-        );
+        s.push('\n');
     }
     if !regressions.is_empty() {
         let _ = writeln!(s, "Regressions against the baseline:");
         for r in regressions {
-            let _ = writeln!(s, "  {}: {}", r.source, r.message);
+            let _ = writeln!(s, "  {}: {}", safe(&r.source), safe(&r.message));
         }
         s.push('\n');
     }

@@ -226,3 +226,72 @@ fn open_shows_the_report_in_the_browser_and_a_failure_is_only_a_warning() {
     let stderr = String::from_utf8_lossy(&second.stderr);
     assert!(stderr.contains("warning: cannot open"), "{stderr}");
 }
+
+/// `vaglio check` of the refezione fixture on a terminal (through `script`,
+/// which gives it one), with `env` set.
+fn on_a_terminal(env: &[(&str, &str)], extra: &str) -> Option<String> {
+    let dir = scratch();
+    let command = format!(
+        "{} check --today 2026-11-28 --rules {} --out {} {} {extra}",
+        assert_cmd::cargo::cargo_bin("vaglio").display(),
+        root().join("rules/refezione.toml").display(),
+        dir.path().join("out").display(),
+        fixtures().join("check/refezione.csv").display(),
+    );
+    let mut cmd = std::process::Command::new("script");
+    cmd.args(["-qec", &command, "/dev/null"])
+        .env_remove("NO_COLOR")
+        .env("TERM", "xterm");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().ok()?;
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[test]
+fn the_summary_leads_with_the_verdict_in_colour_on_a_terminal_only() {
+    // Piped: no colour, the verdict first, passing checks counted not listed.
+    let dir = scratch();
+    let out = check_cmd(
+        &root().join("rules/refezione.toml"),
+        &fixtures().join("check/refezione.csv"),
+        &dir.path().join("out"),
+    )
+    .env_remove("NO_COLOR")
+    .output()
+    .unwrap_or_else(|e| panic!("{e}"));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains('\u{1b}'), "{text}");
+    let second = text.lines().nth(1).unwrap_or_default();
+    assert!(
+        second.starts_with("  FAILED: 9 checks over tolerance · 2 warnings · 24 passed"),
+        "{text}"
+    );
+    assert!(!text.contains("\n  ok "), "{text}");
+    assert!(text.contains("(24 checks passed and not listed: --verbose lists every check)"));
+    let verbose = check_cmd(
+        &root().join("rules/refezione.toml"),
+        &fixtures().join("check/refezione.csv"),
+        &dir.path().join("out"),
+    )
+    .arg("--verbose")
+    .output()
+    .unwrap_or_else(|e| panic!("{e}"));
+    let verbose = String::from_utf8_lossy(&verbose.stdout);
+    assert_eq!(verbose.matches("\n  ok ").count(), 24, "{verbose}");
+    // A value the message quotes is not repeated as a sample.
+    assert!(text.contains("(value: \"F\")\n"), "{text}");
+
+    // On a terminal: coloured, unless NO_COLOR.
+    let Some(tty) = on_a_terminal(&[], "") else {
+        return; // no `script` here
+    };
+    assert!(tty.contains("\u{1b}[1;31mFAILED\u{1b}[0m"), "{tty:?}");
+    assert!(tty.contains("\u{1b}[33mwarn"), "{tty:?}");
+    let plain = on_a_terminal(&[("NO_COLOR", "1")], "").unwrap_or_default();
+    assert!(
+        plain.contains("FAILED") && !plain.contains('\u{1b}'),
+        "{plain:?}"
+    );
+}

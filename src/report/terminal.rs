@@ -235,40 +235,87 @@ pub fn render_text(
     s
 }
 
-/// Renders the summary as GitHub-flavoured Markdown (no values, ever).
+/// Renders the summary as GitHub-flavoured Markdown, for CI job summaries:
+/// per source its verdict and tallies, the checks that did not pass, and
+/// the first failing rows (values masked as in the terminal; none of a
+/// personal field without `--show-pii`).
 pub fn render_markdown(
     outcomes: &[SourceOutcome],
     regressions: &[Regression],
     fail_on: Severity,
 ) -> String {
     let mut s = String::from("# vaglio check\n\n");
+    let cell = |t: &str| safe(t).replace('|', "\\|").replace('\n', " ");
     for o in outcomes {
         let fails = o.gate_failures(fail_on).count();
+        let labels: Vec<&str> = o.checks.iter().map(|c| verdict_label(c, fail_on)).collect();
+        let count = |l: &str| labels.iter().filter(|x| **x == l).count();
         let _ = writeln!(
             s,
-            "## {} {}\n\n{} rows · `{}`\n",
+            "## {} {}\n\n{} rows · `{}`\n\n**{}**: {} over tolerance · {} · {} passed · {} not evaluated\n",
             if fails == 0 { "✅" } else { "❌" },
-            o.name,
+            cell(&o.name),
             o.rows,
-            o.path
+            cell(&o.path),
+            if fails == 0 { "passed" } else { "FAILED" },
+            plural(fails, "check", "checks"),
+            plural(count("warn"), "warning", "warnings"),
+            count("ok"),
+            count("skip"),
         );
-        s.push_str(
-            "| verdict | code | check | failed | evaluated | rate | tolerance | severity |\n",
-        );
-        s.push_str("|---|---|---|---:|---:|---:|---:|---|\n");
-        for c in &o.checks {
+        let shown: Vec<(&CheckResult, &str)> = o
+            .checks
+            .iter()
+            .zip(labels.iter().copied())
+            .filter(|(_, l)| *l != "ok")
+            .collect();
+        if !shown.is_empty() {
+            s.push_str(
+                "| verdict | code | check | failed | evaluated | rate | tolerance | severity |\n",
+            );
+            s.push_str("|---|---|---|---:|---:|---:|---:|---|\n");
+        }
+        for (c, label) in &shown {
             let _ = writeln!(
                 s,
                 "| {} | {} | `{}` | {} | {} | {:.2}% | {} | {} |",
-                verdict_label(c, fail_on),
+                label,
                 c.kind.code,
-                c.meta.id,
+                cell(&c.meta.id),
                 c.failed,
                 c.evaluated,
                 c.failed_percent(),
                 tolerance(c),
                 c.meta.severity
             );
+        }
+        let examples: Vec<(&CheckResult, &crate::validate::Finding)> = o
+            .checks
+            .iter()
+            .filter(|c| c.failed > 0)
+            .flat_map(|c| c.examples.iter().take(3).map(move |e| (c, e)))
+            .collect();
+        if !examples.is_empty() {
+            s.push_str("\n<details><summary>First failing rows</summary>\n\n");
+            s.push_str("| check | row | key | message | value |\n|---|---:|---|---|---|\n");
+            for (c, e) in examples {
+                let sample = e
+                    .sample
+                    .as_ref()
+                    .filter(|v| !e.message.contains(&format!("(value: {v:?})")))
+                    .map(|v| format!("`{}`", cell(v)))
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    s,
+                    "| `{}` | {} | {} | {} | {} |",
+                    cell(&c.meta.id),
+                    e.row,
+                    cell(&e.key),
+                    cell(&e.message),
+                    sample
+                );
+            }
+            s.push_str("\n</details>\n");
         }
         s.push('\n');
     }

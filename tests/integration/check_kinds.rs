@@ -219,6 +219,25 @@ fn markdown_and_json_formats() {
     .code(0);
     let md = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
     assert!(md.starts_with("# vaglio check\n\n## ✅ cp1252"), "{md}");
+    assert!(md.contains("**passed**: 0 checks over tolerance"), "{md}");
+    // A failing extract: its verdict, the checks that did not pass, masked samples.
+    let failing = check_cmd(
+        &root().join("rules/refezione.toml"),
+        &fixtures().join("check/refezione.csv"),
+        out.path(),
+    )
+    .args(["--format", "markdown"])
+    .assert()
+    .code(1);
+    let md = String::from_utf8_lossy(&failing.get_output().stdout).into_owned();
+    assert!(
+        md.contains("**FAILED**: 9 checks over tolerance · 2 warnings · 24 passed"),
+        "{md}"
+    );
+    assert!(!md.contains("| ok |"), "{md}");
+    assert!(md.contains("<summary>First failing rows</summary>"), "{md}");
+    assert!(md.contains("| `CF_ALUNNO.valid` | 4 | 1004 |"), "{md}");
+    assert!(md.contains("`FRR*************`"), "{md}");
     let assert = check_cmd(
         &fixtures().join("check/people.toml"),
         &fixtures().join("check/cp1252.csv"),

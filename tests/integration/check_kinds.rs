@@ -238,6 +238,9 @@ fn markdown_and_json_formats() {
     assert!(md.contains("<summary>First failing rows</summary>"), "{md}");
     assert!(md.contains("| `CF_ALUNNO.valid` | 4 | 1004 |"), "{md}");
     assert!(md.contains("`FRR*************`"), "{md}");
+    // `vaglio check` has no run to link back to.
+    let page = std::fs::read_to_string(out.path().join("index.html")).unwrap_or_default();
+    assert!(page.contains("id=\"gate\"") && !page.contains("id=\"run\""));
     let assert = check_cmd(
         &fixtures().join("check/people.toml"),
         &fixtures().join("check/cp1252.csv"),

@@ -231,7 +231,13 @@ What it writes (DIR = --out):
   DIR/rules/*.toml            the rule file of each (also in rules/demo/)
   DIR/truth/*.csv             per extract row: the true ID_PERSONA and the
                               injected errors
-  DIR/reports/<source>/       findings.csv, summary.json, junit.xml
+  DIR/vaglio.toml             the project file: `vaglio run DIR/vaglio.toml`
+  DIR/demo.key                a public, demo-only pseudonym key
+  DIR/reports/index.html      the run's page; DIR/reports/<source>/ each
+                              source's index.html, findings.csv,
+                              summary.json, junit.xml
+  DIR/master/                 datamart.sqlite (pseudonymised) and links.csv
+  DIR/review/queue.csv        the pairs for a reviewer to decide
 
 The same seed and size give byte-identical files. The extracts contain
 errors on purpose (wrong check characters, omocodes, missing, provisional

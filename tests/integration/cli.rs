@@ -295,3 +295,22 @@ fn the_summary_leads_with_the_verdict_in_colour_on_a_terminal_only() {
         "{plain:?}"
     );
 }
+
+#[test]
+fn demo_help_lists_every_file_the_demo_writes() {
+    let out = vaglio()
+        .args(["demo", "--help"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let text = String::from_utf8_lossy(&out.stdout);
+    for file in [
+        "DIR/vaglio.toml",
+        "DIR/master/",
+        "datamart.sqlite",
+        "DIR/review/queue.csv",
+        "DIR/reports/index.html",
+        "DIR/truth/",
+    ] {
+        assert!(text.contains(file), "{file}: {text}");
+    }
+}

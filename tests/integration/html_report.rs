@@ -311,3 +311,109 @@ fn renders_in_headless_chromium_without_errors() {
         "screenshot written"
     );
 }
+
+/// A page that loads `report` in a frame `width` pixels wide, opens every
+/// "examples" block, and writes what overflows into `<pre id="layout">`.
+fn layout_probe(report: &std::path::Path, widths: &[u32]) -> String {
+    let src = format!("file://{}", report.display());
+    format!(
+        r#"<!DOCTYPE html><html><body><pre id="layout">running</pre>
+<script>
+const widths = {widths:?};
+const out = [];
+function probe(i) {{
+  if (i >= widths.length) {{ document.getElementById('layout').textContent = out.join('\n'); return; }}
+  const w = widths[i];
+  const f = document.createElement('iframe');
+  f.style.width = w + 'px'; f.style.height = '900px'; f.style.border = '0';
+  f.onload = () => {{
+    const d = f.contentDocument;
+    d.querySelectorAll('details').forEach(x => x.open = true);
+    const page = d.documentElement.scrollWidth;
+    let worst = 0, narrow = 0, least = 99999;
+    d.querySelectorAll('table.sortable').forEach(t => {{
+      const r = t.getBoundingClientRect();
+      worst = Math.max(worst, Math.round(r.right));
+    }});
+    d.querySelectorAll('table.examples td:nth-child(2)').forEach(td => {{
+      const cw = td.getBoundingClientRect().width;
+      least = Math.min(least, Math.round(cw));
+      if (cw < 120) narrow++;
+    }});
+    // Sorted by rate, each row of examples stays under its check.
+    d.querySelectorAll('table.checks thead th')[7].click();
+    let stray = 0;
+    d.querySelectorAll('tr.ex').forEach(x => {{
+      const p = x.previousElementSibling;
+      if (!p || p.dataset.check !== x.dataset.for) stray++;
+    }});
+    out.push(w + ' page=' + page + ' tables=' + worst + ' narrow=' + narrow + ' least=' + least + ' stray=' + stray + ' ex=' + d.querySelectorAll('tr.ex').length);
+    f.remove();
+    probe(i + 1);
+  }};
+  f.src = {src:?};
+  document.body.appendChild(f);
+}}
+probe(0);
+</script></body></html>"#
+    )
+}
+
+#[test]
+fn the_report_holds_its_layout_with_examples_open_from_1024_to_1920_px() {
+    let Some(bin) = chromium() else { return };
+    let (out, _) = report("it");
+    let probe = out.path().join("probe.html");
+    let widths = [1024, 1366, 1600, 1920];
+    std::fs::write(
+        &probe,
+        layout_probe(&out.path().join("index.html"), &widths),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let dom = Process::new(bin)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--allow-file-access-from-files",
+            "--virtual-time-budget=20000",
+        ])
+        .arg(format!(
+            "--user-data-dir={}",
+            out.path().join("chromium-layout").display()
+        ))
+        .arg("--dump-dom")
+        .arg(format!("file://{}", probe.display()))
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {bin}: {e}"));
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    let result = dom
+        .split("<pre id=\"layout\">")
+        .nth(1)
+        .and_then(|r| r.split("</pre>").next())
+        .unwrap_or_default();
+    let lines: Vec<&str> = result.lines().collect();
+    assert_eq!(lines.len(), widths.len(), "{dom}");
+    for (line, w) in lines.iter().zip(widths) {
+        let field = |name: &str| -> u32 {
+            line.split(&format!("{name}="))
+                .nth(1)
+                .and_then(|v| v.split(' ').next())
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(u32::MAX)
+        };
+        assert!(
+            field("page") <= w,
+            "{line}: the page is wider than the window"
+        );
+        assert!(field("tables") <= w, "{line}: a table runs off the screen");
+        assert_eq!(field("narrow"), 0, "{line}: messages squeezed");
+        assert_eq!(
+            field("stray"),
+            0,
+            "{line}: examples separated from their check"
+        );
+        assert!((1..u32::MAX).contains(&field("ex")), "{line}: no examples");
+    }
+}

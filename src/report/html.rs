@@ -401,7 +401,6 @@ impl Lang {
 struct ExampleView {
     place: String,
     key: String,
-    column: String,
     message: String,
     sample: String,
 }
@@ -865,7 +864,6 @@ pub fn render(
                                 format!("{} {} ({} {})", t.row, e.row, t.line, e.line)
                             },
                             key: e.key.clone(),
-                            column: e.column.clone(),
                             message: match lang {
                                 Lang::It => italian::message(&e.message),
                                 Lang::En => e.message.clone(),

@@ -38,6 +38,77 @@ pub const MAX_CELLS: u64 = 50_000_000;
 /// XML). More is refused before anything is inflated.
 pub const MAX_UNCOMPRESSED_BYTES: u64 = 2 * 1024 * 1024 * 1024;
 
+/// The most cells a sheet of a legacy `.xls` may declare: 8 million. The
+/// workbook library reads an `.xls` whole and first makes room for every
+/// cell its sheets' DIMENSIONS records declare (about 40 bytes each), so a
+/// record claiming four billion rows would exhaust memory before a cell is
+/// read; the records are checked first ([`xls_declared_cells`]).
+pub const MAX_XLS_DECLARED_CELLS: u64 = 8_000_000;
+
+/// The first bytes of an OLE compound file (a legacy `.xls`).
+const CFB_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+/// For a legacy `.xls` (an OLE compound file), the most cells any of its
+/// sheets declares in a DIMENSIONS record, counted as the workbook library
+/// counts them; `Ok(None)` for another kind of file. A record whose last
+/// row comes before its first is refused (the library would overflow).
+/// Reads the workbook stream's record headers, seeking past their bodies.
+fn xls_declared_cells(path: &Path) -> Result<Option<u64>, String> {
+    let mut file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let mut magic = [0u8; 8];
+    if file.read_exact(&mut magic).is_err() || magic != CFB_MAGIC {
+        return Ok(None);
+    }
+    let mut cfb = cfb::CompoundFile::open(std::io::BufReader::new(file))
+        .map_err(|e| format!("not a readable .xls: {e}"))?;
+    let name = ["/Workbook", "/Book"]
+        .into_iter()
+        .find(|n| cfb.is_stream(n))
+        .ok_or("an .xls without a workbook stream")?;
+    let mut stream = cfb.open_stream(name).map_err(|e| e.to_string())?;
+    let mut most = 0u64;
+    let mut header = [0u8; 4];
+    while stream.read_exact(&mut header).is_ok() {
+        let kind = u16::from_le_bytes([header[0], header[1]]);
+        let len = u16::from_le_bytes([header[2], header[3]]);
+        if kind != 0x0200 {
+            stream
+                .seek(std::io::SeekFrom::Current(i64::from(len)))
+                .map_err(|e| e.to_string())?;
+            continue;
+        }
+        let mut body = vec![0u8; usize::from(len)];
+        stream.read_exact(&mut body).map_err(|e| e.to_string())?;
+        most = most.max(dimension_cells(&body)?);
+    }
+    Ok(Some(most))
+}
+
+/// The cells a DIMENSIONS record's body declares, as calamine reserves them
+/// (BIFF8: first and last+1 row as u32, first and last+1 column as u16;
+/// BIFF5: all u16).
+fn dimension_cells(r: &[u8]) -> Result<u64, String> {
+    let u16_at = |i: usize| u64::from(u16::from_le_bytes([r[i], r[i + 1]]));
+    let u32_at = |i: usize| u64::from(u32::from_le_bytes([r[i], r[i + 1], r[i + 2], r[i + 3]]));
+    let (rf, rl, mut cf, cl) = match r.len() {
+        10 => (u16_at(0), u16_at(2), u16_at(4), u16_at(6)),
+        14 | 16 => (u32_at(0), u32_at(4), u16_at(8), u16_at(10)),
+        n => return Err(format!("a DIMENSIONS record of {n} bytes")),
+    };
+    if cf > 0xFF || cl < cf {
+        cf = 0;
+    }
+    if rl == 0 || cl == 0 {
+        return Ok(1);
+    }
+    if rl - 1 < rf {
+        return Err(format!(
+            "a sheet's DIMENSIONS record ends at row {rl} before it starts at row {rf}"
+        ));
+    }
+    Ok((rl - rf).saturating_mul(cl - cf))
+}
+
 /// Excel's grid: rows and columns past it mean a damaged file.
 const MAX_ROWS: u32 = 1_048_576;
 const MAX_COLUMNS: u32 = 16_384;
@@ -66,6 +137,19 @@ pub(crate) fn read_sheet(
             return Err(excel_error(
                 format!("its parts declare {total} bytes uncompressed, more than the {MAX_UNCOMPRESSED_BYTES} (2 GiB) vaglio inflates from a workbook"),
                 &format!("a workbook that inflates this much is nearly always a zip bomb; if the data is real, save the sheet alone in a workbook of its own, or {EXPORT_TO_CSV}"),
+            ));
+        }
+    }
+    if let Some(cells) = xls_declared_cells(path).map_err(|m| {
+        excel_error(
+            m,
+            "the workbook is damaged: open it in a spreadsheet and save it again, or save it as .xlsx",
+        )
+    })? {
+        if cells > MAX_XLS_DECLARED_CELLS {
+            return Err(excel_error(
+                format!("a sheet declares {cells} cells, more than the {MAX_XLS_DECLARED_CELLS} vaglio reads from a legacy .xls (which is read whole, with room for every declared cell)"),
+                &format!("save the workbook as .xlsx, which vaglio reads cell by cell, or {EXPORT_TO_CSV}"),
             ));
         }
     }
@@ -517,6 +601,49 @@ fn cell_text(cell: &Data) -> (String, Option<String>) {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn xls_dimensions_are_counted_as_the_library_reserves_them() {
+        let biff8 = |rf: u32, rl: u32, cf: u16, cl: u16| {
+            let mut r = rf.to_le_bytes().to_vec();
+            r.extend_from_slice(&rl.to_le_bytes());
+            r.extend_from_slice(&cf.to_le_bytes());
+            r.extend_from_slice(&cl.to_le_bytes());
+            r.extend_from_slice(&[0, 0]);
+            r
+        };
+        // Rows 0..=99, columns 0..=9: 1,000 cells.
+        assert_eq!(dimension_cells(&biff8(0, 100, 0, 10)), Ok(1000));
+        assert_eq!(dimension_cells(&biff8(5, 100, 2, 10)), Ok(95 * 8));
+        // An empty sheet, a first column past 255 (read from column A).
+        assert_eq!(dimension_cells(&biff8(0, 0, 0, 0)), Ok(1));
+        assert_eq!(dimension_cells(&biff8(0, 10, 300, 20)), Ok(200));
+        assert_eq!(
+            dimension_cells(&biff8(0, u32::MAX, 0, 256)),
+            Ok(u64::from(u32::MAX) * 256)
+        );
+        assert!(dimension_cells(&biff8(50, 10, 0, 1)).is_err());
+        // BIFF5: all 16-bit.
+        let biff5: Vec<u8> = [0u16, 10, 0, 4, 0]
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect();
+        assert_eq!(dimension_cells(&biff5), Ok(40));
+        assert!(dimension_cells(&[0; 7]).is_err());
+    }
+
+    #[test]
+    fn only_compound_files_are_scanned_as_xls() {
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("x.csv");
+        std::fs::write(&csv, "A;B\n1;2\n").unwrap();
+        assert_eq!(xls_declared_cells(&csv), Ok(None));
+        let broken = dir.path().join("x.xls");
+        let mut bytes = CFB_MAGIC.to_vec();
+        bytes.extend_from_slice(&[0; 100]);
+        std::fs::write(&broken, bytes).unwrap();
+        assert!(xls_declared_cells(&broken).is_err());
+    }
     use super::*;
     use calamine::CellErrorType;
     use proptest::prelude::*;

@@ -340,3 +340,66 @@ fn a_recursive_sqlite_view_stops_within_the_memory_limit() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("steps of SQLite"), "{stderr}");
 }
+
+/// A legacy `.xls` (an OLE compound file) whose workbook stream holds a
+/// sheet with one DIMENSIONS record of `rows` rows from `first`, 200
+/// columns.
+fn xls(first: u32, last: u32) -> Vec<u8> {
+    use std::io::Write;
+    let mut stream = Vec::new();
+    let mut record = |kind: u16, body: &[u8]| {
+        stream.extend_from_slice(&kind.to_le_bytes());
+        stream.extend_from_slice(&(body.len() as u16).to_le_bytes());
+        stream.extend_from_slice(body);
+    };
+    // The workbook globals (BIFF8): BOF, one BOUNDSHEET naming the sheet
+    // whose substream starts right after this one's EOF, EOF.
+    record(
+        0x0809,
+        &[0x00, 0x06, 0x05, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+    );
+    let sheet_at: u32 = 20 + (4 + 4 + 2 + 2 + 6) + 4;
+    let mut bound = sheet_at.to_le_bytes().to_vec();
+    bound.extend_from_slice(&[0, 0, 6, 0]);
+    bound.extend_from_slice(b"Foglio");
+    record(0x0085, &bound);
+    record(0x000A, &[]);
+    // The sheet: BOF of a worksheet, DIMENSIONS, EOF.
+    record(
+        0x0809,
+        &[0x00, 0x06, 0x10, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+    );
+    let mut dims = Vec::new();
+    dims.extend_from_slice(&first.to_le_bytes());
+    dims.extend_from_slice(&last.to_le_bytes());
+    dims.extend_from_slice(&0u16.to_le_bytes());
+    dims.extend_from_slice(&200u16.to_le_bytes());
+    dims.extend_from_slice(&0u16.to_le_bytes());
+    record(0x0200, &dims);
+    record(0x000A, &[]);
+    let mut file = cfb::CompoundFile::create(std::io::Cursor::new(Vec::new()))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut s = file
+        .create_stream("/Workbook")
+        .unwrap_or_else(|e| panic!("{e}"));
+    s.write_all(&stream).unwrap_or_else(|e| panic!("{e}"));
+    drop(s);
+    file.flush().unwrap_or_else(|e| panic!("{e}"));
+    file.into_inner().into_inner()
+}
+
+/// A legacy .xls whose sheet claims four billion rows: refused from its
+/// DIMENSIONS record before the workbook library makes room for them; one
+/// whose last row comes before its first, refused as damaged.
+#[test]
+fn an_xls_declaring_billions_of_cells_is_refused_before_they_are_allocated() {
+    let (code, stderr) = check_file("x.xls", &xls(0, 0xFFFF_FFF0));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("more than the 8000000 vaglio reads from a legacy .xls"),
+        "{stderr}"
+    );
+    let (code, stderr) = check_file("x.xls", &xls(1000, 10));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("before it starts"), "{stderr}");
+}

@@ -6,21 +6,26 @@
 //!   refused when its parts declare more than [`MAX_UNCOMPRESSED_BYTES`]
 //!   uncompressed, before anything is inflated (a zip bomb); the zip reader
 //!   itself stops a part that inflates past the size it declares;
-//! - an `.xlsx` sheet is streamed cell by cell, never as a dense range, and
-//!   refused once its cells span more than [`MAX_CELLS`] (rows from the
-//!   header's to the current one, times columns from A to the rightmost
-//!   value) or fall outside Excel's grid;
+//! - an `.xlsx` or `.xlsb` sheet is streamed cell by cell, never as a dense
+//!   range, and refused once its cells span more than [`MAX_CELLS`] (rows
+//!   from the header's to the current one, times columns from A to the
+//!   rightmost value) or fall outside Excel's grid;
+//! - a legacy `.xls` is refused when a sheet's DIMENSIONS record declares
+//!   more than [`MAX_XLS_DECLARED_CELLS`], and an `.ods` when its rows and
+//!   cells with a value, repeats expanded, come to more than
+//!   [`MAX_ODS_DECLARED_CELLS`]: both are checked in the file before the
+//!   workbook library, which reads them whole, makes room for them;
 //! - a cell longer than `[input] max_field_bytes` stops the read, as a CSV
 //!   field does.
 //!
-//! `.xls`, `.xlsb` and `.ods` sheets are read by calamine whole, when the
-//! workbook is opened (`.xls`, `.ods`) or as a dense range; the same caps
-//! then apply before their cells become records.
+//! `.xls` and `.ods` sheets are then read by calamine whole, when the
+//! workbook is opened; the same caps apply before their cells become
+//! records.
 
 use std::io::{Read, Seek};
 use std::path::Path;
 
-use calamine::{open_workbook_auto, Data, DataRef, Reader, Sheets, Xlsx, XlsxError};
+use calamine::{open_workbook_auto, Data, DataRef, Reader, Sheets, Xlsb, Xlsx, XlsxError};
 
 use super::{Header, InputFormat, ReadError, ReadIssue, ReadIssueKind, Record, SourceInfo};
 
@@ -44,6 +49,83 @@ pub const MAX_UNCOMPRESSED_BYTES: u64 = 2 * 1024 * 1024 * 1024;
 /// record claiming four billion rows would exhaust memory before a cell is
 /// read; the records are checked first ([`xls_declared_cells`]).
 pub const MAX_XLS_DECLARED_CELLS: u64 = 8_000_000;
+
+/// The most cells with a value the sheets of an `.ods` may declare, rows
+/// and cells repeated: 8 million. The workbook library reads an `.ods`
+/// whole, expanding `number-rows-repeated` and `number-columns-repeated`
+/// into one cell each (up to 100 million, some 3 GB); the repeats are
+/// counted first ([`ods_declared_cells`]). Repeated *empty* cells, which
+/// spreadsheets write to the sheet's edge, are not counted.
+pub const MAX_ODS_DECLARED_CELLS: u64 = 8_000_000;
+
+/// For an OpenDocument spreadsheet, the cells with a value its
+/// `content.xml` declares, each repeated row and cell counted as many times
+/// as it repeats; `Ok(None)` for another kind of file. Streams the XML (the
+/// zip reader stops a part that inflates past its declared size).
+fn ods_declared_cells(path: &Path) -> Result<Option<u64>, String> {
+    use quick_xml::events::Event;
+    let Ok(file) = std::fs::File::open(path) else {
+        return Ok(None);
+    };
+    let Ok(mut archive) = zip::ZipArchive::new(std::io::BufReader::new(file)) else {
+        return Ok(None);
+    };
+    let is_ods = match archive.by_name("mimetype") {
+        Ok(mut m) => {
+            let mut t = String::new();
+            let _ = m.by_ref().take(200).read_to_string(&mut t);
+            t.trim() == "application/vnd.oasis.opendocument.spreadsheet"
+        }
+        Err(_) => false,
+    };
+    if !is_ods {
+        return Ok(None);
+    }
+    let content = archive
+        .by_name("content.xml")
+        .map_err(|e| format!("an .ods without content.xml: {e}"))?;
+    let mut xml = quick_xml::Reader::from_reader(std::io::BufReader::new(content));
+    let repeats = |e: &quick_xml::events::BytesStart, name: &str| -> u64 {
+        e.attributes()
+            .flatten()
+            .find(|a| a.key.as_ref() == name)
+            .and_then(|a| a.value.trim().parse().ok())
+            .unwrap_or(1)
+    };
+    let has_value = |e: &quick_xml::events::BytesStart| {
+        e.attributes()
+            .flatten()
+            .any(|a| a.key.as_ref() == "office:value-type")
+    };
+    let (mut total, mut row_repeat, mut row_cells) = (0u64, 1u64, 0u64);
+    let mut buf = Vec::new();
+    loop {
+        match xml.read_event_into(&mut buf) {
+            Ok(Event::Start(e)) | Ok(Event::Empty(e)) if e.name().as_ref() == "table:table-row" => {
+                row_repeat = repeats(&e, "table:number-rows-repeated");
+                row_cells = 0;
+            }
+            // A cell with a value, or with content (a start tag).
+            Ok(Event::Start(e)) if e.name().as_ref() == "table:table-cell" => {
+                row_cells = row_cells.saturating_add(repeats(&e, "table:number-columns-repeated"));
+            }
+            Ok(Event::Empty(e)) if e.name().as_ref() == "table:table-cell" && has_value(&e) => {
+                row_cells = row_cells.saturating_add(repeats(&e, "table:number-columns-repeated"));
+            }
+            Ok(Event::End(e)) if e.name().as_ref() == "table:table-row" => {
+                total = total.saturating_add(row_repeat.saturating_mul(row_cells));
+                if total > MAX_ODS_DECLARED_CELLS {
+                    return Ok(Some(total));
+                }
+            }
+            Ok(Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => return Err(format!("content.xml cannot be read: {e}")),
+        }
+        buf.clear();
+    }
+    Ok(Some(total))
+}
 
 /// The first bytes of an OLE compound file (a legacy `.xls`).
 const CFB_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
@@ -153,6 +235,19 @@ pub(crate) fn read_sheet(
             ));
         }
     }
+    if let Some(cells) = ods_declared_cells(path).map_err(|m| {
+        excel_error(
+            m,
+            "the workbook is damaged: open it in a spreadsheet and save it again",
+        )
+    })? {
+        if cells > MAX_ODS_DECLARED_CELLS {
+            return Err(excel_error(
+                format!("its sheets declare {cells} cells with a value (rows and cells repeated), more than the {MAX_ODS_DECLARED_CELLS} vaglio reads from an .ods (which is read whole)"),
+                &format!("save the workbook as .xlsx, which vaglio reads cell by cell, or {EXPORT_TO_CSV}"),
+            ));
+        }
+    }
     let mut workbook = open_workbook_auto(path).map_err(|e| {
         excel_error(e.to_string(), "check that the file is an .xlsx, .xls or .ods workbook and not open in another program")
     })?;
@@ -177,6 +272,7 @@ pub(crate) fn read_sheet(
     let mut sheet_rows = SheetRows::new(field_limit);
     let read = match &mut workbook {
         Sheets::Xlsx(xlsx) => stream_xlsx(xlsx, &name, &mut sheet_rows),
+        Sheets::Xlsb(xlsb) => stream_xlsb(xlsb, &name, &mut sheet_rows),
         other => match other.worksheet_range(&name) {
             Ok(range) => sheet_rows.read_range(&range).map_err(Stop::Cap),
             Err(e) => Err(Stop::Damaged(e.to_string())),
@@ -243,10 +339,28 @@ fn stream_xlsx<RS: Read + Seek>(
         Err(XlsxError::NotAWorksheet(_)) => return Ok(()),
         Err(e) => return Err(Stop::Damaged(e.to_string())),
     };
-    while let Some(cell) = cells
-        .next_cell()
-        .map_err(|e| Stop::Damaged(e.to_string()))?
-    {
+    stream_cells(|| cells.next_cell().map_err(|e| e.to_string()), rows)
+}
+
+/// Streams the cells of the `.xlsb` sheet `name` into `rows`, as
+/// [`stream_xlsx`] does.
+fn stream_xlsb<RS: Read + Seek>(
+    xlsb: &mut Xlsb<RS>,
+    name: &str,
+    rows: &mut SheetRows,
+) -> Result<(), Stop> {
+    let mut cells = xlsb
+        .worksheet_cells_reader(name)
+        .map_err(|e| Stop::Damaged(e.to_string()))?;
+    stream_cells(|| cells.next_cell().map_err(|e| e.to_string()), rows)
+}
+
+/// Puts every cell with a value that `next` yields into `rows`.
+fn stream_cells<'a>(
+    mut next: impl FnMut() -> Result<Option<calamine::Cell<DataRef<'a>>>, String>,
+    rows: &mut SheetRows,
+) -> Result<(), Stop> {
+    while let Some(cell) = next().map_err(Stop::Damaged)? {
         let value = cell.get_value();
         if matches!(value, DataRef::Empty) {
             continue;

@@ -403,3 +403,50 @@ fn an_xls_declaring_billions_of_cells_is_refused_before_they_are_allocated() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("before it starts"), "{stderr}");
 }
+
+/// An OpenDocument spreadsheet whose one row of `cells` valued cells
+/// repeats `rows` times, then a header-and-data sheet if `rows` is 0.
+fn ods(rows: u32, cells: u32) -> Vec<u8> {
+    let body = if rows == 0 {
+        concat!(
+            r#"<table:table-row><table:table-cell office:value-type="string"><text:p>ID</text:p></table:table-cell>"#,
+            r#"<table:table-cell office:value-type="string"><text:p>NOME</text:p></table:table-cell></table:table-row>"#,
+            r#"<table:table-row><table:table-cell office:value-type="float" office:value="1"><text:p>1</text:p></table:table-cell>"#,
+            r#"<table:table-cell office:value-type="string"><text:p>ANNA</text:p></table:table-cell></table:table-row>"#,
+            r#"<table:table-row table:number-rows-repeated="1048574"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>"#,
+        )
+        .to_string()
+    } else {
+        format!(
+            r#"<table:table-row table:number-rows-repeated="{rows}"><table:table-cell table:number-columns-repeated="{cells}" office:value-type="float" office:value="7"><text:p>7</text:p></table:table-cell></table:table-row>"#
+        )
+    };
+    let content = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="Foglio1">{body}</table:table></office:spreadsheet></office:body></office:document-content>"#
+    );
+    let manifest = r#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#;
+    zip(&[
+        Part::stored(
+            "mimetype",
+            b"application/vnd.oasis.opendocument.spreadsheet",
+        ),
+        Part::stored("META-INF/manifest.xml", manifest.as_bytes()),
+        Part::stored("content.xml", content.as_bytes()),
+    ])
+}
+
+/// An .ods whose one small row of values repeats into 98 million cells is
+/// refused from its repeats before the workbook library expands them; a
+/// sheet whose repeated cells are empty (as spreadsheets write to the
+/// sheet's edge) is read.
+#[test]
+fn an_ods_repeating_rows_into_millions_of_cells_is_refused_before_they_are_expanded() {
+    let (code, stderr) = check_file("x.ods", &ods(6000, 16384));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("more than the 8000000 vaglio reads from an .ods"),
+        "{stderr}"
+    );
+    let (code, stderr) = check_file("x.ods", &ods(0, 0));
+    assert_eq!(code, 0, "{stderr}");
+}

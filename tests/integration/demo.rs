@@ -12,8 +12,9 @@ use vaglio::identity::names;
 use crate::util::*;
 
 const EXTRACTS: [&str; 4] = ["refezione", "servizi_sociali", "erp_inquilini", "isee"];
-const FILES: [&str; 5] = [
+const FILES: [&str; 6] = [
     "anagrafe.csv",
+    "stradario.csv",
     "refezione.csv",
     "servizi_sociali.csv",
     "erp_inquilini.sqlite",

@@ -181,6 +181,8 @@ pub struct Matcher<'r> {
     /// DUG → street words → the street found.
     streets: Map<Option<&'static str>, Map<String, Result<(usize, StreetVia), Reason>>>,
     civics: Map<String, ParsedCivic>,
+    /// Street type as written → the DUG.
+    dugs: Map<String, Option<&'static str>>,
 }
 
 impl Register {
@@ -190,6 +192,7 @@ impl Register {
             register: self,
             streets: Map::default(),
             civics: Map::default(),
+            dugs: Map::default(),
         }
     }
 }
@@ -223,7 +226,15 @@ impl<'r> Matcher<'r> {
             return self.finish(dug, &split.street_words, parsed);
         }
         let parsed = self.parse_civic(civic);
-        self.finish(expand_dug(dug), street, parsed)
+        let dug = match self.dugs.get(dug) {
+            Some(d) => *d,
+            None => {
+                let d = expand_dug(dug);
+                self.dugs.insert(dug.to_owned(), d);
+                d
+            }
+        };
+        self.finish(dug, street, parsed)
     }
 
     /// Matches an address written in one text (`V.LE FILOPANTI 12/A`).

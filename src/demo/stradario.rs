@@ -334,7 +334,7 @@ fn name_variant(rng: &mut Rng, name: &str) -> String {
     let words: Vec<&str> = name.split(' ').collect();
     let particle = ["DI", "DEL", "DELLA", "DELLO", "DEGLI"].contains(&words[0]);
     let given = words.len() > 1 && GIVEN_NAMES.binary_search(&words[0]).is_ok();
-    let glued = name.contains('\'') || name.chars().any(|c| !c.is_ascii());
+    let glued = name.contains('\'') || !name.is_ascii();
     match rng.below(10) {
         0 if glued => match rng.below(3) {
             0 => deunicode::deunicode(name).replace('\'', " "),

@@ -166,6 +166,9 @@ impl Match {
 
 type Map<K, V> = HashMap<K, V, FixedState>;
 
+/// A street lookup's outcome.
+type Found = Result<(usize, StreetVia), Reason>;
+
 /// A house number as written, parsed once.
 #[derive(Clone, Copy, Debug)]
 enum ParsedCivic {
@@ -179,7 +182,7 @@ enum ParsedCivic {
 pub struct Matcher<'r> {
     register: &'r Register,
     /// DUG → street words → the street found.
-    streets: Map<Option<&'static str>, Map<String, Result<(usize, StreetVia), Reason>>>,
+    streets: Map<Option<&'static str>, Map<String, Found>>,
     civics: Map<String, ParsedCivic>,
     /// Street type as written → the DUG.
     dugs: Map<String, Option<&'static str>>,

@@ -129,7 +129,7 @@ pub enum RegisterError {
         civic: String,
     },
     /// Two rows disagree about a street, an area, a zona or a quartiere.
-    #[error("{path}, row {row}: {what} {code} is `{this}` here but `{first}` on row {first_row}")]
+    #[error("{path}, row {row}: {subject} is `{this}` here but `{first}` on row {first_row}")]
     #[diagnostic(
         code(vaglio::geography::inconsistent),
         help("a street code has one DUG and name; an area statistica one name and zona; a zona one name and quartiere; a quartiere one name")
@@ -141,10 +141,9 @@ pub enum RegisterError {
         row: u64,
         /// The earlier row.
         first_row: u64,
-        /// `street`, `area statistica`, `zona` or `quartiere`.
-        what: &'static str,
-        /// Its code.
-        code: String,
+        /// `street`, `area statistica`, `zona` or `quartiere`, and its
+        /// code (`zona 31`).
+        subject: String,
         /// What this row says.
         this: String,
         /// What the earlier row said.
@@ -307,8 +306,7 @@ impl Level {
                         path: path.to_path_buf(),
                         row,
                         first_row: *first_row,
-                        what,
-                        code: code.to_owned(),
+                        subject: format!("{what} {code}"),
                         this: said,
                         first: first.clone(),
                     });
@@ -444,8 +442,7 @@ impl Register {
                             path,
                             row,
                             first_row,
-                            what: "street",
-                            code: code.to_owned(),
+                            subject: format!("street {code}"),
                             this: said,
                             first,
                         });

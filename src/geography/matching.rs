@@ -503,15 +503,15 @@ mod tests {
     use super::super::register::tests::small;
     use super::*;
 
-    fn text(r: &Register, t: &str) -> (Level, Option<String>, Option<String>, Option<Reason>) {
+    /// Level, street code, area code, reason.
+    type Summary = (Level, Option<String>, Option<String>, Option<Reason>);
+
+    fn text(r: &Register, t: &str) -> Summary {
         let m = r.matcher().match_text(t);
         summarise(r, m)
     }
 
-    fn summarise(
-        r: &Register,
-        m: Match,
-    ) -> (Level, Option<String>, Option<String>, Option<Reason>) {
+    fn summarise(r: &Register, m: Match) -> Summary {
         (
             m.level,
             m.street.map(|s| r.streets()[s].code.clone()),
@@ -520,14 +520,20 @@ mod tests {
         )
     }
 
-    fn civic(street: &str, area: &str) -> (Level, Option<String>, Option<String>, Option<Reason>) {
+    fn civic(street: &str, area: &str) -> Summary {
         (Level::Civic, Some(street.into()), Some(area.into()), None)
     }
 
-    fn normalised(
-        street: &str,
-        area: &str,
-    ) -> (Level, Option<String>, Option<String>, Option<Reason>) {
+    fn street(code: &str, area: Option<&str>, reason: Reason) -> Summary {
+        (
+            Level::Street,
+            Some(code.into()),
+            area.map(Into::into),
+            Some(reason),
+        )
+    }
+
+    fn normalised(street: &str, area: &str) -> Summary {
         (
             Level::CivicNormalised,
             Some(street.into()),
@@ -620,40 +626,20 @@ mod tests {
         // The Pratello spans two areas: no area without a house number.
         assert_eq!(
             text(&r, "VIA DEL PRATELLO 999"),
-            (
-                Level::Street,
-                Some("01000".into()),
-                None,
-                Some(Reason::CivicNotInStreet)
-            )
+            street("01000", None, Reason::CivicNotInStreet)
         );
         assert_eq!(
             text(&r, "VIA DEL PRATELLO"),
-            (
-                Level::Street,
-                Some("01000".into()),
-                None,
-                Some(Reason::NoCivic)
-            )
+            street("01000", None, Reason::NoCivic)
         );
         assert_eq!(
             text(&r, "VIA DEL PRATELLO SNC"),
-            (
-                Level::Street,
-                Some("01000".into()),
-                None,
-                Some(Reason::NoCivic)
-            )
+            street("01000", None, Reason::NoCivic)
         );
         // Massarenti lies in one area: the street gives it.
         assert_eq!(
             text(&r, "VIA MASSARENTI 999"),
-            (
-                Level::Street,
-                Some("02000".into()),
-                Some("401".into()),
-                Some(Reason::CivicNotInStreet)
-            )
+            street("02000", Some("401"), Reason::CivicNotInStreet)
         );
         assert_eq!(
             text(&r, "VIA INDIPENDENZA 3").3,
@@ -674,59 +660,36 @@ mod tests {
     fn parts() {
         let r = small();
         let mut m = r.matcher();
-        let s = |m: Match| summarise(&r, m);
-        assert_eq!(
-            s(m.match_parts("VIA", "DEL PRATELLO", "12/A")),
-            civic("01000", "301")
-        );
-        assert_eq!(
-            s(m.match_parts("V.", "del pratello", "12 A")),
-            normalised("01000", "301")
-        );
-        assert_eq!(
-            s(m.match_parts("", "VIA DEL PRATELLO", "12/A")),
-            civic("01000", "301")
-        );
-        assert_eq!(
-            s(m.match_parts("VIA", "DEL PRATELLO 12/A", "")),
-            civic("01000", "301")
-        );
-        assert_eq!(
-            s(m.match_parts("", "VIA DEL PRATELLO 12/A", "")),
-            civic("01000", "301")
-        );
-        assert_eq!(
-            s(m.match_parts("STRADA", "MAGGIORE", "10")),
-            civic("04000", "501")
-        );
-        assert_eq!(
-            s(m.match_parts("VIA", "DEL PRATELLO", "")),
+        let cases = [
+            (("VIA", "DEL PRATELLO", "12/A"), civic("01000", "301")),
+            (("V.", "del pratello", "12 A"), normalised("01000", "301")),
+            (("", "VIA DEL PRATELLO", "12/A"), civic("01000", "301")),
+            (("VIA", "DEL PRATELLO 12/A", ""), civic("01000", "301")),
+            (("", "VIA DEL PRATELLO 12/A", ""), civic("01000", "301")),
+            (("STRADA", "MAGGIORE", "10"), civic("04000", "501")),
             (
-                Level::Street,
-                Some("01000".into()),
-                None,
-                Some(Reason::NoCivic)
-            )
-        );
-        assert_eq!(
-            s(m.match_parts("VIA", "DEL PRATELLO", "ABC")),
+                ("VIA", "DEL PRATELLO", ""),
+                street("01000", None, Reason::NoCivic),
+            ),
             (
-                Level::Street,
-                Some("01000".into()),
-                None,
-                Some(Reason::UnreadableCivic)
-            )
-        );
-        assert_eq!(s(m.match_parts("VIA", "", "")).3, Some(Reason::NoStreet));
-        // Cached: the same answers again.
-        assert_eq!(
-            s(m.match_parts("VIA", "DEL PRATELLO", "12/A")),
-            civic("01000", "301")
-        );
-        assert_eq!(
-            s(m.match_parts("V.", "del pratello", "12 A")),
-            normalised("01000", "301")
-        );
+                ("VIA", "DEL PRATELLO", "ABC"),
+                street("01000", None, Reason::UnreadableCivic),
+            ),
+            (
+                ("VIA", "", ""),
+                (Level::None, None, None, Some(Reason::NoStreet)),
+            ),
+        ];
+        // Twice: the second time from the matcher's caches.
+        for _ in 0..2 {
+            for ((d, st, c), want) in &cases {
+                assert_eq!(
+                    summarise(&r, m.match_parts(d, st, c)),
+                    *want,
+                    "{d} {st} {c}"
+                );
+            }
+        }
     }
 
     #[test]

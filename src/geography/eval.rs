@@ -15,8 +15,9 @@ use std::path::Path;
 
 use miette::{Context, IntoDiagnostic};
 
-use super::matching::{Level, Match};
-use super::register::Register;
+use super::matching::{match_table, AddressColumns, Level, Match, Reason};
+use super::register::{Register, RegisterColumns};
+use crate::read::{ReadOptions, Table};
 
 /// The truth about one row's address.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -104,6 +105,8 @@ pub struct Score {
     pub correct: usize,
     /// Matched rows with another street or area, or that should not match.
     pub wrong: usize,
+    /// Rows per reason, in the order of [`Reason::ALL`].
+    pub reasons: [usize; 6],
 }
 
 impl Score {
@@ -141,6 +144,12 @@ pub fn score(register: &Register, matches: &[Match], truth: &BTreeMap<u64, Expec
         s.rows += 1;
         let level = Level::ALL.iter().position(|l| *l == m.level).unwrap_or(3);
         s.levels[level] += 1;
+        if let Some(r) = m
+            .reason
+            .and_then(|r| Reason::ALL.iter().position(|x| *x == r))
+        {
+            s.reasons[r] += 1;
+        }
         let findable = want.findable();
         s.findable += usize::from(findable);
         if m.level == Level::None {
@@ -160,4 +169,48 @@ pub fn score(register: &Register, matches: &[Match], truth: &BTreeMap<u64, Expec
         }
     }
     s
+}
+
+/// Matches the addresses of `source` (its `columns`) to the register at
+/// `register` (read with [`RegisterColumns::default`]) and scores them
+/// against the truth file `truth`.
+pub fn evaluate_files(
+    register: &Path,
+    source: &Path,
+    columns: &AddressColumns,
+    truth: &Path,
+) -> miette::Result<(Register, Score)> {
+    let table = Table::read(register, &ReadOptions::default())?;
+    let reg = Register::from_table(&table, &RegisterColumns::default())?;
+    let src = Table::read(source, &ReadOptions::default())?;
+    let matches = match_table(&reg, &src, columns)?;
+    let truth = read_truth(truth)?;
+    let s = score(&reg, &matches, &truth);
+    Ok((reg, s))
+}
+
+/// The score as lines for the terminal.
+pub fn describe(name: &str, s: &Score) -> String {
+    let levels: Vec<String> = Level::ALL
+        .iter()
+        .zip(s.levels)
+        .map(|(l, n)| format!("{} {n}", l.code()))
+        .collect();
+    let reasons: Vec<String> = Reason::ALL
+        .iter()
+        .zip(s.reasons)
+        .filter(|(_, n)| *n > 0)
+        .map(|(r, n)| format!("{} {n}", r.code()))
+        .collect();
+    format!(
+        "{name}: {} addresses · {}\n  reasons: {}\n  precision {:.4}  recall {:.4} (correct {}, wrong {}, matchable {})\n",
+        s.rows,
+        levels.join(", "),
+        if reasons.is_empty() { "none".to_owned() } else { reasons.join(", ") },
+        s.precision(),
+        s.recall(),
+        s.correct,
+        s.wrong,
+        s.findable
+    )
 }

@@ -57,6 +57,20 @@ fn demo_addresses_match_the_register() {
     assert!(s.recall() >= 0.98, "{s:?}");
     assert!(s.levels.iter().all(|&n| n > 0), "every level occurs: {s:?}");
 
+    // The same figures from the command line.
+    let out = vaglio()
+        .args(["eval", "--addresses"])
+        .arg(city.join("erp_inquilini.sqlite"))
+        .arg("--register")
+        .arg(city.join("stradario.csv"))
+        .arg("--truth")
+        .arg(city.join("truth/erp_inquilini.csv"))
+        .assert()
+        .code(0);
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    let line = format!("precision {:.4}  recall {:.4}", s.precision(), s.recall());
+    assert!(stdout.contains(&line), "{stdout}");
+
     // The register passes its own rule file.
     vaglio()
         .args(["check", "--quiet", "--rules"])

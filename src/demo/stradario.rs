@@ -523,3 +523,67 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod precision {
+    use super::*;
+    use crate::geography::matching::Level;
+    use crate::geography::register::{Register, RegisterColumns};
+    use crate::read::{ReadOptions, Table};
+
+    /// Every one-letter typo of every demo street name (dropped, doubled,
+    /// swapped with the next, replaced by any letter) is matched to its
+    /// street or to nothing, never to another street.
+    #[test]
+    fn one_edit_typos_never_match_another_street() {
+        let g = Geography::generate(42);
+        let rows = g.rows(std::iter::empty());
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("stradario.csv");
+        crate::demo::write::stradario(&rows, &path).unwrap();
+        let table = Table::read(&path, &ReadOptions::default()).unwrap();
+        let register = Register::from_table(&table, &RegisterColumns::default()).unwrap();
+        let mut m = register.matcher();
+        let (mut right, mut none, mut wrong) = (0, 0, Vec::new());
+        for (s, (_, (dug, name, _))) in places::street_at().into_iter().enumerate() {
+            let chars: Vec<char> = name.chars().collect();
+            let mut variants = Vec::new();
+            for i in 0..chars.len() {
+                let mut v = chars.clone();
+                v.remove(i);
+                variants.push(v);
+                let mut v = chars.clone();
+                v.insert(i, chars[i]);
+                variants.push(v);
+                if i + 1 < chars.len() {
+                    let mut v = chars.clone();
+                    v.swap(i, i + 1);
+                    variants.push(v);
+                }
+                for c in b'A'..=b'Z' {
+                    let mut v = chars.clone();
+                    v[i] = char::from(c);
+                    variants.push(v);
+                }
+            }
+            for v in variants {
+                let typo: String = v.into_iter().collect();
+                let r = m.match_parts(dug, &typo, "1");
+                match r.street {
+                    Some(x) if x == s => right += 1,
+                    None => none += 1,
+                    Some(x) => wrong.push(format!("{typo} → {}", register.streets()[x].name)),
+                }
+                assert!(r.level != Level::None || r.street.is_none());
+            }
+        }
+        assert!(
+            wrong.is_empty(),
+            "{} wrong of {}: {:?}",
+            wrong.len(),
+            right + none + wrong.len(),
+            wrong
+        );
+        assert!(right > 10 * none, "right {right}, none {none}");
+    }
+}

@@ -418,7 +418,8 @@ fn typo(rng: &mut Rng, name: &str) -> Option<String> {
 }
 
 /// An address as an office writes it in one text, with the errors
-/// injected (see [`RATES`]).
+/// injected (2 % typos, 1 % wrong and 1 % missing house numbers, 0.5 %
+/// unknown streets).
 pub fn written(rng: &mut Rng, a: &Address) -> (String, Vec<AddressError>) {
     let u = rng.unit();
     let mut error = None;

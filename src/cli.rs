@@ -514,6 +514,18 @@ pub struct EvalArgs {
     /// Exit 1 when F1 is below this.
     #[arg(long, value_name = "F1")]
     pub min_f1: Option<f64>,
+    /// Score addresses instead of links: match the addresses of this source
+    /// file to the civic-number register (`--register`) and compare them
+    /// with the address columns of `--truth`.
+    #[arg(long, value_name = "FILE", requires_all = ["register", "truth"])]
+    pub addresses: Option<PathBuf>,
+    /// The civic-number register, with the demo's `stradario.csv` columns.
+    #[arg(long, value_name = "STRADARIO.csv")]
+    pub register: Option<PathBuf>,
+    /// With `--addresses`: the address column, or the DUG, street and house
+    /// number columns separated by commas (`DUG,TOPONIMO,CIVICO`).
+    #[arg(long, value_name = "COLUMNS", default_value = "INDIRIZZO")]
+    pub address_columns: String,
 }
 
 /// Arguments of `vaglio run`.

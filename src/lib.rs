@@ -16,6 +16,7 @@ pub mod demo;
 pub mod expr;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod geography;
 pub mod identity;
 pub mod infer;
 pub mod link;

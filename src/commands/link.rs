@@ -319,6 +319,34 @@ pub fn explain(args: &ExplainArgs) -> miette::Result<Outcome> {
 
 /// `vaglio eval`.
 pub fn eval(args: &EvalArgs) -> miette::Result<Outcome> {
+    if let (Some(source), Some(register), Some(truth)) =
+        (&args.addresses, &args.register, &args.truth)
+    {
+        let cols: Vec<String> = args
+            .address_columns
+            .split(',')
+            .map(|c| c.trim().to_owned())
+            .collect();
+        let columns = match cols.as_slice() {
+            [text] => crate::geography::matching::AddressColumns::Text(text.clone()),
+            [dug, street, civic] => crate::geography::matching::AddressColumns::Parts {
+                dug: Some(dug.clone()).filter(|c| !c.is_empty()),
+                street: street.clone(),
+                civic: Some(civic.clone()).filter(|c| !c.is_empty()),
+            },
+            _ => miette::bail!(
+                code = "vaglio::eval::address_columns",
+                "--address-columns takes one column or three (DUG,STREET,CIVIC)"
+            ),
+        };
+        let (_, s) = crate::geography::eval::evaluate_files(register, source, &columns, truth)?;
+        let name = source
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        print_out(&crate::geography::eval::describe(&name, &s))?;
+        return Ok(Outcome::Passed);
+    }
     let all = link::eval::read_links(&args.links)?;
     let Some(truth_path) = &args.truth else {
         // No labels: the model's own estimate, per source.

@@ -10,6 +10,7 @@ use super::anagrafe::{birth_for_age, City, Person, ITALY};
 use super::errors::{inject, Context, ErrorKind, ErrorRates, Identity};
 use super::names::{self, ORIGINS};
 use super::places;
+use super::stradario::{self, AddressTruth};
 use crate::identity::codice_fiscale::encode;
 use crate::rng::Rng;
 
@@ -36,6 +37,9 @@ pub struct Truth {
     pub person: Option<u32>,
     /// Injected errors.
     pub errors: Vec<ErrorKind>,
+    /// For an extract with addresses: the true address and the errors
+    /// injected into it.
+    pub address: Option<AddressTruth>,
 }
 
 /// Per-family ISEE values (cents), shared by the canteen and ISEE extracts.
@@ -308,6 +312,7 @@ pub fn refezione(city: &City, seed: u64, isee: &[Option<u64>]) -> Extract {
             key: key.to_string(),
             person: resident.then_some(child.id),
             errors: kinds,
+            address: None,
         });
     }
     duplicate(&mut rng, &rates, &mut e);
@@ -424,6 +429,7 @@ pub fn servizi_sociali(city: &City, seed: u64) -> Extract {
             key,
             person: resident.then_some(person.id),
             errors: errs,
+            address: None,
         });
     }
     duplicate(&mut rng, &rates, &mut e);
@@ -456,6 +462,9 @@ pub fn erp_inquilini(city: &City, seed: u64) -> Extract {
         rows: Vec::new(),
         truth: Vec::new(),
     };
+    // How the agency writes each address: a stream of its own, so that the
+    // rows drawn above are those drawn before addresses varied.
+    let mut written = Rng::stream(seed, "erp_inquilini-indirizzi");
     let mut contract = 0u32;
     for f in &city.families {
         let p_erp = if f.origin.is_some() { 0.12 } else { 0.055 };
@@ -477,13 +486,8 @@ pub fn erp_inquilini(city: &City, seed: u64) -> Extract {
         let (id, errs) = identity(&mut rng, &rates, &person, resident, None, true);
         contract += 1;
         let key = format!("ERP-{:06}", contract);
-        // ACER abbreviates the street type.
-        let dug = match address.street.0 {
-            "VIALE" => "V.LE",
-            "PIAZZA" => "P.ZZA",
-            "VICOLO" => "V.LO",
-            other => other,
-        };
+        // The agency abbreviates, omits and mistypes (see `stradario`).
+        let (indirizzo, address_errors) = stradario::written(&mut written, &address);
         let since = plus_days(date(1990, 1, 1), rng.below(13_000)).min(city.reference);
         let rent = rng.range(4_000, 45_000) as f64 / 100.0;
         e.rows.push(vec![
@@ -493,7 +497,7 @@ pub fn erp_inquilini(city: &City, seed: u64) -> Extract {
             id.surname,
             id.name,
             iso(id.birth),
-            format!("{dug} {} {}", address.street.1, address.civico),
+            indirizzo,
             address.street.2.into(),
             address.quartiere_name().into(),
             iso(since),
@@ -504,6 +508,10 @@ pub fn erp_inquilini(city: &City, seed: u64) -> Extract {
             key,
             person: resident.then_some(person.id),
             errors: errs,
+            address: Some(AddressTruth {
+                address,
+                errors: address_errors,
+            }),
         });
     }
     duplicate(&mut rng, &rates, &mut e);
@@ -598,6 +606,7 @@ pub fn isee(city: &City, seed: u64, values: &[Option<u64>]) -> Extract {
             key: protocol,
             person: resident.then_some(person.id),
             errors: errs,
+            address: None,
         });
     }
     duplicate(&mut rng, &rates, &mut e);

@@ -8,6 +8,7 @@
 //! DIR/servizi_sociali.csv       social-service interventions (UTF-8, ,)
 //! DIR/erp_inquilini.sqlite      public-housing tenants (SQLite)
 //! DIR/isee.csv                  ISEE declarations (UTF-8 with BOM, ;)
+//! DIR/stradario.csv             the civic-number register (UTF-8, ;)
 //! DIR/rules/<name>.toml         the rule file of each (as rules/demo/ in the repo)
 //! DIR/truth/<extract>.csv       per row: the true ID_PERSONA and the injected errors
 //! ```
@@ -19,6 +20,7 @@
 //! | [`anagrafe`] | families, residents, codici fiscali with omocodes |
 //! | [`errors`] | the labelled error kinds and their rates |
 //! | [`extracts`] | the four extracts and their truth |
+//! | [`stradario`] | the civic-number register (streets, house numbers, quartieri, zone, aree statistiche) and how offices write addresses, with labelled errors |
 //! | [`write`](mod@write) | files: encodings, SQLite, truth |
 
 pub mod anagrafe;
@@ -26,6 +28,7 @@ pub mod errors;
 pub mod extracts;
 pub mod names;
 pub mod places;
+pub mod stradario;
 pub mod write;
 
 use std::path::{Path, PathBuf};
@@ -43,7 +46,7 @@ pub fn reference_date() -> NaiveDate {
 
 /// The rule files, as written to `DIR/rules/` (the repo keeps the same files
 /// in `rules/demo/`, from which they are compiled in).
-pub const RULE_FILES: [(&str, &str); 5] = [
+pub const RULE_FILES: [(&str, &str); 6] = [
     ("anagrafe", include_str!("../../rules/demo/anagrafe.toml")),
     ("refezione", include_str!("../../rules/demo/refezione.toml")),
     (
@@ -55,6 +58,7 @@ pub const RULE_FILES: [(&str, &str); 5] = [
         include_str!("../../rules/demo/erp_inquilini.toml"),
     ),
     ("isee", include_str!("../../rules/demo/isee.toml")),
+    ("stradario", include_str!("../../rules/demo/stradario.toml")),
 ];
 
 /// What to generate.
@@ -170,8 +174,21 @@ pub fn generate(config: &Config, out: &Path) -> miette::Result<City> {
     )?;
     add("isee", "isee.csv", isee.rows.len());
 
+    // The register: every address someone lives or rents at is in it.
+    let geography = stradario::Geography::generate(config.seed);
+    let dwellings = erp
+        .truth
+        .iter()
+        .filter_map(|t| t.address.as_ref().map(|a| &a.address));
+    let register = geography.rows(city.families.iter().map(|f| &f.address).chain(dwellings));
+    write::stradario(&register, &out.join("stradario.csv"))?;
+
     for e in [&refezione, &sociali, &erp, &isee] {
-        write::truth(e, &out.join("truth").join(format!("{}.csv", e.name)))?;
+        write::truth(
+            e,
+            &geography,
+            &out.join("truth").join(format!("{}.csv", e.name)),
+        )?;
     }
     Ok(City {
         residents: city.people.len(),

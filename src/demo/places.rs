@@ -184,6 +184,9 @@ pub struct Address {
     pub quartiere: usize,
     /// The street.
     pub street: Street,
+    /// The street's index among all of [`STREETS`], quartiere after
+    /// quartiere (see [`street_at`]).
+    pub street_index: usize,
     /// House number: `12`, `12/A`, `12 BIS`.
     pub civico: String,
 }
@@ -208,7 +211,10 @@ pub fn address(rng: &mut Rng, foreign: bool) -> Address {
         .map(|(i, q)| (i, if foreign { q.2 } else { q.1 }))
         .collect();
     let quartiere = *rng.weighted(&weights);
-    let street = *rng.pick(STREETS[quartiere]);
+    // As `rng.pick(STREETS[quartiere])` would draw it.
+    let k = rng.below(STREETS[quartiere].len() as u64) as usize;
+    let street = STREETS[quartiere][k];
+    let street_index = STREETS[..quartiere].iter().map(|s| s.len()).sum::<usize>() + k;
     let n = rng.range(1, 180);
     let civico = match rng.below(20) {
         0 => format!("{n}/A"),
@@ -219,8 +225,19 @@ pub fn address(rng: &mut Rng, foreign: bool) -> Address {
     Address {
         quartiere,
         street,
+        street_index,
         civico,
     }
+}
+
+/// Every street with its quartiere, in the order of
+/// [`Address::street_index`].
+pub fn street_at() -> Vec<(usize, Street)> {
+    STREETS
+        .iter()
+        .enumerate()
+        .flat_map(|(q, streets)| streets.iter().map(move |s| (q, *s)))
+        .collect()
 }
 
 #[cfg(test)]
@@ -258,6 +275,7 @@ mod tests {
             assert!(a.street.2.starts_with("401") && a.street.2.len() == 5);
             let parsed = crate::identity::address::parse_address(&a.line());
             assert_eq!(parsed.dug.as_deref(), Some(a.street.0), "{}", a.line());
+            assert_eq!(street_at()[a.street_index], (a.quartiere, a.street));
         }
     }
 }

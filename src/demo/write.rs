@@ -8,6 +8,7 @@ use miette::{IntoDiagnostic, WrapErr};
 
 use super::anagrafe::City;
 use super::extracts::Extract;
+use super::stradario::{self, AddressTruth, Geography};
 use crate::output::{write_atomic, write_csv_record};
 
 /// How a CSV extract is encoded.
@@ -197,8 +198,13 @@ pub fn sqlite_extract(
 }
 
 /// `truth/<extract>.csv`: `ROW,KEY,ID_PERSONA,ERRORS` (errors separated by
-/// `;`, in the order of [`super::errors::ErrorKind::ALL`]).
-pub fn truth(e: &Extract, path: &Path) -> miette::Result<()> {
+/// `;`, in the order of [`super::errors::ErrorKind::ALL`]); for an extract
+/// with addresses also `ADDRESS_STREET` (the dwelling's street code),
+/// `ADDRESS_CIVIC` (its house number, as the register writes it),
+/// `ADDRESS_AREA` (its area statistica's code) and `ADDRESS_ERRORS` (the
+/// errors injected into the written address, separated by `;`).
+pub fn truth(e: &Extract, geography: &Geography, path: &Path) -> miette::Result<()> {
+    let with_addresses = e.truth.iter().any(|t| t.address.is_some());
     let rows: Vec<Vec<String>> = e
         .truth
         .iter()
@@ -207,22 +213,63 @@ pub fn truth(e: &Extract, path: &Path) -> miette::Result<()> {
             let mut kinds = t.errors.clone();
             kinds.sort();
             kinds.dedup();
-            vec![
+            let mut row = vec![
                 (i + 1).to_string(),
                 t.key.clone(),
                 t.person.map(|p| p.to_string()).unwrap_or_default(),
                 kinds.iter().map(|k| k.code()).collect::<Vec<_>>().join(";"),
-            ]
+            ];
+            if with_addresses {
+                row.extend(address_truth(t.address.as_ref(), geography));
+            }
+            row
         })
         .collect();
+    let mut header = vec!["ROW", "KEY", "ID_PERSONA", "ERRORS"];
+    if with_addresses {
+        header.extend([
+            "ADDRESS_STREET",
+            "ADDRESS_CIVIC",
+            "ADDRESS_AREA",
+            "ADDRESS_ERRORS",
+        ]);
+    }
     let style = CsvStyle {
         delimiter: b',',
         windows_1252: false,
         bom: false,
         crlf: false,
     };
-    write(
-        path,
-        &csv_bytes(&["ROW", "KEY", "ID_PERSONA", "ERRORS"], &rows, style)?,
-    )
+    write(path, &csv_bytes(&header, &rows, style)?)
+}
+
+/// The four address columns of a truth row (empty without an address).
+fn address_truth(a: Option<&AddressTruth>, geography: &Geography) -> [String; 4] {
+    let Some(a) = a else {
+        return Default::default();
+    };
+    let s = a.address.street_index;
+    let key = stradario::key_of(&a.address.civico);
+    let area = key.map(|k| geography.areas[geography.area_of(s, k.number)].code.clone());
+    [
+        geography.codes[s].clone(),
+        key.map(|k| k.canonical()).unwrap_or_default(),
+        area.unwrap_or_default(),
+        a.errors
+            .iter()
+            .map(|e| e.code())
+            .collect::<Vec<_>>()
+            .join(";"),
+    ]
+}
+
+/// `stradario.csv`: the civic-number register, UTF-8, `;`.
+pub fn stradario(rows: &[Vec<String>], path: &Path) -> miette::Result<()> {
+    let style = CsvStyle {
+        delimiter: b';',
+        windows_1252: false,
+        bom: false,
+        crlf: false,
+    };
+    write(path, &csv_bytes(&stradario::HEADER, rows, style)?)
 }

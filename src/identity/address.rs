@@ -30,6 +30,7 @@
 //! Not handled: staircase (`SCALA`), floor (`PIANO`), kilometre markers
 //! (`KM 12,5`), and `SS 9`-style road numbers (read as a house number).
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use deunicode::deunicode;
@@ -114,10 +115,19 @@ fn key(s: &str) -> String {
 }
 
 /// The official DUG for a (normalised, uppercase) text that is a DUG, with
-/// or without its apostrophe (`LOCALITA` → `LOCALITA'`).
+/// or without its apostrophe (`LOCALITA` → `LOCALITA'`): one hash lookup
+/// (the first of two DUGs with the same key wins, as a scan in the table's
+/// order would give).
 fn official_dug(text: &str) -> Option<&'static str> {
-    let k = key(text);
-    dug_list().iter().find(|d| key(d) == k).map(String::as_str)
+    static BY_KEY: OnceLock<HashMap<String, &'static str>> = OnceLock::new();
+    let map = BY_KEY.get_or_init(|| {
+        let mut m = HashMap::new();
+        for d in dug_list() {
+            m.entry(key(d)).or_insert(d.as_str());
+        }
+        m
+    });
+    map.get(&key(text)).copied()
 }
 
 /// Whether `s` is an ANPR street type (case- and accent-insensitive).
@@ -256,6 +266,31 @@ pub fn normalize_street(s: &str) -> String {
 /// number (see the module docs for the rules). Never fails: parts it cannot
 /// recognise stay in the street name.
 pub fn parse_address(s: &str) -> Address {
+    let split = split_address(s);
+    Address {
+        dug: split.dug,
+        street: normalize_street(&split.street_words),
+        civic: split.civic,
+    }
+}
+
+/// An address split as [`parse_address`] splits it, the street name left as
+/// written (folded to ASCII uppercase, words separated by one space, not
+/// normalised): for callers that normalise it their own way
+/// (`crate::geography::normalize`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SplitAddress {
+    /// Street type (an ANPR DUG such as `VIA`), when recognised.
+    pub dug: Option<String>,
+    /// The street name's words as written (`DELL'ARCOVEGGIO`).
+    pub street_words: String,
+    /// House number, when present.
+    pub civic: Option<Civic>,
+}
+
+/// Splits a free-text address like [`parse_address`], keeping the street
+/// name's words as written.
+pub fn split_address(s: &str) -> SplitAddress {
     let folded = fold(s);
     let mut tokens: Vec<String> = folded
         .split(|c: char| c.is_whitespace() || c == ',' || c == ';')
@@ -324,8 +359,11 @@ pub fn parse_address(s: &str) -> Address {
             break;
         }
     }
-    let street = normalize_street(&tokens[..cut].join(" "));
-    Address { dug, street, civic }
+    SplitAddress {
+        dug,
+        street_words: tokens[..cut].join(" "),
+        civic,
+    }
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ mod cli;
 mod demo;
 mod fidelity;
 mod fuzz_replay;
+mod geography;
 mod hostile;
 mod html_report;
 mod injection;

@@ -155,7 +155,7 @@ pub fn run(args: &DemoArgs) -> miette::Result<Outcome> {
             links_path.display()
         ));
         t.push_str(&format!(
-            "Datamart:    {} (individui, famiglie, collegamenti, one table per source, metadata)\n",
+            "Datamart:    {} (individui, famiglie, collegamenti, servizi, fragilita, one table per source, metadata)\n",
             project.master.join("datamart.sqlite").display()
         ));
         t.push_str(&format!(

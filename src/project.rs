@@ -11,6 +11,11 @@
 //! area = "QUARTIERE"              # optional: quartiere / zone
 //! relation = "RELAZIONE_PARENTELA" # optional: ANPR relationship to the head (household types)
 //!
+//! [stradario]                     # optional: the civic-number register
+//! file = "stradario.csv"
+//! rules = "rules/stradario.toml"  # optional: its checks
+//! columns = { street_code = "CODVIA", cap = "" }  # optional: "" = not in the file
+//!
 //! [[sources]]
 //! name = "refezione"              # letters, digits, _ (a table of the datamart)
 //! file = "refezione.csv"
@@ -38,16 +43,21 @@ use std::sync::Arc;
 
 use toml::de::DeTable;
 
+use crate::geography::register::RegisterColumns;
 use crate::rules::walk::{Node, Table};
 use crate::rules::{Diagnostics, RuleFileError};
 
 /// Table names of the datamart a source may not take.
-pub const RESERVED: [&str; 5] = [
+pub const RESERVED: [&str; 9] = [
     "individui",
     "famiglie",
     "collegamenti",
+    "servizi",
+    "fragilita",
+    "aree",
     "metadata",
     "sqlite_sequence",
+    "stradario",
 ];
 
 /// A loaded project.
@@ -59,6 +69,8 @@ pub struct Project {
     pub base: PathBuf,
     /// The population registry.
     pub anagrafe: Anagrafe,
+    /// The civic-number register, if the project has one.
+    pub stradario: Option<Stradario>,
     /// The extracts, in file order.
     pub sources: Vec<SourceConfig>,
     /// Where reports go (a folder per source).
@@ -91,6 +103,18 @@ pub struct Anagrafe {
     /// The column of each member's relationship to the family's head (ANPR
     /// table 5 codes: 1 head, 2 spouse, 3 child…), for household types.
     pub relation: Option<String>,
+}
+
+/// The `[stradario]` section: the city's civic-number register, to which
+/// every address of the anagrafe and of the sources is matched.
+#[derive(Clone, Debug)]
+pub struct Stradario {
+    /// The data file (CSV, SQLite, a sheet: read like any input).
+    pub file: PathBuf,
+    /// Its rule file, if it is checked.
+    pub rules: Option<PathBuf>,
+    /// Its columns.
+    pub columns: RegisterColumns,
 }
 
 /// One `[[sources]]` entry.
@@ -159,7 +183,14 @@ pub fn load_str(text: &str, path: &Path, base: &Path) -> Result<Project, RuleFil
     root.check_keys(
         &mut diags,
         "the project file",
-        &["anagrafe", "sources", "output", "privacy", "thresholds"],
+        &[
+            "anagrafe",
+            "stradario",
+            "sources",
+            "output",
+            "privacy",
+            "thresholds",
+        ],
     );
     let d = &mut diags;
     let resolve = |p: &str| base.join(p);
@@ -214,6 +245,11 @@ pub fn load_str(text: &str, path: &Path, base: &Path) -> Result<Project, RuleFil
             }
         }
     }
+
+    // [stradario]
+    let stradario = root
+        .get("stradario")
+        .and_then(|n| stradario_section(&n, d, base));
 
     // [[sources]]
     let mut sources: Vec<SourceConfig> = Vec::new();
@@ -300,6 +336,7 @@ pub fn load_str(text: &str, path: &Path, base: &Path) -> Result<Project, RuleFil
         path: path.to_path_buf(),
         base: base.to_path_buf(),
         anagrafe,
+        stradario,
         sources,
         reports,
         master,
@@ -307,6 +344,113 @@ pub fn load_str(text: &str, path: &Path, base: &Path) -> Result<Project, RuleFil
         key_env,
         key_file,
         thresholds,
+    })
+}
+
+/// The keys of `[stradario] columns`: (key, optional column).
+const REGISTER_KEYS: [(&str, bool); 14] = [
+    ("street_code", false),
+    ("dug", false),
+    ("street_name", false),
+    ("civic", false),
+    ("suffix", true),
+    ("cap", true),
+    ("area_code", false),
+    ("area_name", false),
+    ("zona_code", false),
+    ("zona_name", false),
+    ("quartiere_code", false),
+    ("quartiere_name", false),
+    ("longitude", true),
+    ("latitude", true),
+];
+
+fn stradario_section(n: &Node, d: &mut Diagnostics, base: &Path) -> Option<Stradario> {
+    let t = n.table(d, "[stradario]", &["file", "rules", "columns"])?;
+    let Some(file) = t.get("file") else {
+        d.error(
+            n.span.clone(),
+            "[stradario] needs `file`",
+            "in this section",
+            Some("e.g. [stradario]\nfile = \"stradario.csv\"".into()),
+        );
+        return None;
+    };
+    let file = base.join(file.str(d, "[stradario] file")?);
+    let rules = match t.get("rules") {
+        Some(r) => Some(base.join(r.str(d, "[stradario] rules")?)),
+        None => None,
+    };
+    let mut columns = RegisterColumns::default();
+    if let Some(c) = t.get("columns") {
+        let keys: Vec<&str> = REGISTER_KEYS.iter().map(|(k, _)| *k).collect();
+        let ct = c.table(d, "[stradario] columns", &keys)?;
+        let mut coordinates = columns.coordinates.clone().map(|(x, y)| [Some(x), Some(y)]);
+        let mut coordinates_given = false;
+        for (key, optional) in REGISTER_KEYS {
+            let Some(node) = ct.get(key) else { continue };
+            let Some(v) = node.str(d, &format!("[stradario] columns.{key}")) else {
+                continue;
+            };
+            if v.is_empty() && !optional {
+                d.error(
+                    node.span.clone(),
+                    format!("[stradario] columns.{key} is a column the register must have"),
+                    "empty",
+                    Some("name the register's column; only suffix, cap, longitude and latitude may be \"\" (not in the file)".into()),
+                );
+                continue;
+            }
+            let v = v.to_string();
+            let slot = match key {
+                "street_code" => &mut columns.street_code,
+                "dug" => &mut columns.dug,
+                "street_name" => &mut columns.street_name,
+                "civic" => &mut columns.civic,
+                "area_code" => &mut columns.area_code,
+                "area_name" => &mut columns.area_name,
+                "zona_code" => &mut columns.zona_code,
+                "zona_name" => &mut columns.zona_name,
+                "quartiere_code" => &mut columns.quartiere_code,
+                "quartiere_name" => &mut columns.quartiere_name,
+                "suffix" => {
+                    columns.suffix = (!v.is_empty()).then_some(v);
+                    continue;
+                }
+                "cap" => {
+                    columns.cap = (!v.is_empty()).then_some(v);
+                    continue;
+                }
+                _ => {
+                    coordinates_given = true;
+                    let at = usize::from(key == "latitude");
+                    let pair = coordinates.get_or_insert([None, None]);
+                    pair[at] = (!v.is_empty()).then_some(v);
+                    continue;
+                }
+            };
+            *slot = v;
+        }
+        columns.coordinates = match coordinates {
+            Some([Some(x), Some(y)]) => Some((x, y)),
+            Some([None, None]) | None => None,
+            Some(_) => {
+                if coordinates_given {
+                    d.error(
+                        c.span.clone(),
+                        "[stradario] columns: longitude and latitude go together",
+                        "one of them is \"\"",
+                        Some("name both columns, or set both to \"\" when the register has no coordinates".into()),
+                    );
+                }
+                None
+            }
+        };
+    }
+    Some(Stradario {
+        file,
+        rules,
+        columns,
     })
 }
 
@@ -451,6 +595,44 @@ review = 0.4
         let (line, _) = e.errors[0].line_col();
         assert_eq!(line, 11);
         assert!(e.errors[0].help.as_deref().unwrap().contains("isee_column"));
+    }
+
+    #[test]
+    fn the_register_section_maps_its_columns() {
+        assert!(parse(OK).unwrap().stradario.is_none());
+        let text = format!(
+            "{OK}\n[stradario]\nfile = \"vie.csv\"\ncolumns = {{ street_code = \"COD\", suffix = \"\", longitude = \"\", latitude = \"\" }}\n"
+        );
+        let s = parse(&text).unwrap().stradario.unwrap();
+        assert_eq!(s.file, Path::new("/p/vie.csv"));
+        assert_eq!(s.rules, None);
+        assert_eq!(s.columns.street_code, "COD");
+        assert_eq!(s.columns.suffix, None);
+        assert_eq!(s.columns.coordinates, None);
+        assert_eq!(s.columns.cap.as_deref(), Some("CAP"), "defaults kept");
+        for (section, says) in [
+            ("[stradario]\nrules = \"r.toml\"\n", "needs `file`"),
+            (
+                "[stradario]\nfile = \"v.csv\"\ncolumns = { civic = \"\" }\n",
+                "must have",
+            ),
+            (
+                "[stradario]\nfile = \"v.csv\"\ncolumns = { latitude = \"\" }\n",
+                "go together",
+            ),
+            (
+                "[stradario]\nfile = \"v.csv\"\ncolumns = { street = \"X\" }\n",
+                "street",
+            ),
+        ] {
+            let e = parse(&format!("{OK}\n{section}")).unwrap_err();
+            assert!(
+                e.errors.iter().any(|x| x.message.contains(says)
+                    || x.help.as_deref().is_some_and(|h| h.contains(says))),
+                "{section}: {:?}",
+                e.errors.iter().map(|x| &x.message).collect::<Vec<_>>()
+            );
+        }
     }
 
     #[test]

@@ -56,13 +56,18 @@ pub fn kind_summary(kind: &CheckKind) -> &'static str {
         "VG201" => "nessuna riga ne ripete un'altra per intero",
         "VG202" => "nessuna coppia di righe condivide la stessa combinazione di chiave",
         "VG203" => "il valore esiste nel file di riferimento",
+        "VG204" => "l'indirizzo è nello stradario della città",
         "VG301" => "una condizione tra più campi è vera",
         _ => kind.summary,
     }
 }
 
 /// Descriptions that vaglio writes without parameters.
-const FIXED: [(&str, &str); 9] = [
+const FIXED: [(&str, &str); 10] = [
+    (
+        "the address is in the city's civic-number register",
+        "l'indirizzo è nello stradario della città",
+    ),
     ("no row is blank", "nessuna riga è vuota"),
     (
         "every byte is valid in the file's encoding",
@@ -193,6 +198,34 @@ pub fn description(english: &str) -> Option<String> {
 /// Phrases of finding messages, longest first where one contains another.
 const PHRASES: &[(&str, &str)] = &[
     ("value missing", "valore mancante"),
+    (
+        "the address has no street",
+        "l'indirizzo non ha la via",
+    ),
+    (
+        "the street is not in the civic-number register",
+        "la via non è nello stradario",
+    ),
+    (
+        "the street name fits several streets of the register",
+        "il nome della via corrisponde a più vie dello stradario",
+    ),
+    (
+        "the street has no such house number in the register",
+        "la via non ha questo numero civico nello stradario",
+    ),
+    (
+        "the address has no house number",
+        "l'indirizzo non ha il numero civico",
+    ),
+    (
+        "the house number cannot be read",
+        "il numero civico non è leggibile",
+    ),
+    (
+        "the address is not in the civic-number register",
+        "l'indirizzo non è nello stradario",
+    ),
     ("not a valid codice fiscale", "codice fiscale non valido"),
     (
         "check character should be",

@@ -168,6 +168,7 @@ doc_only_check!(
     "a cross-field condition holds"
 );
 
+pub mod address;
 pub mod allowed_values;
 pub mod completeness;
 pub mod italian;
@@ -200,6 +201,7 @@ pub const ALL: &[CheckKind] = &[
     duplicate_row::KIND,
     composite_key::KIND,
     foreign_key::KIND,
+    address::KIND,
     expression::KIND,
 ];
 

@@ -59,15 +59,18 @@ pub fn run(args: &DemoArgs) -> miette::Result<Outcome> {
     } else {
         Outcome::Passed
     };
+    // The anagrafe, the register, then the extracts.
+    let mut names: Vec<&'static str> = city.sources.iter().map(|s| s.name).collect();
+    names.insert(1.min(names.len()), "stradario");
     let mut lines = Vec::new();
-    for s in &city.sources {
-        lines.push(summarise(s.name, &project.reports.join(s.name))?);
+    for name in names {
+        lines.push(summarise(name, &project.reports.join(name))?);
     }
     let checked = started.elapsed();
     // Score the links (plain identifiers, in memory) against the truth files.
     let links_path = project.master.join("links.csv");
     let mut linked = Vec::new();
-    for s in result.sources.iter().skip(1) {
+    for s in result.sources.iter().filter(|s| s.linked) {
         let truth =
             crate::link::eval::read_truth(&args.out.join("truth").join(format!("{}.csv", s.name)))?;
         let records: Vec<crate::link::eval::LinkRecord> = s
@@ -129,6 +132,18 @@ pub fn run(args: &DemoArgs) -> miette::Result<Outcome> {
             }
         ));
         t.push_str(&format!(
+            "\n  {:<16} {:>8} {:>10} {:>8} {:>8} {:>8}   (matched to stradario.csv)\n",
+            "addresses", "civic", "normalised", "street", "none", "placed"
+        ));
+        for l in &lines {
+            if let Some([c, n, st, no, placed]) = l.addresses {
+                t.push_str(&format!(
+                    "  {:<16} {c:>8} {n:>10} {st:>8} {no:>8} {placed:>8}\n",
+                    l.name
+                ));
+            }
+        }
+        t.push_str(&format!(
             "\n  {:<16} {:>8} {:>8} {:>9}  {:>9} {:>7} {:>7}   (against the truth files)\n",
             "linked", "match", "review", "unmatched", "precision", "recall", "F1"
         ));
@@ -155,7 +170,7 @@ pub fn run(args: &DemoArgs) -> miette::Result<Outcome> {
             links_path.display()
         ));
         t.push_str(&format!(
-            "Datamart:    {} (individui, famiglie, collegamenti, servizi, fragilita, one table per source, metadata)\n",
+            "Datamart:    {} (individui, famiglie, collegamenti, servizi, fragilita, aree, one table per source, metadata)\n",
             project.master.join("datamart.sqlite").display()
         ));
         t.push_str(&format!(
@@ -204,6 +219,13 @@ citizenship = "CITTADINANZA"
 relation = "RELAZIONE_PARENTELA"
 area = "QUARTIERE"
 
+# The civic-number register: every address of the anagrafe and of the
+# extracts whose rule file has an [address] section is matched to it, and
+# placed in an area statistica, a zona and a quartiere (datamart: `aree`).
+[stradario]
+file = "stradario.csv"
+rules = "rules/stradario.toml"
+
 [[sources]]
 name = "refezione"
 file = "refezione.csv"
@@ -251,6 +273,9 @@ struct Line {
     findings: u64,
     gate: String,
     top: Vec<String>,
+    /// Addresses per match level (civic, normalised, street, none) and
+    /// placed in an area, when the table has addresses.
+    addresses: Option<[u64; 5]>,
 }
 
 /// One source's line, from the summary.json the check wrote.
@@ -271,8 +296,14 @@ fn summarise(name: &'static str, out: &Path) -> miette::Result<Line> {
         .unwrap_or_default();
     let findings = checks.iter().map(|(_, n)| n).sum();
     checks.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let a = &src["addresses"];
+    let addresses = a.is_object().then(|| {
+        ["civic", "civic_normalised", "street", "none", "placed"]
+            .map(|k| a[k].as_u64().unwrap_or(0))
+    });
     Ok(Line {
         name,
+        addresses,
         rows: src["rows"].as_u64().unwrap_or(0),
         findings,
         gate: src["gate"].as_str().unwrap_or("?").to_owned(),

@@ -87,7 +87,7 @@ pub fn closing_summary(r: &RunResult, reports: &Path, master: &Path, review: &Pa
             ));
             continue;
         }
-        if s.name == "anagrafe" && s.links.is_empty() {
+        if !s.linked {
             t.push_str(&format!(
                 "  {:<16} {:>8} {:>8}  {:>8} {:>8} {:>9} {:>8}\n",
                 s.name, s.rows, s.failing_checks, "-", "-", "-", "-"

@@ -425,6 +425,57 @@ fn typo(
     }
 }
 
+/// How the addresses of a table matched: one count per level, the
+/// records with no address, and the addresses placed in an area
+/// statistica. What the reports show per source (`summary.json`
+/// `addresses`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Rates {
+    /// Records with no address (every address column empty).
+    pub missing: u64,
+    /// At [`Level::Civic`].
+    pub civic: u64,
+    /// At [`Level::CivicNormalised`].
+    pub civic_normalised: u64,
+    /// At [`Level::Street`].
+    pub street: u64,
+    /// At [`Level::None`].
+    pub none: u64,
+    /// Placed in an area statistica (by the house number, or by a street
+    /// that lies whole in one area).
+    pub placed: u64,
+}
+
+impl Rates {
+    /// Counts one match.
+    pub fn add(&mut self, m: &Match) {
+        match m.level {
+            Level::Civic => self.civic += 1,
+            Level::CivicNormalised => self.civic_normalised += 1,
+            Level::Street => self.street += 1,
+            Level::None => self.none += 1,
+        }
+        if m.area.is_some() {
+            self.placed += 1;
+        }
+    }
+
+    /// Addresses given (every record but the missing ones).
+    pub fn given(&self) -> u64 {
+        self.civic + self.civic_normalised + self.street + self.none
+    }
+
+    /// The count at `level`.
+    pub fn at(&self, level: Level) -> u64 {
+        match level {
+            Level::Civic => self.civic,
+            Level::CivicNormalised => self.civic_normalised,
+            Level::Street => self.street,
+            Level::None => self.none,
+        }
+    }
+}
+
 /// Where a source keeps its addresses.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum AddressColumns {

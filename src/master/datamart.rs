@@ -79,13 +79,23 @@ pub fn ident(name: &str) -> String {
 /// The columns vaglio puts first in a source's table.
 pub const SOURCE_LEAD: [&str; 3] = ["riga", "persona", "esito"];
 
-/// The column names of a source's datamart table: [`SOURCE_LEAD`], then the
-/// source's `kept` columns in order (one named like a lead column, in any
-/// case, gets `_fonte`).
-pub fn source_columns<'a>(kept: impl IntoIterator<Item = &'a str>) -> Vec<String> {
-    let mut out: Vec<String> = SOURCE_LEAD.iter().map(|c| c.to_string()).collect();
+/// The columns a source's datamart table has after [`SOURCE_LEAD`] when
+/// the project has a civic-number register: the record's area statistica
+/// (its own address's, else its resident's) and its address's match level.
+pub const SOURCE_GEO: [&str; 2] = ["area_statistica", "livello_indirizzo"];
+
+/// The column names of a source's datamart table: [`SOURCE_LEAD`], then
+/// [`SOURCE_GEO`] when `geo`, then the source's `kept` columns in order (one
+/// named like a lead column, in any case, gets `_fonte`).
+pub fn source_columns<'a>(kept: impl IntoIterator<Item = &'a str>, geo: bool) -> Vec<String> {
+    let lead: Vec<&str> = SOURCE_LEAD
+        .iter()
+        .chain(SOURCE_GEO.iter().filter(|_| geo))
+        .copied()
+        .collect();
+    let mut out: Vec<String> = lead.iter().map(|c| c.to_string()).collect();
     for c in kept {
-        if SOURCE_LEAD.contains(&c.to_ascii_lowercase().as_str()) {
+        if lead.contains(&c.to_ascii_lowercase().as_str()) {
             out.push(format!("{c}_fonte"));
         } else {
             out.push(c.to_string());
@@ -215,13 +225,34 @@ mod tests {
 
     #[test]
     fn lead_names_are_renamed_and_case_clashes_found() {
-        let cols = source_columns(["ID", "Persona", "note"]);
+        let cols = source_columns(["ID", "Persona", "note", "AREA_STATISTICA"], false);
         assert_eq!(
             cols,
-            ["riga", "persona", "esito", "ID", "Persona_fonte", "note"]
+            [
+                "riga",
+                "persona",
+                "esito",
+                "ID",
+                "Persona_fonte",
+                "note",
+                "AREA_STATISTICA"
+            ]
         );
         assert_eq!(case_clash(&cols), None);
-        let cols = source_columns(["note", "X", "NOTE"]);
+        let cols = source_columns(["Persona", "AREA_STATISTICA"], true);
+        assert_eq!(
+            cols,
+            [
+                "riga",
+                "persona",
+                "esito",
+                "area_statistica",
+                "livello_indirizzo",
+                "Persona_fonte",
+                "AREA_STATISTICA_fonte"
+            ]
+        );
+        let cols = source_columns(["note", "X", "NOTE"], true);
         assert_eq!(case_clash(&cols), Some(("note", "NOTE")));
     }
 

@@ -10,11 +10,13 @@ use std::sync::Arc;
 use miette::miette;
 use rayon::prelude::*;
 
+use super::geography::{missing_columns, Addresses};
 use super::mode::Mode;
 use super::progress::Progress;
 use super::residents::{self, Resident};
 use super::source::{Digests, Raw};
 use super::{check_source, link_spec, reused_result, PendingReport, RunOptions, SourceResult};
+use crate::geography::register::Register;
 use crate::link::spec::LinkSpec;
 use crate::link::{self, PreparedAnagrafe};
 use crate::master::pseudonym::Pseudonymizer;
@@ -50,11 +52,13 @@ pub(crate) struct Staged {
 
 /// Reads, checks (unless `mode` reuses the last master's check; its
 /// findings go to `sink`) and prepares the anagrafe.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn stage(
     project: &Project,
     opts: &RunOptions,
     mode: &Mode,
     inputs: &Inputs,
+    register: Option<&Register>,
     sink: &Sink,
     digests: &mut Digests,
     progress: &mut Progress,
@@ -91,16 +95,30 @@ pub(crate) fn stage(
     // passes (interning names for the linkage is sequential; the others
     // fill the other core).
     let out = project.reports.join("anagrafe");
+    // Every address matched to the register, when the project has one and
+    // the anagrafe's rule file says where its addresses are.
+    let addresses = match (register, &rules.address) {
+        (Some(g), Some(a)) => {
+            missing_columns(a, &table.header.columns, &ana.file, &ana.rules)?;
+            Some(Addresses::new(g, &table, a)?)
+        }
+        _ => None,
+    };
     let check = || -> miette::Result<(SourceResult, PendingReport)> {
         if let Some(r) = reused {
             return Ok((r, PendingReport::Reused { out }));
         }
-        let outcome = check_source("anagrafe", &table, &rules, &out, opts, None, sink)?;
+        let address = addresses
+            .as_ref()
+            .zip(rules.address.as_ref())
+            .map(|(a, spec)| a.check(&table, spec));
+        let outcome = check_source("anagrafe", &table, &rules, &out, opts, None, sink, address)?;
         let result = SourceResult::checked("anagrafe", &outcome, Default::default(), 0);
         let report = PendingReport::Checked {
             out,
             outcome: Box::new(outcome),
             linkage: None,
+            addresses: addresses.as_ref().map(|a| a.rates.clone()),
         };
         Ok((result, report))
     };
@@ -121,7 +139,10 @@ pub(crate) fn stage(
     id?;
     let (prepared, (residents, cells)) =
         parts.ok_or_else(|| miette!("internal error: the anagrafe was not prepared"))?;
-    let (residents, prepared) = (residents?, prepared?);
+    let (mut residents, prepared) = (residents?, prepared?);
+    if let (Some(g), Some(a)) = (register, &addresses) {
+        place(&mut residents, g, a, ana.area.is_none());
+    }
     Ok(Staged {
         anagrafe: Anagrafe {
             rules,
@@ -133,6 +154,28 @@ pub(crate) fn stage(
         result,
         report,
     })
+}
+
+/// Gives each resident the area statistica of its address, and, when the
+/// project names no quartiere column (`fill_quartiere`), the quartiere of
+/// that area.
+fn place(residents: &mut [Resident], register: &Register, a: &Addresses, fill_quartiere: bool) {
+    let names: Vec<Arc<str>> = register
+        .quartieri()
+        .iter()
+        .map(|q| Arc::from(q.name.as_str()))
+        .collect();
+    for (i, r) in residents.iter_mut().enumerate() {
+        let Some(area) = a.area(i) else { continue };
+        r.geo = area as u32;
+        if fill_quartiere && r.area.is_none() {
+            if let Some(z) = register.areas().get(area).map(|x| x.zona) {
+                if let Some(q) = register.zone().get(z).map(|x| x.quartiere) {
+                    r.area = names.get(q).cloned();
+                }
+            }
+        }
+    }
 }
 
 /// Some columns of every record, compactly: one text buffer, missing
@@ -264,6 +307,7 @@ mod tests {
             birth: None,
             citizenship: None,
             area: None,
+            geo: crate::pipeline::residents::NO_AREA,
             role: crate::pipeline::residents::Role::Unknown,
         }
     }

@@ -17,6 +17,7 @@
 
 mod anagrafe;
 mod fragility;
+mod geography;
 mod mode;
 mod previous;
 mod progress;
@@ -94,6 +95,15 @@ pub struct SourceResult {
     /// Taken from the last master as it was (`--against`): not checked or
     /// linked again by this run.
     pub reused: bool,
+    /// Linked to the anagrafe: a source, not the anagrafe itself or the
+    /// civic-number register.
+    pub linked: bool,
+}
+
+/// Whether `name` is a table the run checks but does not link: the
+/// anagrafe, or the civic-number register.
+fn is_reference(name: &str) -> bool {
+    name == "anagrafe" || name == geography::NAME
 }
 
 impl SourceResult {
@@ -107,6 +117,7 @@ impl SourceResult {
             links,
             decided,
             reused: false,
+            linked: !is_reference(name),
         }
     }
 
@@ -115,9 +126,10 @@ impl SourceResult {
         self.links.iter().filter(|r| r.status == status).count()
     }
 
-    /// Its line in the run's index (the anagrafe, with no links, has no
-    /// linkage figures).
-    pub fn index_entry(&self, linked: bool) -> IndexEntry {
+    /// Its line in the run's index (the anagrafe and the register, not
+    /// linked, have no linkage figures).
+    pub fn index_entry(&self) -> IndexEntry {
+        let linked = self.linked;
         IndexEntry {
             name: self.name.clone(),
             rows: self.rows,
@@ -171,6 +183,8 @@ pub(crate) enum PendingReport {
         outcome: Box<SourceOutcome>,
         /// Its linkage, when it was linked.
         linkage: Option<Box<LinkageReport>>,
+        /// How its addresses matched the register, when it has some.
+        addresses: Option<crate::geography::matching::Rates>,
     },
     /// Reused from the last master (`--against`): its `summary.json` is
     /// written again with this run's id, its other reports stay.
@@ -214,9 +228,10 @@ pub fn pseudonymizer(project: &Project, pseudonyms: bool) -> miette::Result<Pseu
     }
 }
 
-/// Validates one source, read, and writes its findings into `sink`; its
-/// other reports are written by [`crate::report::write_source_reports`] at
-/// the end of the run.
+/// Validates one source, read, with its address check if it has one, and
+/// writes its findings into `sink`; its other reports are written by
+/// [`crate::report::write_source_reports`] at the end of the run.
+#[allow(clippy::too_many_arguments)]
 fn check_source(
     name: &str,
     table: &Table,
@@ -225,6 +240,7 @@ fn check_source(
     opts: &RunOptions,
     pseudo: Option<&Pseudonymizer>,
     sink: &Sink,
+    address: Option<geography::AddressCheck>,
 ) -> miette::Result<SourceOutcome> {
     let mut findings = FindingsWriter::create(sink, &out.join("findings.csv"))?;
     let options = ValidateOptions {
@@ -234,7 +250,19 @@ fn check_source(
         key_pseudonyms: pseudo.cloned(),
         ..Default::default()
     };
-    let outcome = validate_table(table, rules, &options, &mut |f| findings.write(name, f))?;
+    let mut outcome = validate_table(table, rules, &options, &mut |f| findings.write(name, f))?;
+    if let Some(a) = address {
+        crate::validate::external::merge(
+            table,
+            rules,
+            &options,
+            &mut outcome,
+            a.record_check(),
+            a.verdicts(),
+            &mut |f| findings.write(name, f),
+        )
+        .map_err(|e| miette!("cannot write {}: {e}", out.join("findings.csv").display()))?;
+    }
     findings.finish()?;
     Ok(outcome)
 }
@@ -317,6 +345,7 @@ fn reused_result(
         links,
         decided,
         reused: true,
+        linked: !is_reference(name),
     })
 }
 
@@ -355,6 +384,19 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
         .collect::<miette::Result<Vec<_>>>()?;
     sources::refuse_bad_columns(project, &mode, &inputs, &rules)?;
     crash_point("started");
+    let (stradario, geo_result, geo_report) = match geography::stage(
+        project,
+        opts,
+        &mode,
+        &inputs,
+        &sink,
+        &mut digests,
+        &mut progress,
+    )? {
+        Some(g) => (Some(g.register), g.result, g.report),
+        None => (None, None, None),
+    };
+    let register = stradario.as_ref();
     let anagrafe::Staged {
         anagrafe: ana,
         prepared,
@@ -365,6 +407,7 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
         opts,
         &mode,
         &inputs,
+        register,
         &sink,
         &mut digests,
         &mut progress,
@@ -386,6 +429,7 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
         inputs: &inputs,
         anagrafe: &ana,
         prepared: &prepared,
+        register,
         ids: early.as_ref(),
         decisions: &decisions,
         pseudo: &pseudo,
@@ -393,6 +437,8 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
     };
     let mut results = vec![ana_result];
     let mut reports = vec![ana_report];
+    results.extend(geo_result);
+    reports.extend(geo_report);
     let mut linked = Vec::new();
     let mut files = Vec::new();
     for (s, rules) in project.sources.iter().zip(rules) {
@@ -421,6 +467,7 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
             anagrafe: &ana,
             ids: &ids,
             linked: &linked,
+            register,
             files: &files,
             results: &results,
             pseudo: &pseudo,

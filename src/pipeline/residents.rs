@@ -24,9 +24,15 @@ pub(crate) struct Resident {
     pub birth: Option<NaiveDate>,
     pub citizenship: Option<Arc<str>>,
     pub area: Option<Arc<str>>,
+    /// The area statistica of the address (an index into the register's
+    /// areas; `u32::MAX`: none, or no register).
+    pub geo: u32,
     /// Relationship to the family's head (`[anagrafe] relation`).
     pub role: Role,
 }
+
+/// [`Resident::geo`] when the resident is in no area statistica.
+pub(crate) const NO_AREA: u32 = u32::MAX;
 
 /// A member's relationship to the family's head, as household types need
 /// it, from ANPR table 5 ("relazione di parentela").
@@ -184,6 +190,7 @@ pub(crate) fn read(
                 birth,
                 citizenship: shared.get(citizenship),
                 area: shared.get(area),
+                geo: NO_AREA,
                 role: Role::of_code(get(role_col)),
             }
         })

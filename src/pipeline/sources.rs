@@ -9,12 +9,14 @@ use std::sync::Arc;
 use miette::miette;
 
 use super::anagrafe::{Anagrafe, Identities};
+use super::geography::{missing_columns, Addresses};
 use super::mode::Mode;
 use super::progress::Progress;
 use super::source::{Digests, Raw};
 use super::{
     check_source, link_spec, reused_result, PendingReport, RunOptions, SourceResult, TIER_DECISION,
 };
+use crate::geography::register::Register;
 use crate::link::spec::{self, LinkSpec};
 use crate::link::{self, LinkJob, LinkRow, PreparedAnagrafe, Status};
 use crate::master::pseudonym::Pseudonymizer;
@@ -39,6 +41,9 @@ pub(crate) struct Linked {
     pub isee_column: Option<String>,
     /// The record keys are as the last master showed them (reused links).
     pub keys_shown: bool,
+    /// Its addresses matched to the register (`[address]` in its rule
+    /// file, and a register in the project).
+    pub addresses: Option<Addresses>,
 }
 
 /// What the run shares with every source stage.
@@ -49,6 +54,8 @@ pub(crate) struct Context<'r> {
     pub inputs: &'r Inputs,
     pub anagrafe: &'r Anagrafe,
     pub prepared: &'r PreparedAnagrafe,
+    /// The civic-number register, if the project has one.
+    pub register: Option<&'r Register>,
     /// The residents' identifiers, computed before the linkage only when
     /// the reviewers' decisions or the last master's links must be looked
     /// up by them ([`Context::ids`]).
@@ -103,6 +110,7 @@ pub(crate) fn refuse_bad_columns(
     inputs: &Inputs,
     rules: &[(RuleSet, LinkSpec)],
 ) -> miette::Result<()> {
+    let geo = project.stradario.is_some();
     for (s, (rules, spec)) in project.sources.iter().zip(rules) {
         let file = mode.file(project, s);
         let options = &rules.input.read;
@@ -115,10 +123,13 @@ pub(crate) fn refuse_bad_columns(
         } else {
             inputs.get(&file, options)?.header.columns.clone()
         };
-        ColumnPolicy::new(rules, spec, s, &columns, &file)?;
+        ColumnPolicy::new(rules, spec, s, &columns, &file, geo)?;
         for (key, c) in rules.service.iter().flat_map(|d| d.columns()) {
             let setting = format!("[datamart] {key} in {}", s.rules.display());
             column_of(&columns, &file, &s.name, &setting, c)?;
+        }
+        if let (Some(a), Some(_)) = (&rules.address, &project.stradario) {
+            missing_columns(a, &columns, &file, &s.rules)?;
         }
     }
     Ok(())
@@ -147,8 +158,13 @@ pub(crate) fn stage(
     // The datamart's columns (a clash was refused before any work, by
     // `ColumnPolicy::new` on the file's header).
     let raw = Raw::new(Arc::clone(&table), &rules);
-    let columns = ColumnPolicy::new(&rules, &spec, s, raw.columns(), &file)?;
+    let geo = cx.register.is_some();
+    let columns = ColumnPolicy::new(&rules, &spec, s, raw.columns(), &file, geo)?;
     let out = project.reports.join(&s.name);
+    let addresses = match (cx.register, &rules.address) {
+        (Some(g), Some(a)) => Some(Addresses::new(g, &table, a)?),
+        _ => None,
+    };
     let (rows, result, report) = match cx.mode.previous().filter(|_| reused) {
         Some(p) => {
             p.same(&s.name, "file", &file, &table.sha256)?;
@@ -166,6 +182,10 @@ pub(crate) fn stage(
                 opts,
                 Some(cx.pseudo),
                 cx.sink,
+                addresses
+                    .as_ref()
+                    .zip(rules.address.as_ref())
+                    .map(|(a, spec)| a.check(&table, spec)),
             )?;
             progress.stage(&format!("linking {}", s.name));
             let job = LinkJob {
@@ -201,6 +221,7 @@ pub(crate) fn stage(
                 out,
                 outcome: Box::new(outcome),
                 linkage: Some(Box::new(linkage)),
+                addresses: addresses.as_ref().map(|a| a.rates.clone()),
             };
             (rows, result, report)
         }
@@ -220,6 +241,7 @@ pub(crate) fn stage(
         isee,
         isee_column: s.isee_column.clone(),
         keys_shown: reused,
+        addresses,
     };
     Ok((linked, result, report))
 }
@@ -241,13 +263,16 @@ pub(crate) struct ColumnPolicy {
 impl ColumnPolicy {
     /// The policy of a source whose file has `columns`; refuses a
     /// `drop_columns` entry the file lacks, and two columns of its datamart
-    /// table that differ only in case (SQLite takes them as one).
+    /// table that differ only in case (SQLite takes them as one). `geo`:
+    /// the table has the geography's columns too (a project with a
+    /// register).
     pub fn new(
         rules: &RuleSet,
         spec: &LinkSpec,
         s: &SourceConfig,
         columns: &[String],
         file: &Path,
+        geo: bool,
     ) -> miette::Result<ColumnPolicy> {
         let has = |c: &str| columns.iter().any(|x| x == c);
         let declared = |c: &str| {
@@ -288,6 +313,7 @@ impl ColumnPolicy {
                 .iter()
                 .filter(|c| !drop.contains(c))
                 .map(String::as_str),
+            geo,
         );
         if let Some((a, b)) = crate::master::datamart::case_clash(&names) {
             return Err(miette!(
@@ -436,6 +462,7 @@ mod tests {
             birth: None,
             citizenship: None,
             area: None,
+            geo: crate::pipeline::residents::NO_AREA,
             role: crate::pipeline::residents::Role::Unknown,
         }
     }
@@ -513,15 +540,15 @@ mod tests {
             isee_column: None,
             drop_columns: vec!["NOTE".into()],
         };
-        let p = ColumnPolicy::new(&rules, &spec, &s, raw.columns(), &data).unwrap();
+        let p = ColumnPolicy::new(&rules, &spec, &s, raw.columns(), &data, false).unwrap();
         assert_eq!(p.drop, vec!["CF", "NOTE"]);
         assert_eq!(p.pseudonymise, vec!["PAGANTE"]);
         assert!(!p.key_is_identifying);
         s.drop_columns = vec!["ID".into()];
-        let p = ColumnPolicy::new(&rules, &spec, &s, raw.columns(), &data).unwrap();
+        let p = ColumnPolicy::new(&rules, &spec, &s, raw.columns(), &data, false).unwrap();
         assert!(p.key_is_identifying);
         s.drop_columns = vec!["ASSENTE".into()];
-        let e = ColumnPolicy::new(&rules, &spec, &s, raw.columns(), &data).unwrap_err();
+        let e = ColumnPolicy::new(&rules, &spec, &s, raw.columns(), &data, false).unwrap_err();
         assert!(
             e.to_string()
                 .contains("drop_columns of source `s` names `ASSENTE`"),

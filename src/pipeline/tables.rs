@@ -11,11 +11,13 @@ use rayon::prelude::*;
 
 use super::anagrafe::{Cells, IdIndex};
 use super::fragility::{self, AreaCounts};
+use super::residents::NO_AREA;
 use super::residents::{
     age, age_band, citizenship_group, household_type, isee_band, Resident, Role,
 };
 use super::source::{parse_amount, parse_date};
 use super::sources::Linked;
+use crate::geography::register::Register;
 use crate::link::spec::{Attr, LinkSpec};
 use crate::link::{LinkRow, Status};
 use crate::master::datamart::{self, Cell, Table};
@@ -120,7 +122,14 @@ pub(crate) struct Master<'a> {
     family_shown: Vec<String>,
     /// Per resident, its family's index in `families` (`u32::MAX`: none).
     family_of: Vec<u32>,
+    /// The civic-number register, when the project has one.
+    register: Option<&'a Register>,
 }
+
+/// Where a record's area statistica comes from (`servizi.area_da`).
+const AREA_FROM_ADDRESS: &str = "indirizzo";
+/// See [`AREA_FROM_ADDRESS`].
+const AREA_FROM_RESIDENCE: &str = "residenza";
 
 impl<'a> Master<'a> {
     pub fn new(
@@ -165,6 +174,88 @@ impl<'a> Master<'a> {
             families,
             family_shown,
             family_of,
+            register: None,
+        }
+    }
+
+    /// The same, with the civic-number register that places residents and
+    /// records in areas.
+    pub fn with_register(mut self, register: Option<&'a Register>) -> Master<'a> {
+        self.register = register;
+        self
+    }
+
+    /// The codes of an area statistica and its zona, and its quartiere's
+    /// name.
+    fn area_names(&self, area: Option<usize>) -> [Option<&'a str>; 3] {
+        match area.and_then(|a| self.register?.hierarchy(a)) {
+            Some((a, z, q)) => [Some(&a.code), Some(&z.code), Some(&q.name)],
+            None => [None; 3],
+        }
+    }
+
+    /// A resident's area statistica.
+    fn resident_area(&self, i: usize) -> Option<usize> {
+        let g = self.residents.get(i)?.geo;
+        (g != NO_AREA).then_some(g as usize)
+    }
+
+    /// Record `at` of `l`: its own address's area statistica, else its
+    /// resident's (`i`), with where it came from.
+    fn record_area(
+        &self,
+        l: &Linked,
+        at: usize,
+        i: Option<usize>,
+    ) -> Option<(usize, &'static str)> {
+        l.addresses
+            .as_ref()
+            .and_then(|a| a.area(at))
+            .map(|a| (a, AREA_FROM_ADDRESS))
+            .or_else(|| {
+                i.and_then(|i| self.resident_area(i))
+                    .map(|a| (a, AREA_FROM_RESIDENCE))
+            })
+    }
+
+    /// `aree`: the register's areas statistiche with their zona and
+    /// quartiere (codes and names) and the residents placed in each; empty
+    /// without a register.
+    pub fn aree(&self) -> Table<'_> {
+        let mut residents = vec![0i64; self.register.map_or(0, |r| r.areas().len())];
+        for r in self.residents {
+            if let Some(n) = residents.get_mut(r.geo as usize) {
+                *n += 1;
+            }
+        }
+        let rows = self.register.into_iter().flat_map(move |reg| {
+            let residents = residents.clone();
+            (0..reg.areas().len()).filter_map(move |a| {
+                let (area, zona, quartiere) = reg.hierarchy(a)?;
+                Some(vec![
+                    Cell::text(Some(area.code.as_str())),
+                    Cell::text(Some(area.name.as_str())),
+                    Cell::text(Some(zona.code.as_str())),
+                    Cell::text(Some(zona.name.as_str())),
+                    Cell::text(Some(quartiere.code.as_str())),
+                    Cell::text(Some(quartiere.name.as_str())),
+                    Cell::Integer(residents[a]),
+                ])
+            })
+        });
+        Table {
+            name: "aree".into(),
+            columns: columns(&[
+                ("area_statistica", "TEXT"),
+                ("nome_area", "TEXT"),
+                ("zona", "TEXT"),
+                ("nome_zona", "TEXT"),
+                ("quartiere", "TEXT"),
+                ("nome_quartiere", "TEXT"),
+                ("residenti", "INTEGER"),
+            ]),
+            rows: Box::new(rows),
+            indexes: Vec::new(),
         }
     }
 
@@ -205,6 +296,8 @@ impl<'a> Master<'a> {
             ("fascia_eta", "TEXT"),
             ("cittadinanza", "TEXT"),
             ("quartiere", "TEXT"),
+            ("area_statistica", "TEXT"),
+            ("zona", "TEXT"),
         ]);
         for l in self.linked {
             cols.push((format!("n_{}", l.name), "INTEGER"));
@@ -230,6 +323,8 @@ impl<'a> Master<'a> {
                     Cell::owned(r.citizenship.as_deref().map(citizenship_group)),
                     Cell::text(r.area.as_deref()),
                 ];
+                let [area, zona, _] = self.area_names(self.resident_area(i));
+                row.extend([Cell::text(area), Cell::text(zona)]);
                 row.extend(
                     (0..self.linked.len()).map(|s| Cell::Integer(self.linked_to(i, s).into())),
                 );
@@ -466,7 +561,13 @@ impl<'a> Master<'a> {
             .iter()
             .filter_map(|l| l.rules.service.as_ref().map(|spec| (l, spec)))
             .flat_map(move |(l, spec)| {
-                let by_row = l.raw.by_row();
+                let by_row: HashMap<u64, usize> = l
+                    .raw
+                    .records()
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| (r.row, i))
+                    .collect();
                 let col = |c: &Option<String>| c.as_deref().and_then(|c| l.raw.col(c));
                 let (code_col, code_fixed) = given(l, Some(&spec.code));
                 let (label_col, label_fixed) = given(l, spec.label.as_ref());
@@ -477,7 +578,8 @@ impl<'a> Master<'a> {
                     .filter(|r| r.status == Status::Match)
                     .filter_map(move |r| {
                         let i = *r.person.as_deref().and_then(|p| self.by_id.get(p))?;
-                        let rec = *by_row.get(&r.row)?;
+                        let at = *by_row.get(&r.row)?;
+                        let rec = l.raw.records().get(at)?;
                         let cell = |c: Option<usize>| l.raw.cell(rec, c);
                         let date = |c: Option<usize>, name: &Option<String>| {
                             cell(c).and_then(|t| {
@@ -492,7 +594,7 @@ impl<'a> Master<'a> {
                             parse_amount(&l.rules, spec.amount.as_deref().unwrap_or(""), t)
                         });
                         let family = self.family_of[i];
-                        Some(vec![
+                        let mut row = vec![
                             Cell::text(Some(self.pseudonyms[i].as_str())),
                             Cell::text(self.family_shown.get(family as usize).map(String::as_str)),
                             Cell::text(Some(l.name.as_str())),
@@ -503,8 +605,22 @@ impl<'a> Master<'a> {
                             Cell::owned(ends.map(|d| d.format("%Y-%m-%d").to_string())),
                             real(euros, 2),
                             begins.map_or(Cell::Null, |d| Cell::Integer(i64::from(d.year()))),
-                            Cell::text(self.residents[i].area.as_deref()),
-                        ])
+                        ];
+                        // The record's own address places it, else its
+                        // resident's; the quartiere follows the area.
+                        let placed = self.record_area(l, at, Some(i));
+                        let [area, zona, quartiere] = self.area_names(placed.map(|p| p.0));
+                        let quartiere = match placed {
+                            Some((_, AREA_FROM_ADDRESS)) => quartiere,
+                            _ => self.residents[i].area.as_deref(),
+                        };
+                        row.extend([
+                            Cell::text(quartiere),
+                            Cell::text(area),
+                            Cell::text(zona),
+                            Cell::text(placed.map(|p| p.1)),
+                        ]);
+                        Some(row)
                     })
             });
         Table {
@@ -521,6 +637,9 @@ impl<'a> Master<'a> {
                 ("importo", "REAL"),
                 ("anno", "INTEGER"),
                 ("quartiere", "TEXT"),
+                ("area_statistica", "TEXT"),
+                ("zona", "TEXT"),
+                ("area_da", "TEXT"),
             ]),
             rows: Box::new(rows),
             indexes: vec!["persona".into(), "famiglia".into(), "servizio".into()],
@@ -568,12 +687,18 @@ impl<'a> Master<'a> {
         let kept: Vec<usize> = (0..l.raw.columns().len())
             .filter(|&i| !l.columns.drop.contains(&l.raw.columns()[i]))
             .collect();
-        let names = datamart::source_columns(kept.iter().map(|&i| l.raw.columns()[i].as_str()));
+        let geo = self.register.is_some();
+        let names =
+            datamart::source_columns(kept.iter().map(|&i| l.raw.columns()[i].as_str()), geo);
         let shapes: Vec<Shape> = kept
             .iter()
             .map(|&i| Shape::of(l, &l.raw.columns()[i]))
             .collect();
-        let lead = ["INTEGER", "TEXT", "TEXT"];
+        let lead: &[&str] = if geo {
+            &["INTEGER", "TEXT", "TEXT", "TEXT", "TEXT"]
+        } else {
+            &["INTEGER", "TEXT", "TEXT"]
+        };
         let cols = names
             .into_iter()
             .enumerate()
@@ -589,16 +714,24 @@ impl<'a> Master<'a> {
         Table {
             name: l.name.clone(),
             columns: cols,
-            rows: Box::new(l.raw.records().iter().map(move |rec| {
+            rows: Box::new(l.raw.records().iter().enumerate().map(move |(at, rec)| {
                 let link = by_row.get(&rec.row);
-                let person = link
-                    .filter(|r| r.status == Status::Match)
-                    .and_then(|r| self.person_key(r.person.as_deref()));
+                let matched = link.filter(|r| r.status == Status::Match);
+                let person = matched.and_then(|r| self.person_key(r.person.as_deref()));
                 let mut row = vec![
                     Cell::Integer(rec.row as i64),
                     person.map_or(Cell::Null, Cell::Text),
                     Cell::text(link.map(|r| r.status.name())),
                 ];
+                if geo {
+                    let resident = matched
+                        .and_then(|r| r.person.as_deref())
+                        .and_then(|p| self.by_id.get(p).copied());
+                    let [area, _, _] =
+                        self.area_names(self.record_area(l, at, resident).map(|p| p.0));
+                    let level = l.addresses.as_ref().and_then(|a| a.level(at));
+                    row.extend([Cell::text(area), Cell::text(level)]);
+                }
                 row.extend(
                     kept.iter()
                         .zip(&shapes)
@@ -721,6 +854,7 @@ mod tests {
             birth: NaiveDate::parse_from_str(birth, "%Y-%m-%d").ok(),
             citizenship: Some(citizenship.into()),
             area: Some(area.into()),
+            geo: crate::pipeline::residents::NO_AREA,
             role: crate::pipeline::residents::Role::Unknown,
         }
     }

@@ -48,6 +48,8 @@ pub(crate) struct MasterInput<'r> {
     pub anagrafe: &'r Anagrafe,
     pub ids: &'r Identities<'r>,
     pub linked: &'r [Linked],
+    /// The civic-number register, when the project has one.
+    pub register: Option<&'r crate::geography::register::Register>,
     /// The file each source was read from, in project order.
     pub files: &'r [PathBuf],
     pub results: &'r [SourceResult],
@@ -74,7 +76,8 @@ pub(crate) fn stage(
         m.linked,
         m.pseudo,
         opts.today,
-    );
+    )
+    .with_register(m.register);
     let files = file_digests(project, m.files, opts.decisions.as_deref(), digests)?;
     let mut metadata = metadata(
         opts.today,
@@ -98,6 +101,7 @@ pub(crate) fn stage(
         master.collegamenti(),
         master.servizi(),
         master.fragilita(),
+        master.aree(),
     ];
     tables.extend(m.linked.iter().map(|l| master.source_table(l)));
     // links.csv is built while SQLite writes the datamart; its digest is
@@ -122,11 +126,7 @@ pub(crate) fn stage(
     let queue_path = project.review.join("queue.csv");
     review::write_queue(sink, &queue_path, &header, &queue)?;
     clock.stage("queue");
-    let entries: Vec<IndexEntry> = m
-        .results
-        .iter()
-        .map(|r| r.index_entry(r.name != "anagrafe"))
-        .collect();
+    let entries: Vec<IndexEntry> = m.results.iter().map(SourceResult::index_entry).collect();
     let run_metadata = RunMetadata {
         version: env!("CARGO_PKG_VERSION").to_string(),
         date: opts.today.format("%Y-%m-%d").to_string(),
@@ -156,12 +156,14 @@ fn write_reports(
                 out,
                 outcome,
                 linkage,
+                addresses,
             } => write_source_reports(
                 sink,
                 SourceReports {
                     out: &out,
                     outcome: &outcome,
                     linkage: linkage.map(|l| *l),
+                    addresses,
                     today,
                     run,
                 },
@@ -225,6 +227,12 @@ fn file_digests(
     let ana = &project.anagrafe;
     digest("anagrafe", "file", &ana.file)?;
     digest("anagrafe", "rules", &ana.rules)?;
+    if let Some(s) = &project.stradario {
+        digest(super::geography::NAME, "file", &s.file)?;
+        if let Some(r) = &s.rules {
+            digest(super::geography::NAME, "rules", r)?;
+        }
+    }
     for (s, file) in project.sources.iter().zip(files) {
         digest(&s.name, "file", file)?;
         digest(&s.name, "rules", &s.rules)?;

@@ -134,6 +134,10 @@ pub struct Strings {
     thresholds_word: &'static str,
     review_from: &'static str,
     suppression: &'static str,
+    addresses: &'static str,
+    address_levels: [&'static str; 4],
+    address_missing: &'static str,
+    address_placed: &'static str,
     linked_rate: &'static str,
     reason_decision: &'static str,
     reason_cf_of_other_resident: &'static str,
@@ -247,6 +251,15 @@ const IT: Strings = Strings {
     thresholds_word: "soglie: collegamento con probabilità ≥",
     review_from: "revisione da",
     suppression: "I conteggi di persone pari a 1 o 2 sono mostrati come «<3», perché nessuno sia riconoscibile (i totali dei file e i conteggi dei controlli non lo sono).",
+    addresses: "Indirizzi nello stradario",
+    address_levels: [
+        "civico",
+        "civico, dopo la normalizzazione",
+        "solo la via",
+        "non trovato",
+    ],
+    address_missing: "senza indirizzo",
+    address_placed: "in un'area statistica",
     linked_rate: "Collegati",
     reason_decision: "rifiutato da un revisore",
     reason_cf_of_other_resident: "codice fiscale di un altro residente (ad es. di un genitore)",
@@ -360,6 +373,15 @@ const EN: Strings = Strings {
     thresholds_word: "thresholds: match at probability ≥",
     review_from: "review from",
     suppression: "Counts of people of 1 or 2 are shown as “<3”, so that nobody can be singled out (row counts of whole files and check failure counts are not).",
+    addresses: "Addresses in the civic-number register",
+    address_levels: [
+        "house number",
+        "house number, after normalising",
+        "street only",
+        "not found",
+    ],
+    address_missing: "no address",
+    address_placed: "in an area statistica",
     linked_rate: "Linked",
     reason_decision: "rejected by a reviewer",
     reason_cf_of_other_resident: "codice fiscale of another resident (e.g. a parent's)",
@@ -650,6 +672,29 @@ struct SourceView {
     changes: Vec<ChangeView>,
     linkage: Option<LinkageView>,
     linked_pct: String,
+    /// How its addresses matched the register: (label, share, count).
+    addresses: Vec<(&'static str, String, String)>,
+}
+
+/// The cards of a table's address match rates: one per level, then the
+/// addresses placed in an area and the records with none. Shares are of
+/// the records. Counts are shown as they are, as check failure counts are:
+/// they count addresses, not people with a trait.
+fn address_cards(
+    r: &crate::geography::matching::Rates,
+    t: &Strings,
+) -> Vec<(&'static str, String, String)> {
+    use crate::geography::matching::Level;
+    let total = (r.given() + r.missing).max(1) as f64;
+    let card = |label, n: u64| (label, pct(n as f64 * 100.0 / total), n.to_string());
+    let mut cards: Vec<_> = Level::ALL
+        .iter()
+        .zip(t.address_levels)
+        .map(|(&l, label)| card(label, r.at(l)))
+        .collect();
+    cards.push(card(t.address_placed, r.placed));
+    cards.push(card(t.address_missing, r.missing));
+    cards
 }
 
 struct RegressionView {
@@ -953,6 +998,10 @@ pub fn render(
             linkage: src_summary
                 .and_then(|s| s.linkage.as_ref())
                 .map(|l| LinkageView::new(l, t)),
+            addresses: src_summary
+                .and_then(|s| s.addresses.as_ref())
+                .map(|a| address_cards(a, t))
+                .unwrap_or_default(),
         });
     }
     let regressions = summary

@@ -57,6 +57,9 @@ pub struct SourceReports<'a> {
     pub outcome: &'a SourceOutcome,
     /// Its linkage section, when it was linked.
     pub linkage: Option<LinkageReport>,
+    /// How its addresses matched the civic-number register, when it has
+    /// some.
+    pub addresses: Option<crate::geography::matching::Rates>,
     /// The run's date.
     pub today: chrono::NaiveDate,
     /// The run's id, recorded in `summary.json`.
@@ -76,6 +79,7 @@ pub fn write_source_reports(
     summary.run = Some(r.run.to_string());
     if let Some(s) = summary.sources.first_mut() {
         s.linkage = r.linkage;
+        s.addresses = r.addresses;
     }
     write_reports(sink, r.out, outcomes, &summary, None, fail_on, lang)
 }

@@ -67,6 +67,11 @@ pub struct SourceSummary {
     /// (`vaglio run`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub linkage: Option<LinkageReport>,
+    /// How the addresses matched the civic-number register: records per
+    /// match level, with no address, and placed in an area statistica
+    /// (`vaglio run` with a `[stradario]`, for a table with `[address]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub addresses: Option<crate::geography::matching::Rates>,
 }
 
 /// One column's profile.
@@ -220,6 +225,7 @@ impl SourceSummary {
                 })
                 .collect(),
             linkage: None,
+            addresses: None,
         }
     }
 }

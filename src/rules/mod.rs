@@ -362,6 +362,35 @@ pub struct RuleSet {
     pub link: Option<toml::Table>,
     /// The `[datamart]` section: the records as services of `servizi`.
     pub service: Option<ServiceSpec>,
+    /// The `[address]` section: where the records' addresses are, matched
+    /// to the project's civic-number register by `vaglio run`.
+    pub address: Option<AddressSpec>,
+}
+
+/// Where a table keeps its addresses (`[address]` in its rule file), and
+/// the check that they are in the civic-number register.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AddressSpec {
+    /// The column, or the columns of its parts.
+    pub columns: crate::geography::matching::AddressColumns,
+    /// The check's id (`COLUMN.address`), severity and tolerance.
+    pub meta: CheckMeta,
+}
+
+impl AddressSpec {
+    /// The columns it names.
+    pub fn column_names(&self) -> Vec<&str> {
+        use crate::geography::matching::AddressColumns;
+        match &self.columns {
+            AddressColumns::Text(c) => vec![c.as_str()],
+            AddressColumns::Parts { dug, street, civic } => dug
+                .iter()
+                .chain(std::iter::once(street))
+                .chain(civic.iter())
+                .map(String::as_str)
+                .collect(),
+        }
+    }
 }
 
 /// A source's records as services (`[datamart]` in its rule file): one row

@@ -9,6 +9,7 @@
 
 mod distinct;
 mod engine;
+pub mod external;
 mod plan;
 
 use std::sync::Arc;

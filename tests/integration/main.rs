@@ -10,6 +10,7 @@ mod demo;
 mod fidelity;
 mod fuzz_replay;
 mod geography;
+mod geography_run;
 mod hostile;
 mod html_report;
 mod injection;

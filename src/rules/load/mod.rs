@@ -5,6 +5,7 @@
 //! [`checks`], [`datamart`]; this one holds the entry points, the loader and what the
 //! sections share (check identity, ids, date bounds).
 
+mod address;
 mod checks;
 mod datamart;
 mod fields;
@@ -261,6 +262,7 @@ impl Loader<'_> {
                 "checks",
                 "link",
                 "datamart",
+                "address",
             ],
         );
         let name = root
@@ -299,6 +301,7 @@ impl Loader<'_> {
             None => Vec::new(),
         };
         let service = root.get("datamart").and_then(|n| self.datamart(n));
+        let address = root.get("address").and_then(|n| self.address(n));
         let link = if root.get("link").is_some() {
             toml::from_str::<toml::Table>(text)
                 .ok()
@@ -322,6 +325,7 @@ impl Loader<'_> {
             source_text: source,
             link,
             service,
+            address,
         }
     }
 

@@ -362,10 +362,14 @@ pub fn servizi_sociali(city: &City, seed: u64) -> Extract {
             "DATA_NASCITA",
             "SESSO",
             "QUARTIERE",
+            "DOMICILIO",
         ],
         rows: Vec::new(),
         truth: Vec::new(),
     };
+    // The beneficiary's domicile as the social worker writes it: a stream
+    // of its own, so that the rows drawn above are those drawn before.
+    let mut written = Rng::stream(seed, "servizi_sociali-indirizzi");
     let kinds: Vec<(usize, u32)> = INTERVENTIONS
         .iter()
         .enumerate()
@@ -413,6 +417,14 @@ pub fn servizi_sociali(city: &City, seed: u64) -> Extract {
             ""
         };
         let key = format!("SS{:07}", k + 1);
+        // A resident's domicile is the family's address; one in ten is not
+        // written down, and an outsider's is outside the city (not given).
+        let domicile = (resident && !written.chance(0.1))
+            .then(|| city.families[person.family].address.clone());
+        let (domicilio, address_errors) = match &domicile {
+            Some(a) => stradario::written(&mut written, a),
+            None => (String::new(), Vec::new()),
+        };
         e.rows.push(vec![
             key.clone(),
             kind.0.into(),
@@ -424,12 +436,16 @@ pub fn servizi_sociali(city: &City, seed: u64) -> Extract {
             iso(id.birth),
             if person.female { "F" } else { "M" }.into(),
             quartiere.into(),
+            domicilio,
         ]);
         e.truth.push(Truth {
             key,
             person: resident.then_some(person.id),
             errors: errs,
-            address: None,
+            address: domicile.map(|address| AddressTruth {
+                address,
+                errors: address_errors,
+            }),
         });
     }
     duplicate(&mut rng, &rates, &mut e);

@@ -8,7 +8,7 @@ use super::mode::Mode;
 use super::progress::Progress;
 use super::source::Digests;
 use super::{check_source, reused_result, PendingReport, RunOptions, SourceResult};
-use crate::geography::matching::{match_table, Match, Rates};
+use crate::geography::matching::{match_table, Level, Rates, Reason};
 use crate::geography::register::Register;
 use crate::output::Sink;
 use crate::project::Project;
@@ -91,12 +91,22 @@ pub(crate) fn stage(
     }))
 }
 
+/// One record's address as the run keeps it: 8 bytes, not a whole
+/// [`Match`] (the anagrafe has a city's worth).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Placed {
+    /// The area statistica (`u32::MAX`: none).
+    area: u32,
+    /// The level; `None`: the record has no address at all.
+    level: Option<Level>,
+    /// Why the level is not a house number.
+    reason: Option<Reason>,
+}
+
 /// The addresses of one table, matched.
 pub(crate) struct Addresses {
     /// Per record, in the table's order.
-    pub matches: Vec<Match>,
-    /// Per record: whether it has no address at all.
-    missing: Vec<bool>,
+    placed: Vec<Placed>,
     /// The counts per level.
     pub rates: Rates,
 }
@@ -120,33 +130,38 @@ impl Addresses {
             })
             .collect();
         let mut rates = Rates::default();
-        for (m, &gone) in matches.iter().zip(&missing) {
-            if gone {
-                rates.missing += 1;
-            } else {
-                rates.add(m);
-            }
-        }
-        Ok(Addresses {
-            matches,
-            missing,
-            rates,
-        })
+        let placed = matches
+            .iter()
+            .zip(missing)
+            .map(|(m, gone)| {
+                if gone {
+                    rates.missing += 1;
+                } else {
+                    rates.add(m);
+                }
+                Placed {
+                    area: m.area.map_or(u32::MAX, |a| a as u32),
+                    level: (!gone).then_some(m.level),
+                    reason: m.reason,
+                }
+            })
+            .collect();
+        Ok(Addresses { placed, rates })
     }
 
     /// The area statistica of record `i` (its index in the table), if its
     /// address placed it in one.
     pub fn area(&self, i: usize) -> Option<usize> {
-        self.matches.get(i).and_then(|m| m.area)
+        self.placed
+            .get(i)
+            .filter(|p| p.area != u32::MAX)
+            .map(|p| p.area as usize)
     }
 
     /// The match level of record `i`'s address (`civic`…); `None` when it
     /// has none.
     pub fn level(&self, i: usize) -> Option<&'static str> {
-        match self.missing.get(i) {
-            Some(false) => self.matches.get(i).map(|m| m.level.code()),
-            _ => None,
-        }
+        self.placed.get(i)?.level.map(Level::code)
     }
 
     /// The address check over `table`, for [`check_source`].
@@ -187,28 +202,24 @@ impl AddressCheck<'_> {
             .map(|c| self.table.column(c))
             .collect();
         let a = self.addresses;
-        self.table
-            .records
-            .iter()
-            .zip(a.matches.iter().zip(&a.missing))
-            .map(move |(r, (m, &missing))| {
-                if missing {
-                    return Verdict::Skipped;
+        self.table.records.iter().zip(&a.placed).map(move |(r, p)| {
+            let Some(level) = p.level else {
+                return Verdict::Skipped;
+            };
+            match crate::checks::address::check(level, p.reason) {
+                None => Verdict::Passed,
+                Some(message) => {
+                    let written = cols
+                        .iter()
+                        .flatten()
+                        .map(|&c| r.fields.get(c).unwrap_or("").trim())
+                        .filter(|v| !v.is_empty())
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    Verdict::Failed(message, written)
                 }
-                match crate::checks::address::check(m) {
-                    None => Verdict::Passed,
-                    Some(message) => {
-                        let written = cols
-                            .iter()
-                            .flatten()
-                            .map(|&c| r.fields.get(c).unwrap_or("").trim())
-                            .filter(|v| !v.is_empty())
-                            .collect::<Vec<_>>()
-                            .join(" ");
-                        Verdict::Failed(message, written)
-                    }
-                }
-            })
+            }
+        })
     }
 }
 

@@ -372,9 +372,18 @@ impl<'a> Master<'a> {
     /// The most frequent quartiere among a family's members (ties: first
     /// seen).
     fn family_area(&self, members: &[usize]) -> Option<&'a str> {
+        self.family_key(members, &|i| self.residents[i].area.as_deref())
+    }
+
+    /// The most frequent of the members' `key`s (ties: first member's).
+    fn family_key(
+        &self,
+        members: &[usize],
+        key: &dyn Fn(usize) -> Option<&'a str>,
+    ) -> Option<&'a str> {
         let mut areas: Vec<(&str, usize)> = Vec::new();
         for &i in members {
-            if let Some(a) = self.residents[i].area.as_deref() {
+            if let Some(a) = key(i) {
                 match areas.iter_mut().find(|x| x.0 == a) {
                     Some(x) => x.1 += 1,
                     None => areas.push((a, 1)),
@@ -391,6 +400,48 @@ impl<'a> Master<'a> {
     /// `fragilita`: per area (quartiere, by name), the fragility indicators
     /// and the composite index ([`fragility`]).
     pub fn fragilita(&self) -> Table<'_> {
+        let mut rows = self.fragility_at("quartiere", &|i| self.residents[i].area.as_deref());
+        if self.register.is_some() {
+            rows.extend(self.fragility_at("area_statistica", &|i| {
+                self.area_names(self.resident_area(i))[0]
+            }));
+        }
+        Table {
+            name: "fragilita".into(),
+            columns: columns(&[
+                ("livello", "TEXT"),
+                ("area", "TEXT"),
+                ("indicatore", "TEXT"),
+                ("numeratore", "REAL"),
+                ("denominatore", "INTEGER"),
+                ("valore", "REAL"),
+                ("soppresso", "INTEGER"),
+                ("classe", "TEXT"),
+            ]),
+            rows: Box::new(rows.into_iter().map(|(level, r)| {
+                vec![
+                    Cell::text(Some(level)),
+                    Cell::owned(Some(r.area)),
+                    Cell::owned(Some(r.code)),
+                    r.numerator.map_or(Cell::Null, Cell::Real),
+                    r.denominator
+                        .map_or(Cell::Null, |d| Cell::Integer(d as i64)),
+                    real(r.value, 6),
+                    Cell::Integer(i64::from(r.suppressed)),
+                    Cell::text(r.class),
+                ]
+            })),
+            indexes: Vec::new(),
+        }
+    }
+
+    /// The fragility indicators of every area of one `level`, a resident's
+    /// area being `area_of(i)` and a family's its members' most frequent.
+    fn fragility_at(
+        &self,
+        level: &'static str,
+        area_of: &dyn Fn(usize) -> Option<&'a str>,
+    ) -> Vec<(&'static str, fragility::Indicator)> {
         let services: Vec<usize> = (0..self.linked.len())
             .filter(|&si| self.linked[si].rules.service.is_some())
             .collect();
@@ -407,7 +458,7 @@ impl<'a> Master<'a> {
             })
             .collect();
         for (i, r) in self.residents.iter().enumerate() {
-            let Some(a) = r.area.as_deref() else { continue };
+            let Some(a) = area_of(i) else { continue };
             let c = areas.entry(a).or_insert_with(blank);
             c.residents += 1;
             let Some(age) = r.birth.map(|b| age(b, self.today)) else {
@@ -428,7 +479,7 @@ impl<'a> Master<'a> {
         }
         let isee_of = self.isee_by_family();
         for (f, members) in &self.families {
-            let Some(a) = self.family_area(members) else {
+            let Some(a) = self.family_key(members, area_of) else {
                 continue;
             };
             let c = areas.entry(a).or_insert_with(blank);
@@ -446,32 +497,10 @@ impl<'a> Master<'a> {
             .collect();
         let areas: Vec<(String, AreaCounts)> =
             areas.into_iter().map(|(a, c)| (a.to_string(), c)).collect();
-        let rows = fragility::indicators(&areas, &names);
-        Table {
-            name: "fragilita".into(),
-            columns: columns(&[
-                ("area", "TEXT"),
-                ("indicatore", "TEXT"),
-                ("numeratore", "REAL"),
-                ("denominatore", "INTEGER"),
-                ("valore", "REAL"),
-                ("soppresso", "INTEGER"),
-                ("classe", "TEXT"),
-            ]),
-            rows: Box::new(rows.into_iter().map(|r| {
-                vec![
-                    Cell::owned(Some(r.area)),
-                    Cell::owned(Some(r.code)),
-                    r.numerator.map_or(Cell::Null, Cell::Real),
-                    r.denominator
-                        .map_or(Cell::Null, |d| Cell::Integer(d as i64)),
-                    real(r.value, 6),
-                    Cell::Integer(i64::from(r.suppressed)),
-                    Cell::text(r.class),
-                ]
-            })),
-            indexes: Vec::new(),
-        }
+        fragility::indicators(&areas, &names)
+            .into_iter()
+            .map(|r| (level, r))
+            .collect()
     }
 
     /// `famiglie`: one row per family.
@@ -483,6 +512,7 @@ impl<'a> Master<'a> {
             ("anziani", "INTEGER"),
             ("stranieri", "INTEGER"),
             ("quartiere", "TEXT"),
+            ("area_statistica", "TEXT"),
             ("tipo", "TEXT"),
         ]);
         for l in self.linked {
@@ -516,15 +546,19 @@ impl<'a> Master<'a> {
                         })
                         .count();
                     let area = self.family_area(members);
-                    let mut row = vec![
-                        Cell::text(Some(shown.as_str())),
-                        Cell::Integer(members.len() as i64),
-                        Cell::Integer(ages.iter().filter(|&&a| a < 18).count() as i64),
-                        Cell::Integer(ages.iter().filter(|&&a| a >= 65).count() as i64),
-                        Cell::Integer(foreign as i64),
-                        Cell::text(area),
-                        Cell::text(household_type(&roles)),
-                    ];
+                    let mut row =
+                        vec![
+                            Cell::text(Some(shown.as_str())),
+                            Cell::Integer(members.len() as i64),
+                            Cell::Integer(ages.iter().filter(|&&a| a < 18).count() as i64),
+                            Cell::Integer(ages.iter().filter(|&&a| a >= 65).count() as i64),
+                            Cell::Integer(foreign as i64),
+                            Cell::text(area),
+                            Cell::text(self.family_key(members, &|i| {
+                                self.area_names(self.resident_area(i))[0]
+                            })),
+                            Cell::text(household_type(&roles)),
+                        ];
                     let (mut services, mut offices) = (0u64, 0u64);
                     row.extend((0..self.linked.len()).map(|si| {
                         let linked: Vec<u32> =
@@ -899,6 +933,7 @@ mod tests {
                 "anziani",
                 "stranieri",
                 "quartiere",
+                "area_statistica",
                 "tipo",
                 "servizi",
                 "uffici",
@@ -932,6 +967,7 @@ mod tests {
         assert_eq!(
             f[0][6..],
             [
+                Cell::Null,
                 Cell::Null,
                 Cell::Integer(0),
                 Cell::Integer(0),

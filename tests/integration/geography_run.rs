@@ -151,6 +151,42 @@ fn a_run_places_residents_and_records_in_areas() {
             "SELECT count(*) FROM servizi WHERE fonte = 'refezione'"
         ) > 0
     );
+    // Fragility per area statistica too: each numerator recomputed from
+    // individui and famiglie, a composite for every area.
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT COUNT(DISTINCT area) FROM fragilita WHERE livello = 'area_statistica'"
+        ),
+        count(&conn, "SELECT COUNT(*) FROM aree WHERE residenti > 0")
+    );
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT COUNT(*) FROM fragilita f WHERE livello = 'area_statistica' \
+             AND indicatore = 'quota_minori' AND soppresso = 0 AND numeratore <> \
+             (SELECT COUNT(*) FROM individui i WHERE i.area_statistica = f.area \
+              AND i.fascia_eta IN ('0-2', '3-5', '6-10', '11-13', '14-17'))"
+        ),
+        0
+    );
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT COUNT(*) FROM fragilita f WHERE livello = 'area_statistica' \
+             AND indicatore = 'famiglie_erp_inquilini' AND soppresso = 0 AND numeratore <> \
+             (SELECT COUNT(*) FROM famiglie g WHERE g.area_statistica = f.area \
+              AND g.raggiunti_erp_inquilini > 0)"
+        ),
+        0
+    );
+    assert!(
+        count(
+            &conn,
+            "SELECT COUNT(*) FROM fragilita WHERE livello = 'area_statistica' \
+             AND indicatore = 'indice_fragilita' AND classe IS NOT NULL"
+        ) > 40
+    );
     // The run's index and the metadata name the register's files.
     assert_eq!(
         count(

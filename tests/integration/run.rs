@@ -792,7 +792,10 @@ fn fragility_indicators_per_quartiere_agree_with_the_other_tables() {
     let areas = count(&conn, "SELECT COUNT(DISTINCT quartiere) FROM individui");
     assert_eq!(areas, 6);
     assert_eq!(
-        count(&conn, "SELECT COUNT(DISTINCT area) FROM fragilita"),
+        count(
+            &conn,
+            "SELECT COUNT(DISTINCT area) FROM fragilita WHERE livello = 'quartiere'"
+        ),
         areas
     );
     // Each numerator, recomputed from individui and famiglie.
@@ -800,8 +803,8 @@ fn fragility_indicators_per_quartiere_agree_with_the_other_tables() {
         count(
             &conn,
             &format!(
-                "SELECT COUNT(*) FROM fragilita f WHERE indicatore = '{indicator}' \
-                 AND soppresso = 0 AND numeratore <> ({sql})"
+                "SELECT COUNT(*) FROM fragilita f WHERE livello = 'quartiere' \
+                 AND indicatore = '{indicator}' AND soppresso = 0 AND numeratore <> ({sql})"
             ),
         )
     };
@@ -852,8 +855,8 @@ fn fragility_indicators_per_quartiere_agree_with_the_other_tables() {
     let classes: Vec<(String, i64)> = {
         let mut st = conn
             .prepare(
-                "SELECT classe, COUNT(*) FROM fragilita WHERE indicatore = 'indice_fragilita' \
-                 GROUP BY classe ORDER BY classe",
+                "SELECT classe, COUNT(*) FROM fragilita WHERE livello = 'quartiere' \
+                 AND indicatore = 'indice_fragilita' GROUP BY classe ORDER BY classe",
             )
             .unwrap();
         st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))

@@ -2,7 +2,9 @@
 //!
 //! Reports never show a full value unless the user asks with `--show-pii`.
 //! A masked value keeps its *shape*, which is what a data owner needs to see
-//! why it failed: letters become `A`, digits `9`, punctuation stays. A
+//! why it failed: letters become `*`, digits `#`, punctuation and spaces
+//! stay, so that no mask reads as a value (`-150,00` is `-###,##`, not a
+//! plausible `-999,99`; the sex `X` is `*`, not a plausible `A`). A
 //! codice fiscale keeps its first three letters and its length
 //! (`RSS*************`): no birth date, no sex.
 
@@ -21,13 +23,9 @@ pub fn mask(value: &str, show: bool) -> String {
         .take(24)
         .map(|c| {
             if c.is_alphabetic() {
-                if c.is_lowercase() {
-                    'a'
-                } else {
-                    'A'
-                }
-            } else if c.is_ascii_digit() {
-                '9'
+                '*'
+            } else if c.is_numeric() {
+                '#'
             } else {
                 c
             }
@@ -208,9 +206,13 @@ mod tests {
 
     #[test]
     fn shape_mask_hides_letters_and_digits() {
-        assert_eq!(mask("31/02/2020", false), "99/99/9999");
-        assert_eq!(mask("Rossi Mario", false), "Aaaaa Aaaaa");
-        assert_eq!(mask("1.234,5", false), "9.999,9");
+        assert_eq!(mask("31/02/2020", false), "##/##/####");
+        assert_eq!(mask("Rossi Mario", false), "***** *****");
+        assert_eq!(mask("1.234,5", false), "#.###,#");
+        // No mask reads as a value.
+        assert_eq!(mask("-150,00", false), "-###,##");
+        assert_eq!(mask("X", false), "*");
+        assert_eq!(mask("Forlì ٣", false), "***** #");
         assert_eq!(mask("x", true), "x");
         assert!(mask(&"A".repeat(40), false).ends_with('…'));
     }

@@ -113,7 +113,8 @@ pub(crate) fn stage(
             .zip(rules.address.as_ref())
             .map(|(a, spec)| a.check(&table, spec));
         let outcome = check_source("anagrafe", &table, &rules, &out, opts, None, sink, address)?;
-        let result = SourceResult::checked("anagrafe", &outcome, Default::default(), 0);
+        let mut result = SourceResult::checked("anagrafe", &outcome, Default::default(), 0);
+        result.addresses = addresses.as_ref().map(|a| a.rates.clone());
         let report = PendingReport::Checked {
             out,
             outcome: Box::new(outcome),

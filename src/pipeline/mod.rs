@@ -98,6 +98,9 @@ pub struct SourceResult {
     /// Linked to the anagrafe: a source, not the anagrafe itself or the
     /// civic-number register.
     pub linked: bool,
+    /// How its addresses matched the civic-number register, when it has
+    /// some.
+    pub addresses: Option<crate::geography::matching::Rates>,
 }
 
 /// Whether `name` is a table the run checks but does not link: the
@@ -118,6 +121,7 @@ impl SourceResult {
             decided,
             reused: false,
             linked: !is_reference(name),
+            addresses: None,
         }
     }
 
@@ -140,6 +144,10 @@ impl SourceResult {
                     self.count(Status::Review) as u64,
                     self.count(Status::Unmatched) as u64,
                 ]
+            }),
+            addresses: self.addresses.as_ref().map(|a| {
+                let confirmed = (a.civic + a.civic_normalised) as f64;
+                confirmed * 100.0 / a.given().max(1) as f64
             }),
         }
     }
@@ -327,6 +335,7 @@ fn reused_result(
         }
     }
     let last = last.and_then(|s| s.sources.into_iter().next());
+    let addresses = last.as_ref().and_then(|s| s.addresses.clone());
     let decided = links.iter().filter(|r| r.tier == TIER_DECISION).count();
     Ok(SourceResult {
         name: name.to_string(),
@@ -346,6 +355,7 @@ fn reused_result(
         decided,
         reused: true,
         linked: !is_reference(name),
+        addresses,
     })
 }
 

@@ -216,7 +216,8 @@ pub(crate) fn stage(
             };
             linkage.recount(&rows);
             let rows = Arc::new(rows);
-            let result = SourceResult::checked(&s.name, &outcome, Arc::clone(&rows), decided);
+            let mut result = SourceResult::checked(&s.name, &outcome, Arc::clone(&rows), decided);
+            result.addresses = addresses.as_ref().map(|a| a.rates.clone());
             let report = PendingReport::Checked {
                 out,
                 outcome: Box::new(outcome),

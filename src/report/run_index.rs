@@ -27,6 +27,10 @@ pub struct IndexEntry {
     /// Records linked, in review and not linked; `None` for a source that
     /// is not linked (the anagrafe).
     pub linkage: Option<[u64; 3]>,
+    /// Of the addresses given, the share (0–100) the civic-number register
+    /// confirmed at a house number; `None` for a table with no
+    /// `[address]` or a run with no register.
+    pub addresses: Option<f64>,
 }
 
 /// One file the run read, with its digest.
@@ -65,6 +69,7 @@ struct Words {
     linked: &'static str,
     review: &'static str,
     unmatched: &'static str,
+    addresses: &'static str,
     report: &'static str,
     open: &'static str,
     files: &'static str,
@@ -91,6 +96,7 @@ const IT: Words = Words {
     linked: "Collegati",
     review: "Da rivedere",
     unmatched: "Non collegati",
+    addresses: "Indirizzi al civico",
     report: "Rapporto",
     open: "apri",
     files: "File letti (SHA-256)",
@@ -122,6 +128,7 @@ const EN: Words = Words {
     linked: "Linked",
     review: "In review",
     unmatched: "Not linked",
+    addresses: "Addresses at a house number",
     report: "Report",
     open: "open",
     files: "Files read (SHA-256)",
@@ -149,6 +156,7 @@ struct Row {
     linked: String,
     review: String,
     unmatched: String,
+    addresses: String,
 }
 
 struct FileRow {
@@ -167,6 +175,7 @@ struct Page<'a> {
     run: String,
     rows: Vec<Row>,
     total: Row,
+    any_addresses: bool,
     verdict: String,
     verdict_class: &'static str,
     files: Vec<FileRow>,
@@ -207,6 +216,7 @@ pub fn render(
             linked: e.linkage.map_or_else(dash, |l| suppress(l[0])),
             review: e.linkage.map_or_else(dash, |l| suppress(l[1])),
             unmatched: e.linkage.map_or_else(dash, |l| suppress(l[2])),
+            addresses: e.addresses.map_or_else(dash, |p| format!("{p:.2}%")),
         })
         .collect();
     let sum = |k: usize| -> Option<u64> {
@@ -221,6 +231,7 @@ pub fn render(
         linked: sum(0).map_or_else(dash, suppress),
         review: sum(1).map_or_else(dash, suppress),
         unmatched: sum(2).map_or_else(dash, suppress),
+        addresses: String::new(),
     };
     let failing_sources = entries.iter().filter(|e| e.failing_checks > 0).count();
     let (verdict, verdict_class) = if total.failing == 0 {
@@ -248,6 +259,7 @@ pub fn render(
         run: metadata.run.clone(),
         rows,
         total,
+        any_addresses: entries.iter().any(|e| e.addresses.is_some()),
         verdict,
         verdict_class,
         files: metadata
@@ -295,12 +307,14 @@ mod tests {
                 rows: 5000,
                 failing_checks: 0,
                 linkage: None,
+                addresses: None,
             },
             IndexEntry {
                 name: "refezione".into(),
                 rows: 659,
                 failing_checks: 2,
                 linkage: Some([650, 2, 7]),
+                addresses: None,
             },
         ];
         let meta = RunMetadata {
@@ -341,8 +355,23 @@ mod tests {
             "{total}"
         );
         assert!(total.contains("3</td><td class=\"num\">5</td>"), "{total}");
+        assert!(
+            !html.contains("Indirizzi al civico"),
+            "no column without addresses"
+        );
         let en = render(&entries, &meta, Lang::En).unwrap_or_default();
         assert!(en.contains("<html lang=\"en\">") && en.contains("refezione: rules"));
+        // With a register, the share of addresses confirmed at a house
+        // number, a dash for a table without addresses.
+        let mut entries = entries;
+        entries[0].addresses = Some(99.5);
+        let html = render(&entries, &meta, Lang::It).unwrap_or_default();
+        assert!(html.contains("Indirizzi al civico"), "{html}");
+        assert!(html.contains(">99.50%</td>"), "{html}");
+        assert!(
+            html.contains("<td class=\"num\">—</td><td><a href=\"refezione/"),
+            "{html}"
+        );
         assert_eq!(href("a b"), "a%20b/index.html");
     }
 }

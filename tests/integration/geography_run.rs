@@ -187,6 +187,11 @@ fn a_run_places_residents_and_records_in_areas() {
              AND indicatore = 'indice_fragilita' AND classe IS NOT NULL"
         ) > 40
     );
+    // The run's index has the register's row and the share of addresses
+    // confirmed at a house number.
+    let index = std::fs::read_to_string(dir.join("reports/index.html")).unwrap();
+    assert!(index.contains("href=\"stradario/index.html\""));
+    assert!(index.contains("Indirizzi al civico"), "{index}");
     // The run's index and the metadata name the register's files.
     assert_eq!(
         count(

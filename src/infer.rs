@@ -2,6 +2,12 @@
 //! `required`, `unique`, and `enum` for low-cardinality columns whose name does
 //! not say personal data (`privacy::personal_column_name`), for a data
 //! owner to review and edit.
+//!
+//! `vaglio infer` goes further for a new source ([`source::infer`]): it
+//! recognises identity columns by their content ([`columns`]), drafts the
+//! `[link]` section ([`link_draft`]) against the anagrafe ([`reference`]),
+//! and lists the columns that tie the extract to the anagrafe and the other
+//! sources of a project ([`relations`]).
 
 use std::collections::BTreeSet;
 use std::fmt::Write;
@@ -13,6 +19,13 @@ use crate::identity::codice_fiscale::{self, CfClass};
 use crate::read::{ReadError, ReadOptions, Source};
 use crate::rules::DEFAULT_MISSING_VALUES;
 
+pub mod columns;
+pub mod link_draft;
+pub mod reference;
+pub mod relations;
+pub mod sample;
+pub mod source;
+
 /// Limits of the inference.
 #[derive(Clone, Debug)]
 pub struct InferOptions {
@@ -20,6 +33,11 @@ pub struct InferOptions {
     pub sample_rows: usize,
     /// Most distinct values for a column to get an `enum`.
     pub max_enum: usize,
+    /// The command named in the draft's first line.
+    pub by: String,
+    /// Columns known to hold personal data whatever their names (recognised
+    /// by content): no `enum` lists their values.
+    pub personal: Vec<String>,
 }
 
 impl Default for InferOptions {
@@ -27,6 +45,8 @@ impl Default for InferOptions {
         InferOptions {
             sample_rows: 100_000,
             max_enum: 12,
+            by: "vaglio check --infer".into(),
+            personal: Vec::new(),
         }
     }
 }
@@ -187,7 +207,8 @@ pub fn draft(path: &Path, options: &InferOptions) -> Result<String, ReadError> {
         .unwrap_or_default();
     let _ = writeln!(
         out,
-        "# Rule file drafted by `vaglio check --infer` from {file_name} ({rows} rows looked at)."
+        "# Rule file drafted by `{}` from {file_name} ({rows} rows looked at).",
+        options.by
     );
     let _ = writeln!(
         out,
@@ -259,7 +280,8 @@ pub fn draft(path: &Path, options: &InferOptions) -> Result<String, ReadError> {
         let few = !st.distinct_overflow && st.distinct.len() >= 2 && p >= 3 * st.distinct.len();
         // A short list of surnames is still personal data: a draft lists the
         // values of code columns only.
-        let personal = crate::privacy::personal_column_name(name);
+        let personal = crate::privacy::personal_column_name(name)
+            || options.personal.iter().any(|p| p == name);
         if is_text && few && personal {
             let _ = writeln!(
                 out,

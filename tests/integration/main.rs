@@ -12,6 +12,7 @@ mod fuzz_replay;
 mod geography;
 mod hostile;
 mod html_report;
+mod infer;
 mod injection;
 mod link;
 mod privacy;

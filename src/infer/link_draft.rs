@@ -92,8 +92,9 @@ fn attr_of(kind: &Kind) -> Option<(Attr, Role)> {
 
 /// Groups the identity columns into persons: one per codice fiscale
 /// column, with the columns that agree with it in at least half of the
-/// rows; without a codice fiscale column, one person of the best column of
-/// each kind (the birth date: the date column with the earliest median).
+/// rows; then, when they name someone and say more than any of those
+/// (by `rank`), one person of the best of the other columns of each kind
+/// (the birth date: the date column with the earliest median year).
 pub fn persons(sample: &Sample, columns: &[Column], today: NaiveDate) -> Vec<Person> {
     let cfs: Vec<usize> = columns
         .iter()
@@ -111,29 +112,7 @@ pub fn persons(sample: &Sample, columns: &[Column], today: NaiveDate) -> Vec<Per
             p
         })
         .collect();
-    if people.is_empty() {
-        let mut p = Person::default();
-        for c in columns {
-            let Some((attr, _)) = attr_of(&c.kind) else {
-                continue;
-            };
-            let score = if attr == Attr::DataNascita {
-                -median_year(sample, c.index)
-            } else {
-                c.share
-            };
-            if p.attrs.get(&attr).is_none_or(|(_, s)| score > *s) {
-                p.attrs.insert(attr, (c.index, score));
-            }
-        }
-        for v in p.attrs.values_mut() {
-            v.1 = 1.0;
-        }
-        if !p.attrs.is_empty() {
-            people.push(p);
-        }
-        return people;
-    }
+    let mut loose: Vec<&Column> = Vec::new();
     for c in columns {
         let Some((attr, role)) = attr_of(&c.kind) else {
             continue;
@@ -145,14 +124,67 @@ pub fn persons(sample: &Sample, columns: &[Column], today: NaiveDate) -> Vec<Per
                 best = Some((k, a));
             }
         }
-        if let Some((k, a)) = best {
-            let p = &mut people[k];
-            if p.attrs.get(&attr).is_none_or(|(_, s)| a > *s) {
-                p.attrs.insert(attr, (c.index, a));
+        match best {
+            Some((k, a)) => {
+                let p = &mut people[k];
+                match p.attrs.get(&attr).copied() {
+                    // A column that loses its place to a better one is loose
+                    // (a pupil's surname that is also the father's).
+                    Some((_, s)) if s >= a => loose.push(c),
+                    Some((old, _)) => {
+                        p.attrs.insert(attr, (c.index, a));
+                        loose.extend(columns.iter().find(|x| x.index == old));
+                    }
+                    None => {
+                        p.attrs.insert(attr, (c.index, a));
+                    }
+                }
             }
+            None => loose.push(c),
         }
     }
+    loose.sort_by_key(|c| c.index);
+    // Columns no code agrees with: a person of their own when they say
+    // more than any code's person (names and a birth date next to a
+    // parent's code only).
+    let best = people.iter().map(rank).max();
+    let p = loose_person(sample, &loose);
+    let named = [Attr::Cognome, Attr::Nome, Attr::Nominativo]
+        .iter()
+        .any(|a| p.attrs.contains_key(a));
+    if named && best.is_none_or(|b| rank(&p) > b) {
+        people.push(p);
+    }
     people
+}
+
+/// How much a person's columns say: how many, then whether a birth date
+/// is among them (a beneficiary's is; a payer's seldom).
+fn rank(p: &Person) -> (usize, bool) {
+    (p.attrs.len(), p.attrs.contains_key(&Attr::DataNascita))
+}
+
+/// The best column of each kind, the birth date being the date column
+/// with the earliest median year (a birth precedes the service).
+fn loose_person(sample: &Sample, columns: &[&Column]) -> Person {
+    let mut p = Person::default();
+    for c in columns {
+        let Some((attr, _)) = attr_of(&c.kind) else {
+            continue;
+        };
+        let score = if attr == Attr::DataNascita {
+            -median_year(sample, c.index)
+        } else {
+            c.share
+        };
+        if p.attrs.get(&attr).is_none_or(|(_, s)| score > *s) {
+            p.attrs.insert(attr, (c.index, score));
+        }
+    }
+    for v in p.attrs.values_mut() {
+        v.1 = 1.0;
+    }
+    p
 }
 
 fn median_year(sample: &Sample, i: usize) -> f64 {
@@ -168,11 +200,11 @@ fn median_year(sample: &Sample, i: usize) -> f64 {
         .map_or(f64::MAX, |y| f64::from(*y))
 }
 
-/// The person with the most attributes (the first such).
+/// The person whose columns say most (by `rank`; the first such).
 fn subject(people: &[Person]) -> Person {
     let mut best: Option<&Person> = None;
     for p in people {
-        if best.is_none_or(|b| p.attrs.len() > b.attrs.len()) {
+        if best.is_none_or(|b| rank(p) > rank(b)) {
             best = Some(p);
         }
     }
@@ -588,6 +620,88 @@ mod tests {
             .unwrap_or_else(|| panic!("no [link] in\n{text}"));
         assert_eq!(spec, LinkSpec::with_fields(d.mapping.clone()), "{text}");
         assert_eq!(spec, d.spec);
+    }
+
+    /// The anagrafe of the pupils and their parents, a family each.
+    fn anagrafe() -> Reference {
+        let s = pupils();
+        let mut rows: Vec<Vec<String>> = Vec::new();
+        for (i, r) in s.rows.iter().enumerate() {
+            let fam = (i + 1).to_string();
+            let parent_birth = format!("1980-03-{:02}", i + 1);
+            let child_birth = crate::identity::dates::parse_date(&r[2], today())
+                .map(|d| d.to_string())
+                .unwrap_or_default();
+            rows.push(vec![
+                fam.clone(),
+                r[7].clone(),
+                r[3].clone(),
+                parent_birth,
+                r[1].clone(),
+            ]);
+            rows.push(vec![
+                fam,
+                r[4].clone(),
+                r[6].clone(),
+                child_birth,
+                r[5].clone(),
+            ]);
+        }
+        let rows: Vec<Vec<&str>> = rows
+            .iter()
+            .map(|r| r.iter().map(String::as_str).collect())
+            .collect();
+        let sample = Sample::from_rows("anagrafe", &["FAM", "COG", "NOM", "NATO", "CF"], &rows);
+        let spec = LinkSpec::with_fields(vec![
+            (Attr::CodiceFiscale, "CF".into()),
+            (Attr::Cognome, "COG".into()),
+            (Attr::Nome, "NOM".into()),
+            (Attr::DataNascita, "NATO".into()),
+        ]);
+        Reference::new(sample, spec, Some(0), today())
+    }
+
+    #[test]
+    fn a_second_code_of_an_older_member_of_the_family_is_a_parents() {
+        let s = pupils();
+        let r = anagrafe();
+        let cols = recognise(&s, &r.names, today());
+        let d = draft(&s, &cols, Some(&r), today());
+        assert_eq!(d.others.len(), 1);
+        let o = &d.others[0];
+        assert_eq!((o.column, o.rows), (1, 4));
+        assert_eq!(o.same_family, Some(1.0));
+        assert!(o.older > 0.99 && o.same_person < 0.01, "{o:?}");
+        assert!(o.reading().starts_with("a parent's"), "{}", o.reading());
+        insta::assert_snapshot!("link_draft_pupils", d.text);
+    }
+
+    #[test]
+    fn names_and_a_birth_date_next_to_a_parents_code_only_are_the_person() {
+        let s = pupils();
+        // Drop the pupil's own code.
+        let keep = [0usize, 1, 2, 3, 4, 6, 7, 8];
+        let rows: Vec<Vec<&str>> = s
+            .rows
+            .iter()
+            .map(|r| keep.iter().map(|&i| r[i].as_str()).collect())
+            .collect();
+        let names: Vec<&str> = keep.iter().map(|&i| s.columns[i].as_str()).collect();
+        let s = Sample::from_rows("x", &names, &rows);
+        let r = anagrafe();
+        let cols = recognise(&s, &r.names, today());
+        let d = draft(&s, &cols, Some(&r), today());
+        let mapping: Vec<(Attr, &str)> = d.mapping.iter().map(|(a, c)| (*a, c.as_str())).collect();
+        assert_eq!(
+            mapping,
+            [
+                (Attr::Cognome, "S1"),
+                (Attr::Nome, "N1"),
+                (Attr::DataNascita, "D1")
+            ]
+        );
+        assert_eq!(d.others.len(), 1);
+        assert_eq!(d.others[0].column, 1);
     }
 
     #[test]

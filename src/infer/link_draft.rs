@@ -367,6 +367,29 @@ pub fn draft(
         why.push('.');
         notes.push(why);
     }
+    // The other columns recognised: why they are not mapped.
+    let explained: Vec<usize> = attrs
+        .values()
+        .map(|(c, _)| *c)
+        .chain(others.iter().map(|o| o.column))
+        .collect();
+    for c in columns {
+        if c.kind == Kind::Other || explained.contains(&c.index) {
+            continue;
+        }
+        let owner = people
+            .iter()
+            .find(|p| p.cf != subject.cf && p.attrs.values().any(|(col, _)| *col == c.index));
+        let why = match (owner.and_then(|p| p.cf), &c.kind) {
+            (Some(cf), _) => format!("another person's: agrees with {}", sample.columns[cf]),
+            (None, Kind::Date { .. }) => "not the person's birth date".into(),
+            (None, Kind::IstatComune | Kind::IstatStato | Kind::Cap) => {
+                "a place code, not a person's attribute".into()
+            }
+            (None, _) => "agrees with no codice fiscale of the record".into(),
+        };
+        notes.push(format!("# {}: {} — not mapped: {why}.", c.name, c.evidence));
+    }
     mapping.sort_by_key(|(a, _)| Attr::ALL.iter().position(|x| x == a));
     let spec = LinkSpec::with_fields(mapping.clone());
     let text = render(&spec, &notes, reference.is_some());

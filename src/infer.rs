@@ -38,6 +38,9 @@ pub struct InferOptions {
     /// Columns known to hold personal data whatever their names (recognised
     /// by content): no `enum` lists their values.
     pub personal: Vec<String>,
+    /// Columns known to hold dates (recognised by content), with their
+    /// formats, most frequent first: typed `date` whatever else they read as.
+    pub dates: Vec<(String, Vec<&'static str>)>,
 }
 
 impl Default for InferOptions {
@@ -47,6 +50,7 @@ impl Default for InferOptions {
             max_enum: 12,
             by: "vaglio check --infer".into(),
             personal: Vec::new(),
+            dates: Vec::new(),
         }
     }
 }
@@ -239,6 +243,11 @@ pub fn draft(path: &Path, options: &InferOptions) -> Result<String, ReadError> {
         } else if st.codice_fiscale * 10 >= p * 9 {
             // Nine in ten or more are valid codes: the rest are errors to see.
             let _ = writeln!(out, "type = \"codice_fiscale\"");
+        } else if let Some((_, formats)) = options.dates.iter().find(|(c, _)| c == name) {
+            // Dates recognised by content, also in formats listed above
+            // (`20250131` is not an integer here).
+            let formats: Vec<String> = formats.iter().map(|f| quote(f)).collect();
+            let _ = writeln!(out, "type = \"date\"\nformat = [{}]", formats.join(", "));
         } else if st.integer == p && st.max_len <= 18 && !leading_zero_codes(st) {
             let _ = writeln!(out, "type = \"integer\"");
         } else if st.decimal_dot == p {

@@ -139,6 +139,13 @@ pub fn infer(input: &NewSource, today: NaiveDate) -> miette::Result<Inference> {
             .filter(|c| c.kind != columns::Kind::Other)
             .map(|c| c.name.clone())
             .collect(),
+        dates: columns
+            .iter()
+            .filter_map(|c| match &c.kind {
+                columns::Kind::Date { formats } => Some((c.name.clone(), formats.clone())),
+                _ => None,
+            })
+            .collect(),
         ..InferOptions::default()
     };
     let fields = draft(&input.extract, &options)?;

@@ -296,3 +296,69 @@ fn errors_name_the_file_and_say_what_to_do() {
     let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
     assert!(err.contains("no data rows"), "{err}");
 }
+
+#[test]
+fn an_extract_without_codes_and_with_compact_dates_links_on_names_and_birth_date() {
+    let dir = scratch();
+    let city = dir.path().join("city");
+    demo_city(&city, 1500, 5);
+    let rows = read_rows(&city.join("servizi_sociali.csv"));
+    let cf = rows[0].iter().position(|c| c == "CF_BENEFICIARIO");
+    let born = rows[0].iter().position(|c| c == "DATA_NASCITA");
+    let (Some(cf), Some(born)) = (cf, born) else {
+        panic!("the demo's servizi_sociali.csv changed: {:?}", rows[0]);
+    };
+    let extract = dir.path().join("interventi.csv");
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .from_path(&extract)
+        .unwrap_or_else(|e| panic!("{e}"));
+    for (i, r) in rows.iter().enumerate() {
+        let cells: Vec<String> = r
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| *k != cf)
+            .map(|(k, v)| {
+                if k == born && i > 0 {
+                    v.replace('-', "")
+                } else {
+                    v.clone()
+                }
+            })
+            .collect();
+        w.write_record(&cells).unwrap_or_else(|e| panic!("{e}"));
+    }
+    w.flush().unwrap_or_else(|e| panic!("{e}"));
+
+    let draft = dir.path().join("interventi.toml");
+    let text = infer(
+        &extract,
+        &[
+            "--project",
+            city.join("vaglio.toml").to_str().unwrap_or_default(),
+        ],
+        &draft,
+    );
+    let want: Vec<(String, String)> = [
+        ("data_nascita", "DATA_NASCITA"),
+        ("nominativo", "NOMINATIVO"),
+        ("sesso", "SESSO"),
+    ]
+    .iter()
+    .map(|(a, c)| (a.to_string(), c.to_string()))
+    .collect();
+    assert_eq!(mapping(&text), want, "{text}");
+    assert!(
+        text.contains("[fields.DATA_NASCITA]\ntype = \"date\"\nformat = [\"%Y%m%d\"]"),
+        "{text}"
+    );
+
+    let out = dir.path().join("out");
+    link(&city, &draft, &extract, &out);
+    let truth = vaglio::link::eval::read_truth(&city.join("truth/servizi_sociali.csv"))
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    let links =
+        vaglio::link::eval::read_links(&out.join("links.csv")).unwrap_or_else(|e| panic!("{e:?}"));
+    let f1 = vaglio::link::eval::evaluate(&truth, &links, None).f1();
+    assert!(f1 > 0.95, "F1 {f1} without codes");
+}

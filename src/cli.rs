@@ -53,6 +53,11 @@ pub enum Command {
     /// datamart (master/) and the review queue (review/).
     #[command(after_long_help = RUN_EXAMPLES)]
     Run(RunArgs),
+    /// Draft the rule file of a new extract: recognise its identity columns
+    /// by content, draft the [link] section against the anagrafe, and list
+    /// the columns that tie it to the anagrafe and the other sources.
+    #[command(after_long_help = INFER_EXAMPLES)]
+    Infer(InferArgs),
     /// Print the completion script for a shell (bash, zsh, fish, elvish,
     /// powershell).
     #[command(after_long_help = COMPLETIONS_EXAMPLES)]
@@ -528,6 +533,60 @@ pub struct EvalArgs {
     pub address_columns: String,
 }
 
+const INFER_EXAMPLES: &str = "\
+Examples:
+  # A new extract of a project: draft its rule file, then link it
+  vaglio infer nuovo.csv --project city/vaglio.toml > city/rules/nuovo.toml
+  vaglio link --rules city/rules/nuovo.toml nuovo.csv \\
+      --anagrafe city/anagrafe.csv --anagrafe-rules city/rules/anagrafe.toml
+
+  # Only how it ties in: its columns found in the anagrafe or another source
+  vaglio infer nuovo.csv --project city/vaglio.toml --relations
+
+  # Without a project: the anagrafe and its rule file
+  vaglio infer nuovo.csv --anagrafe city/anagrafe.csv \\
+      --anagrafe-rules city/rules/anagrafe.toml --out rules/nuovo.toml
+
+Columns are recognised by their content, not their names: codici fiscali,
+surnames and given names (against the anagrafe's), full names, dates in any
+usual format, sex, Belfiore and ISTAT codes, CAP, addresses. The person of
+the record is the codice fiscale its own names and birth date agree with; a
+second code is described (a parent's or payer's: another, older resident of
+the same family) and not mapped. Every line of the [link] draft says why.";
+
+/// Arguments of `vaglio infer`.
+#[derive(Debug, Args)]
+pub struct InferArgs {
+    /// The new extract (CSV, SQLite, Excel).
+    #[arg(value_name = "EXTRACT")]
+    pub extract: PathBuf,
+    /// The project file: its anagrafe, and its other sources for the
+    /// relation keys.
+    #[arg(long, value_name = "vaglio.toml", conflicts_with_all = ["anagrafe", "anagrafe_rules"])]
+    pub project: Option<PathBuf>,
+    /// The anagrafe (without a project).
+    #[arg(long, value_name = "FILE", requires = "anagrafe_rules")]
+    pub anagrafe: Option<PathBuf>,
+    /// The anagrafe's rule file (with a `[link]` section).
+    #[arg(long, value_name = "RULES.toml", requires = "anagrafe")]
+    pub anagrafe_rules: Option<PathBuf>,
+    /// The anagrafe's family column (default: the project's `family`).
+    #[arg(long, value_name = "COLUMN")]
+    pub family: Option<String>,
+    /// Print only the candidate relation keys, as a table.
+    #[arg(long)]
+    pub relations: bool,
+    /// Write the draft here instead of standard output.
+    #[arg(short, long, value_name = "RULES.toml")]
+    pub out: Option<PathBuf>,
+    /// Rows of the extract looked at.
+    #[arg(long, value_name = "N", default_value_t = 100_000)]
+    pub sample_rows: usize,
+    /// Shared options.
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
 /// Arguments of `vaglio run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
@@ -571,6 +630,7 @@ pub fn main() -> ExitCode {
         Command::Eval(args) => commands::link::eval(&args),
         Command::Explain(args) => commands::link::explain(&args),
         Command::Run(args) => commands::run::run(&args),
+        Command::Infer(args) => commands::infer::run(&args),
         Command::Completions(args) => commands::shell::completions(&args),
         Command::Man(args) => commands::shell::man(&args),
     };

@@ -2,6 +2,12 @@
 //! `required`, `unique`, and `enum` for low-cardinality columns whose name does
 //! not say personal data (`privacy::personal_column_name`), for a data
 //! owner to review and edit.
+//!
+//! `vaglio infer` goes further for a new source ([`source::infer`]): it
+//! recognises identity columns by their content ([`columns`]), drafts the
+//! `[link]` section ([`link_draft`]) against the anagrafe ([`reference`]),
+//! and lists the columns that tie the extract to the anagrafe and the other
+//! sources of a project ([`relations`]).
 
 use std::collections::BTreeSet;
 use std::fmt::Write;
@@ -13,6 +19,13 @@ use crate::identity::codice_fiscale::{self, CfClass};
 use crate::read::{ReadError, ReadOptions, Source};
 use crate::rules::DEFAULT_MISSING_VALUES;
 
+pub mod columns;
+pub mod link_draft;
+pub mod reference;
+pub mod relations;
+pub mod sample;
+pub mod source;
+
 /// Limits of the inference.
 #[derive(Clone, Debug)]
 pub struct InferOptions {
@@ -20,6 +33,14 @@ pub struct InferOptions {
     pub sample_rows: usize,
     /// Most distinct values for a column to get an `enum`.
     pub max_enum: usize,
+    /// The command named in the draft's first line.
+    pub by: String,
+    /// Columns known to hold personal data whatever their names (recognised
+    /// by content): no `enum` lists their values.
+    pub personal: Vec<String>,
+    /// Columns known to hold dates (recognised by content), with their
+    /// formats, most frequent first: typed `date` whatever else they read as.
+    pub dates: Vec<(String, Vec<&'static str>)>,
 }
 
 impl Default for InferOptions {
@@ -27,6 +48,9 @@ impl Default for InferOptions {
         InferOptions {
             sample_rows: 100_000,
             max_enum: 12,
+            by: "vaglio check --infer".into(),
+            personal: Vec::new(),
+            dates: Vec::new(),
         }
     }
 }
@@ -187,7 +211,8 @@ pub fn draft(path: &Path, options: &InferOptions) -> Result<String, ReadError> {
         .unwrap_or_default();
     let _ = writeln!(
         out,
-        "# Rule file drafted by `vaglio check --infer` from {file_name} ({rows} rows looked at)."
+        "# Rule file drafted by `{}` from {file_name} ({rows} rows looked at).",
+        options.by
     );
     let _ = writeln!(
         out,
@@ -218,6 +243,11 @@ pub fn draft(path: &Path, options: &InferOptions) -> Result<String, ReadError> {
         } else if st.codice_fiscale * 10 >= p * 9 {
             // Nine in ten or more are valid codes: the rest are errors to see.
             let _ = writeln!(out, "type = \"codice_fiscale\"");
+        } else if let Some((_, formats)) = options.dates.iter().find(|(c, _)| c == name) {
+            // Dates recognised by content, also in formats listed above
+            // (`20250131` is not an integer here).
+            let formats: Vec<String> = formats.iter().map(|f| quote(f)).collect();
+            let _ = writeln!(out, "type = \"date\"\nformat = [{}]", formats.join(", "));
         } else if st.integer == p && st.max_len <= 18 && !leading_zero_codes(st) {
             let _ = writeln!(out, "type = \"integer\"");
         } else if st.decimal_dot == p {
@@ -259,7 +289,8 @@ pub fn draft(path: &Path, options: &InferOptions) -> Result<String, ReadError> {
         let few = !st.distinct_overflow && st.distinct.len() >= 2 && p >= 3 * st.distinct.len();
         // A short list of surnames is still personal data: a draft lists the
         // values of code columns only.
-        let personal = crate::privacy::personal_column_name(name);
+        let personal = crate::privacy::personal_column_name(name)
+            || options.personal.iter().any(|p| p == name);
         if is_text && few && personal {
             let _ = writeln!(
                 out,

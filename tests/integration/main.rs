@@ -13,6 +13,7 @@ mod geography;
 mod geography_run;
 mod hostile;
 mod html_report;
+mod infer;
 mod injection;
 mod link;
 mod privacy;

@@ -34,6 +34,9 @@
 //! [thresholds]                    # optional: overrides every source's
 //! match = 0.95
 //! review = 0.5
+//!
+//! [fragility]                     # optional: indicators produced elsewhere
+//! import = ["indicatori_ausl.csv"]
 //! ```
 //!
 //! Paths are relative to the project file.
@@ -85,6 +88,9 @@ pub struct Project {
     pub key_file: Option<PathBuf>,
     /// Thresholds for every source, overriding their rule files.
     pub thresholds: Option<(f64, f64)>,
+    /// Files of fragility indicators produced elsewhere (`[fragility]
+    /// import`), put in the datamart's `fragilita`.
+    pub fragility_imports: Vec<PathBuf>,
 }
 
 /// The `[anagrafe]` section.
@@ -190,6 +196,7 @@ pub fn load_str(text: &str, path: &Path, base: &Path) -> Result<Project, RuleFil
             "output",
             "privacy",
             "thresholds",
+            "fragility",
         ],
     );
     let d = &mut diags;
@@ -330,6 +337,19 @@ pub fn load_str(text: &str, path: &Path, base: &Path) -> Result<Project, RuleFil
         }
     }
 
+    // [fragility]
+    let mut fragility_imports = Vec::new();
+    if let Some(n) = root.get("fragility") {
+        if let Some(t) = n.table(d, "[fragility]", &["import"]) {
+            if let Some(files) = t
+                .get("import")
+                .and_then(|n| n.strings(d, "[fragility] import"))
+            {
+                fragility_imports = files.into_iter().map(|(s, _)| resolve(&s)).collect();
+            }
+        }
+    }
+
     diags.finish()?;
     let [reports, master, review] = out;
     Ok(Project {
@@ -344,6 +364,7 @@ pub fn load_str(text: &str, path: &Path, base: &Path) -> Result<Project, RuleFil
         key_env,
         key_file,
         thresholds,
+        fragility_imports,
     })
 }
 

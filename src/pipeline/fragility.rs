@@ -25,6 +25,12 @@
 //! for those where lower is fragile, suppressed ones left out); its class
 //! is its quartile among the areas: `bassa`, `medio-bassa`, `medio-alta`,
 //! `alta`.
+//!
+//! Indicators produced elsewhere are imported from the files of the
+//! project's `[fragility] import` ([`import`]) and enter the composite with
+//! the direction their file gives.
+
+pub(crate) mod import;
 
 use crate::privacy::SMALL_COUNT;
 
@@ -67,6 +73,24 @@ pub const COMPOSITE: &str = "indice_fragilita";
 /// The classes of the composite index, by quartile.
 pub const CLASSES: [&str; 4] = ["bassa", "medio-bassa", "medio-alta", "alta"];
 
+/// The codes vaglio computes itself (with `famiglie_<source>` for every
+/// source), which an imported indicator may not take.
+pub(crate) fn computed(code: &str, sources: &[String]) -> bool {
+    [
+        "anziani_soli",
+        "indice_vecchiaia",
+        "quota_minori",
+        "minori_stranieri",
+        "isee_mediano",
+        "isee_sotto_soglia",
+        COMPOSITE,
+    ]
+    .contains(&code)
+        || code
+            .strip_prefix("famiglie_")
+            .is_some_and(|s| sources.iter().any(|x| x == s))
+}
+
 /// Whether a higher value is more fragile (`None`: not in the index).
 fn direction(code: &str) -> Option<f64> {
     match code {
@@ -105,10 +129,15 @@ fn median(values: &[f64]) -> Option<f64> {
     })
 }
 
-/// Every indicator of every area (areas in the order given), then each
-/// area's composite index. `sources` names the service sources of
+/// Every indicator of every area (areas in the order given), then the
+/// imported ones (`extra`, with their direction), then each area's
+/// composite index. `sources` names the service sources of
 /// `AreaCounts::reached`.
-pub(crate) fn indicators(areas: &[(String, AreaCounts)], sources: &[&str]) -> Vec<Indicator> {
+pub(crate) fn indicators(
+    areas: &[(String, AreaCounts)],
+    sources: &[&str],
+    extra: &[(&Indicator, Option<f64>)],
+) -> Vec<Indicator> {
     let mut out = Vec::new();
     for (area, c) in areas {
         out.push(ratio(
@@ -162,13 +191,22 @@ pub(crate) fn indicators(areas: &[(String, AreaCounts)], sources: &[&str]) -> Ve
             1.0,
         ));
     }
-    let composite = composite(&out, areas);
+    out.extend(extra.iter().map(|(r, _)| (*r).clone()));
+    let direction = |code: &str| match extra.iter().find(|(r, _)| r.code == code) {
+        Some((_, d)) => *d,
+        None => direction(code),
+    };
+    let composite = composite(&out, areas, &direction);
     out.extend(composite);
     out
 }
 
 /// Each area's composite index and class.
-fn composite(rows: &[Indicator], areas: &[(String, AreaCounts)]) -> Vec<Indicator> {
+fn composite(
+    rows: &[Indicator],
+    areas: &[(String, AreaCounts)],
+    direction: &dyn Fn(&str) -> Option<f64>,
+) -> Vec<Indicator> {
     // Per indicator, its mean and standard deviation across areas.
     let mut codes: Vec<&str> = Vec::new();
     for r in rows {
@@ -272,6 +310,7 @@ mod tests {
                 ),
             )],
             &["servizi_sociali"],
+            &[],
         );
         let r = get(&rows, "Navile", "anziani_soli");
         assert_eq!(
@@ -290,7 +329,11 @@ mod tests {
 
     #[test]
     fn small_counts_are_suppressed_with_what_they_rest_on() {
-        let rows = indicators(&[("Reno".into(), area(2, 120, &[5000.0, 7000.0]))], &[]);
+        let rows = indicators(
+            &[("Reno".into(), area(2, 120, &[5000.0, 7000.0]))],
+            &[],
+            &[],
+        );
         let r = get(&rows, "Reno", "anziani_soli");
         assert!(r.suppressed);
         assert_eq!((r.numerator, r.denominator, r.value), (None, None, None));
@@ -298,7 +341,7 @@ mod tests {
         assert!(get(&rows, "Reno", "isee_mediano").suppressed);
         assert!(get(&rows, "Reno", "isee_sotto_soglia").suppressed);
         // Zero is not a small count.
-        let rows = indicators(&[("Reno".into(), area(0, 120, &[]))], &[]);
+        let rows = indicators(&[("Reno".into(), area(0, 120, &[]))], &[], &[]);
         assert_eq!(get(&rows, "Reno", "anziani_soli").value, Some(0.0));
     }
 
@@ -312,7 +355,7 @@ mod tests {
                 (format!("A{i}"), area(10 + 5 * u64::from(i), 120, &isee))
             })
             .collect();
-        let rows = indicators(&areas, &[]);
+        let rows = indicators(&areas, &[], &[]);
         let class = |a: &str| get(&rows, a, COMPOSITE).class;
         // More elderly alone and lower ISEE with i: more fragile.
         assert_eq!(class("A0"), Some("bassa"));
@@ -323,5 +366,41 @@ mod tests {
         let score = |a: &str| get(&rows, a, COMPOSITE).value.unwrap_or(f64::NAN);
         assert!(score("A7") > score("A6") && score("A1") > score("A0"));
         assert!((0..8).map(|i| score(&format!("A{i}"))).sum::<f64>().abs() < 1e-9);
+
+        // An imported indicator enters the index with its direction: one
+        // where lower is fragile and A0 is lowest by far turns A0's class.
+        let imported: Vec<Indicator> = (0u32..8)
+            .map(|i| Indicator {
+                area: format!("A{i}"),
+                code: "speranza_vita".into(),
+                numerator: None,
+                denominator: None,
+                value: Some(if i == 0 { 10.0 } else { 90.0 }),
+                suppressed: false,
+                class: None,
+            })
+            .collect();
+        let extra: Vec<(&Indicator, Option<f64>)> =
+            imported.iter().map(|r| (r, Some(-1.0))).collect();
+        let rows = indicators(&areas, &[], &extra);
+        assert_eq!(get(&rows, "A0", "speranza_vita").value, Some(10.0));
+        assert_ne!(get(&rows, "A0", COMPOSITE).class, Some("bassa"));
+        let extra: Vec<(&Indicator, Option<f64>)> = imported.iter().map(|r| (r, None)).collect();
+        let rows = indicators(&areas, &[], &extra);
+        assert_eq!(
+            get(&rows, "A0", COMPOSITE).class,
+            Some("bassa"),
+            "verso 0: not in the index"
+        );
+    }
+
+    #[test]
+    fn vaglio_s_own_codes_are_reserved() {
+        let sources = vec!["refezione".to_string()];
+        assert!(computed("anziani_soli", &sources));
+        assert!(computed("famiglie_refezione", &sources));
+        assert!(computed(COMPOSITE, &sources));
+        assert!(!computed("famiglie_altro", &sources));
+        assert!(!computed("speranza_vita", &sources));
     }
 }

@@ -393,6 +393,10 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
         .map(|s| sources::load_rules(project, s, opts.today, &inputs))
         .collect::<miette::Result<Vec<_>>>()?;
     sources::refuse_bad_columns(project, &mode, &inputs, &rules)?;
+    let names: Vec<String> = project.sources.iter().map(|s| s.name.clone()).collect();
+    let imports = fragility::import::read(&project.fragility_imports, &|c| {
+        fragility::computed(c, &names)
+    })?;
     crash_point("started");
     let (stradario, geo_result, geo_report) = match geography::stage(
         project,
@@ -478,6 +482,7 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
             ids: &ids,
             linked: &linked,
             register,
+            imports: &imports,
             files: &files,
             results: &results,
             pseudo: &pseudo,

@@ -10,6 +10,7 @@ use miette::IntoDiagnostic;
 use rayon::prelude::*;
 
 use super::anagrafe::{Cells, IdIndex};
+use super::fragility::import::Imported;
 use super::fragility::{self, AreaCounts};
 use super::residents::NO_AREA;
 use super::residents::{
@@ -124,6 +125,8 @@ pub(crate) struct Master<'a> {
     family_of: Vec<u32>,
     /// The civic-number register, when the project has one.
     register: Option<&'a Register>,
+    /// Fragility indicators imported from the project's files.
+    imports: &'a [Imported],
 }
 
 /// Where a record's area statistica comes from (`servizi.area_da`).
@@ -175,7 +178,52 @@ impl<'a> Master<'a> {
             family_shown,
             family_of,
             register: None,
+            imports: &[],
         }
+    }
+
+    /// The same, with fragility indicators imported from files.
+    pub fn with_imports(mut self, imports: &'a [Imported]) -> Master<'a> {
+        self.imports = imports;
+        self
+    }
+
+    /// Refuses an imported indicator of an area the run does not know: a
+    /// quartiere no resident is in, or an area statistica not in the
+    /// register (or any, without one).
+    pub fn check_imports(&self) -> miette::Result<()> {
+        if self.imports.is_empty() {
+            return Ok(());
+        }
+        let quartieri: std::collections::HashSet<&str> = self
+            .residents
+            .iter()
+            .filter_map(|r| r.area.as_deref())
+            .collect();
+        for i in self.imports {
+            let known = match i.level {
+                "area_statistica" => self
+                    .register
+                    .is_some_and(|r| r.areas().iter().any(|a| a.code == i.row.area)),
+                _ => quartieri.contains(i.row.area.as_str()),
+            };
+            if !known {
+                miette::bail!(
+                    code = "vaglio::fragility::import",
+                    help = if i.level == "area_statistica" {
+                        "an area statistica is named by its code in the project's [stradario]"
+                    } else {
+                        "a quartiere is named as the anagrafe's area column writes it"
+                    },
+                    "{}, row {}: {} `{}` is not an area of this run",
+                    i.file.display(),
+                    i.line,
+                    i.level,
+                    i.row.area
+                );
+            }
+        }
+        Ok(())
     }
 
     /// The same, with the civic-number register that places residents and
@@ -497,7 +545,13 @@ impl<'a> Master<'a> {
             .collect();
         let areas: Vec<(String, AreaCounts)> =
             areas.into_iter().map(|(a, c)| (a.to_string(), c)).collect();
-        fragility::indicators(&areas, &names)
+        let extra: Vec<(&fragility::Indicator, Option<f64>)> = self
+            .imports
+            .iter()
+            .filter(|i| i.level == level && areas.iter().any(|(a, _)| *a == i.row.area))
+            .map(|i| (&i.row, i.direction))
+            .collect();
+        fragility::indicators(&areas, &names, &extra)
             .into_iter()
             .map(|r| (level, r))
             .collect()

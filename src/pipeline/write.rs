@@ -50,6 +50,8 @@ pub(crate) struct MasterInput<'r> {
     pub linked: &'r [Linked],
     /// The civic-number register, when the project has one.
     pub register: Option<&'r crate::geography::register::Register>,
+    /// Fragility indicators imported from the project's files.
+    pub imports: &'r [super::fragility::import::Imported],
     /// The file each source was read from, in project order.
     pub files: &'r [PathBuf],
     pub results: &'r [SourceResult],
@@ -77,7 +79,9 @@ pub(crate) fn stage(
         m.pseudo,
         opts.today,
     )
-    .with_register(m.register);
+    .with_register(m.register)
+    .with_imports(m.imports);
+    master.check_imports()?;
     let files = file_digests(project, m.files, opts.decisions.as_deref(), digests)?;
     let mut metadata = metadata(
         opts.today,
@@ -236,6 +240,9 @@ fn file_digests(
     for (s, file) in project.sources.iter().zip(files) {
         digest(&s.name, "file", file)?;
         digest(&s.name, "rules", &s.rules)?;
+    }
+    for f in &project.fragility_imports {
+        digest("fragilita", "file", f)?;
     }
     if let Some(d) = decisions {
         out.push(FileDigest {

@@ -279,3 +279,77 @@ fn an_address_column_the_file_lacks_is_refused_before_any_work() {
     assert!(err.contains("vaglio::geography::address_column"), "{err}");
     assert!(err.contains("INDIRIZZO_ALLOGGIO"), "{err}");
 }
+
+#[test]
+fn fragility_indicators_produced_elsewhere_are_imported() {
+    let tmp = scratch();
+    let dir = tmp.path();
+    demo_city(dir, 2000, 7);
+    // One indicator per quartiere (lower is fragile), one per area with the
+    // counts it rests on, one small count to suppress.
+    let mut csv = String::from("livello;area;indicatore;valore;numeratore;denominatore;verso\n");
+    for (i, q) in [
+        "Borgo Panigale-Reno",
+        "Navile",
+        "Porto-Saragozza",
+        "San Donato-San Vitale",
+        "Santo Stefano",
+        "Savena",
+    ]
+    .iter()
+    .enumerate()
+    {
+        csv.push_str(&format!("quartiere;{q};speranza_vita;{},5;;;-\n", 80 + i));
+    }
+    csv.push_str("area_statistica;1101;accessi_ps;0,12;12;100;\n");
+    csv.push_str("area_statistica;1102;accessi_ps;0,02;2;100;\n");
+    std::fs::write(dir.join("indicatori.csv"), csv).unwrap();
+    let project = std::fs::read_to_string(dir.join("vaglio.toml")).unwrap();
+    std::fs::write(
+        dir.join("vaglio.toml"),
+        format!("{project}\n[fragility]\nimport = [\"indicatori.csv\"]\n"),
+    )
+    .unwrap();
+    run(dir).code(0);
+    let conn = Connection::open(dir.join("master/datamart.sqlite")).unwrap();
+    let value = |sql: &str| -> Option<f64> {
+        conn.query_row(sql, [], |r| r.get(0))
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    };
+    assert_eq!(
+        value("SELECT valore FROM fragilita WHERE livello = 'quartiere' AND area = 'Navile' AND indicatore = 'speranza_vita'"),
+        Some(81.5)
+    );
+    assert_eq!(
+        value("SELECT valore FROM fragilita WHERE livello = 'area_statistica' AND area = '1101' AND indicatore = 'accessi_ps'"),
+        Some(0.12)
+    );
+    assert_eq!(
+        value("SELECT valore FROM fragilita WHERE area = '1102' AND indicatore = 'accessi_ps'"),
+        None,
+        "a numerator of 2 is suppressed"
+    );
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT count(*) FROM metadata WHERE chiave = 'sha256:fragilita:file:indicatori.csv'"
+        ),
+        1
+    );
+
+    // An area the run does not know stops it, and the datamart stays.
+    let before = std::fs::read(dir.join("master/datamart.sqlite")).unwrap();
+    std::fs::write(
+        dir.join("indicatori.csv"),
+        "area;indicatore;valore\nQuartiere Inesistente;speranza_vita;80\n",
+    )
+    .unwrap();
+    let out = run(dir).code(2);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(err.contains("vaglio::fragility::import"), "{err}");
+    assert!(err.contains("Quartiere Inesistente"), "{err}");
+    assert_eq!(
+        std::fs::read(dir.join("master/datamart.sqlite")).unwrap(),
+        before
+    );
+}

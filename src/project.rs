@@ -42,12 +42,16 @@ use crate::rules::walk::{Node, Table};
 use crate::rules::{Diagnostics, RuleFileError};
 
 /// Table names of the datamart a source may not take.
-pub const RESERVED: [&str; 5] = [
+pub const RESERVED: [&str; 8] = [
     "individui",
     "famiglie",
     "collegamenti",
     "metadata",
     "sqlite_sequence",
+    // the source-specific facts (`[facts]` in a rule file)
+    "redditi",
+    "riscossione",
+    "graduatorie",
 ];
 
 /// A loaded project.

@@ -120,6 +120,10 @@ pub(crate) fn refuse_bad_columns(
             let setting = format!("[datamart] {key} in {}", s.rules.display());
             column_of(&columns, &file, &s.name, &setting, c)?;
         }
+        for (key, c) in rules.facts.iter().flat_map(|f| f.columns()) {
+            let setting = format!("[facts] {key} in {}", s.rules.display());
+            column_of(&columns, &file, &s.name, &setting, c)?;
+        }
     }
     Ok(())
 }

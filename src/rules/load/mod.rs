@@ -7,6 +7,7 @@
 
 mod checks;
 mod datamart;
+mod facts;
 mod fields;
 mod input;
 mod table;
@@ -261,6 +262,7 @@ impl Loader<'_> {
                 "checks",
                 "link",
                 "datamart",
+                "facts",
             ],
         );
         let name = root
@@ -299,6 +301,7 @@ impl Loader<'_> {
             None => Vec::new(),
         };
         let service = root.get("datamart").and_then(|n| self.datamart(n));
+        let facts = root.get("facts").and_then(|n| self.facts(n));
         let link = if root.get("link").is_some() {
             toml::from_str::<toml::Table>(text)
                 .ok()
@@ -322,6 +325,7 @@ impl Loader<'_> {
             source_text: source,
             link,
             service,
+            facts,
         }
     }
 

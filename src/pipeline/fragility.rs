@@ -323,6 +323,27 @@ mod tests {
     }
 
     #[test]
+    fn irpef_indicators_only_with_an_irpef_source() {
+        let plain = indicators(&[("Navile".into(), area(30, 120, &[]))], &[]);
+        assert!(!plain.iter().any(|r| r.code.starts_with("irpef")));
+        let mut c = area(30, 120, &[]);
+        c.irpef = Some(vec![
+            12_000.0, 15_000.0, 9_000.0, 30_000.0, 50_000.0, 40_000.0,
+        ]);
+        let rows = indicators(&[("Navile".into(), c)], &[]);
+        let r = get(&rows, "Navile", "irpef_mediano");
+        assert_eq!((r.denominator, r.value), (Some(6), Some(22_500.0)));
+        // 15,000 is under the threshold (upper bound included).
+        assert_eq!(get(&rows, "Navile", "irpef_sotto_soglia").value, Some(0.5));
+        assert_eq!(direction("irpef_mediano"), Some(-1.0));
+        let mut few = area(30, 120, &[]);
+        few.irpef = Some(vec![9_000.0, 40_000.0]);
+        let rows = indicators(&[("Reno".into(), few)], &[]);
+        assert!(get(&rows, "Reno", "irpef_mediano").suppressed);
+        assert!(get(&rows, "Reno", "irpef_sotto_soglia").suppressed);
+    }
+
+    #[test]
     fn small_counts_are_suppressed_with_what_they_rest_on() {
         let rows = indicators(&[("Reno".into(), area(2, 120, &[5000.0, 7000.0]))], &[]);
         let r = get(&rows, "Reno", "anziani_soli");

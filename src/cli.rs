@@ -29,7 +29,7 @@ pub enum Command {
     /// List the check kinds and field types, or show one kind's documentation.
     #[command(after_long_help = RULES_EXAMPLES)]
     Rules(RulesArgs),
-    /// Generate a synthetic city (registry, four extracts with labelled
+    /// Generate a synthetic city (registry, eight extracts with labelled
     /// errors, rule files, truth files) and check every extract.
     #[command(after_long_help = DEMO_EXAMPLES)]
     Demo(DemoArgs),
@@ -233,6 +233,11 @@ What it writes (DIR = --out):
   DIR/servizi_sociali.csv     social-service interventions (UTF-8, ,)
   DIR/erp_inquilini.sqlite    public-housing tenants (SQLite)
   DIR/isee.csv                ISEE declarations (UTF-8 with BOM, ;)
+  DIR/riscossione_scuola.csv  school-service billing, by the payer
+                              (ISO-8859-1, |)
+  DIR/irpef.csv               IRPEF incomes by taxpayer and tax year (UTF-8, ,)
+  DIR/graduatoria_erp.txt     public-housing ranking list (UTF-16LE, tab)
+  DIR/assegnazioni_erp.sqlite public-housing assignments (SQLite)
   DIR/rules/*.toml            the rule file of each (also in rules/demo/)
   DIR/truth/*.csv             per extract row: the true ID_PERSONA and the
                               injected errors
@@ -248,7 +253,9 @@ The same seed and size give byte-identical files. The extracts contain
 errors on purpose (wrong check characters, omocodes, missing, provisional
 and placeholder codes, a parent's code in a child's field, transliterated
 names, apostrophes and accents, truncated double names, swapped day and
-month, date typos, non-residents, duplicate rows); the demo's rule files
+month, date typos, non-residents, duplicate rows, the payer's code in the
+user's field, deceased taxpayers, households applying twice, scores out of
+range); the demo's rule files
 tolerate them, so the checks report findings and the gate passes.
 
 Exit codes: as `vaglio check`: 0 every gate passed (the normal outcome);

@@ -51,7 +51,7 @@ use crate::rules::walk::{Node, Table};
 use crate::rules::{Diagnostics, RuleFileError};
 
 /// Table names of the datamart a source may not take.
-pub const RESERVED: [&str; 9] = [
+pub const RESERVED: [&str; 12] = [
     "individui",
     "famiglie",
     "collegamenti",
@@ -61,6 +61,10 @@ pub const RESERVED: [&str; 9] = [
     "metadata",
     "sqlite_sequence",
     "stradario",
+    // the source-specific facts (`[facts]` in a rule file)
+    "redditi",
+    "riscossione",
+    "graduatorie",
 ];
 
 /// A loaded project.

@@ -104,12 +104,12 @@ pub fn run(args: &DemoArgs) -> miette::Result<Outcome> {
             args.out.display()
         );
         t.push_str(&format!(
-            "  {:<16} {:>8} {:>9}  {:<7} most frequent findings\n",
+            "  {:<18} {:>8} {:>9}  {:<7} most frequent findings\n",
             "source", "rows", "findings", "gate"
         ));
         for l in &lines {
             t.push_str(&format!(
-                "  {:<16} {:>8} {:>9}  {:<7} {}\n",
+                "  {:<18} {:>8} {:>9}  {:<7} {}\n",
                 l.name,
                 l.rows,
                 l.findings,
@@ -132,24 +132,24 @@ pub fn run(args: &DemoArgs) -> miette::Result<Outcome> {
             }
         ));
         t.push_str(&format!(
-            "\n  {:<16} {:>8} {:>10} {:>8} {:>8} {:>8}   (matched to stradario.csv)\n",
+            "\n  {:<18} {:>8} {:>10} {:>8} {:>8} {:>8}   (matched to stradario.csv)\n",
             "addresses", "civic", "normalised", "street", "none", "placed"
         ));
         for l in &lines {
             if let Some([c, n, st, no, placed]) = l.addresses {
                 t.push_str(&format!(
-                    "  {:<16} {c:>8} {n:>10} {st:>8} {no:>8} {placed:>8}\n",
+                    "  {:<18} {c:>8} {n:>10} {st:>8} {no:>8} {placed:>8}\n",
                     l.name
                 ));
             }
         }
         t.push_str(&format!(
-            "\n  {:<16} {:>8} {:>8} {:>9}  {:>9} {:>7} {:>7}   (against the truth files)\n",
+            "\n  {:<18} {:>8} {:>8} {:>9}  {:>9} {:>7} {:>7}   (against the truth files)\n",
             "linked", "match", "review", "unmatched", "precision", "recall", "F1"
         ));
         for (name, m, r, u, sc) in &linked {
             t.push_str(&format!(
-                "  {:<16} {:>8} {:>8} {:>9}  {:>9.4} {:>7.4} {:>7.4}\n",
+                "  {:<18} {:>8} {:>8} {:>9}  {:>9.4} {:>7.4} {:>7.4}\n",
                 name,
                 m,
                 r,
@@ -170,7 +170,7 @@ pub fn run(args: &DemoArgs) -> miette::Result<Outcome> {
             links_path.display()
         ));
         t.push_str(&format!(
-            "Datamart:    {} (individui, famiglie, collegamenti, servizi, fragilita, aree, one table per source, metadata)\n",
+            "Datamart:    {} (individui, famiglie, collegamenti, servizi, fragilita, aree, redditi, riscossione, graduatorie, one table per source, metadata)\n",
             project.master.join("datamart.sqlite").display()
         ));
         t.push_str(&format!(
@@ -208,7 +208,7 @@ pub fn run(args: &DemoArgs) -> miette::Result<Outcome> {
 
 /// The demo city's project file, written as `DIR/vaglio.toml`.
 pub const DEMO_PROJECT: &str = r#"# The vaglio demo city: `vaglio run vaglio-demo/vaglio.toml` checks the
-# anagrafe and the four extracts, links every extract record to a resident,
+# anagrafe and the eight extracts, links every extract record to a resident,
 # and writes reports/, master/ (links.csv, datamart.sqlite) and review/.
 
 [anagrafe]
@@ -253,6 +253,33 @@ isee_column = "VALORE_ISEE"
 # the DSU protocol identifies the declarant: dropped, and pseudonymised
 # where it is the record key
 drop_columns = ["PROTOCOLLO_DSU"]
+
+[[sources]]
+name = "riscossione_scuola"
+file = "riscossione_scuola.csv"
+rules = "rules/riscossione_scuola.toml"
+# the person is the payer; the child's code is pseudonymised
+# (rules/riscossione_scuola.toml); billed, paid and arrears per family
+# and service go to the datamart's `riscossione` ([facts])
+
+[[sources]]
+name = "irpef"
+file = "irpef.csv"
+rules = "rules/irpef.toml"
+# the code is the only identity; incomes per person and year go to the
+# datamart's `redditi` ([facts])
+
+[[sources]]
+name = "graduatoria_erp"
+file = "graduatoria_erp.txt"
+rules = "rules/graduatoria_erp.toml"
+# positions and scores per applicant family go to `graduatorie` ([facts])
+
+[[sources]]
+name = "assegnazioni_erp"
+file = "assegnazioni_erp.sqlite"
+rules = "rules/assegnazioni_erp.toml"
+# each assignment is a housing service of `servizi` ([datamart])
 
 [output]
 reports = "reports"

@@ -53,11 +53,22 @@ pub enum ErrorKind {
     NonResident,
     /// The row repeats the previous row exactly.
     DuplicateRow,
+    /// Billing: the payer's code typed in the field of the child who uses
+    /// the service (the row is still the payer's: it links all the same).
+    PayerCfInUserField,
+    /// IRPEF: a taxpayer who died since the tax year (no longer in the
+    /// registry): the row must stay unmatched.
+    Deceased,
+    /// Housing ranking: the same household applied twice (another
+    /// application, the same applicant): both rows link to them.
+    DuplicateApplicant,
+    /// Housing ranking: a score outside the call's range (0–100).
+    ScoreOutOfRange,
 }
 
 impl ErrorKind {
     /// Every kind, in the order the truth files list them.
-    pub const ALL: [ErrorKind; 14] = [
+    pub const ALL: [ErrorKind; 18] = [
         ErrorKind::CfCheckChar,
         ErrorKind::CfOmocodeForm,
         ErrorKind::CfMissing,
@@ -72,6 +83,10 @@ impl ErrorKind {
         ErrorKind::DateDigitTypo,
         ErrorKind::NonResident,
         ErrorKind::DuplicateRow,
+        ErrorKind::PayerCfInUserField,
+        ErrorKind::Deceased,
+        ErrorKind::DuplicateApplicant,
+        ErrorKind::ScoreOutOfRange,
     ];
 
     /// The label in the truth files.
@@ -91,6 +106,10 @@ impl ErrorKind {
             ErrorKind::DateDigitTypo => "date_digit_typo",
             ErrorKind::NonResident => "non_resident",
             ErrorKind::DuplicateRow => "duplicate_row",
+            ErrorKind::PayerCfInUserField => "payer_cf_in_user_field",
+            ErrorKind::Deceased => "deceased",
+            ErrorKind::DuplicateApplicant => "duplicate_applicant",
+            ErrorKind::ScoreOutOfRange => "score_out_of_range",
         }
     }
 
@@ -127,16 +146,47 @@ impl ErrorRates {
                 (DateDigitTypo, 0.02),
                 (NonResident, 0.03),
                 (DuplicateRow, 0.01),
+                (PayerCfInUserField, 0.0),
+                (Deceased, 0.0),
+                (DuplicateApplicant, 0.0),
+                (ScoreOutOfRange, 0.0),
             ],
         }
     }
 
     /// The rates of an extract: the standard ones, with the CF missing more
-    /// often in social services (the social worker often does not have it).
+    /// often in social services (the social worker often does not have it);
+    /// the kinds of one extract (a payer's code in the user's field in
+    /// billing, deceased taxpayers in IRPEF, duplicated applicants and
+    /// scores out of range in the housing ranking) only in theirs. IRPEF
+    /// comes from the Agenzia delle Entrate, which issues the codes: only
+    /// the other form of an omocode, no other error of the code, no names,
+    /// no birth date, no duplicate rows.
     pub fn for_extract(extract: &str) -> ErrorRates {
         let mut r = ErrorRates::standard();
-        if extract == "servizi_sociali" {
-            r.set(ErrorKind::CfMissing, 0.20);
+        match extract {
+            "servizi_sociali" => r.set(ErrorKind::CfMissing, 0.20),
+            "riscossione_scuola" => r.set(ErrorKind::PayerCfInUserField, 0.03),
+            "irpef" => {
+                for kind in CF_KINDS {
+                    r.set(kind, 0.0);
+                }
+                r.set(ErrorKind::CfOmocodeForm, 0.01);
+                for kind in [
+                    ErrorKind::NameTransliteration,
+                    ErrorKind::NameApostropheAccent,
+                    ErrorKind::NameTruncated,
+                    ErrorKind::DuplicateRow,
+                ] {
+                    r.set(kind, 0.0);
+                }
+                r.set(ErrorKind::Deceased, 0.01);
+            }
+            "graduatoria_erp" => {
+                r.set(ErrorKind::DuplicateApplicant, 0.02);
+                r.set(ErrorKind::ScoreOutOfRange, 0.01);
+            }
+            _ => {}
         }
         r
     }

@@ -95,7 +95,7 @@ pub fn band(isee: Option<u64>) -> &'static str {
 /// Someone who does not live in Bologna (a child at school in the city, a
 /// former tenant, a person helped by social services while living
 /// elsewhere). Their code is guaranteed not to be a resident's.
-fn outsider(rng: &mut Rng, city: &City, cfs: &HashSet<&str>, age: (i32, i32)) -> Person {
+pub(super) fn outsider(rng: &mut Rng, city: &City, cfs: &HashSet<&str>, age: (i32, i32)) -> Person {
     loop {
         let female = rng.chance(0.5);
         let a = rng.range(i64::from(age.0), i64::from(age.1)) as i32;
@@ -143,7 +143,7 @@ fn outsider(rng: &mut Rng, city: &City, cfs: &HashSet<&str>, age: (i32, i32)) ->
 }
 
 /// The identity fields of a person, after injection.
-fn identity(
+pub(super) fn identity(
     rng: &mut Rng,
     rates: &ErrorRates,
     p: &Person,
@@ -171,7 +171,7 @@ fn identity(
 }
 
 /// Inserts exact duplicates after some rows.
-fn duplicate(rng: &mut Rng, rates: &ErrorRates, e: &mut Extract) {
+pub(super) fn duplicate(rng: &mut Rng, rates: &ErrorRates, e: &mut Extract) {
     let p = rates.rate(ErrorKind::DuplicateRow);
     let rows = std::mem::take(&mut e.rows);
     let truth = std::mem::take(&mut e.truth);
@@ -191,20 +191,36 @@ fn duplicate(rng: &mut Rng, rates: &ErrorRates, e: &mut Extract) {
     }
 }
 
-fn dmy(d: NaiveDate) -> String {
+pub(super) fn dmy(d: NaiveDate) -> String {
     d.format("%d/%m/%Y").to_string()
 }
 
-fn iso(d: NaiveDate) -> String {
+pub(super) fn iso(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
-fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+pub(super) fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
 }
 
-fn plus_days(d: NaiveDate, n: u64) -> NaiveDate {
+pub(super) fn plus_days(d: NaiveDate, n: u64) -> NaiveDate {
     d.checked_add_days(Days::new(n)).unwrap_or(d)
+}
+
+/// What every extract starts from: its error rates, its own random
+/// stream, and an empty extract with its header.
+pub(super) fn begin(
+    name: &'static str,
+    seed: u64,
+    header: Vec<&'static str>,
+) -> (ErrorRates, Rng, Extract) {
+    let e = Extract {
+        name,
+        header,
+        rows: Vec::new(),
+        truth: Vec::new(),
+    };
+    (ErrorRates::for_extract(name), Rng::stream(seed, name), e)
 }
 
 /// All resident codes.
@@ -627,6 +643,31 @@ pub fn isee(city: &City, seed: u64, values: &[Option<u64>]) -> Extract {
     }
     duplicate(&mut rng, &rates, &mut e);
     e
+}
+
+/// A small city for the extracts' unit tests.
+#[cfg(test)]
+pub(super) fn test_city() -> City {
+    City::generate(5, 4000, date(2025, 12, 31))
+}
+
+/// Asserts what every extract keeps: a truth per row, rows as wide as the
+/// header and keyed as their truth, and no person exactly for the rows
+/// labelled with one of `nobody` (non-resident, deceased…).
+#[cfg(test)]
+pub(super) fn assert_rows_match_truth(e: &Extract, nobody: &[ErrorKind]) {
+    assert_eq!(e.rows.len(), e.truth.len(), "{}", e.name);
+    for (row, t) in e.rows.iter().zip(&e.truth) {
+        assert_eq!(row.len(), e.header.len(), "{}", e.name);
+        assert_eq!(row[0], t.key, "{}", e.name);
+        assert_eq!(
+            t.person.is_none(),
+            t.errors.iter().any(|k| nobody.contains(k)),
+            "{} {}",
+            e.name,
+            t.key
+        );
+    }
 }
 
 #[cfg(test)]

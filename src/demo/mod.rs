@@ -8,6 +8,10 @@
 //! DIR/servizi_sociali.csv       social-service interventions (UTF-8, ,)
 //! DIR/erp_inquilini.sqlite      public-housing tenants (SQLite)
 //! DIR/isee.csv                  ISEE declarations (UTF-8 with BOM, ;)
+//! DIR/riscossione_scuola.csv    school-service billing, by payer (ISO-8859-1, |)
+//! DIR/irpef.csv                 IRPEF incomes by taxpayer and year (UTF-8, ,)
+//! DIR/graduatoria_erp.txt       public-housing ranking list (UTF-16LE, tab)
+//! DIR/assegnazioni_erp.sqlite   public-housing assignments (SQLite)
 //! DIR/stradario.csv             the civic-number register (UTF-8, ;)
 //! DIR/rules/<name>.toml         the rule file of each (as rules/demo/ in the repo)
 //! DIR/truth/<extract>.csv       per row: the true ID_PERSONA and the injected errors
@@ -19,13 +23,17 @@
 //! | [`places`] | places of birth (historic codes), streets and quartieri |
 //! | [`anagrafe`] | families, residents, codici fiscali with omocodes |
 //! | [`errors`] | the labelled error kinds and their rates |
-//! | [`extracts`] | the four extracts and their truth |
+//! | [`extracts`] | the first four extracts and their truth |
+//! | [`fiscal`] | billing (by payer) and IRPEF incomes (by taxpayer and year) |
+//! | [`housing`] | the public-housing ranking list and assignments |
 //! | [`stradario`] | the civic-number register (streets, house numbers, quartieri, zone, aree statistiche) and how offices write addresses, with labelled errors |
 //! | [`write`](mod@write) | files: encodings, SQLite, truth |
 
 pub mod anagrafe;
 pub mod errors;
 pub mod extracts;
+pub mod fiscal;
+pub mod housing;
 pub mod names;
 pub mod places;
 pub mod stradario;
@@ -46,7 +54,7 @@ pub fn reference_date() -> NaiveDate {
 
 /// The rule files, as written to `DIR/rules/` (the repo keeps the same files
 /// in `rules/demo/`, from which they are compiled in).
-pub const RULE_FILES: [(&str, &str); 6] = [
+pub const RULE_FILES: [(&str, &str); 10] = [
     ("anagrafe", include_str!("../../rules/demo/anagrafe.toml")),
     ("refezione", include_str!("../../rules/demo/refezione.toml")),
     (
@@ -59,6 +67,19 @@ pub const RULE_FILES: [(&str, &str); 6] = [
     ),
     ("isee", include_str!("../../rules/demo/isee.toml")),
     ("stradario", include_str!("../../rules/demo/stradario.toml")),
+    (
+        "riscossione_scuola",
+        include_str!("../../rules/demo/riscossione_scuola.toml"),
+    ),
+    ("irpef", include_str!("../../rules/demo/irpef.toml")),
+    (
+        "graduatoria_erp",
+        include_str!("../../rules/demo/graduatoria_erp.toml"),
+    ),
+    (
+        "assegnazioni_erp",
+        include_str!("../../rules/demo/assegnazioni_erp.toml"),
+    ),
 ];
 
 /// What to generate.
@@ -110,6 +131,12 @@ pub fn generate(config: &Config, out: &Path) -> miette::Result<City> {
         extracts::erp_inquilini(&city, config.seed),
         extracts::isee(&city, config.seed, &isee_values),
     );
+    let (riscossione, irpef) = (
+        fiscal::riscossione(&city, config.seed, &isee_values),
+        fiscal::irpef(&city, config.seed),
+    );
+    let (graduatoria, applications) = housing::graduatoria_erp(&city, config.seed, &isee_values);
+    let assegnazioni = housing::assegnazioni_erp(&city, config.seed, &applications);
 
     for (name, text) in RULE_FILES {
         write_atomic(
@@ -137,6 +164,7 @@ pub fn generate(config: &Config, out: &Path) -> miette::Result<City> {
             windows_1252: true,
             bom: false,
             crlf: true,
+            utf16le: false,
         },
     )?;
     add("refezione", "refezione.csv", refezione.rows.len());
@@ -149,6 +177,7 @@ pub fn generate(config: &Config, out: &Path) -> miette::Result<City> {
             windows_1252: false,
             bom: false,
             crlf: false,
+            utf16le: false,
         },
     )?;
     add("servizi_sociali", "servizi_sociali.csv", sociali.rows.len());
@@ -170,9 +199,62 @@ pub fn generate(config: &Config, out: &Path) -> miette::Result<City> {
             windows_1252: false,
             bom: true,
             crlf: false,
+            utf16le: false,
         },
     )?;
     add("isee", "isee.csv", isee.rows.len());
+
+    // The four sources of issue 19, each in its office's own shape.
+    write::csv_extract(
+        &riscossione,
+        &out.join("riscossione_scuola.csv"),
+        // ISO-8859-1: the demo's names are all within it, where it and
+        // Windows-1252 write the same bytes.
+        write::CsvStyle {
+            delimiter: b'|',
+            windows_1252: true,
+            crlf: true,
+            ..write::CsvStyle::PLAIN
+        },
+    )?;
+    add(
+        "riscossione_scuola",
+        "riscossione_scuola.csv",
+        riscossione.rows.len(),
+    );
+
+    write::csv_extract(&irpef, &out.join("irpef.csv"), write::CsvStyle::PLAIN)?;
+    add("irpef", "irpef.csv", irpef.rows.len());
+
+    write::csv_extract(
+        &graduatoria,
+        &out.join("graduatoria_erp.txt"),
+        write::CsvStyle {
+            delimiter: b'\t',
+            bom: true,
+            crlf: true,
+            utf16le: true,
+            ..write::CsvStyle::PLAIN
+        },
+    )?;
+    add(
+        "graduatoria_erp",
+        "graduatoria_erp.txt",
+        graduatoria.rows.len(),
+    );
+
+    write::sqlite_extract(
+        &assegnazioni,
+        &out.join("assegnazioni_erp.sqlite"),
+        "assegnazioni",
+        &["CODICE_ALLOGGIO", "NUM_COMPONENTI"],
+        &["CANONE_MENSILE"],
+    )?;
+    add(
+        "assegnazioni_erp",
+        "assegnazioni_erp.sqlite",
+        assegnazioni.rows.len(),
+    );
 
     // The register: every address someone lives or rents at is in it.
     let geography = stradario::Geography::generate(config.seed);
@@ -183,7 +265,16 @@ pub fn generate(config: &Config, out: &Path) -> miette::Result<City> {
     let register = geography.rows(city.families.iter().map(|f| &f.address).chain(dwellings));
     write::stradario(&register, &out.join("stradario.csv"))?;
 
-    for e in [&refezione, &sociali, &erp, &isee] {
+    for e in [
+        &refezione,
+        &sociali,
+        &erp,
+        &isee,
+        &riscossione,
+        &irpef,
+        &graduatoria,
+        &assegnazioni,
+    ] {
         write::truth(
             e,
             &geography,

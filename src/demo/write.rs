@@ -22,6 +22,21 @@ pub struct CsvStyle {
     pub bom: bool,
     /// CRLF line ends.
     pub crlf: bool,
+    /// UTF-16 little-endian (with its byte-order mark when `bom`), as Excel
+    /// saves "Unicode text"; instead of UTF-8 or Windows-1252.
+    pub utf16le: bool,
+}
+
+impl CsvStyle {
+    /// UTF-8 without a byte-order mark, LF line ends, `,`: change what an
+    /// extract does otherwise (`CsvStyle { delimiter: b'|', ..CsvStyle::PLAIN }`).
+    pub const PLAIN: CsvStyle = CsvStyle {
+        delimiter: b',',
+        windows_1252: false,
+        bom: false,
+        crlf: false,
+        utf16le: false,
+    };
 }
 
 /// Rows to CSV bytes in a style.
@@ -44,6 +59,14 @@ pub fn csv_bytes(
     }
     let utf8 = w.into_inner().into_diagnostic()?;
     let mut out = Vec::with_capacity(utf8.len() + 3);
+    if style.utf16le {
+        let text = String::from_utf8(utf8).into_diagnostic()?;
+        if style.bom {
+            out.extend_from_slice(&[0xFF, 0xFE]);
+        }
+        out.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        return Ok(out);
+    }
     if style.bom {
         out.extend_from_slice(b"\xEF\xBB\xBF");
     }
@@ -113,6 +136,7 @@ pub fn anagrafe(city: &City, path: &Path) -> miette::Result<()> {
         windows_1252: false,
         bom: false,
         crlf: false,
+        utf16le: false,
     };
     write(path, &csv_bytes(&header, &rows, style)?)
 }
@@ -239,6 +263,7 @@ pub fn truth(e: &Extract, geography: &Geography, path: &Path) -> miette::Result<
         windows_1252: false,
         bom: false,
         crlf: false,
+        utf16le: false,
     };
     write(path, &csv_bytes(&header, &rows, style)?)
 }
@@ -270,6 +295,7 @@ pub fn stradario(rows: &[Vec<String>], path: &Path) -> miette::Result<()> {
         windows_1252: false,
         bom: false,
         crlf: false,
+        utf16le: false,
     };
     write(path, &csv_bytes(&stradario::HEADER, rows, style)?)
 }

@@ -16,6 +16,8 @@
 //! | `famiglie_<source>` | families with a member in the source's `servizi` / families | higher |
 //! | `isee_mediano` | median ISEE of the families with one (euros) / those families | lower |
 //! | `isee_sotto_soglia` | families with ISEE ≤ 9,360 / families with one | higher |
+//! | `irpef_mediano` | median IRPEF income (latest tax year) of the families with one / those families (only with an IRPEF source) | lower |
+//! | `irpef_sotto_soglia` | families with IRPEF income ≤ 15,000 / families with one (only with an IRPEF source) | higher |
 //!
 //! A value resting on a numerator of 1 or 2, or on fewer than
 //! [`SMALL_COUNT`] in its denominator, is suppressed (`valore` NULL,
@@ -49,6 +51,9 @@ pub(crate) struct AreaCounts {
     pub reached: Vec<u64>,
     /// The ISEE of each family that has one.
     pub isee: Vec<f64>,
+    /// With an IRPEF source (`[facts] kind = "redditi"`): the IRPEF income
+    /// (latest tax year) of each family that has one.
+    pub irpef: Option<Vec<f64>>,
 }
 
 /// One row of `fragilita`.
@@ -67,6 +72,10 @@ pub(crate) struct Indicator {
 /// The ISEE threshold of `isee_sotto_soglia` (the Assegno di inclusione's).
 pub const ISEE_THRESHOLD: f64 = 9_360.0;
 
+/// The family income threshold of `irpef_sotto_soglia` (euros a year: the
+/// upper bound of the first IRPEF bracket until 2023).
+pub const IRPEF_THRESHOLD: f64 = 15_000.0;
+
 /// The composite index's code.
 pub const COMPOSITE: &str = "indice_fragilita";
 
@@ -83,6 +92,8 @@ pub(crate) fn computed(code: &str, sources: &[String]) -> bool {
         "minori_stranieri",
         "isee_mediano",
         "isee_sotto_soglia",
+        "irpef_mediano",
+        "irpef_sotto_soglia",
         COMPOSITE,
     ]
     .contains(&code)
@@ -95,7 +106,7 @@ pub(crate) fn computed(code: &str, sources: &[String]) -> bool {
 fn direction(code: &str) -> Option<f64> {
     match code {
         "quota_minori" => None,
-        "isee_mediano" => Some(-1.0),
+        "isee_mediano" | "irpef_mediano" => Some(-1.0),
         _ => Some(1.0),
     }
 }
@@ -190,6 +201,9 @@ pub(crate) fn indicators(
             with_isee,
             1.0,
         ));
+        if let Some(irpef) = &c.irpef {
+            out.extend(income_indicators(area, irpef));
+        }
     }
     out.extend(extra.iter().map(|(r, _)| (*r).clone()));
     let direction = |code: &str| match extra.iter().find(|(r, _)| r.code == code) {
@@ -199,6 +213,27 @@ pub(crate) fn indicators(
     let composite = composite(&out, areas, &direction);
     out.extend(composite);
     out
+}
+
+/// `irpef_mediano` (the median family IRPEF income; denominator the
+/// families with one) and `irpef_sotto_soglia` (families at or under
+/// [`IRPEF_THRESHOLD`] / families with one).
+fn income_indicators(area: &str, incomes: &[f64]) -> [Indicator; 2] {
+    let with = incomes.len() as u64;
+    let suppressed = with < SMALL_COUNT;
+    let under = incomes.iter().filter(|&&x| x <= IRPEF_THRESHOLD).count() as u64;
+    [
+        Indicator {
+            area: area.to_string(),
+            code: "irpef_mediano".into(),
+            numerator: None,
+            denominator: (!suppressed).then_some(with),
+            value: if suppressed { None } else { median(incomes) },
+            suppressed,
+            class: None,
+        },
+        ratio(area, "irpef_sotto_soglia".into(), under, with, 1.0),
+    ]
 }
 
 /// Each area's composite index and class.
@@ -289,6 +324,7 @@ mod tests {
             families: 450,
             reached: vec![40],
             isee: isee.to_vec(),
+            irpef: None,
         }
     }
 
@@ -325,6 +361,27 @@ mod tests {
         );
         assert_eq!(get(&rows, "Navile", "isee_mediano").value, Some(10500.0));
         assert_eq!(get(&rows, "Navile", "isee_sotto_soglia").value, Some(0.5));
+    }
+
+    #[test]
+    fn irpef_indicators_only_with_an_irpef_source() {
+        let plain = indicators(&[("Navile".into(), area(30, 120, &[]))], &[], &[]);
+        assert!(!plain.iter().any(|r| r.code.starts_with("irpef")));
+        let mut c = area(30, 120, &[]);
+        c.irpef = Some(vec![
+            12_000.0, 15_000.0, 9_000.0, 30_000.0, 50_000.0, 40_000.0,
+        ]);
+        let rows = indicators(&[("Navile".into(), c)], &[], &[]);
+        let r = get(&rows, "Navile", "irpef_mediano");
+        assert_eq!((r.denominator, r.value), (Some(6), Some(22_500.0)));
+        // 15,000 is under the threshold (upper bound included).
+        assert_eq!(get(&rows, "Navile", "irpef_sotto_soglia").value, Some(0.5));
+        assert_eq!(direction("irpef_mediano"), Some(-1.0));
+        let mut few = area(30, 120, &[]);
+        few.irpef = Some(vec![9_000.0, 40_000.0]);
+        let rows = indicators(&[("Reno".into(), few)], &[], &[]);
+        assert!(get(&rows, "Reno", "irpef_mediano").suppressed);
+        assert!(get(&rows, "Reno", "irpef_sotto_soglia").suppressed);
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! | [`residents`] | the residents as the datamart describes them, read in one streaming pass |
 //! | [`tables`] | the datamart's tables, links.csv and the review queue, rows produced while written |
 //! | [`fragility`] | the fragility indicators per area and their composite index |
+//! | [`facts`] | the source-specific facts (`redditi`, `riscossione`, `graduatorie`) and the family's income and arrears |
 //! | [`previous`] | the last master, for `vaglio link --against` |
 //!
 //! The anagrafe is read and normalised for linking once, and every source
@@ -16,6 +17,7 @@
 //! give byte-identical files whatever the number of threads.
 
 mod anagrafe;
+mod facts;
 mod fragility;
 mod geography;
 mod mode;

@@ -131,6 +131,10 @@ pub(crate) fn refuse_bad_columns(
         if let (Some(a), Some(_)) = (&rules.address, &project.stradario) {
             missing_columns(a, &columns, &file, &s.rules)?;
         }
+        for (key, c) in rules.facts.iter().flat_map(|f| f.columns()) {
+            let setting = format!("[facts] {key} in {}", s.rules.display());
+            column_of(&columns, &file, &s.name, &setting, c)?;
+        }
     }
     Ok(())
 }

@@ -10,6 +10,7 @@ use miette::IntoDiagnostic;
 use rayon::prelude::*;
 
 use super::anagrafe::{Cells, IdIndex};
+use super::facts::FamilyFacts;
 use super::fragility::import::Imported;
 use super::fragility::{self, AreaCounts};
 use super::residents::NO_AREA;
@@ -118,11 +119,11 @@ pub(crate) struct Master<'a> {
     /// Per resident, per source: matched records (`residents × sources`).
     per_person: Vec<u32>,
     /// Families by first appearance, members in anagrafe order.
-    families: Vec<(&'a str, Vec<usize>)>,
+    pub(super) families: Vec<(&'a str, Vec<usize>)>,
     /// Per family, its pseudonym (computed once for its members' rows too).
-    family_shown: Vec<String>,
+    pub(super) family_shown: Vec<String>,
     /// Per resident, its family's index in `families` (`u32::MAX`: none).
-    family_of: Vec<u32>,
+    pub(super) family_of: Vec<u32>,
     /// The civic-number register, when the project has one.
     register: Option<&'a Register>,
     /// Fragility indicators imported from the project's files.
@@ -419,12 +420,12 @@ impl<'a> Master<'a> {
 
     /// The most frequent quartiere among a family's members (ties: first
     /// seen).
-    fn family_area(&self, members: &[usize]) -> Option<&'a str> {
+    pub(super) fn family_area(&self, members: &[usize]) -> Option<&'a str> {
         self.family_key(members, &|i| self.residents[i].area.as_deref())
     }
 
     /// The most frequent of the members' `key`s (ties: first member's).
-    fn family_key(
+    pub(super) fn family_key(
         &self,
         members: &[usize],
         key: &dyn Fn(usize) -> Option<&'a str>,
@@ -494,8 +495,10 @@ impl<'a> Master<'a> {
             .filter(|&si| self.linked[si].rules.service.is_some())
             .collect();
         let mut areas: std::collections::BTreeMap<&str, AreaCounts> = Default::default();
+        let facts = FamilyFacts::new(self);
         let blank = || AreaCounts {
             reached: vec![0; services.len()],
+            irpef: facts.has_income().then(Vec::new),
             ..Default::default()
         };
         let alone: Vec<bool> = (0..self.residents.len())
@@ -538,6 +541,14 @@ impl<'a> Master<'a> {
             if let Some((isee, _)) = isee_of.get(f) {
                 c.isee.push(*isee);
             }
+            if let (Some(irpef), Some(v)) = (
+                c.irpef.as_mut(),
+                members
+                    .first()
+                    .and_then(|&i| facts.income(self.family_of[i])),
+            ) {
+                irpef.push(v);
+            }
         }
         let names: Vec<&str> = services
             .iter()
@@ -577,6 +588,8 @@ impl<'a> Master<'a> {
         cols.push(("isee".into(), "REAL"));
         cols.push(("isee_fonte".into(), "TEXT"));
         cols.push(("fascia_isee".into(), "TEXT"));
+        let facts = FamilyFacts::new(self);
+        cols.extend(facts.columns());
         let isee_of = self.isee_by_family();
         let today = self.today;
         Table {
@@ -631,6 +644,9 @@ impl<'a> Master<'a> {
                     row.push(real(isee.map(|x| x.0), 2));
                     row.push(Cell::text(isee.map(|x| x.1)));
                     row.push(Cell::text(isee.map(|x| isee_band(x.0))));
+                    if let Some(&i) = members.first() {
+                        row.extend(facts.cells(self.family_of[i]));
+                    }
                     row
                 },
             )),

@@ -107,6 +107,7 @@ pub(crate) fn stage(
         master.fragilita(),
         master.aree(),
     ];
+    tables.extend(super::facts::tables(&master));
     tables.extend(m.linked.iter().map(|l| master.source_table(l)));
     // links.csv is built while SQLite writes the datamart; its digest is
     // the metadata's last row, which waits for it.

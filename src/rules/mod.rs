@@ -365,6 +365,9 @@ pub struct RuleSet {
     /// The `[address]` section: where the records' addresses are, matched
     /// to the project's civic-number register by `vaglio run`.
     pub address: Option<AddressSpec>,
+    /// The `[facts]` section: the records as source-specific facts of the
+    /// datamart (`redditi`, `riscossione`, `graduatorie`).
+    pub facts: Option<FactsSpec>,
 }
 
 /// Where a table keeps its addresses (`[address]` in its rule file), and
@@ -390,6 +393,97 @@ impl AddressSpec {
                 .map(String::as_str)
                 .collect(),
         }
+    }
+}
+
+/// A source's records as facts of one of the datamart's source-specific
+/// tables (`[facts]` in its rule file). Every column is a column of the
+/// source; amounts are read with the fields' declared separators.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FactsSpec {
+    /// `kind = "redditi"`: incomes by person and tax year (IRPEF).
+    Income {
+        /// The tax year's column.
+        year: String,
+        /// The total income's column (euros).
+        income: String,
+        /// The net tax's column (euros), optional.
+        tax: Option<String>,
+    },
+    /// `kind = "riscossione"`: billing, by the payer (the person linked).
+    Billing {
+        /// The billed service: a column (`service`) or one code
+        /// (`service_code`).
+        service: Given,
+        /// The reference year's column, optional.
+        year: Option<String>,
+        /// The billed amount's column (euros).
+        billed: String,
+        /// The paid amount's column (euros).
+        paid: String,
+    },
+    /// `kind = "graduatorie"`: a ranking list's applications, by the
+    /// applicant.
+    Ranking {
+        /// The list (call): a column (`list`) or one code (`list_code`).
+        list: Given,
+        /// The position's column (1 = first).
+        position: String,
+        /// The score's column.
+        score: String,
+    },
+}
+
+impl FactsSpec {
+    /// The datamart table the facts go to.
+    pub fn table(&self) -> &'static str {
+        match self {
+            FactsSpec::Income { .. } => "redditi",
+            FactsSpec::Billing { .. } => "riscossione",
+            FactsSpec::Ranking { .. } => "graduatorie",
+        }
+    }
+
+    /// The columns it names, with the key naming each.
+    pub fn columns<'s>(&'s self) -> Vec<(&'static str, &'s str)> {
+        let mut out = Vec::new();
+        let mut push = |key: &'static str, c: Option<&'s String>| {
+            if let Some(c) = c {
+                out.push((key, c.as_str()));
+            }
+        };
+        match self {
+            FactsSpec::Income { year, income, tax } => {
+                push("year", Some(year));
+                push("income", Some(income));
+                push("tax", tax.as_ref());
+            }
+            FactsSpec::Billing {
+                service,
+                year,
+                billed,
+                paid,
+            } => {
+                if let Given::Column(c) = service {
+                    push("service", Some(c));
+                }
+                push("year", year.as_ref());
+                push("billed", Some(billed));
+                push("paid", Some(paid));
+            }
+            FactsSpec::Ranking {
+                list,
+                position,
+                score,
+            } => {
+                if let Given::Column(c) = list {
+                    push("list", Some(c));
+                }
+                push("position", Some(position));
+                push("score", Some(score));
+            }
+        }
+        out
     }
 }
 

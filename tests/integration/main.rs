@@ -7,6 +7,7 @@ mod check_inputs;
 mod check_kinds;
 mod cli;
 mod demo;
+mod facts;
 mod fidelity;
 mod fuzz_replay;
 mod geography;

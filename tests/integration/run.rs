@@ -11,7 +11,16 @@ use sha2::Sha256;
 use crate::util::*;
 
 const KEY: &str = "integration-test-key-0123456789abcdef";
-const SOURCES: [&str; 4] = ["refezione", "servizi_sociali", "erp_inquilini", "isee"];
+const SOURCES: [&str; 8] = [
+    "refezione",
+    "servizi_sociali",
+    "erp_inquilini",
+    "isee",
+    "riscossione_scuola",
+    "irpef",
+    "graduatoria_erp",
+    "assegnazioni_erp",
+];
 
 fn pseudonym(key: &str, id: &str) -> String {
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key.as_bytes()).unwrap();
@@ -682,14 +691,14 @@ fn families_get_their_household_type_services_and_isee_band() {
         ),
         0
     );
-    // `servizi`: every linked record of the three sources whose rule files
+    // `servizi`: every linked record of the four sources whose rule files
     // have a [datamart] section (the ISEE declarations are not services).
     assert_eq!(
         count(&conn, "SELECT COUNT(*) FROM servizi"),
         count(
             &conn,
             "SELECT COUNT(*) FROM collegamenti WHERE esito = 'match' \
-             AND fonte IN ('refezione', 'servizi_sociali', 'erp_inquilini')"
+             AND fonte IN ('refezione', 'servizi_sociali', 'erp_inquilini', 'assegnazioni_erp')"
         )
     );
     assert_eq!(
@@ -716,7 +725,7 @@ fn families_get_their_household_type_services_and_isee_band() {
     assert_eq!(
         count(
             &conn,
-            "SELECT COUNT(*) FROM servizi WHERE (fonte = 'erp_inquilini') <> (importo IS NOT NULL)"
+            "SELECT COUNT(*) FROM servizi WHERE (fonte IN ('erp_inquilini', 'assegnazioni_erp')) <> (importo IS NOT NULL)"
         ),
         0
     );

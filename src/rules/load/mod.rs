@@ -8,6 +8,7 @@
 mod address;
 mod checks;
 mod datamart;
+mod facts;
 mod fields;
 mod input;
 mod table;
@@ -263,6 +264,7 @@ impl Loader<'_> {
                 "link",
                 "datamart",
                 "address",
+                "facts",
             ],
         );
         let name = root
@@ -302,6 +304,7 @@ impl Loader<'_> {
         };
         let service = root.get("datamart").and_then(|n| self.datamart(n));
         let address = root.get("address").and_then(|n| self.address(n));
+        let facts = root.get("facts").and_then(|n| self.facts(n));
         let link = if root.get("link").is_some() {
             toml::from_str::<toml::Table>(text)
                 .ok()
@@ -326,6 +329,7 @@ impl Loader<'_> {
             link,
             service,
             address,
+            facts,
         }
     }
 

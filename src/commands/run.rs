@@ -57,7 +57,7 @@ pub(crate) fn run_pipeline(
 /// unmatched.
 pub fn closing_summary(r: &RunResult, reports: &Path, master: &Path, review: &Path) -> String {
     let mut t = format!(
-        "{}: {} residents in {} families\n\n  {:<16} {:>8} {:>8}  {:>8} {:>8} {:>9} {:>8}\n",
+        "{}: {} residents in {} families\n\n  {:<18} {:>8} {:>8}  {:>8} {:>8} {:>9} {:>8}\n",
         if r.sources.iter().any(|s| s.reused) {
             "vaglio link --against"
         } else {
@@ -76,7 +76,7 @@ pub fn closing_summary(r: &RunResult, reports: &Path, master: &Path, review: &Pa
     for s in &r.sources {
         if s.reused {
             t.push_str(&format!(
-                "  {:<16} {:>8} {:>8}  {:>8} {:>8} {:>9} {:>8}  (reused from the last master)\n",
+                "  {:<18} {:>8} {:>8}  {:>8} {:>8} {:>9} {:>8}  (reused from the last master)\n",
                 s.name,
                 s.rows,
                 "-",
@@ -89,13 +89,13 @@ pub fn closing_summary(r: &RunResult, reports: &Path, master: &Path, review: &Pa
         }
         if !s.linked {
             t.push_str(&format!(
-                "  {:<16} {:>8} {:>8}  {:>8} {:>8} {:>9} {:>8}\n",
+                "  {:<18} {:>8} {:>8}  {:>8} {:>8} {:>9} {:>8}\n",
                 s.name, s.rows, s.failing_checks, "-", "-", "-", "-"
             ));
             continue;
         }
         t.push_str(&format!(
-            "  {:<16} {:>8} {:>8}  {:>8} {:>8} {:>9} {:>8}\n",
+            "  {:<18} {:>8} {:>8}  {:>8} {:>8} {:>9} {:>8}\n",
             s.name,
             s.rows,
             s.failing_checks,

@@ -341,3 +341,57 @@ fn demo_quiet_prints_nothing_and_bad_size_exits_2() {
     let out = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
     assert!(out.contains("Exit codes") && out.contains("truth"), "{out}");
 }
+
+/// The default demo city puts records in review, so that the review
+/// workflow can be tried as the README walks through it: decide, rerun.
+#[test]
+fn the_default_demo_sends_records_to_review_and_decisions_settle_them() {
+    let tmp = scratch();
+    let dir = tmp.path().join("d");
+    vaglio()
+        .env_remove("VAGLIO_KEY")
+        .args(["demo", "--quiet", "--out"])
+        .arg(&dir)
+        .assert()
+        .code(0);
+    let queue = dir.join("review/queue.csv");
+    let rows = read_csv(&queue);
+    assert!(rows.len() >= 2, "the default demo's review queue is empty");
+    assert_eq!(rows[0].last().map(String::as_str), Some("decision"));
+    // Reject every queued pair, as the README's walk-through does.
+    let text = std::fs::read_to_string(&queue).unwrap();
+    let decided: String = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 0 {
+                format!("{l}\n")
+            } else {
+                format!("{l}reject\n")
+            }
+        })
+        .collect();
+    std::fs::write(&queue, decided).unwrap();
+    vaglio()
+        .env_remove("VAGLIO_KEY")
+        .arg("run")
+        .arg(dir.join("vaglio.toml"))
+        .args(["--today", "2025-12-31", "--quiet", "--decisions"])
+        .arg(&queue)
+        .assert()
+        .code(0);
+    let links = read_csv(&dir.join("master/links.csv"));
+    let col = |name: &str| links[0].iter().position(|c| c == name).unwrap();
+    let (source, row, status, tier) = (col("source"), col("row"), col("status"), col("tier"));
+    for q in &rows[1..] {
+        let l = links
+            .iter()
+            .find(|l| l[source] == q[0] && l[row] == q[1])
+            .unwrap_or_else(|| panic!("{q:?} not in links.csv"));
+        assert_eq!(
+            (l[status].as_str(), l[tier].as_str()),
+            ("unmatched", "decision")
+        );
+    }
+    assert_eq!(read_csv(&queue).len(), 1, "nothing left to decide");
+}

@@ -128,6 +128,9 @@ pub(crate) struct Master<'a> {
     register: Option<&'a Register>,
     /// Fragility indicators imported from the project's files.
     imports: &'a [Imported],
+    /// The families' facts (IRPEF income, arrears), computed once for
+    /// `famiglie` and every level of `fragilita`.
+    facts: std::sync::OnceLock<FamilyFacts>,
 }
 
 /// Where a record's area statistica comes from (`servizi.area_da`).
@@ -180,7 +183,13 @@ impl<'a> Master<'a> {
             family_of,
             register: None,
             imports: &[],
+            facts: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The families' facts, computed on first use.
+    fn family_facts(&self) -> &FamilyFacts {
+        self.facts.get_or_init(|| FamilyFacts::new(self))
     }
 
     /// The same, with fragility indicators imported from files.
@@ -495,7 +504,7 @@ impl<'a> Master<'a> {
             .filter(|&si| self.linked[si].rules.service.is_some())
             .collect();
         let mut areas: std::collections::BTreeMap<&str, AreaCounts> = Default::default();
-        let facts = FamilyFacts::new(self);
+        let facts = self.family_facts();
         let blank = || AreaCounts {
             reached: vec![0; services.len()],
             irpef: facts.has_income().then(Vec::new),
@@ -588,7 +597,7 @@ impl<'a> Master<'a> {
         cols.push(("isee".into(), "REAL"));
         cols.push(("isee_fonte".into(), "TEXT"));
         cols.push(("fascia_isee".into(), "TEXT"));
-        let facts = FamilyFacts::new(self);
+        let facts = self.family_facts();
         cols.extend(facts.columns());
         let isee_of = self.isee_by_family();
         let today = self.today;

@@ -6,11 +6,15 @@ use std::path::{Path, PathBuf};
 
 use crate::util::{demo_city, scratch, vaglio};
 
-const EXTRACTS: [(&str, &str); 4] = [
+const EXTRACTS: [(&str, &str); 8] = [
     ("refezione", "refezione.csv"),
     ("servizi_sociali", "servizi_sociali.csv"),
     ("erp_inquilini", "erp_inquilini.sqlite"),
     ("isee", "isee.csv"),
+    ("riscossione_scuola", "riscossione_scuola.csv"),
+    ("irpef", "irpef.csv"),
+    ("graduatoria_erp", "graduatoria_erp.txt"),
+    ("assegnazioni_erp", "assegnazioni_erp.sqlite"),
 ];
 
 fn link(city: &Path, rules: &Path, extract: &Path, out: &Path) {

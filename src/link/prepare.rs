@@ -320,7 +320,7 @@ struct Raw {
 }
 
 struct Layout {
-    cols: HashMap<Attr, usize>,
+    cols: foldhash::HashMap<Attr, usize>,
     key: Vec<usize>,
     date_type: Option<FieldType>,
     missing: Vec<String>,
@@ -439,7 +439,7 @@ pub fn people(
     let path = &data.path;
     let header = &data.header.columns;
     let find = |c: &str| header.iter().position(|h| h == c);
-    let mut cols = HashMap::new();
+    let mut cols = foldhash::HashMap::default();
     for (attr, col) in &spec.fields {
         match find(col) {
             Some(i) => {

@@ -135,25 +135,135 @@ enum Batch<'a> {
     End,
 }
 
-/// Creates, fills and indexes `tables` in the SQLite file at `path`, in one
-/// transaction. One thread produces the rows, this one inserts them: SQLite
-/// and the building of rows (pseudonyms, family counts) overlap.
-fn insert(path: &Path, tables: Vec<Table<'_>>) -> rusqlite::Result<()> {
-    let mut conn = Connection::open(path)?;
-    // No journal (the file is temporary until renamed); a page cache of up
-    // to 32 MiB (the default is 2 MiB), so that pages are written in fewer,
-    // larger runs, without raising a city's run's peak memory (a cache
-    // holding the whole feed did); indexes sorted in memory. The file's
-    // bytes depend on neither.
+/// Rows whose number is known before they are built: the iterator says so
+/// in its size hint, which is how [`write`] weighs a table (see [`share`]).
+pub struct Counted<I> {
+    rows: I,
+    left: usize,
+}
+
+impl<'a, I: Iterator<Item = Row<'a>>> Iterator for Counted<I> {
+    type Item = Row<'a>;
+
+    fn next(&mut self) -> Option<Row<'a>> {
+        let row = self.rows.next()?;
+        self.left = self.left.saturating_sub(1);
+        Some(row)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, None)
+    }
+}
+
+/// `rows`, announced as `n` rows (a hint for sharing the work, never a
+/// limit: every row of `rows` is written).
+pub fn counted<'a, I>(n: usize, rows: I) -> Counted<I>
+where
+    I: Iterator<Item = Row<'a>>,
+{
+    Counted { rows, left: n }
+}
+
+/// How many connections write the datamart's tables at once when the run
+/// has more than one thread: each fills its own file, and the others'
+/// tables are then copied into the first (SQLite copies a table and its
+/// indexes page by page, without sorting them again).
+const WRITERS: usize = 2;
+
+/// The work a table gives SQLite, roughly: its rows, once for the table
+/// and once for each index.
+fn weight(t: &Table<'_>) -> usize {
+    t.rows.size_hint().0.max(1) * (1 + t.indexes.len())
+}
+
+/// Shares `tables` between [`WRITERS`] connections: the heaviest first, each
+/// to the connection with the least work so far; each keeps the tables'
+/// order. It depends only on the tables, never on the number of threads, so
+/// the file's bytes do not either.
+fn share(tables: Vec<Table<'_>>) -> Vec<Vec<Table<'_>>> {
+    let mut order: Vec<(usize, usize)> = tables
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (i, weight(t)))
+        .collect();
+    order.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut load = [0usize; WRITERS];
+    let mut to = vec![0usize; tables.len()];
+    for (i, w) in order {
+        let lightest = (0..WRITERS).min_by_key(|&g| (load[g], g)).unwrap_or(0);
+        load[lightest] += w;
+        to[i] = lightest;
+    }
+    let mut groups: Vec<Vec<Table<'_>>> = (0..WRITERS).map(|_| Vec::new()).collect();
+    for (t, g) in tables.into_iter().zip(to) {
+        groups[g].push(t);
+    }
+    groups
+}
+
+/// What creating a table takes: its name, columns and indexes.
+struct Shape {
+    name: String,
+    columns: Vec<(String, &'static str)>,
+    indexes: Vec<String>,
+}
+
+impl Shape {
+    fn of(t: &Table<'_>) -> Shape {
+        Shape {
+            name: t.name.clone(),
+            columns: t.columns.clone(),
+            indexes: t.indexes.clone(),
+        }
+    }
+}
+
+/// The SQL that creates a table.
+fn create_table(name: &str, columns: &[(String, &'static str)]) -> String {
+    let cols: Vec<String> = columns
+        .iter()
+        .map(|(c, ty)| format!("{} {ty}", ident(c)))
+        .collect();
+    format!("CREATE TABLE {} ({});", ident(name), cols.join(", "))
+}
+
+/// The SQL that creates a table's indexes.
+fn create_indexes(name: &str, indexes: &[String]) -> String {
+    indexes
+        .iter()
+        .map(|c| {
+            format!(
+                "CREATE INDEX {} ON {} ({});",
+                ident(&format!("idx_{name}_{c}")),
+                ident(name),
+                ident(c)
+            )
+        })
+        .collect()
+}
+
+/// A connection to a new datamart file. No journal (the file is temporary
+/// until renamed); a page cache of up to 32 MiB (the default is 2 MiB), so
+/// that pages are written in fewer, larger runs, without raising a city's
+/// run's peak memory (a cache holding the whole feed did); indexes sorted
+/// in memory. The file's bytes depend on neither.
+fn open(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open(path)?;
     conn.execute_batch(
         "PRAGMA page_size = 4096; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; \
          PRAGMA cache_size = -32768; PRAGMA temp_store = MEMORY;",
     )?;
+    Ok(conn)
+}
+
+/// Creates, fills and indexes `tables` in `conn`, in one transaction. One
+/// thread produces the rows, this one inserts them: SQLite and the building
+/// of rows (pseudonyms, family counts) overlap.
+fn fill(conn: &mut Connection, tables: Vec<Table<'_>>) -> rusqlite::Result<()> {
     let mut clock = crate::memory::Stages::new(None);
-    let (shapes, producers): (Vec<_>, Vec<_>) = tables
-        .into_iter()
-        .map(|t| ((t.name, t.columns, t.indexes), t.rows))
-        .unzip();
+    let shapes: Vec<Shape> = tables.iter().map(Shape::of).collect();
+    let producers: Vec<_> = tables.into_iter().map(|t| t.rows).collect();
     std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Batch<'_>>(4);
         scope.spawn(move || {
@@ -174,16 +284,13 @@ fn insert(path: &Path, tables: Vec<Table<'_>>) -> rusqlite::Result<()> {
             }
         });
         let tx = conn.transaction()?;
-        for (name, columns, indexes) in &shapes {
-            let cols: Vec<String> = columns
-                .iter()
-                .map(|(c, ty)| format!("{} {ty}", ident(c)))
-                .collect();
-            tx.execute_batch(&format!(
-                "CREATE TABLE {} ({});",
-                ident(name),
-                cols.join(", ")
-            ))?;
+        for Shape {
+            name,
+            columns,
+            indexes,
+        } in &shapes
+        {
+            tx.execute_batch(&create_table(name, columns))?;
             let marks = vec!["?"; columns.len()].join(", ");
             let mut stmt = tx.prepare(&format!("INSERT INTO {} VALUES ({marks})", ident(name)))?;
             // The producer ends every table with `End`; a closed channel
@@ -195,17 +302,91 @@ fn insert(path: &Path, tables: Vec<Table<'_>>) -> rusqlite::Result<()> {
             }
             drop(stmt);
             clock.stage(&format!("{name} rows"));
-            for c in indexes {
-                tx.execute_batch(&format!(
-                    "CREATE INDEX {} ON {} ({});",
-                    ident(&format!("idx_{name}_{c}")),
-                    ident(name),
-                    ident(c)
-                ))?;
-            }
+            // Indexed once filled: sorting once is cheaper than keeping
+            // an index in order row by row.
+            tx.execute_batch(&create_indexes(name, indexes))?;
         }
         tx.commit()
-    })?;
+    })
+}
+
+/// Copies `tables` (already filled and indexed in the file `part`) into
+/// `conn`'s file, after the tables it has, in one transaction. Each table
+/// is created with its indexes, empty, then filled by `INSERT INTO … SELECT
+/// *`, which SQLite carries out as a raw copy of the table's and the
+/// indexes' records in their order.
+fn append(conn: &mut Connection, part: &Path, tables: &[Shape]) -> rusqlite::Result<()> {
+    conn.execute(
+        "ATTACH DATABASE ?1 AS part",
+        [part.to_string_lossy().as_ref()],
+    )?;
+    let tx = conn.transaction()?;
+    for Shape {
+        name,
+        columns,
+        indexes,
+    } in tables
+    {
+        tx.execute_batch(&create_table(name, columns))?;
+        tx.execute_batch(&create_indexes(name, indexes))?;
+        tx.execute_batch(&format!(
+            "INSERT INTO main.{t} SELECT * FROM part.{t};",
+            t = ident(name)
+        ))?;
+    }
+    tx.commit()?;
+    conn.execute_batch("DETACH DATABASE part;")
+}
+
+/// Creates, fills and indexes `tables` in the SQLite file at `path`. The
+/// tables are shared between [`WRITERS`] connections ([`share`]): the first
+/// writes `path`, each other one a file of `parts`, copied into `path` at
+/// the end. The connections work at once when the run has more than one
+/// thread (`--jobs`), one after the other otherwise; the file is the same.
+fn insert(path: &Path, parts: &[&Path], tables: Vec<Table<'_>>) -> rusqlite::Result<()> {
+    let mut groups = share(tables).into_iter();
+    let first = groups.next().unwrap_or_default();
+    let rest: Vec<Vec<Table<'_>>> = groups.collect();
+    let shapes: Vec<Vec<Shape>> = rest
+        .iter()
+        .map(|g| g.iter().map(Shape::of).collect())
+        .collect();
+    let mut conn = open(path)?;
+    let fill_part = |(part, tables): (&&Path, Vec<Table<'_>>)| -> rusqlite::Result<()> {
+        let mut c = open(part)?;
+        fill(&mut c, tables)?;
+        c.close().map_err(|(_, e)| e)
+    };
+    if rayon::current_num_threads() > 1 {
+        std::thread::scope(|scope| {
+            let others: Vec<_> = parts
+                .iter()
+                .zip(rest)
+                .map(|job| scope.spawn(move || fill_part(job)))
+                .collect();
+            let mine = fill(&mut conn, first);
+            let mut result = mine;
+            for h in others {
+                let r = h.join().unwrap_or_else(|_| {
+                    Err(rusqlite::Error::ToSqlConversionFailure(
+                        "a thread writing the datamart stopped".into(),
+                    ))
+                });
+                result = result.and(r);
+            }
+            result
+        })?;
+    } else {
+        fill(&mut conn, first)?;
+        for job in parts.iter().zip(rest) {
+            fill_part(job)?;
+        }
+    }
+    let mut clock = crate::memory::Stages::new(None);
+    for (part, tables) in parts.iter().zip(&shapes) {
+        append(&mut conn, part, tables)?;
+    }
+    clock.stage("tables copied from the other writers");
     conn.close().map_err(|(_, e)| e)
 }
 
@@ -214,7 +395,13 @@ fn insert(path: &Path, tables: Vec<Table<'_>>) -> rusqlite::Result<()> {
 /// created with, owner-only (0600) and never looser than the umask.
 pub fn write(sink: &Sink, path: &Path, tables: Vec<Table<'_>>) -> miette::Result<()> {
     let temp = sink.temp_for(path, ".sqlite.tmp")?;
-    insert(temp.path(), tables).map_err(|e| sql_err(path, e))?;
+    // The other connections' files: removed when dropped, whatever happens.
+    let parts = (1..WRITERS)
+        .map(|_| sink.temp_for(path, ".part.sqlite.tmp"))
+        .collect::<Result<Vec<_>, _>>()?;
+    let part_paths: Vec<&Path> = parts.iter().map(|p| p.path()).collect();
+    insert(temp.path(), &part_paths, tables).map_err(|e| sql_err(path, e))?;
+    drop(parts);
     sink.place(temp, path)?;
     Ok(())
 }
@@ -254,6 +441,108 @@ mod tests {
         );
         let cols = source_columns(["note", "X", "NOTE"], true);
         assert_eq!(case_clash(&cols), Some(("note", "NOTE")));
+    }
+
+    fn numbered(name: &str, n: i64, indexes: &[&str]) -> Table<'static> {
+        let prefix = name.to_string();
+        Table {
+            name: name.into(),
+            columns: vec![("a".into(), "TEXT"), ("b".into(), "INTEGER")],
+            rows: Box::new((0..n).map(move |i| {
+                vec![
+                    Cell::owned(Some(format!("{prefix}{}", n - i))),
+                    Cell::Integer(i),
+                ]
+            })),
+            indexes: indexes.iter().map(|c| c.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn the_heaviest_tables_go_to_different_writers_in_their_order() {
+        let groups = share(vec![
+            numbered("small", 10, &[]),
+            numbered("big", 1000, &["a"]),
+            numbered("bigger", 1500, &[]),
+            numbered("tiny", 1, &[]),
+        ]);
+        let names: Vec<Vec<&str>> = groups
+            .iter()
+            .map(|g| g.iter().map(|t| t.name.as_str()).collect())
+            .collect();
+        // big weighs 2,000 (1,000 rows, one index), bigger 1,500.
+        assert_eq!(names, [vec!["big"], vec!["small", "bigger", "tiny"]]);
+    }
+
+    #[test]
+    fn tables_shared_between_writers_read_back_whole_with_any_threads() {
+        let dir = tempfile::tempdir().unwrap();
+        let tables = || {
+            vec![
+                numbered("uno", 3000, &["a"]),
+                numbered("due", 2500, &["a", "b"]),
+                numbered("tre", 40, &[]),
+                Table {
+                    rows: Box::new(counted(
+                        2000,
+                        (0..2000).map(|i| vec![Cell::Null, Cell::Integer(i)]),
+                    )),
+                    ..numbered("quattro", 0, &["b"])
+                },
+            ]
+        };
+        let one = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let two = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        let (p, q) = (dir.path().join("a.sqlite"), dir.path().join("b.sqlite"));
+        one.install(|| write(&Sink::default(), &p, tables()))
+            .unwrap();
+        two.install(|| write(&Sink::default(), &q, tables()))
+            .unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), std::fs::read(&q).unwrap());
+        // Only the two datamarts are left: the writers' own files are gone.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+        let conn = Connection::open(&p).unwrap();
+        for (name, n) in [("uno", 3000), ("due", 2500), ("tre", 40), ("quattro", 2000)] {
+            let (count, first, sum): (i64, Option<String>, i64) = conn
+                .query_row(
+                    &format!("SELECT COUNT(*), MIN(rowid), SUM(b) FROM {name}"),
+                    [],
+                    |r| {
+                        Ok((
+                            r.get(0)?,
+                            r.get::<_, Option<i64>>(1)?.map(|x| x.to_string()),
+                            r.get(2)?,
+                        ))
+                    },
+                )
+                .unwrap();
+            assert_eq!(
+                (count, first.as_deref(), sum),
+                (n, Some("1"), n * (n - 1) / 2)
+            );
+        }
+        let first: String = conn
+            .query_row("SELECT a FROM uno WHERE rowid = 1", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(first, "uno3000", "rows keep their order");
+        let indexes: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(indexes, 4);
+        let ok: String = conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(ok, "ok");
     }
 
     #[test]

@@ -36,20 +36,72 @@ pub const PROBABILITY_DIGITS: usize = 6;
 /// when missing.
 pub fn number(x: Option<f64>, digits: usize) -> String {
     match x {
-        Some(v) if v.is_finite() => {
-            let s = format!("{v:.digits$}");
-            match s.strip_prefix('-') {
-                Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => rest.to_string(),
-                _ => s,
+        Some(v) if v.is_finite() => match fixed(v, digits) {
+            Some((negative, scaled)) => {
+                let scale = 10u64.pow(digits as u32);
+                let mut s = String::with_capacity(24);
+                if negative && scaled != 0 {
+                    s.push('-');
+                }
+                s.push_str(&(scaled / scale).to_string());
+                if digits > 0 {
+                    s.push('.');
+                    let frac = (scaled % scale).to_string();
+                    s.extend(std::iter::repeat_n('0', digits - frac.len()));
+                    s.push_str(&frac);
+                }
+                s
             }
-        }
+            None => {
+                let s = format!("{v:.digits$}");
+                match s.strip_prefix('-') {
+                    Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => rest.to_string(),
+                    _ => s,
+                }
+            }
+        },
         _ => String::new(),
     }
 }
 
 /// The value the file holds for `x`: rounded as [`number`] writes it.
 pub fn rounded(x: Option<f64>, digits: usize) -> Option<f64> {
-    number(x, digits).parse().ok()
+    let v = x.filter(|v| v.is_finite())?;
+    match fixed(v, digits) {
+        // Both integers are exact in an f64 and IEEE division rounds
+        // correctly: the quotient is the f64 nearest to the decimal number
+        // written, as parsing it would give.
+        Some((negative, scaled)) => {
+            let q = scaled as f64 / 10u64.pow(digits as u32) as f64;
+            Some(if negative && scaled != 0 { -q } else { q })
+        }
+        None => number(x, digits).parse().ok(),
+    }
+}
+
+/// `|v| × 10^digits` rounded to the nearest integer, with `v`'s sign, when
+/// that can be told from the f64 product alone: the product errs by at
+/// most half a unit in its last place, so only a fraction that close to
+/// one half (a tie, or nearly) could round either way. Those, and numbers
+/// too large or too precise for a u64, return `None`, and are formatted by
+/// the standard library's exact (and slower) algorithm, which gives the
+/// same digits for every other number.
+fn fixed(v: f64, digits: usize) -> Option<(bool, u64)> {
+    if digits > 9 {
+        return None;
+    }
+    let y = v.abs() * 10f64.powi(digits as i32);
+    if y >= 1e15 {
+        return None;
+    }
+    let whole = y.floor();
+    let frac = y - whole;
+    // Half an ulp of y is at most y × 2^-53; four times that, to be sure.
+    if (frac - 0.5).abs() <= y * 4.5e-16 + f64::MIN_POSITIVE {
+        return None;
+    }
+    let scaled = whole as u64 + u64::from(frac > 0.5);
+    Some((v.is_sign_negative(), scaled))
 }
 
 /// One row of links.csv. `key`, `person` and `runner_up` are as they are to
@@ -171,6 +223,74 @@ mod tests {
         assert_eq!(number(Some(f64::NAN), 4), "");
         assert_eq!(number(None, 4), "");
         assert_eq!(rounded(Some(0.123456789), 4), Some(0.1235));
+    }
+
+    use proptest::strategy::Strategy;
+
+    /// The definitions before the fast path: the standard library's
+    /// exact formatting, and parsing it back.
+    fn number_exact(v: f64, digits: usize) -> String {
+        let s = format!("{v:.digits$}");
+        match s.strip_prefix('-') {
+            Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => rest.to_string(),
+            _ => s,
+        }
+    }
+
+    #[test]
+    fn ordinary_weights_take_the_fast_path() {
+        assert_eq!(fixed(-21.03771, 4), Some((true, 210377)));
+        assert_eq!(
+            fixed(0.9999995, 6),
+            None,
+            "a tie within the product's error"
+        );
+        assert_eq!(fixed(0.99999951, 6), Some((false, 1_000_000)));
+        assert_eq!(number(Some(0.99999951), 6), "1.000000");
+    }
+
+    #[test]
+    fn ties_and_large_numbers_take_the_exact_path() {
+        for (v, d) in [
+            (0.125, 2),
+            (-0.125, 2),
+            (2.5, 0),
+            (1e300, 4),
+            (-1e20, 6),
+            (0.00005, 4),
+            (-0.00005, 4),
+            (123456.78905, 4),
+            (9.999999, 6),
+            (-0.0, 4),
+        ] {
+            assert_eq!(number(Some(v), d), number_exact(v, d), "{v} with {d}");
+            assert_eq!(
+                rounded(Some(v), d),
+                number_exact(v, d).parse::<f64>().ok(),
+                "{v} with {d}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_fast_path_writes_what_the_exact_one_does(
+            v in proptest::prop_oneof![
+                -1e6f64..1e6,
+                -1.0f64..1.0,
+                proptest::num::f64::NORMAL,
+                (-2_000_000i64..2_000_000).prop_map(|i| i as f64 / 20000.0),
+            ],
+            d in 0usize..8,
+        ) {
+            let exact = number_exact(v, d);
+            proptest::prop_assert_eq!(number(Some(v), d), exact.clone());
+            let back: Option<f64> = exact.parse().ok();
+            proptest::prop_assert_eq!(
+                rounded(Some(v), d).map(f64::to_bits),
+                back.map(f64::to_bits)
+            );
+        }
     }
 
     #[test]

@@ -774,22 +774,25 @@ impl<'a> Master<'a> {
                 ("probabilita", "REAL"),
                 ("note", "TEXT"),
             ]),
-            rows: Box::new(self.linked.iter().flat_map(move |l| {
-                l.rows.iter().map(move |r| {
-                    vec![
-                        Cell::text(Some(l.name.as_str())),
-                        Cell::Integer(r.row as i64),
-                        Cell::Text(self.record_key(l, &r.key)),
-                        self.person_key(r.person.as_deref())
-                            .map_or(Cell::Null, Cell::Text),
-                        Cell::text(Some(r.status.name())),
-                        Cell::text(Some(r.tier.as_str())),
-                        real(r.weight, WEIGHT_DIGITS),
-                        real(r.probability, PROBABILITY_DIGITS),
-                        Cell::text((!r.note.is_empty()).then_some(r.note.as_str())),
-                    ]
-                })
-            })),
+            rows: Box::new(datamart::counted(
+                self.linked.iter().map(|l| l.rows.len()).sum(),
+                self.linked.iter().flat_map(move |l| {
+                    l.rows.iter().map(move |r| {
+                        vec![
+                            Cell::text(Some(l.name.as_str())),
+                            Cell::Integer(r.row as i64),
+                            Cell::Text(self.record_key(l, &r.key)),
+                            self.person_key(r.person.as_deref())
+                                .map_or(Cell::Null, Cell::Text),
+                            Cell::text(Some(r.status.name())),
+                            Cell::text(Some(r.tier.as_str())),
+                            real(r.weight, WEIGHT_DIGITS),
+                            real(r.probability, PROBABILITY_DIGITS),
+                            Cell::text((!r.note.is_empty()).then_some(r.note.as_str())),
+                        ]
+                    })
+                }),
+            )),
             indexes: vec!["persona".into(), "fonte".into()],
         }
     }

@@ -826,7 +826,7 @@ impl<'a> Master<'a> {
                 (n, ty)
             })
             .collect();
-        let by_row: HashMap<u64, &LinkRow> = l.rows.iter().map(|r| (r.row, r)).collect();
+        let by_row: foldhash::HashMap<u64, &LinkRow> = l.rows.iter().map(|r| (r.row, r)).collect();
         Table {
             name: l.name.clone(),
             columns: cols,

@@ -58,6 +58,9 @@ pub fn kind_summary(kind: &CheckKind) -> &'static str {
         "VG203" => "il valore esiste nel file di riferimento",
         "VG204" => "l'indirizzo è nello stradario della città",
         "VG301" => "una condizione tra più campi è vera",
+        "VG302" => {
+            "il record concorda con il residente collegato, la sua famiglia e le altre fonti"
+        }
         _ => kind.summary,
     }
 }

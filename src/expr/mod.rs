@@ -94,6 +94,7 @@ use std::fmt;
 use chrono::NaiveDate;
 
 pub use error::ExprError;
+pub(crate) use functions::age_at;
 pub use functions::{EvalFn, ExplainFn, Function, FunctionRegistry, MAX_ARGS, SPECIAL_FUNCTIONS};
 
 use crate::value::{RowValues, Value, ValueType};

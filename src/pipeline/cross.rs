@@ -662,10 +662,10 @@ mod tests {
             resident(Some("F2"), "1990-06-01"),
             resident(Some("F1"), "2010-12-31"),
             resident(None, "2000-01-01"),
-            resident(Some("F1"), "2008-01-01"),
+            resident(Some("F1"), "2007-12-31"), // 18 today: an adult
         ];
         let f = Families::new(&rs, today);
-        assert_eq!(f.unit, vec![0, 1, 0, 3, 0]);
+        assert_eq!(f.unit, vec![0, 1, 0, 5, 0]);
         assert_eq!(f.counts, vec![[3, 1, 1], [1, 0, 0]]);
         assert_eq!(f.aggregate(2, 0), Value::Int(3));
         assert_eq!(f.aggregate(1, 1), Value::Int(0));

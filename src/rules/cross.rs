@@ -135,4 +135,88 @@ mod tests {
         assert_eq!(r.scope, Scope::Source("isee".into()));
         assert!(Reference::parse("VALORE_ISEE", 0..1).is_none());
     }
+
+    fn load(text: &str) -> Result<crate::rules::RuleSet, String> {
+        let today = chrono::NaiveDate::from_ymd_opt(2025, 12, 31).unwrap();
+        crate::rules::load_str(text, "r.toml".as_ref(), ".".as_ref(), today).map_err(|e| {
+            e.errors
+                .iter()
+                .map(|d| {
+                    let (l, c) = d.line_col();
+                    format!(
+                        "{l}:{c} {} | {}",
+                        d.message,
+                        d.help.clone().unwrap_or_default()
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+    }
+
+    const FIELDS: &str = "[fields.N]\ntype = \"integer\"\n[fields.V]\ntype = \"decimal\"\n";
+
+    #[test]
+    fn a_check_naming_other_tables_loads_as_a_cross_source_check() {
+        let text = format!(
+            "{FIELDS}[[checks]]\nid = \"a\"\nassert = \"N == famiglia.componenti and V == isee.VALORE_ISEE\"\nwhen = \"anagrafe.SESSO == 'F'\"\nlatest = \"isee.DATA\"\n\n[[checks]]\nid = \"b\"\nassert = \"N > 0\"\n"
+        );
+        let r = load(&text).unwrap();
+        assert_eq!(r.checks.len(), 1);
+        assert_eq!(r.checks[0].meta.level, 2);
+        let c = &r.cross_checks[0];
+        assert_eq!(c.meta.level, 3);
+        assert_eq!(c.columns, ["N", "V"]);
+        let names: Vec<&str> = c.references.iter().map(|x| x.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["famiglia.componenti", "isee.VALORE_ISEE", "anagrafe.SESSO"]
+        );
+        // Spans point into the rule file.
+        let span = c.references[1].span.clone();
+        assert_eq!(&text[span], "isee.VALORE_ISEE");
+        assert_eq!(c.sources(), ["isee"]);
+        assert_eq!(
+            c.latest,
+            [Latest {
+                source: "isee".into(),
+                column: "DATA".into(),
+                span: c.latest[0].span.clone()
+            }]
+        );
+        assert_eq!(&text[c.latest[0].span.clone()], "\"isee.DATA\"");
+    }
+
+    #[test]
+    fn what_a_rule_file_alone_can_tell_is_an_error_at_its_place() {
+        let err = load(&format!(
+            "{FIELDS}[[checks]]\nid = \"a\"\nassert = \"NN == famiglia.membri\"\nlatest = \"irpef.ANNO\"\n"
+        ))
+        .unwrap_err();
+        assert!(
+            err.contains("7:11 unknown column `NN` | did you mean N?"),
+            "{err}"
+        );
+        assert!(
+            err.contains("7:17 unknown family aggregate `famiglia.membri` | a family's aggregates are famiglia.componenti, famiglia.minori, famiglia.anziani"),
+            "{err}"
+        );
+        assert!(
+            err.contains("8:10 `latest = \"irpef.ANNO\"` names no source this check reads"),
+            "{err}"
+        );
+        let err = load(&format!(
+            "{FIELDS}[[checks]]\nid = \"a\"\nassert = \"N > 0\"\nlatest = \"isee.DATA\"\n"
+        ))
+        .unwrap_err();
+        assert!(
+            err.contains("`latest` applies only to a check that reads another source"),
+            "{err}"
+        );
+        let err = load(&format!(
+            "{FIELDS}[[checks]]\nid = \"a\"\nassert = \"N == isee.\"\n"
+        ))
+        .unwrap_err();
+        assert!(err.contains("7:"), "{err}");
+    }
 }

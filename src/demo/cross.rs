@@ -20,13 +20,124 @@
 //! from a random stream of its own: the rows drawn before are unchanged.
 
 use std::collections::{HashMap, HashSet};
+use std::path::Path;
 
 use chrono::NaiveDate;
+use miette::IntoDiagnostic;
 
 use super::anagrafe::City;
 use super::errors::{ErrorKind, ErrorRates};
 use super::extracts::{band, date, dmy, euro_comma, Extract, Truth};
 use crate::rng::Rng;
+
+/// The demo's cross-source checks: (source, check id in its rule file,
+/// the label of the rows it must find).
+pub const CHECKS: [(&str, &str, ErrorKind); 3] = [
+    (
+        "erp_inquilini",
+        "componenti-come-anagrafe",
+        ErrorKind::HouseholdSizeMismatch,
+    ),
+    (
+        "refezione",
+        "isee-come-dichiarazione",
+        ErrorKind::IseeMismatch,
+    ),
+    (
+        "refezione",
+        "eta-alunno-da-anagrafe",
+        ErrorKind::PupilAgeOutOfRange,
+    ),
+];
+
+/// How one cross-source check did against the truth.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Score {
+    /// The source.
+    pub source: &'static str,
+    /// The check's id.
+    pub check: &'static str,
+    /// Rows it flagged.
+    pub flagged: usize,
+    /// Rows the truth labels.
+    pub labelled: usize,
+    /// Rows both.
+    pub found: usize,
+}
+
+impl Score {
+    /// Flagged rows that are labelled (1 when none is flagged).
+    pub fn precision(&self) -> f64 {
+        if self.flagged == 0 {
+            1.0
+        } else {
+            self.found as f64 / self.flagged as f64
+        }
+    }
+
+    /// Labelled rows that are flagged (1 when none is labelled).
+    pub fn recall(&self) -> f64 {
+        if self.labelled == 0 {
+            1.0
+        } else {
+            self.found as f64 / self.labelled as f64
+        }
+    }
+}
+
+/// Scores [`CHECKS`] from a run's `reports/<source>/findings.csv` against
+/// `truth/<source>.csv` (rows by number).
+pub fn score(reports: &Path, truth: &Path) -> miette::Result<Vec<Score>> {
+    let rows = |path: &Path,
+                key: &str,
+                keep: &dyn Fn(&csv::StringRecord, &csv::StringRecord) -> bool|
+     -> miette::Result<HashSet<u64>> {
+        let mut r = csv::Reader::from_path(path)
+            .into_diagnostic()
+            .map_err(|e| e.wrap_err(format!("cannot read {}", path.display())))?;
+        let header = r.headers().into_diagnostic()?.clone();
+        let at = header
+            .iter()
+            .position(|h| h == key)
+            .ok_or_else(|| miette::miette!("{}: no column {key}", path.display()))?;
+        let mut out = HashSet::new();
+        for rec in r.records() {
+            let rec = rec.into_diagnostic()?;
+            if keep(&header, &rec) {
+                if let Some(n) = rec.get(at).and_then(|v| v.parse().ok()) {
+                    out.insert(n);
+                }
+            }
+        }
+        Ok(out)
+    };
+    let field = |h: &csv::StringRecord, r: &csv::StringRecord, name: &str| -> String {
+        h.iter()
+            .position(|x| x == name)
+            .and_then(|i| r.get(i))
+            .unwrap_or("")
+            .to_string()
+    };
+    let mut out = Vec::new();
+    for (source, check, kind) in CHECKS {
+        let flagged = rows(
+            &reports.join(source).join("findings.csv"),
+            "row",
+            &|h, r| field(h, r, "check") == check,
+        )?;
+        let labelled = rows(&truth.join(format!("{source}.csv")), "ROW", &|h, r| {
+            field(h, r, "ERRORS").split(';').any(|k| k == kind.code())
+        })?;
+        out.push(Score {
+            source,
+            check,
+            flagged: flagged.len(),
+            labelled: labelled.len(),
+            found: flagged.intersection(&labelled).count(),
+        });
+    }
+    Ok(out)
+}
 
 /// The day the canteen service starts for most pupils (as
 /// [`super::extracts::refezione`] writes it).

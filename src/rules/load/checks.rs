@@ -54,9 +54,14 @@ impl Loader<'_> {
                     return None;
                 }
             };
-            for (name, span) in names {
+            for (name, span, quoted) in names {
                 let span = span.start + offset..span.end + offset;
-                match Reference::parse(&name, span) {
+                let qualified = if quoted {
+                    None
+                } else {
+                    Reference::parse(&name, span)
+                };
+                match qualified {
                     Some(r) => {
                         if !refs.iter().any(|x| x.name == r.name) {
                             refs.push(r);
@@ -94,8 +99,8 @@ impl Loader<'_> {
                 crate::expr::references(text).ok().and_then(|names| {
                     names
                         .into_iter()
-                        .find(|(n, _)| n == name)
-                        .map(|(_, s)| s.start + offset..s.end + offset)
+                        .find(|(n, _, _)| n == name)
+                        .map(|(_, s, _)| s.start + offset..s.end + offset)
                 })
             });
             let declared = fields.iter().map(|f| f.name.as_str());

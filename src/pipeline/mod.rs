@@ -407,11 +407,10 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
     // before the last master is read.
     let tx = Transaction::begin(&project.master, &[&project.reports, &project.review], &what)?;
     let sink = tx.sink();
-    let mode = Mode::new(project, opts.against.as_ref())?;
+    let mut mode = Mode::new(project, opts.against.as_ref())?;
     refuse_unknown_sources(project, &decisions, mode.only())?;
     let inputs = Inputs::new();
     let mut digests = Digests::default();
-    let mut progress = Progress::new(opts.progress, mode.stages(project));
 
     // Every rule file first (the anagrafe's table is read here if a
     // foreign key references it, and stays in `inputs` for its stage), and
@@ -422,6 +421,10 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
         .iter()
         .map(|s| sources::load_rules(project, s, opts.today, &inputs))
         .collect::<miette::Result<Vec<_>>>()?;
+    // `--against`: the sources whose cross-source checks read the new
+    // delivery are checked and linked again too.
+    mode.relink_readers(project, rules.iter().map(|(r, _)| r));
+    let mut progress = Progress::new(opts.progress, mode.stages(project));
     sources::refuse_bad_columns(project, &mode, &inputs, &rules)?;
     let names: Vec<String> = project.sources.iter().map(|s| s.name.clone()).collect();
     let imports = fragility::import::read(&project.fragility_imports, &|c| {

@@ -183,6 +183,12 @@ pub(crate) fn stage(
             (rows, result, PendingReport::Reused { out })
         }
         None => {
+            // A source linked again because its cross-source checks read
+            // the new delivery: its own file must be the one recorded.
+            if let Some(p) = cx.mode.previous().filter(|_| cx.mode.rereads(&s.name)) {
+                p.same(&s.name, "file", &file, &table.sha256)?;
+                p.same(&s.name, "regole", &s.rules, &digests.of(&s.rules)?)?;
+            }
             let (outcome, writer) = check_source_open(
                 &s.name,
                 &table,

@@ -95,6 +95,24 @@ pub(crate) fn resolve(
         sources: Vec::new(),
         anagrafe_fields: Vec::new(),
     };
+    // The anagrafe's records are the residents, not linked to them.
+    if let Some(c) = anagrafe.cross_checks.first() {
+        let mut diags = Diagnostics::new(
+            &anagrafe.path.display().to_string(),
+            Arc::clone(&anagrafe.source_text),
+        );
+        let span = c.references.first().map_or(0..0, |r| r.span.clone());
+        diags.error(
+            span,
+            format!("the anagrafe's check `{}` reads another table", c.meta.id),
+            "not in the anagrafe's rules",
+            Some(
+                "cross-source checks belong in a source's rule file: a source's record is linked to a resident; the anagrafe's records are the residents"
+                    .into(),
+            ),
+        );
+        diags.finish()?;
+    }
     let names: Vec<&str> = project.sources.iter().map(|s| s.name.as_str()).collect();
     for (i, (r, _)) in rules.iter().enumerate() {
         let mut diags = Diagnostics::new(&r.path.display().to_string(), Arc::clone(&r.source_text));

@@ -318,3 +318,30 @@ fn an_unknown_source_column_or_a_type_mismatch_stops_the_run_with_its_place() {
     );
     assert!(err.contains("famiglia.componenti"), "{err}");
 }
+
+#[test]
+fn the_anagrafe_rule_file_cannot_have_a_cross_source_check() {
+    let tmp = scratch();
+    let dir = tmp.path();
+    demo_city(dir, 2000, 7);
+    let rules = dir.join("rules/anagrafe.toml");
+    let mut text = std::fs::read_to_string(&rules).unwrap();
+    text.push_str(
+        "\n[[checks]]\nid = \"famiglia-piccola\"\nassert = \"famiglia.componenti < 20\"\n",
+    );
+    std::fs::write(&rules, text).unwrap();
+    let out = vaglio()
+        .arg("run")
+        .arg(dir.join("vaglio.toml"))
+        .args(["--today", "2025-12-31", "--quiet"])
+        .env("VAGLIO_KEY", KEY)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("the anagrafe's check `famiglia-piccola` reads another table"),
+        "{err}"
+    );
+    assert!(err.contains("anagrafe.toml:"), "{err}");
+}

@@ -179,6 +179,27 @@ fn cross_source_findings_are_masked_in_the_reports_and_identical_across_jobs() {
             .all(|r| r[8].contains("isee.VALORE_ISEE (") && r[8].contains("VALORE_ISEE (")),
         "{isee:?}"
     );
+
+    // It feeds the gate like every check: made an error with no tolerance,
+    // the run fails (exit 1) on it, and JUnit says so.
+    let rules = dir.join("rules/erp_inquilini.toml");
+    let text = std::fs::read_to_string(&rules).unwrap();
+    let strict = text.replace(
+        "assert = \"NUM_COMPONENTI == famiglia.componenti\"\nseverity = \"warning\"\nmax_fail_percent = 5",
+        "assert = \"NUM_COMPONENTI == famiglia.componenti\"\nseverity = \"error\"",
+    );
+    assert_ne!(strict, text);
+    std::fs::write(&rules, strict).unwrap();
+    run(dir, &[]).code(1);
+    let c = summary_check(dir, "erp_inquilini", "componenti-come-anagrafe");
+    assert_eq!(c["verdict"], "failed", "{c}");
+    assert_eq!(c["severity"], "error", "{c}");
+    let junit = std::fs::read_to_string(dir.join("reports/erp_inquilini/junit.xml")).unwrap();
+    let case = junit
+        .split("<testcase")
+        .find(|t| t.contains("componenti-come-anagrafe"))
+        .unwrap_or_else(|| panic!("{junit}"));
+    assert!(case.contains("<failure"), "{case}");
 }
 
 #[test]

@@ -58,6 +58,9 @@ pub fn kind_summary(kind: &CheckKind) -> &'static str {
         "VG203" => "il valore esiste nel file di riferimento",
         "VG204" => "l'indirizzo è nello stradario della città",
         "VG301" => "una condizione tra più campi è vera",
+        "VG302" => {
+            "il record concorda con il residente collegato, la sua famiglia e le altre fonti"
+        }
         _ => kind.summary,
     }
 }
@@ -369,6 +372,10 @@ const PHRASES: &[(&str, &str)] = &[
         "blank row: every cell is empty",
         "riga vuota: ogni cella è vuota",
     ),
+    (
+        "cross-source: evaluated by vaglio run after linkage",
+        "tra fonti: valutato da vaglio run dopo il collegamento all'anagrafe",
+    ),
     (" is false", " è falso"),
     (" is true", " è vero"),
     (", so ", ", quindi "),
@@ -468,6 +475,10 @@ mod tests {
     #[test]
     fn messages_are_translated_phrase_by_phrase() {
         assert_eq!(message("value missing"), "valore mancante");
+        assert_eq!(
+            message(crate::checks::cross_source::NOT_LINKED),
+            "tra fonti: valutato da vaglio run dopo il collegamento all'anagrafe"
+        );
         assert_eq!(
             message("not a valid codice fiscale: check character should be S, found Z"),
             "codice fiscale non valido: il carattere di controllo dovrebbe essere S, trovato Z"

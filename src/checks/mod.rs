@@ -171,6 +171,7 @@ doc_only_check!(
 pub mod address;
 pub mod allowed_values;
 pub mod completeness;
+pub mod cross_source;
 pub mod italian;
 pub mod length;
 pub mod pattern;
@@ -203,6 +204,7 @@ pub const ALL: &[CheckKind] = &[
     foreign_key::KIND,
     address::KIND,
     expression::KIND,
+    cross_source::KIND,
 ];
 
 /// Finds a check kind by code (`VG101`) or name (`required`), ignoring case.

@@ -94,6 +94,7 @@ pub fn run(args: &DemoArgs) -> miette::Result<Outcome> {
             scores,
         ));
     }
+    let cross = demo::cross::score(&project.reports, &args.out.join("truth"))?;
     let total = started.elapsed();
     if !args.quiet {
         let mut t = format!(
@@ -157,6 +158,21 @@ pub fn run(args: &DemoArgs) -> miette::Result<Outcome> {
                 sc.precision(),
                 sc.recall(),
                 sc.f1()
+            ));
+        }
+        t.push_str(&format!(
+            "\n  {:<26} {:<14} {:>7} {:>8}  {:>9} {:>7}   (against the truth files)\n",
+            "cross-source check", "source", "flagged", "labelled", "precision", "recall"
+        ));
+        for c in &cross {
+            t.push_str(&format!(
+                "  {:<26} {:<14} {:>7} {:>8}  {:>9.4} {:>7.4}\n",
+                c.check,
+                c.source,
+                c.flagged,
+                c.labelled,
+                c.precision(),
+                c.recall()
             ));
         }
         let reports = args.out.join("reports");

@@ -64,11 +64,20 @@ pub enum ErrorKind {
     DuplicateApplicant,
     /// Housing ranking: a score outside the call's range (0–100).
     ScoreOutOfRange,
+    /// Housing tenants: the household size on the contract is not the size
+    /// of the tenant's family in the anagrafe (a change the agency missed).
+    HouseholdSizeMismatch,
+    /// Canteen: the ISEE applied is not the one of the family's declaration
+    /// (an outdated value, with its tariff band).
+    IseeMismatch,
+    /// Canteen: a pupil whose registered birth date puts them outside school
+    /// age (under 3 or over 15) when the service starts.
+    PupilAgeOutOfRange,
 }
 
 impl ErrorKind {
     /// Every kind, in the order the truth files list them.
-    pub const ALL: [ErrorKind; 18] = [
+    pub const ALL: [ErrorKind; 21] = [
         ErrorKind::CfCheckChar,
         ErrorKind::CfOmocodeForm,
         ErrorKind::CfMissing,
@@ -87,6 +96,9 @@ impl ErrorKind {
         ErrorKind::Deceased,
         ErrorKind::DuplicateApplicant,
         ErrorKind::ScoreOutOfRange,
+        ErrorKind::HouseholdSizeMismatch,
+        ErrorKind::IseeMismatch,
+        ErrorKind::PupilAgeOutOfRange,
     ];
 
     /// The label in the truth files.
@@ -110,6 +122,9 @@ impl ErrorKind {
             ErrorKind::Deceased => "deceased",
             ErrorKind::DuplicateApplicant => "duplicate_applicant",
             ErrorKind::ScoreOutOfRange => "score_out_of_range",
+            ErrorKind::HouseholdSizeMismatch => "household_size_mismatch",
+            ErrorKind::IseeMismatch => "isee_mismatch",
+            ErrorKind::PupilAgeOutOfRange => "pupil_age_out_of_range",
         }
     }
 
@@ -150,6 +165,9 @@ impl ErrorRates {
                 (Deceased, 0.0),
                 (DuplicateApplicant, 0.0),
                 (ScoreOutOfRange, 0.0),
+                (HouseholdSizeMismatch, 0.0),
+                (IseeMismatch, 0.0),
+                (PupilAgeOutOfRange, 0.0),
             ],
         }
     }
@@ -182,6 +200,12 @@ impl ErrorRates {
                 }
                 r.set(ErrorKind::Deceased, 0.01);
             }
+            // The cross-source inconsistencies (see `super::cross`).
+            "refezione" => {
+                r.set(ErrorKind::IseeMismatch, 0.04);
+                r.set(ErrorKind::PupilAgeOutOfRange, 0.01);
+            }
+            "erp_inquilini" => r.set(ErrorKind::HouseholdSizeMismatch, 0.04),
             "graduatoria_erp" => {
                 r.set(ErrorKind::DuplicateApplicant, 0.02);
                 r.set(ErrorKind::ScoreOutOfRange, 0.01);

@@ -24,12 +24,14 @@
 //! | [`anagrafe`] | families, residents, codici fiscali with omocodes |
 //! | [`errors`] | the labelled error kinds and their rates |
 //! | [`extracts`] | the first four extracts and their truth |
+//! | [`cross`] | the inconsistencies between sources the cross-source checks find, planted and labelled |
 //! | [`fiscal`] | billing (by payer) and IRPEF incomes (by taxpayer and year) |
 //! | [`housing`] | the public-housing ranking list and assignments |
 //! | [`stradario`] | the civic-number register (streets, house numbers, quartieri, zone, aree statistiche) and how offices write addresses, with labelled errors |
 //! | [`write`](mod@write) | files: encodings, SQLite, truth |
 
 pub mod anagrafe;
+pub mod cross;
 pub mod errors;
 pub mod extracts;
 pub mod fiscal;
@@ -125,11 +127,19 @@ pub fn generate(config: &Config, out: &Path) -> miette::Result<City> {
     }
     let city = anagrafe::City::generate(config.seed, config.residents, reference);
     let isee_values = extracts::family_isee(&city, config.seed);
-    let (refezione, sociali, erp, isee) = (
+    let (mut refezione, sociali, mut erp, isee) = (
         extracts::refezione(&city, config.seed, &isee_values),
         extracts::servizi_sociali(&city, config.seed),
         extracts::erp_inquilini(&city, config.seed),
         extracts::isee(&city, config.seed, &isee_values),
+    );
+    cross::plant(
+        &city,
+        config.seed,
+        &isee_values,
+        &mut refezione,
+        &mut erp,
+        &isee,
     );
     let (riscossione, irpef) = (
         fiscal::riscossione(&city, config.seed, &isee_values),

@@ -252,10 +252,15 @@ pub(crate) fn lex(src: &str) -> Result<Vec<Token>, ExprError> {
                 tok
             }
             c if is_ident_start(c) => {
+                // A qualified name (`anagrafe.DATA_NASCITA`) is one
+                // identifier: a dot between two identifier parts.
                 while let Some(&(i, ch)) = chars.peek() {
                     if is_ident_continue(ch) {
                         chars.next();
                         end = i + ch.len_utf8();
+                    } else if ch == '.' && src[i + 1..].starts_with(is_ident_start) {
+                        chars.next();
+                        end = i + 1;
                     } else {
                         break;
                     }

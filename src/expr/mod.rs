@@ -94,6 +94,7 @@ use std::fmt;
 use chrono::NaiveDate;
 
 pub use error::ExprError;
+pub(crate) use functions::age_at;
 pub use functions::{EvalFn, ExplainFn, Function, FunctionRegistry, MAX_ARGS, SPECIAL_FUNCTIONS};
 
 use crate::value::{RowValues, Value, ValueType};
@@ -150,6 +151,55 @@ pub fn compile(source: &str, env: &Env) -> Result<Expr, ExprError> {
         columns,
         ty,
     })
+}
+
+/// The columns an expression names, each with its byte span in `source`
+/// and whether it was quoted in backticks (`` `A.B` `` is a column named
+/// `A.B`; a bare `isee.VALORE_ISEE` is a qualified name), in the order
+/// they are written (a name written twice comes twice); the names of
+/// called functions are not columns. Parses without type-checking:
+/// for a caller that must know what an expression refers to before it can
+/// say what those names are (a cross-source check's `anagrafe.DATA_NASCITA`,
+/// resolved by `vaglio run`).
+pub fn references(source: &str) -> Result<Vec<(String, std::ops::Range<usize>, bool)>, ExprError> {
+    fn walk(a: &ast::Ast, out: &mut Vec<(String, std::ops::Range<usize>, bool)>) {
+        use ast::AstKind as K;
+        match &a.kind {
+            K::Column(c) => out.push((c.clone(), a.span.clone(), false)),
+            K::Int(_) | K::Dec(_) | K::Str(_) | K::Bool(_) | K::Null | K::Dur(..) => {}
+            K::Call { args, .. } | K::And(args) | K::Or(args) => {
+                args.iter().for_each(|x| walk(x, out))
+            }
+            K::Not(x) | K::Neg(x) | K::IsNull { x, .. } => walk(x, out),
+            K::Binary(_, l, r) => {
+                walk(l, out);
+                walk(r, out);
+            }
+            K::In { x, list, .. } => {
+                walk(x, out);
+                list.iter().for_each(|y| walk(y, out));
+            }
+            K::Between { x, lo, hi, .. } => {
+                walk(x, out);
+                walk(lo, out);
+                walk(hi, out);
+            }
+            K::If { cond, then, els } => {
+                walk(cond, out);
+                walk(then, out);
+                if let Some(e) = els {
+                    walk(e, out);
+                }
+            }
+        }
+    }
+    let ast = parser::parse(source)?;
+    let mut out = Vec::new();
+    walk(&ast, &mut out);
+    for (_, span, quoted) in &mut out {
+        *quoted = source.get(span.clone()).is_some_and(|t| t.starts_with('`'));
+    }
+    Ok(out)
 }
 
 /// Like [`compile`], for a check (`assert`, `when`): the expression must be

@@ -1301,3 +1301,32 @@ fn between_bounds_of_different_types_are_a_type_error() {
         "the bounds of `between` must have one type, not a date and an integer"
     );
 }
+
+#[test]
+fn qualified_names_are_one_identifier_and_references_list_them() {
+    let refs =
+        references("age_at(anagrafe.DATA_NASCITA, DATA_INIZIO) >= 3 and isee.X > 0.5").unwrap();
+    let names: Vec<&str> = refs.iter().map(|(n, _, _)| n.as_str()).collect();
+    assert_eq!(names, ["anagrafe.DATA_NASCITA", "DATA_INIZIO", "isee.X"]);
+    assert_eq!(refs[0].1, 7..28);
+    assert!(refs.iter().all(|(_, _, quoted)| !quoted));
+    let refs = references("`A.B` > 0").unwrap();
+    assert_eq!(refs, [("A.B".to_string(), 0..5, true)]);
+    // A decimal stays a number; a trailing dot is not part of a name.
+    assert!(references("A.").is_err());
+    let cols = vec![("famiglia.componenti".to_string(), 0, ValueType::Int)];
+    let registry = FunctionRegistry::builtin();
+    let env = Env {
+        columns: &cols,
+        today: today(),
+        functions: &registry,
+    };
+    let e = compile_bool("famiglia.componenti == 3", &env).unwrap();
+    assert_eq!(e.eval_bool(&vec![Value::Int(3)]), Some(true));
+    assert_eq!(
+        e.explain(&vec![Value::Int(4)], true),
+        "famiglia.componenti (4) == 3 is false"
+    );
+    let err = compile_bool("famiglia.membri == 3", &env).unwrap_err();
+    assert!(err.message.contains("unknown column `famiglia.membri`"));
+}

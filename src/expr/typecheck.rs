@@ -107,23 +107,24 @@ pub(crate) fn suggest<'c>(
 
 /// A column name as it must be written in an expression.
 pub(crate) fn column_ref(name: &str) -> String {
-    let bare = name.starts_with(|c: char| c.is_alphabetic() || c == '_')
-        && name.chars().all(|c| c.is_alphanumeric() || c == '_')
-        && !matches!(
-            name.to_ascii_lowercase().as_str(),
-            "and"
-                | "or"
-                | "not"
-                | "in"
-                | "between"
-                | "is"
-                | "null"
-                | "true"
-                | "false"
-                | "if"
-                | "then"
-                | "else"
-        );
+    let bare = name.split('.').all(|part| {
+        part.starts_with(|c: char| c.is_alphabetic() || c == '_')
+            && part.chars().all(|c| c.is_alphanumeric() || c == '_')
+    }) && !matches!(
+        name.to_ascii_lowercase().as_str(),
+        "and"
+            | "or"
+            | "not"
+            | "in"
+            | "between"
+            | "is"
+            | "null"
+            | "true"
+            | "false"
+            | "if"
+            | "then"
+            | "else"
+    );
     if bare {
         name.to_string()
     } else {

@@ -17,6 +17,7 @@
 //! give byte-identical files whatever the number of threads.
 
 mod anagrafe;
+mod cross;
 mod facts;
 mod fragility;
 mod geography;
@@ -252,14 +253,42 @@ fn check_source(
     sink: &Sink,
     address: Option<geography::AddressCheck>,
 ) -> miette::Result<SourceOutcome> {
-    let mut findings = FindingsWriter::create(sink, &out.join("findings.csv"))?;
-    let options = ValidateOptions {
+    let (outcome, findings) =
+        check_source_open(name, table, rules, out, opts, pseudo, sink, address)?;
+    findings.finish()?;
+    Ok(outcome)
+}
+
+/// The options a source's checks are written with.
+fn validate_options(
+    name: &str,
+    opts: &RunOptions,
+    pseudo: Option<&Pseudonymizer>,
+) -> ValidateOptions {
+    ValidateOptions {
         source_name: name.to_string(),
         show_pii: opts.show_pii,
         progress: false,
         key_pseudonyms: pseudo.cloned(),
         ..Default::default()
-    };
+    }
+}
+
+/// As [`check_source`], leaving its `findings.csv` open for the findings
+/// of its cross-source checks, evaluated once every source is linked.
+#[allow(clippy::too_many_arguments)]
+fn check_source_open(
+    name: &str,
+    table: &Table,
+    rules: &RuleSet,
+    out: &Path,
+    opts: &RunOptions,
+    pseudo: Option<&Pseudonymizer>,
+    sink: &Sink,
+    address: Option<geography::AddressCheck>,
+) -> miette::Result<(SourceOutcome, FindingsWriter)> {
+    let mut findings = FindingsWriter::create(sink, &out.join("findings.csv"))?;
+    let options = validate_options(name, opts, pseudo);
     let mut outcome = validate_table(table, rules, &options, &mut |f| findings.write(name, f))?;
     if let Some(a) = address {
         crate::validate::external::merge(
@@ -273,8 +302,7 @@ fn check_source(
         )
         .map_err(|e| miette!("cannot write {}: {e}", out.join("findings.csv").display()))?;
     }
-    findings.finish()?;
-    Ok(outcome)
+    Ok((outcome, findings))
 }
 
 fn link_spec(rules: &RuleSet, path: &Path) -> miette::Result<LinkSpec> {
@@ -379,11 +407,10 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
     // before the last master is read.
     let tx = Transaction::begin(&project.master, &[&project.reports, &project.review], &what)?;
     let sink = tx.sink();
-    let mode = Mode::new(project, opts.against.as_ref())?;
+    let mut mode = Mode::new(project, opts.against.as_ref())?;
     refuse_unknown_sources(project, &decisions, mode.only())?;
     let inputs = Inputs::new();
     let mut digests = Digests::default();
-    let mut progress = Progress::new(opts.progress, mode.stages(project));
 
     // Every rule file first (the anagrafe's table is read here if a
     // foreign key references it, and stays in `inputs` for its stage), and
@@ -394,6 +421,10 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
         .iter()
         .map(|s| sources::load_rules(project, s, opts.today, &inputs))
         .collect::<miette::Result<Vec<_>>>()?;
+    // `--against`: the sources whose cross-source checks read the new
+    // delivery are checked and linked again too.
+    mode.relink_readers(project, rules.iter().map(|(r, _)| r));
+    let mut progress = Progress::new(opts.progress, mode.stages(project));
     sources::refuse_bad_columns(project, &mode, &inputs, &rules)?;
     let names: Vec<String> = project.sources.iter().map(|s| s.name.clone()).collect();
     let imports = fragility::import::read(&project.fragility_imports, &|c| {
@@ -428,6 +459,16 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
         &mut digests,
         &mut progress,
     )?;
+    // The cross-source checks resolved against the project (a mistake
+    // stops the run here, before any source is checked), and the anagrafe
+    // fields they read kept while its table is at hand.
+    let cross = cross::resolve(project, &rules, &ana.rules, opts.today)?;
+    let cross_values = if cross.any() {
+        let table = inputs.get(&project.anagrafe.file, &ana.rules.input.read)?;
+        Some(cross::AnagrafeValues::read(&cross, &table, &ana.rules))
+    } else {
+        None
+    };
     // The anagrafe's table goes (its cells live on in `ana`, as the later
     // stages need them).
     inputs.forget(&project.anagrafe.file);
@@ -455,6 +496,7 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
     let mut reports = vec![ana_report];
     results.extend(geo_result);
     reports.extend(geo_report);
+    let (first_result, first_report) = (results.len(), reports.len());
     let mut linked = Vec::new();
     let mut files = Vec::new();
     for (s, rules) in project.sources.iter().zip(rules) {
@@ -471,6 +513,37 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
     // The linkage's records and indexes are done with.
     drop(prepared);
     crate::memory::release();
+    if let Some(values) = &cross_values {
+        progress.stage("cross-source checks");
+        let mut writers: Vec<_> = linked.iter_mut().map(|l| l.findings.take()).collect();
+        let eval = cross::Evaluation {
+            resolved: &cross,
+            anagrafe: &ana,
+            values,
+            linked: &linked,
+            today: opts.today,
+        };
+        for (i, writer) in writers.iter_mut().enumerate() {
+            let Some(mut writer) = writer.take() else {
+                continue;
+            };
+            let name = &project.sources[i].name;
+            if let Some(PendingReport::Checked { outcome, out, .. }) =
+                reports.get_mut(first_report + i)
+            {
+                let options = validate_options(name, opts, Some(&pseudo));
+                eval.source(i, &options, outcome, &mut |f| writer.write(name, f))
+                    .map_err(|e| {
+                        miette!("cannot write {}: {e}", out.join("findings.csv").display())
+                    })?;
+                if let Some(r) = results.get_mut(first_result + i) {
+                    r.failing_checks = outcome.gate_failures(Severity::Error).count();
+                    r.checks_with_findings = outcome.checks.iter().filter(|c| c.failed > 0).count();
+                }
+            }
+            writer.finish()?;
+        }
+    }
     let ids = early.unwrap_or_else(|| Identities::new(&ana.residents, &pseudo, false));
     let gate_failed = results.iter().any(|r| r.failing_checks > 0);
     crash_point("checked");

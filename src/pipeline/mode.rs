@@ -17,6 +17,10 @@ pub(crate) enum Mode<'a> {
         against: &'a Against,
         /// The last master.
         previous: Previous,
+        /// The sources whose cross-source checks read `against.source`:
+        /// checked and linked again too, so that their checks see the new
+        /// delivery as a full run would ([`Mode::relink_readers`]).
+        readers: Vec<String>,
     },
 }
 
@@ -39,7 +43,42 @@ impl<'a> Mode<'a> {
         Ok(Mode::Against {
             against: a,
             previous: previous::read(&a.master)?,
+            readers: Vec::new(),
         })
+    }
+
+    /// Marks for checking and linking again, besides the new delivery, the
+    /// sources whose cross-source checks read it (`rules` in project
+    /// order): reusing their reports would keep findings about the old
+    /// delivery.
+    pub fn relink_readers<'r>(
+        &mut self,
+        project: &Project,
+        rules: impl IntoIterator<Item = &'r crate::rules::RuleSet>,
+    ) {
+        if let Mode::Against {
+            against, readers, ..
+        } = self
+        {
+            for (s, r) in project.sources.iter().zip(rules) {
+                let reads = r
+                    .cross_checks
+                    .iter()
+                    .any(|c| c.sources().contains(&against.source.as_str()));
+                if reads && s.name != against.source {
+                    readers.push(s.name.clone());
+                }
+            }
+        }
+    }
+
+    /// Whether `source` is not the new delivery but is checked and linked
+    /// again because its cross-source checks read it.
+    pub fn rereads(&self, source: &str) -> bool {
+        match self {
+            Mode::Full => false,
+            Mode::Against { readers, .. } => readers.iter().any(|r| r == source),
+        }
     }
 
     /// The last master, when sources are reused.
@@ -60,7 +99,7 @@ impl<'a> Mode<'a> {
 
     /// Whether `source` is taken from the last master as it was.
     pub fn reuses(&self, source: &str) -> bool {
-        self.only().is_some_and(|o| o != source)
+        self.only().is_some_and(|o| o != source) && !self.rereads(source)
     }
 
     /// The file of a source: the new delivery for the source linked again
@@ -70,7 +109,9 @@ impl<'a> Mode<'a> {
     pub fn file(&self, project: &Project, s: &SourceConfig) -> PathBuf {
         match self {
             Mode::Full => s.file.clone(),
-            Mode::Against { against, previous } if against.source != s.name => previous
+            Mode::Against {
+                against, previous, ..
+            } if against.source != s.name => previous
                 .file(&s.name, "file")
                 .map(|r| project.base.join(&r.path))
                 .unwrap_or_else(|| s.file.clone()),
@@ -156,16 +197,34 @@ mod tests {
                 sha256: String::new(),
             },
         );
-        let m = Mode::Against {
+        let mut m = Mode::Against {
             against: &a,
             previous,
+            readers: Vec::new(),
         };
         assert!(!m.reuses("uno") && m.reuses("due"));
+        assert!(!m.rereads("due"));
         assert_eq!(m.file(&p, &p.sources[0]), a.file);
         assert_eq!(
             m.file(&p, &p.sources[1]),
             PathBuf::from("/base/old/due.csv")
         );
         assert_eq!(m.stages(&p), 2 + 2 + 1 + 1);
+        // A source whose cross-source check reads the new delivery is
+        // checked and linked again (from its recorded file).
+        let today = chrono::NaiveDate::from_ymd_opt(2025, 12, 31).unwrap();
+        let load =
+            |t: &str| crate::rules::load_str(t, "r.toml".as_ref(), ".".as_ref(), today).unwrap();
+        let plain = load("[fields.N]\n");
+        let reader = load("[fields.N]\n[[checks]]\nid = \"c\"\nassert = \"N == uno.N\"\n");
+        m.relink_readers(&p, [&plain, &plain]);
+        assert!(m.reuses("due"));
+        m.relink_readers(&p, [&plain, &reader]);
+        assert!(m.rereads("due") && !m.reuses("due") && !m.rereads("uno"));
+        assert_eq!(
+            m.file(&p, &p.sources[1]),
+            PathBuf::from("/base/old/due.csv")
+        );
+        assert_eq!(m.stages(&p), 2 + 2 + 2 + 1);
     }
 }

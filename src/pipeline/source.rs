@@ -29,6 +29,11 @@ impl Raw {
         }
     }
 
+    /// The table.
+    pub fn table(&self) -> &Table {
+        &self.table
+    }
+
     /// The column names.
     pub fn columns(&self) -> &[String] {
         &self.table.header.columns

@@ -14,7 +14,8 @@ use super::mode::Mode;
 use super::progress::Progress;
 use super::source::{Digests, Raw};
 use super::{
-    check_source, link_spec, reused_result, PendingReport, RunOptions, SourceResult, TIER_DECISION,
+    check_source_open, link_spec, reused_result, PendingReport, RunOptions, SourceResult,
+    TIER_DECISION,
 };
 use crate::geography::register::Register;
 use crate::link::spec::{self, LinkSpec};
@@ -44,6 +45,9 @@ pub(crate) struct Linked {
     /// Its addresses matched to the register (`[address]` in its rule
     /// file, and a register in the project).
     pub addresses: Option<Addresses>,
+    /// Its `findings.csv`, left open when it has cross-source checks (their
+    /// findings are written once every source is linked).
+    pub findings: Option<crate::report::findings::FindingsWriter>,
 }
 
 /// What the run shares with every source stage.
@@ -169,6 +173,7 @@ pub(crate) fn stage(
         (Some(g), Some(a)) => Some(Addresses::new(g, &table, a)?),
         _ => None,
     };
+    let mut findings = None;
     let (rows, result, report) = match cx.mode.previous().filter(|_| reused) {
         Some(p) => {
             p.same(&s.name, "file", &file, &table.sha256)?;
@@ -178,7 +183,13 @@ pub(crate) fn stage(
             (rows, result, PendingReport::Reused { out })
         }
         None => {
-            let outcome = check_source(
+            // A source linked again because its cross-source checks read
+            // the new delivery: its own file must be the one recorded.
+            if let Some(p) = cx.mode.previous().filter(|_| cx.mode.rereads(&s.name)) {
+                p.same(&s.name, "file", &file, &table.sha256)?;
+                p.same(&s.name, "regole", &s.rules, &digests.of(&s.rules)?)?;
+            }
+            let (outcome, writer) = check_source_open(
                 &s.name,
                 &table,
                 &rules,
@@ -191,6 +202,12 @@ pub(crate) fn stage(
                     .zip(rules.address.as_ref())
                     .map(|(a, spec)| a.check(&table, spec)),
             )?;
+            // Open until its cross-source checks are evaluated.
+            if rules.cross_checks.is_empty() {
+                writer.finish()?;
+            } else {
+                findings = Some(writer);
+            }
             progress.stage(&format!("linking {}", s.name));
             let job = LinkJob {
                 extract: &table,
@@ -247,6 +264,7 @@ pub(crate) fn stage(
         isee_column: s.isee_column.clone(),
         keys_shown: reused,
         addresses,
+        findings,
     };
     Ok((linked, result, report))
 }

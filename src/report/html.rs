@@ -888,7 +888,10 @@ pub fn render(
                             .unwrap_or_else(|| c.meta.description.clone()),
                         Lang::En => c.meta.description.clone(),
                     },
-                    skipped: c.skipped.clone().unwrap_or_default(),
+                    skipped: match lang {
+                        Lang::It => italian::message(c.skipped.as_deref().unwrap_or_default()),
+                        Lang::En => c.skipped.clone().unwrap_or_default(),
+                    },
                     severity: c.meta.severity.name(),
                     level: c.meta.level,
                     failed: c.failed,

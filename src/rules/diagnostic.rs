@@ -112,6 +112,11 @@ impl Diagnostics {
         });
     }
 
+    /// How many problems were recorded.
+    pub fn error_count(&self) -> usize {
+        self.errors.len()
+    }
+
     /// Whether any problem was recorded.
     pub fn has_errors(&self) -> bool {
         !self.errors.is_empty()

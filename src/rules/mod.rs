@@ -21,6 +21,7 @@
 //! section's `max_block_size` and `max_pairs` are described in
 //! [`crate::link::spec`].
 
+pub mod cross;
 mod diagnostic;
 pub(crate) mod load;
 pub(crate) mod walk;
@@ -354,6 +355,9 @@ pub struct RuleSet {
     pub table: TableSpec,
     /// Cross-field checks.
     pub checks: Vec<ExprCheckSpec>,
+    /// Cross-source checks (`[[checks]]` naming `anagrafe.`, `famiglia.` or
+    /// another source's columns), evaluated by `vaglio run` after linkage.
+    pub cross_checks: Vec<cross::CrossCheckSpec>,
     /// The date `today` meant when the rules were loaded.
     pub today: NaiveDate,
     /// The rule file's text (for expression diagnostics).

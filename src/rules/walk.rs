@@ -195,6 +195,11 @@ impl<'a, 'i> Node<'a, 'i> {
         }
     }
 
+    /// Whether the value is an array.
+    pub fn is_array(&self) -> bool {
+        matches!(self.value, DeValue::Array(_))
+    }
+
     /// Whether the value is a table.
     pub fn is_table(&self) -> bool {
         matches!(self.value, DeValue::Table(_))

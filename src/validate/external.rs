@@ -34,7 +34,8 @@ pub struct RecordCheck<'a> {
     pub column: String,
 }
 
-/// Adds `check`'s result to `outcome`, writing a finding per failed record
+/// Adds `check`'s result to `outcome` (in place of a result with the same
+/// id, if it has one), writing a finding per failed record
 /// to `sink` (in record order) and keeping the first as examples.
 /// `verdicts` has one verdict per record of `table`, in order.
 pub fn merge(
@@ -99,6 +100,15 @@ pub fn merge(
             result.examples.push(finding);
         }
     }
-    outcome.checks.push(result);
+    // A check the engine left "not evaluated" (a cross-source check under
+    // `vaglio check`) is replaced where it stands.
+    match outcome
+        .checks
+        .iter_mut()
+        .find(|c| c.meta.id == result.meta.id)
+    {
+        Some(c) => *c = result,
+        None => outcome.checks.push(result),
+    }
     Ok(())
 }

@@ -424,6 +424,27 @@ impl Plan {
                 no_pii: fields_read.iter().all(|&f| !fields[f].pii),
             });
         }
+        // Cross-source checks need the linkage: not evaluated here
+        // (`vaglio run` evaluates them and replaces these results).
+        for spec in &rules.cross_checks {
+            let idx = push(
+                &mut checks,
+                spec.meta.clone(),
+                &checks::cross_source::KIND,
+                Some(checks::cross_source::column(spec)),
+            );
+            let missing: Vec<&str> = spec
+                .columns
+                .iter()
+                .filter(|c| col_index(c).is_none())
+                .map(String::as_str)
+                .collect();
+            checks[idx].skipped = Some(if missing.is_empty() {
+                checks::cross_source::NOT_LINKED.to_string()
+            } else {
+                format!("column {} is missing", missing.join(", "))
+            });
+        }
         let key_cols = rules
             .input
             .key

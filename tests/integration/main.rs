@@ -6,6 +6,7 @@ mod bounded;
 mod check_inputs;
 mod check_kinds;
 mod cli;
+mod cross;
 mod demo;
 mod facts;
 mod fidelity;

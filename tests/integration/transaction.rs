@@ -350,17 +350,19 @@ fn every_output_records_its_run_and_against_refuses_a_mixed_master() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("vaglio::against::mixed"), "{stderr}");
-    // A reused source's summary.json of another run: refused too.
+    // A reused source's summary.json of another run: refused too. (Not
+    // refezione's: its cross-source checks read isee, so it is checked and
+    // linked again with the new isee delivery, not reused.)
     std::fs::copy(copy.join("master/links.csv"), dir.join("master/links.csv"))
         .unwrap_or_else(|e| panic!("{e}"));
     std::fs::copy(
-        other.join("reports/refezione/summary.json"),
-        dir.join("reports/refezione/summary.json"),
+        other.join("reports/servizi_sociali/summary.json"),
+        dir.join("reports/servizi_sociali/summary.json"),
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let out = against(&dir);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("refezione"), "{stderr}");
+    assert!(stderr.contains("servizi_sociali"), "{stderr}");
     assert!(stderr.contains("vaglio::against::mixed"), "{stderr}");
 }

@@ -298,9 +298,9 @@ impl Loader<'_> {
             Some(n) => self.table(n, &declared),
             None => self.table_defaults(),
         };
-        let checks = match root.get("checks") {
+        let (checks, cross_checks) = match root.get("checks") {
             Some(n) => self.checks(n, &fields),
-            None => Vec::new(),
+            None => (Vec::new(), Vec::new()),
         };
         let service = root.get("datamart").and_then(|n| self.datamart(n));
         let address = root.get("address").and_then(|n| self.address(n));
@@ -324,6 +324,7 @@ impl Loader<'_> {
             fields,
             table,
             checks,
+            cross_checks,
             today: self.today,
             source_text: source,
             link,

@@ -85,6 +85,17 @@ impl Staging {
         Ok(())
     }
 
+    /// The staged version of `target`, if this run staged one.
+    pub(super) fn staged_of(&self, target: &Path) -> Option<PathBuf> {
+        let dir = target.parent().filter(|d| !d.as_os_str().is_empty())?;
+        let target = fs::canonicalize(dir).ok()?.join(target.file_name()?);
+        let files = self.files.lock().unwrap_or_else(|p| p.into_inner());
+        files
+            .iter()
+            .find(|f| f.target == target)
+            .map(|f| f.staged.clone())
+    }
+
     fn take(&self) -> Vec<Staged> {
         std::mem::take(&mut *self.files.lock().unwrap_or_else(|p| p.into_inner()))
     }

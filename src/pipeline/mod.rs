@@ -377,7 +377,17 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
     };
     // The lock first, and the outputs of an interrupted run put in place,
     // before the last master is read.
-    let tx = Transaction::begin(&project.master, &[&project.reports, &project.review], &what)?;
+    let owners = project.reports.join(crate::report::owners::FOLDER);
+    let tx = Transaction::begin(
+        &project.master,
+        &[
+            &project.reports,
+            &project.review,
+            &project.history,
+            &owners,
+        ],
+        &what,
+    )?;
     let sink = tx.sink();
     let mode = Mode::new(project, opts.against.as_ref())?;
     refuse_unknown_sources(project, &decisions, mode.only())?;

@@ -17,6 +17,10 @@ use crate::rng::Rng;
 /// delivery (cycling after the last): a bad month, a fix, a relapse.
 pub const MISSING_CF: [f64; 6] = [0.0, 0.01, 0.12, 0.0, 0.03, 0.08];
 
+/// From this share of blank codes on, a month is bad: half of the rows
+/// without a code lose their birth date too.
+pub const BAD_MONTH: f64 = 0.05;
+
 /// The column the social services add in some deliveries (a note on the
 /// intervention's kind; never personal).
 pub const NOTE_COLUMN: &str = "NOTE_INTERVENTO";
@@ -54,7 +58,8 @@ pub fn date(reference: NaiveDate, n: u32) -> NaiveDate {
 
 /// Applies delivery `n` to `e` (nothing for delivery 0): blanks the first
 /// `CF_` column in [`missing_cf`] of its rows (each such row's truth then
-/// says `CfMissing`), and adds [`NOTE_COLUMN`] to [`NOTE_EXTRACT`] when
+/// says `CfMissing`; from [`BAD_MONTH`] on, half of them lose their first
+/// `DATA_NASCITA` value too), and adds [`NOTE_COLUMN`] to [`NOTE_EXTRACT`] when
 /// [`has_note`].
 pub fn apply(e: &mut Extract, n: u32, seed: u64) {
     if n == 0 {
@@ -62,16 +67,24 @@ pub fn apply(e: &mut Extract, n: u32, seed: u64) {
     }
     let mut rng = Rng::stream(seed, &format!("delivery-{n}-{}", e.name));
     let share = missing_cf(n);
+    let birth = e.header.iter().position(|h| h.starts_with("DATA_NASCITA"));
     if let Some(col) = e.header.iter().position(|h| h.starts_with("CF_")) {
         for (row, truth) in e.rows.iter_mut().zip(e.truth.iter_mut()) {
-            if rng.chance(share) {
-                if let Some(cell) = row.get_mut(col) {
-                    if !cell.is_empty() {
-                        cell.clear();
-                        if !truth.errors.contains(&ErrorKind::CfMissing) {
-                            truth.errors.push(ErrorKind::CfMissing);
-                        }
-                    }
+            if !rng.chance(share) {
+                continue;
+            }
+            let Some(cell) = row.get_mut(col).filter(|c| !c.is_empty()) else {
+                continue;
+            };
+            cell.clear();
+            if !truth.errors.contains(&ErrorKind::CfMissing) {
+                truth.errors.push(ErrorKind::CfMissing);
+            }
+            // In a bad month half of them lose the birth date too: names
+            // alone link less often.
+            if share >= BAD_MONTH && rng.chance(0.5) {
+                if let Some(date) = birth.and_then(|b| row.get_mut(b)) {
+                    date.clear();
                 }
             }
         }

@@ -189,9 +189,9 @@ fn page(owner: &Owner, sources: &[&IndexEntry], date: &str, lang: Lang) -> Strin
             "<tr data-source=\"{n}\"><td><a href=\"{n}/index.html\">{n}</a></td><td>{}</td><td class=\"{class}\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             e.rows,
             esc(&label),
-            e.linkage.map_or_else(dash, |l| suppress(l[0])),
-            e.linkage.map_or_else(dash, |l| suppress(l[1])),
-            e.linkage.map_or_else(dash, |l| suppress(l[2])),
+            esc(&e.linkage.map_or_else(dash, |l| suppress(l[0]))),
+            esc(&e.linkage.map_or_else(dash, |l| suppress(l[1]))),
+            esc(&e.linkage.map_or_else(dash, |l| suppress(l[2]))),
             n = esc(&e.name),
         );
     }
@@ -351,6 +351,7 @@ office = "Servizi sociali"
         let entries = [entry("refezione", 0)];
         let html = page(&p.owners[0], &owned(&p, &p.owners[0], &entries), "2026-01-31", Lang::It);
         assert!(html.contains("<td>&lt;3</td>"), "{html}");
+        assert!(!html.contains("<3"), "escaped");
         assert!(html.contains("href=\"refezione/index.html\""));
     }
 }

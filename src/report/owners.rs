@@ -275,6 +275,24 @@ pub fn write(
     Ok(out)
 }
 
+/// The bundles' folder in `reports` and every bundle in it (whatever owner
+/// an earlier run wrote it for): the folders a run cleans of files staged
+/// by a killed run, with their immediate subfolders.
+pub fn folders(reports: &Path) -> Vec<PathBuf> {
+    let root = reports.join(FOLDER);
+    let mut out = vec![root.clone()];
+    if let Ok(entries) = std::fs::read_dir(&root) {
+        let mut dirs: Vec<PathBuf> = entries
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .map(|e| e.path())
+            .collect();
+        dirs.sort();
+        out.extend(dirs);
+    }
+    out
+}
+
 /// Copies `from` (staged by this run, or in place) to `to`; nothing when
 /// there is neither (a source's report this run did not write and no
 /// earlier run left).

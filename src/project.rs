@@ -185,7 +185,9 @@ impl Project {
 
     /// The owner of source `name`, if the project names one.
     pub fn owner_of(&self, name: &str) -> Option<&Owner> {
-        self.owners.iter().find(|o| o.sources.iter().any(|s| s == name))
+        self.owners
+            .iter()
+            .find(|o| o.sources.iter().any(|s| s == name))
     }
 
     /// The history file: `history.sqlite` in the `[output] history` folder.
@@ -563,13 +565,18 @@ fn source_entry(
     base: &Path,
     sources: &mut Vec<SourceConfig>,
 ) -> Option<(String, String, std::ops::Range<usize>)> {
-    let Some(t) = item.table(
+    let t = item.table(
         d,
         "[[sources]]",
-        &["name", "file", "rules", "isee_column", "drop_columns", "owner"],
-    ) else {
-        return None;
-    };
+        &[
+            "name",
+            "file",
+            "rules",
+            "isee_column",
+            "drop_columns",
+            "owner",
+        ],
+    )?;
     let get = |key: &str, d: &mut Diagnostics| -> Option<(String, std::ops::Range<usize>)> {
         let node = t.get(key)?;
         node.str(d, &format!("[[sources]] {key}"))
@@ -684,12 +691,17 @@ fn owners_section(n: &Node, d: &mut Diagnostics) -> Vec<Owner> {
             );
             continue;
         }
-        let Some(o) = item.table(d, &format!("[owners.{id}]"), &["office", "contact", "notify"])
-        else {
+        let Some(o) = item.table(
+            d,
+            &format!("[owners.{id}]"),
+            &["office", "contact", "notify"],
+        ) else {
             continue;
         };
         let office = match o.get("office") {
-            Some(v) => v.str(d, &format!("[owners.{id}] office")).map(str::to_string),
+            Some(v) => v
+                .str(d, &format!("[owners.{id}] office"))
+                .map(str::to_string),
             None => {
                 d.error(
                     item.span.clone(),

@@ -57,7 +57,10 @@ pub fn run(args: &CheckArgs) -> miette::Result<Outcome> {
     }
     // The history's lock, taken before anything is read from it.
     let _lock = match &args.history {
-        Some(dir) => Some(crate::output::lock::Lock::acquire(dir, "vaglio check --history")?),
+        Some(dir) => Some(crate::output::lock::Lock::acquire(
+            dir,
+            "vaglio check --history",
+        )?),
         None => None,
     };
     let baseline = match &args.baseline {
@@ -87,7 +90,13 @@ pub fn run(args: &CheckArgs) -> miette::Result<Outcome> {
         .map(|file| unique_name(file, rules_name, &mut names))
         .collect();
     let deliveries = match &args.history {
-        Some(dir) => Some(CheckHistory::new(dir, rules_path, &args.files, &sources, today)?),
+        Some(dir) => Some(CheckHistory::new(
+            dir,
+            rules_path,
+            &args.files,
+            &sources,
+            today,
+        )?),
         None => None,
     };
     let baseline = match (&deliveries, from_history) {
@@ -264,7 +273,9 @@ impl CheckHistory {
             let last = self.old.iter().rev().find(|d| {
                 &d.source == name
                     && d.gate == "passed"
-                    && !(d.date == self.date && &d.input_sha256 == input && &d.rules_sha256 == rules)
+                    && !(d.date == self.date
+                        && &d.input_sha256 == input
+                        && &d.rules_sha256 == rules)
             });
             match last {
                 Some(d) => out.push(d.as_baseline()),

@@ -31,7 +31,7 @@ pub const NOTE_EXTRACT: &str = "servizi_sociali";
 /// Whether delivery `n` carries [`NOTE_COLUMN`]: the even deliveries
 /// after the first.
 pub fn has_note(n: u32) -> bool {
-    n >= 2 && n % 2 == 0
+    n >= 2 && n.is_multiple_of(2)
 }
 
 /// The share of blank codes of delivery `n`.
@@ -130,9 +130,15 @@ mod tests {
         apply(&mut e, 2, 42);
         let blank = e.rows.iter().filter(|r| r[1].is_empty()).count();
         assert!((180..=300).contains(&blank), "{blank}");
-        assert!(e.rows.iter().all(|r| !r[2].is_empty()), "only the first CF column");
+        assert!(
+            e.rows.iter().all(|r| !r[2].is_empty()),
+            "only the first CF column"
+        );
         assert_eq!(
-            e.truth.iter().filter(|t| t.errors == [ErrorKind::CfMissing]).count(),
+            e.truth
+                .iter()
+                .filter(|t| t.errors == [ErrorKind::CfMissing])
+                .count(),
             blank
         );
         let mut again = before.clone();

@@ -228,10 +228,23 @@ pub fn section(t: &Trend, lang: Lang) -> String {
             .partial_cmp(&key(a))
             .unwrap_or(std::cmp::Ordering::Equal)
     });
-    chart_or_note(&mut s, w.checks, &dates, &checks, 1.0, w.no_failures, w.more);
+    chart_or_note(
+        &mut s,
+        w.checks,
+        &dates,
+        &checks,
+        1.0,
+        w.no_failures,
+        w.more,
+    );
     let mut columns: Vec<&Series> = t.moving_columns().collect();
     columns.sort_by(|a, b| {
-        let low = |s: &Series| s.values.iter().map(|v| v.unwrap_or(0.0)).fold(100.0, f64::min);
+        let low = |s: &Series| {
+            s.values
+                .iter()
+                .map(|v| v.unwrap_or(0.0))
+                .fold(100.0, f64::min)
+        };
         low(a)
             .partial_cmp(&low(b))
             .unwrap_or(std::cmp::Ordering::Equal)
@@ -254,11 +267,7 @@ pub fn section(t: &Trend, lang: Lang) -> String {
                 .map(|p| p.linkage.map(|l| l[k]))
                 .collect(),
         };
-        let (l, r, u) = (
-            share(0, w.linked),
-            share(1, w.review),
-            share(2, w.unlinked),
-        );
+        let (l, r, u) = (share(0, w.linked), share(1, w.review), share(2, w.unlinked));
         s.push_str(&lines(
             w.linkage,
             &dates,
@@ -276,7 +285,11 @@ pub fn section(t: &Trend, lang: Lang) -> String {
             let _ = write!(s, "<p class=\"changes\">{} ({})</p>", w.nothing, esc(prev));
         }
         Some(prev) => {
-            let _ = write!(s, "<p class=\"muted\">{}</p><ul class=\"changes\">", esc(prev));
+            let _ = write!(
+                s,
+                "<p class=\"muted\">{}</p><ul class=\"changes\">",
+                esc(prev)
+            );
             for (label, kind, list) in [
                 (w.new_failing, "new-failing", &c.new_failing),
                 (w.fixed, "fixed", &c.fixed),
@@ -376,9 +389,6 @@ mod tests {
             "<html><body><main>x<section>t</section>\n</main><script>s</script></body></html>"
         );
         assert_eq!(insert(page, ""), page);
-        assert_eq!(
-            insert("<body></body>", "S"),
-            "<body>S\n</body>"
-        );
+        assert_eq!(insert("<body></body>", "S"), "<body>S\n</body>");
     }
 }

@@ -150,9 +150,7 @@ pub fn plausible_column_name(name: &str) -> bool {
     // A code: a long word of letters and digits (a codice fiscale, a
     // protocol).
     let code = name.split([' ', '_', '-', '.']).any(|w| {
-        w.len() >= 11
-            && w.chars().any(|c| c.is_ascii_digit())
-            && w.chars().any(char::is_alphabetic)
+        w.len() >= 11 && w.chars().any(|c| c.is_ascii_digit()) && w.chars().any(char::is_alphabetic)
     });
     !name.trim().is_empty() && name.chars().count() <= 64 && !code
 }
@@ -329,7 +327,13 @@ mod tests {
 
     #[test]
     fn column_names_that_could_be_values_are_not_kept() {
-        for ok in ["CF_ALUNNO", "Data nascita", "NOTE", "importo.2", "COD-SCUOLA"] {
+        for ok in [
+            "CF_ALUNNO",
+            "Data nascita",
+            "NOTE",
+            "importo.2",
+            "COD-SCUOLA",
+        ] {
             assert!(plausible_column_name(ok), "{ok}");
         }
         for bad in [

@@ -42,16 +42,10 @@ pub fn changes(previous: Option<&Delivery>, current: &Delivery) -> Changes {
     let Some(prev) = previous else {
         return Changes::default();
     };
-    let failed = |d: &Delivery, id: &str| {
-        d.checks
-            .iter()
-            .any(|c| c.id == id && c.verdict == "failed")
-    };
-    let passed = |d: &Delivery, id: &str| {
-        d.checks
-            .iter()
-            .any(|c| c.id == id && c.verdict == "passed")
-    };
+    let failed =
+        |d: &Delivery, id: &str| d.checks.iter().any(|c| c.id == id && c.verdict == "failed");
+    let passed =
+        |d: &Delivery, id: &str| d.checks.iter().any(|c| c.id == id && c.verdict == "passed");
     let present = |d: &Delivery, name: &str| d.fields.iter().any(|f| f.name == name && f.present);
     Changes {
         previous: Some(prev.date.clone()),
@@ -250,11 +244,10 @@ pub fn render_text(t: &Trend) -> String {
         "date", "run", "rows", "gate", "failing", "linked", "review", "unlinked"
     );
     for p in &t.deliveries {
-        let [l, r, u] = p
-            .linkage
-            .map_or_else(|| ["—".to_string(), "—".into(), "—".into()], |a| {
-                a.map(|v| format!("{v:.2}%"))
-            });
+        let [l, r, u] = p.linkage.map_or_else(
+            || ["—".to_string(), "—".into(), "—".into()],
+            |a| a.map(|v| format!("{v:.2}%")),
+        );
         let _ = writeln!(
             s,
             "  {:<10} {:<16} {:>8} {:<6} {:>8} {:>8} {:>8} {:>8}",
@@ -328,11 +321,10 @@ pub fn render_markdown(t: &Trend) -> String {
     s.push_str("| date | rows | gate | failing | linked | review | unlinked |\n");
     s.push_str("|---|---:|---|---:|---:|---:|---:|\n");
     for p in &t.deliveries {
-        let [l, r, u] = p
-            .linkage
-            .map_or_else(|| ["—".to_string(), "—".into(), "—".into()], |a| {
-                a.map(|v| format!("{v:.2}%"))
-            });
+        let [l, r, u] = p.linkage.map_or_else(
+            || ["—".to_string(), "—".into(), "—".into()],
+            |a| a.map(|v| format!("{v:.2}%")),
+        );
         let _ = writeln!(
             s,
             "| {} | {} | {} | {} | {l} | {r} | {u} |",
@@ -428,7 +420,11 @@ mod tests {
         );
         let b = delivery(
             "2026-02-28",
-            &[("a", 7.0, "failed"), ("b", 0.0, "passed"), ("c", 1.0, "failed")],
+            &[
+                ("a", 7.0, "failed"),
+                ("b", 0.0, "passed"),
+                ("c", 1.0, "failed"),
+            ],
             &["X", "NEW"],
         );
         let c = changes(Some(&a), &b);
@@ -445,7 +441,11 @@ mod tests {
     fn a_trend_has_one_value_per_delivery_and_gaps_where_missing() {
         let all = vec![
             delivery("2026-01-31", &[("a", 1.0, "passed")], &["X"]),
-            delivery("2026-02-28", &[("a", 3.0, "failed"), ("b", 0.0, "passed")], &["X", "Y"]),
+            delivery(
+                "2026-02-28",
+                &[("a", 3.0, "failed"), ("b", 0.0, "passed")],
+                &["X", "Y"],
+            ),
         ];
         let t = of(&all, "refezione").unwrap();
         assert_eq!(t.recorded, 2);
@@ -468,7 +468,13 @@ mod tests {
     #[test]
     fn a_trend_shows_the_last_deliveries_only() {
         let all: Vec<Delivery> = (1..=20)
-            .map(|d| delivery(&format!("2026-01-{d:02}"), &[("a", d as f64, "passed")], &[]))
+            .map(|d| {
+                delivery(
+                    &format!("2026-01-{d:02}"),
+                    &[("a", d as f64, "passed")],
+                    &[],
+                )
+            })
             .collect();
         let t = of(&all, "refezione").unwrap();
         assert_eq!(t.recorded, 20);

@@ -13,8 +13,8 @@ use super::source::{shown, Digests};
 use super::sources::Linked;
 use super::tables::Master;
 use super::{PendingReport, RunOptions, SourceResult};
-use crate::master::datamart::{self, Cell, Table};
 use crate::history::run::{Checked, RunHistory};
+use crate::master::datamart::{self, Cell, Table};
 use crate::master::pseudonym::Pseudonymizer;
 use crate::master::review;
 use crate::output::transaction::crash_point;
@@ -147,10 +147,8 @@ pub(crate) fn stage(
             "cannot render the run's index page: {e}"
         )
     })?;
-    let page = crate::history::chart::insert(
-        &page,
-        &owners::index_section(project, &entries, Lang::It),
-    );
+    let page =
+        crate::history::chart::insert(&page, &owners::index_section(project, &entries, Lang::It));
     let index = project.reports.join("index.html");
     sink.write(&index, page.as_bytes())?;
     owners::write(sink, project, &entries, &run, &run_metadata.date)?;

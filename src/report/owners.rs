@@ -350,14 +350,22 @@ office = "Servizi sociali"
     #[test]
     fn the_index_lists_each_owner_with_only_its_sources() {
         let p = project();
-        let entries = [entry("refezione", 2), entry("sociali", 0), entry("altro", 0)];
+        let entries = [
+            entry("refezione", 2),
+            entry("sociali", 0),
+            entry("altro", 0),
+        ];
         let s = index_section(&p, &entries, Lang::It);
         assert!(s.contains("Ufficio &lt;scuola&gt;"));
-        let scuola = &s[s.find("data-owner=\"scuola\"").unwrap()..s.find("data-owner=\"sociali\"").unwrap()];
+        let scuola =
+            &s[s.find("data-owner=\"scuola\"").unwrap()..s.find("data-owner=\"sociali\"").unwrap()];
         assert!(scuola.contains("refezione: 2 controlli oltre la tolleranza"));
         assert!(!scuola.contains("sociali:"));
         assert!(s.contains("senza titolare: <code>altro</code>"));
-        assert!(!s.contains("qualita@"), "the notify list is not in the index");
+        assert!(
+            !s.contains("qualita@"),
+            "the notify list is not in the index"
+        );
         let mut bare = p.clone();
         bare.owners.clear();
         assert_eq!(index_section(&bare, &entries, Lang::It), "");
@@ -367,7 +375,12 @@ office = "Servizi sociali"
     fn an_owner_page_suppresses_small_counts() {
         let p = project();
         let entries = [entry("refezione", 0)];
-        let html = page(&p.owners[0], &owned(&p, &p.owners[0], &entries), "2026-01-31", Lang::It);
+        let html = page(
+            &p.owners[0],
+            &owned(&p, &p.owners[0], &entries),
+            "2026-01-31",
+            Lang::It,
+        );
         assert!(html.contains("<td>&lt;3</td>"), "{html}");
         assert!(!html.contains("<3"), "escaped");
         assert!(html.contains("href=\"refezione/index.html\""));

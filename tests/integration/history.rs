@@ -103,7 +103,10 @@ fn successive_deliveries_build_a_history_trends_and_owner_bundles() {
     assert_eq!(deliver(dir, 1), 0);
     assert_eq!(deliver(dir, 2), 1, "a bad month fails the gate");
     let after2 = history_json(dir, "servizi_sociali");
-    assert_eq!(strings(&after2["changes"]["new_columns"]), ["NOTE_INTERVENTO"]);
+    assert_eq!(
+        strings(&after2["changes"]["new_columns"]),
+        ["NOTE_INTERVENTO"]
+    );
     // The bad month's blank birth dates fail a check that never failed.
     let refezione2 = history_json(dir, "refezione");
     assert!(
@@ -140,7 +143,10 @@ fn successive_deliveries_build_a_history_trends_and_owner_bundles() {
         .unwrap()
         .map(Result::unwrap)
         .collect();
-    assert_eq!(dates, ["2025-12-31", "2026-01-31", "2026-02-28", "2026-03-31"]);
+    assert_eq!(
+        dates,
+        ["2025-12-31", "2026-01-31", "2026-02-28", "2026-03-31"]
+    );
     let required = rates(&conn, "refezione", "CF_ALUNNO.required");
     assert_eq!(required.len(), 4);
     assert!(required[2] > required[1] + 5.0, "{required:?}");
@@ -172,7 +178,10 @@ fn successive_deliveries_build_a_history_trends_and_owner_bundles() {
         .unwrap()
         .map(Result::unwrap)
         .collect();
-    assert!(linked[2] < linked[0], "fewer links in the bad month: {linked:?}");
+    assert!(
+        linked[2] < linked[0],
+        "fewer links in the bad month: {linked:?}"
+    );
 
     // The trend charts' points are the history's rates, oldest first.
     let page = std::fs::read_to_string(dir.join("reports/refezione/index.html")).unwrap();
@@ -185,7 +194,9 @@ fn successive_deliveries_build_a_history_trends_and_owner_bundles() {
     assert_eq!(points(&page, "collegati").len(), 4, "linkage drawn");
     assert!(page.contains("Andamento nel tempo"), "Italian by default");
     // What changed since the previous delivery.
-    let fixed = &page[page.find("<li data-kind=\"fixed\">Controlli risolti: ").unwrap()..];
+    let fixed = &page[page
+        .find("<li data-kind=\"fixed\">Controlli risolti: ")
+        .unwrap()..];
     let fixed = &fixed[..fixed.find("</li>").unwrap()];
     assert!(
         fixed.contains("<code>DATA_NASCITA_ALUNNO.required</code>"),
@@ -196,7 +207,10 @@ fn successive_deliveries_build_a_history_trends_and_owner_bundles() {
         "<li data-kind=\"vanished-column\">Colonne scomparse: <code>NOTE_INTERVENTO</code>"
     ));
     let after3 = history_json(dir, "servizi_sociali");
-    assert_eq!(strings(&after3["changes"]["vanished_columns"]), ["NOTE_INTERVENTO"]);
+    assert_eq!(
+        strings(&after3["changes"]["vanished_columns"]),
+        ["NOTE_INTERVENTO"]
+    );
     assert_eq!(after3["recorded"], 4);
     let text = vaglio()
         .args(["history", "--project"])
@@ -236,16 +250,25 @@ fn successive_deliveries_build_a_history_trends_and_owner_bundles() {
     );
     let scuola_page = std::fs::read_to_string(owners.join("scuola/index.html")).unwrap();
     for other in ["servizi_sociali", "erp_inquilini", "irpef", "isee\""] {
-        assert!(!scuola_page.contains(other), "{other} in the school's bundle");
+        assert!(
+            !scuola_page.contains(other),
+            "{other} in the school's bundle"
+        );
     }
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(owners.join("scuola/owner.json")).unwrap()).unwrap();
     assert_eq!(manifest["date"], "2026-03-31");
-    assert_eq!(strings(&manifest["notify"]), ["qualita.dati@comune.example.it"]);
+    assert_eq!(
+        strings(&manifest["notify"]),
+        ["qualita.dati@comune.example.it"]
+    );
     let index = std::fs::read_to_string(dir.join("reports/index.html")).unwrap();
     assert!(index.contains("Titolari dei dati"));
     assert!(index.contains("href=\"owners/casa/index.html\""));
-    assert!(!index.contains("qualita.dati@"), "who is notified stays in the bundle");
+    assert!(
+        !index.contains("qualita.dati@"),
+        "who is notified stays in the bundle"
+    );
 
     // No personal value in the history: no codice fiscale in its bytes, and
     // no value of the anagrafe's identity columns among its texts.
@@ -298,7 +321,10 @@ fn successive_deliveries_build_a_history_trends_and_owner_bundles() {
     }
     assert!(texts.len() > 1000);
     for t in &texts {
-        assert!(!personal.contains(t), "a personal value in the history: {t}");
+        assert!(
+            !personal.contains(t),
+            "a personal value in the history: {t}"
+        );
     }
 }
 
@@ -397,7 +423,10 @@ fn a_history_that_is_not_one_stops_the_run_and_keeps_every_output() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot use the history"));
-    assert_eq!(std::fs::read(dir.join("reports/index.html")).unwrap(), index);
+    assert_eq!(
+        std::fs::read(dir.join("reports/index.html")).unwrap(),
+        index
+    );
     assert_eq!(
         std::fs::read(dir.join("history/history.sqlite")).unwrap(),
         b"not a history"

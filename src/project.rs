@@ -825,6 +825,36 @@ review = 0.4
     }
 
     #[test]
+    fn owners_name_their_sources_and_unknown_owners_are_reported() {
+        let text = OK.replace(
+            "drop_columns = [\"CF_PAGANTE\"]",
+            "drop_columns = [\"CF_PAGANTE\"]\nowner = \"scuola\"",
+        ) + "\n[owners.scuola]\noffice = \"Ufficio scuola\"\ncontact = \"scuola@comune.example.it\"\nnotify = [\"a@comune.example.it\"]\n";
+        let p = parse(&text).unwrap();
+        assert_eq!(p.owners.len(), 1);
+        assert_eq!(p.owners[0].sources, ["refezione"]);
+        assert_eq!(p.owners[0].notify, ["a@comune.example.it"]);
+        assert_eq!(
+            p.owner_of("refezione").map(|o| o.id.as_str()),
+            Some("scuola")
+        );
+        assert_eq!(p.history, Path::new("/p/history"));
+        assert_eq!(p.history_file(), Path::new("/p/history/history.sqlite"));
+        let e = parse(&text.replace("owner = \"scuola\"", "owner = \"scuole\"")).unwrap_err();
+        assert_eq!(e.errors.len(), 1);
+        assert!(e.errors[0].message.contains("owner `scuole`"));
+        assert_eq!(e.errors[0].line_col().0, 13, "points at the owner");
+        assert!(e.errors[0].help.as_deref().unwrap().contains("scuola"));
+        let e = parse(&text.replace("[owners.scuola]", "[owners.\"Scuola Uno\"]")).unwrap_err();
+        assert!(e.errors.iter().any(|x| x.message.contains("owner id")));
+        let e = parse(&text.replace("office = \"Ufficio scuola\"\n", "")).unwrap_err();
+        assert!(e
+            .errors
+            .iter()
+            .any(|x| x.message.contains("needs `office`")));
+    }
+
+    #[test]
     fn bad_names_and_missing_sections_are_reported() {
         let text = OK.replace("name = \"refezione\"", "name = \"collegamenti\"");
         assert!(parse(&text).unwrap_err().errors[0]

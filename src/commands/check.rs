@@ -308,7 +308,13 @@ impl CheckHistory {
             .zip(&self.keys)
             .map(|(s, (_, rules, input))| {
                 let run = format!("check-{}", &input[..input.len().min(12)]);
-                history::Delivery::from_summary(s, &run, &self.date, rules, input, None)
+                let mut d =
+                    history::Delivery::from_summary(s, &run, &self.date, rules, input, None);
+                // A regression against the baseline: not an accepted delivery.
+                if summary.regressions.iter().any(|r| r.source == s.name) {
+                    d.gate = "failed".into();
+                }
+                d
             })
             .collect();
         let all = history::store::merged(self.old.clone(), &new);

@@ -364,7 +364,14 @@ pub fn render_markdown(t: &Trend) -> String {
     );
     s.push('\n');
     for line in changes_text(&t.changes).lines() {
-        let _ = writeln!(s, "{}", line.trim_start().replace("  ", ""));
+        match line.strip_prefix("  ") {
+            Some(item) => {
+                let _ = writeln!(s, "- {item}");
+            }
+            None => {
+                let _ = writeln!(s, "{line}\n");
+            }
+        }
     }
     s
 }

@@ -387,6 +387,17 @@ fn check_keeps_a_history_and_compares_with_the_last_accepted_delivery() {
     assert!(subjects.contains(&"field:CF_ALUNNO"), "{subjects:?}");
     let page = std::fs::read_to_string(dir.join("out/index.html")).unwrap();
     assert_eq!(points(&page, "CF_ALUNNO.required").len(), 2);
+    // A delivery that regressed is remembered, and not as accepted.
+    let conn = Connection::open(history.join("history.sqlite")).unwrap();
+    let gates: Vec<String> = conn
+        .prepare("SELECT gate FROM deliveries ORDER BY date")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(gates, ["passed", "failed"]);
+    drop(conn);
     // `vaglio history --history DIR` reads it.
     let out = vaglio()
         .args(["history", "--history"])

@@ -133,6 +133,7 @@ Examples:
   VAGLIO_KEY=$(cat /secure/vaglio.key) vaglio run city/vaglio.toml
   vaglio run city/vaglio.toml --decisions city/review/queue.csv
   vaglio run city/vaglio.toml --no-pseudonyms   # local tests only
+  vaglio history --project city/vaglio.toml refezione   # its quality over the runs
 
 vaglio.toml (paths relative to it):
   [anagrafe]

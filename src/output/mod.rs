@@ -119,6 +119,22 @@ impl Sink {
         self.place(temp, to)
     }
 
+    /// Removes `path`, a file an earlier run wrote: when the transaction
+    /// publishes (and not if it fails), or now for a sink that writes
+    /// straight into place. A file that is not there is not an error.
+    pub fn remove(&self, path: &Path) -> Result<(), OutputError> {
+        match &self.staging {
+            Some(s) => s.remove(path),
+            None => match fs::remove_file(path) {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => Err(OutputError {
+                    path: path.to_path_buf(),
+                    source: e,
+                }),
+                _ => Ok(()),
+            },
+        }
+    }
+
     /// Starts writing `path` (creating its folder if needed).
     pub fn create(&self, path: &Path) -> Result<AtomicFile, OutputError> {
         let temp = self.temp_for(path, ".tmp")?;

@@ -272,7 +272,40 @@ pub fn write(
         sink.write(&dir.join("owner.json"), json.as_bytes())?;
         out.push(dir);
     }
+    remove_stale(sink, project, &root)?;
     Ok(out)
+}
+
+/// Removes, with the run, vaglio's files that earlier runs left in the
+/// bundles and that are no longer an owner's: a source that changed owner,
+/// an owner no longer in the project (its folders stay, empty).
+fn remove_stale(sink: &Sink, project: &Project, root: &Path) -> miette::Result<()> {
+    let dirs = |p: &Path| -> Vec<(String, PathBuf)> {
+        std::fs::read_dir(p)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+            .collect()
+    };
+    for (id, dir) in dirs(root) {
+        let owner = project.owners.iter().find(|o| o.id == id);
+        if owner.is_none() {
+            for f in ["index.html", "owner.json"] {
+                sink.remove(&dir.join(f))?;
+            }
+        }
+        for (source, sdir) in dirs(&dir) {
+            if owner.is_some_and(|o| o.sources.contains(&source)) {
+                continue;
+            }
+            for f in FILES {
+                sink.remove(&sdir.join(f))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The bundles' folder in `reports` and every bundle in it (whatever owner

@@ -326,6 +326,42 @@ fn successive_deliveries_build_a_history_trends_and_owner_bundles() {
             "a personal value in the history: {t}"
         );
     }
+    drop(conn);
+
+    // The social services' extract passes to the housing office: the run
+    // moves it to that bundle and removes it from the old one; the same
+    // deliveries run again replace themselves.
+    let project = dir.join("vaglio.toml");
+    let text = std::fs::read_to_string(&project).unwrap();
+    let moved = text.replace(
+        "name = \"servizi_sociali\"\nowner = \"sociali\"",
+        "name = \"servizi_sociali\"\nowner = \"casa\"",
+    );
+    assert_ne!(moved, text);
+    std::fs::write(&project, moved).unwrap();
+    let out = vaglio()
+        .env_remove("VAGLIO_KEY")
+        .args(["run", "--quiet", "--today", "2026-03-31"])
+        .arg(&project)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(owners.join("casa/servizi_sociali/index.html").exists());
+    assert_eq!(
+        files_under(&owners.join("sociali")),
+        ["index.html", "owner.json"].map(String::from).into(),
+        "only the (now empty) owner's page is left"
+    );
+    let conn = Connection::open(&db).unwrap();
+    let n: i64 = conn
+        .query_row("SELECT COUNT(*) FROM deliveries", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 40);
 }
 
 #[test]

@@ -58,6 +58,12 @@ pub enum Command {
     /// the columns that tie it to the anagrafe and the other sources.
     #[command(after_long_help = INFER_EXAMPLES)]
     Infer(InferArgs),
+    /// Print a source's quality over its deliveries, from the history that
+    /// `vaglio run` (and `vaglio check --history`) keep: each check's failure
+    /// rate, each column's completeness, the linkage shares, and what
+    /// changed since the previous delivery.
+    #[command(after_long_help = HISTORY_EXAMPLES)]
+    History(HistoryArgs),
     /// Print the completion script for a shell (bash, zsh, fish, elvish,
     /// powershell).
     #[command(after_long_help = COMPLETIONS_EXAMPLES)]
@@ -78,6 +84,31 @@ const MAN_EXAMPLES: &str = "\
 Examples:
   vaglio man | man -l -
   vaglio man --out ~/.local/share/man/man1      # vaglio.1, vaglio-check.1, …";
+
+const HISTORY_EXAMPLES: &str = "\
+Examples:
+  vaglio history --project vaglio-demo/vaglio.toml             # every source's last delivery
+  vaglio history --project vaglio-demo/vaglio.toml refezione   # one source's trend
+  vaglio history --project vaglio.toml refezione --format markdown >> $GITHUB_STEP_SUMMARY
+  vaglio history --history reports/history refezione --format json   # a `vaglio check --history` folder";
+
+/// Arguments of `vaglio history`.
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// The source (without it, a line per source).
+    #[arg(value_name = "SOURCE")]
+    pub source: Option<String>,
+    /// The project file, whose `[output] history` folder holds the history.
+    #[arg(long, value_name = "vaglio.toml", default_value = "vaglio.toml")]
+    pub project: PathBuf,
+    /// The history's folder instead of the project's (as given to `vaglio
+    /// check --history`).
+    #[arg(long, value_name = "DIR", conflicts_with = "project")]
+    pub history: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
 
 /// Arguments of `vaglio completions`.
 #[derive(Debug, Args)]
@@ -102,6 +133,7 @@ Examples:
   VAGLIO_KEY=$(cat /secure/vaglio.key) vaglio run city/vaglio.toml
   vaglio run city/vaglio.toml --decisions city/review/queue.csv
   vaglio run city/vaglio.toml --no-pseudonyms   # local tests only
+  vaglio history --project city/vaglio.toml refezione   # its quality over the runs
 
 vaglio.toml (paths relative to it):
   [anagrafe]
@@ -332,9 +364,16 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
     /// A summary.json of an earlier accepted run: checks that fail more often,
-    /// or fields less complete, are regressions and fail the gate.
+    /// or fields less complete, are regressions and fail the gate. `history`
+    /// (with --history) takes each source's last accepted delivery (gate
+    /// passed) from the history instead.
     #[arg(long, value_name = "SUMMARY.json")]
     pub baseline: Option<PathBuf>,
+    /// Keep a history of deliveries in DIR/history.sqlite: this check is
+    /// recorded (no personal data: rates and counts), and the report shows
+    /// each source's trend and what changed since its previous delivery.
+    #[arg(long, value_name = "DIR")]
+    pub history: Option<PathBuf>,
     /// How many percentage points a failure rate may grow (or a completeness
     /// fall) before it counts as a regression.
     #[arg(long, value_name = "POINTS", default_value_t = 0.5)]
@@ -376,6 +415,12 @@ pub struct DemoArgs {
     /// Seed: the same seed and size give the same city, byte for byte.
     #[arg(long, value_name = "S", default_value_t = 42)]
     pub seed: u64,
+    /// A later monthly delivery of the same city: N months after the demo's
+    /// date (its `--today`), the extracts with more or fewer errors (0, the
+    /// default, is the demo as always). Run 1, 2, 3… into the same folder to
+    /// build a history.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub delivery: u32,
     /// Where to write the city, its rule files, truth files and reports.
     #[arg(short, long, value_name = "DIR", default_value = "vaglio-demo")]
     pub out: PathBuf,
@@ -638,6 +683,7 @@ pub fn main() -> ExitCode {
         Command::Explain(args) => commands::link::explain(&args),
         Command::Run(args) => commands::run::run(&args),
         Command::Infer(args) => commands::infer::run(&args),
+        Command::History(args) => commands::history::run(&args),
         Command::Completions(args) => commands::shell::completions(&args),
         Command::Man(args) => commands::shell::man(&args),
     };

@@ -17,6 +17,7 @@ pub mod expr;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod geography;
+pub mod history;
 pub mod identity;
 pub mod infer;
 pub mod link;

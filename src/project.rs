@@ -22,11 +22,18 @@
 //! rules = "rules/refezione.toml"
 //! isee_column = "VALORE_ISEE"     # optional
 //! drop_columns = ["CF_PAGANTE"]   # optional: besides the [link] fields
+//! owner = "scuola"                # optional: a key of [owners]
+//!
+//! [owners.scuola]                 # optional: who owns sources, per owner
+//! office = "Ufficio refezione scolastica"
+//! contact = "refezione@comune.example.it"   # optional: the office's address
+//! notify = ["qualita.dati@comune.example.it"]   # optional: who receives the bundle
 //!
 //! [output]                        # optional, these are the defaults
 //! reports = "reports"
 //! master = "master"
 //! review = "review"
+//! history = "history"             # history.sqlite: every delivery's quality
 //!
 //! [privacy]
 //! key_env = "VAGLIO_KEY"          # and/or key_file = "/secure/vaglio.key"
@@ -86,6 +93,11 @@ pub struct Project {
     pub master: PathBuf,
     /// Where queue.csv goes.
     pub review: PathBuf,
+    /// Where `history.sqlite` goes (every delivery's quality, no personal
+    /// data).
+    pub history: PathBuf,
+    /// The data owners (`[owners.<id>]`), in file order.
+    pub owners: Vec<Owner>,
     /// The pseudonym key's environment variable.
     pub key_env: Option<String>,
     /// The pseudonym key's file.
@@ -95,6 +107,25 @@ pub struct Project {
     /// Files of fragility indicators produced elsewhere (`[fragility]
     /// import`), put in the datamart's `fragilita`.
     pub fragility_imports: Vec<PathBuf>,
+}
+
+/// One `[owners.<id>]` entry: an office that owns sources and receives
+/// their reports.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Owner {
+    /// Its id: lowercase letters, digits, `_` and `-` (its bundle's folder,
+    /// `reports/owners/<id>/`).
+    pub id: String,
+    /// The office, in words.
+    pub office: String,
+    /// The office's contact (an address of the office, not of a person).
+    pub contact: Option<String>,
+    /// Who receives the bundle (written into the bundle's `owner.json`
+    /// only, never into a report).
+    pub notify: Vec<String>,
+    /// Its sources (`owner = "<id>"` in their `[[sources]]`), in project
+    /// order.
+    pub sources: Vec<String>,
 }
 
 /// The `[anagrafe]` section.
@@ -151,6 +182,18 @@ impl Project {
             .collect::<Vec<_>>()
             .join(", ")
     }
+
+    /// The owner of source `name`, if the project names one.
+    pub fn owner_of(&self, name: &str) -> Option<&Owner> {
+        self.owners
+            .iter()
+            .find(|o| o.sources.iter().any(|s| s == name))
+    }
+
+    /// The history file: `history.sqlite` in the `[output] history` folder.
+    pub fn history_file(&self) -> PathBuf {
+        self.history.join(crate::history::FILE)
+    }
 }
 
 /// Loads the project file at `path`.
@@ -201,6 +244,7 @@ pub fn load_str(text: &str, path: &Path, base: &Path) -> Result<Project, RuleFil
             "privacy",
             "thresholds",
             "fragility",
+            "owners",
         ],
     );
     let d = &mut diags;
@@ -264,6 +308,8 @@ pub fn load_str(text: &str, path: &Path, base: &Path) -> Result<Project, RuleFil
 
     // [[sources]]
     let mut sources: Vec<SourceConfig> = Vec::new();
+    // (source, owner id, its span)
+    let mut owned: Vec<(String, String, std::ops::Range<usize>)> = Vec::new();
     match root.get("sources") {
         None => d.error(
             0..0,
@@ -273,7 +319,9 @@ pub fn load_str(text: &str, path: &Path, base: &Path) -> Result<Project, RuleFil
         ),
         Some(n) => {
             for item in n.array(d, "[[sources]]").unwrap_or_default() {
-                source_entry(&item, d, base, &mut sources);
+                if let Some(owner) = source_entry(&item, d, base, &mut sources) {
+                    owned.push(owner);
+                }
             }
         }
     }
@@ -283,10 +331,14 @@ pub fn load_str(text: &str, path: &Path, base: &Path) -> Result<Project, RuleFil
         base.join("reports"),
         base.join("master"),
         base.join("review"),
+        base.join("history"),
     ];
     if let Some(n) = root.get("output") {
-        if let Some(t) = n.table(d, "[output]", &["reports", "master", "review"]) {
-            for (i, key) in ["reports", "master", "review"].into_iter().enumerate() {
+        if let Some(t) = n.table(d, "[output]", &["reports", "master", "review", "history"]) {
+            for (i, key) in ["reports", "master", "review", "history"]
+                .into_iter()
+                .enumerate()
+            {
                 if let Some(s) = str_at(&t, key, &format!("[output] {key}"), d) {
                     out[i] = resolve(&s);
                 }
@@ -354,8 +406,32 @@ pub fn load_str(text: &str, path: &Path, base: &Path) -> Result<Project, RuleFil
         }
     }
 
+    // [owners]
+    let mut owners = Vec::new();
+    if let Some(n) = root.get("owners") {
+        owners = owners_section(&n, d);
+    }
+    for (source, o, span) in owned {
+        match owners.iter_mut().find(|x| x.id == o) {
+            Some(x) => x.sources.push(source),
+            None => {
+                let known: Vec<&str> = owners.iter().map(|x| x.id.as_str()).collect();
+                d.error(
+                    span,
+                    format!("source `{source}` names owner `{o}`, which [owners] does not have"),
+                    "unknown owner",
+                    Some(if known.is_empty() {
+                        format!("add:\n[owners.{o}]\noffice = \"…\"")
+                    } else {
+                        format!("the owners are: {}; or add [owners.{o}]", known.join(", "))
+                    }),
+                );
+            }
+        }
+    }
+
     diags.finish()?;
-    let [reports, master, review] = out;
+    let [reports, master, review, history] = out;
     Ok(Project {
         path: path.to_path_buf(),
         base: base.to_path_buf(),
@@ -365,6 +441,8 @@ pub fn load_str(text: &str, path: &Path, base: &Path) -> Result<Project, RuleFil
         reports,
         master,
         review,
+        history,
+        owners,
         key_env,
         key_file,
         thresholds,
@@ -479,14 +557,26 @@ fn stradario_section(n: &Node, d: &mut Diagnostics, base: &Path) -> Option<Strad
     })
 }
 
-fn source_entry(item: &Node, d: &mut Diagnostics, base: &Path, sources: &mut Vec<SourceConfig>) {
-    let Some(t) = item.table(
+/// Adds the `[[sources]]` entry `item` to `sources`; returns (its name, its
+/// owner's id, the id's span) when it names an owner.
+fn source_entry(
+    item: &Node,
+    d: &mut Diagnostics,
+    base: &Path,
+    sources: &mut Vec<SourceConfig>,
+) -> Option<(String, String, std::ops::Range<usize>)> {
+    let t = item.table(
         d,
         "[[sources]]",
-        &["name", "file", "rules", "isee_column", "drop_columns"],
-    ) else {
-        return;
-    };
+        &[
+            "name",
+            "file",
+            "rules",
+            "isee_column",
+            "drop_columns",
+            "owner",
+        ],
+    )?;
     let get = |key: &str, d: &mut Diagnostics| -> Option<(String, std::ops::Range<usize>)> {
         let node = t.get(key)?;
         node.str(d, &format!("[[sources]] {key}"))
@@ -520,11 +610,15 @@ fn source_entry(item: &Node, d: &mut Diagnostics, base: &Path, sources: &mut Vec
         .and_then(|n| n.strings(d, "[[sources]] drop_columns"))
         .map(|v| v.into_iter().map(|(s, _)| s).collect())
         .unwrap_or_default();
+    let owner = t.get("owner").and_then(|n| {
+        n.str(d, "[[sources]] owner")
+            .map(|s| (s.to_string(), n.span.clone()))
+    });
     if missing {
-        return;
+        return None;
     }
     let (Some((name, span)), Some((file, _)), Some((rules, _))) = (name, file, rules) else {
-        return;
+        return None;
     };
     let valid = !name.is_empty()
         && name
@@ -538,7 +632,7 @@ fn source_entry(item: &Node, d: &mut Diagnostics, base: &Path, sources: &mut Vec
             "not a valid name",
             Some("e.g. name = \"servizi_sociali\"".into()),
         );
-        return;
+        return None;
     }
     if RESERVED.contains(&name.as_str()) || name == "anagrafe" {
         d.error(
@@ -550,7 +644,7 @@ fn source_entry(item: &Node, d: &mut Diagnostics, base: &Path, sources: &mut Vec
                 RESERVED.join(", ")
             )),
         );
-        return;
+        return None;
     }
     if sources.iter().any(|s| s.name == name) {
         d.error(
@@ -559,15 +653,85 @@ fn source_entry(item: &Node, d: &mut Diagnostics, base: &Path, sources: &mut Vec
             "again here",
             None,
         );
-        return;
+        return None;
     }
     sources.push(SourceConfig {
-        name,
+        name: name.clone(),
         file: base.join(file),
         rules: base.join(rules),
         isee_column: isee,
         drop_columns: drop,
     });
+    owner.map(|(o, sp)| (name, o, sp))
+}
+
+/// Whether `id` may name an owner (and its bundle's folder).
+fn valid_owner_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+        && !id.starts_with('-')
+}
+
+fn owners_section(n: &Node, d: &mut Diagnostics) -> Vec<Owner> {
+    let Some(t) = n.open_table(d, "[owners]") else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (id, key_span, item) in t.entries() {
+        let id = id.to_string();
+        if !valid_owner_id(&id) {
+            d.error(
+                key_span,
+                format!("owner id {id:?} must be lowercase letters, digits, _ and - (it names the owner's folder)"),
+                "not a valid id",
+                Some("e.g. [owners.scuola]".into()),
+            );
+            continue;
+        }
+        let Some(o) = item.table(
+            d,
+            &format!("[owners.{id}]"),
+            &["office", "contact", "notify"],
+        ) else {
+            continue;
+        };
+        let office = match o.get("office") {
+            Some(v) => v
+                .str(d, &format!("[owners.{id}] office"))
+                .map(str::to_string),
+            None => {
+                d.error(
+                    item.span.clone(),
+                    format!("[owners.{id}] needs `office`"),
+                    "in this entry",
+                    Some("e.g. office = \"Ufficio refezione scolastica\"".into()),
+                );
+                None
+            }
+        };
+        let contact = o
+            .get("contact")
+            .and_then(|v| v.str(d, &format!("[owners.{id}] contact")))
+            .map(str::to_string);
+        let notify = o
+            .get("notify")
+            .and_then(|v| v.strings(d, &format!("[owners.{id}] notify")))
+            .map(|v| v.into_iter().map(|(s, _)| s).collect())
+            .unwrap_or_default();
+        if let Some(office) = office {
+            out.push(Owner {
+                id,
+                office,
+                contact,
+                notify,
+                sources: Vec::new(),
+            });
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -658,6 +822,36 @@ review = 0.4
                 e.errors.iter().map(|x| &x.message).collect::<Vec<_>>()
             );
         }
+    }
+
+    #[test]
+    fn owners_name_their_sources_and_unknown_owners_are_reported() {
+        let text = OK.replace(
+            "drop_columns = [\"CF_PAGANTE\"]",
+            "drop_columns = [\"CF_PAGANTE\"]\nowner = \"scuola\"",
+        ) + "\n[owners.scuola]\noffice = \"Ufficio scuola\"\ncontact = \"scuola@comune.example.it\"\nnotify = [\"a@comune.example.it\"]\n";
+        let p = parse(&text).unwrap();
+        assert_eq!(p.owners.len(), 1);
+        assert_eq!(p.owners[0].sources, ["refezione"]);
+        assert_eq!(p.owners[0].notify, ["a@comune.example.it"]);
+        assert_eq!(
+            p.owner_of("refezione").map(|o| o.id.as_str()),
+            Some("scuola")
+        );
+        assert_eq!(p.history, Path::new("/p/history"));
+        assert_eq!(p.history_file(), Path::new("/p/history/history.sqlite"));
+        let e = parse(&text.replace("owner = \"scuola\"", "owner = \"scuole\"")).unwrap_err();
+        assert_eq!(e.errors.len(), 1);
+        assert!(e.errors[0].message.contains("owner `scuole`"));
+        assert_eq!(e.errors[0].line_col().0, 13, "points at the owner");
+        assert!(e.errors[0].help.as_deref().unwrap().contains("scuola"));
+        let e = parse(&text.replace("[owners.scuola]", "[owners.\"Scuola Uno\"]")).unwrap_err();
+        assert!(e.errors.iter().any(|x| x.message.contains("owner id")));
+        let e = parse(&text.replace("office = \"Ufficio scuola\"\n", "")).unwrap_err();
+        assert!(e
+            .errors
+            .iter()
+            .any(|x| x.message.contains("needs `office`")));
     }
 
     #[test]

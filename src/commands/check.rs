@@ -7,6 +7,7 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 use crate::cli::{CheckArgs, FailOn, Format};
+use crate::history;
 use crate::master::pseudonym::{self, Pseudonymizer};
 use crate::output::Sink;
 use crate::report::html::Lang;
@@ -43,7 +44,27 @@ pub fn run(args: &CheckArgs) -> miette::Result<Outcome> {
         );
     };
     let rules = rules::load(rules_path, today)?;
+    let from_history = args
+        .baseline
+        .as_deref()
+        .is_some_and(|b| b == Path::new(history::BASELINE_KEYWORD));
+    if from_history && args.history.is_none() {
+        miette::bail!(
+            code = "vaglio::args::baseline",
+            help = "pass --history DIR with the history's folder, or a summary.json to --baseline (write ./history for a file named history)",
+            "--baseline history takes the last accepted delivery from the history, and no --history was given"
+        );
+    }
+    // The history's lock, taken before anything is read from it.
+    let _lock = match &args.history {
+        Some(dir) => Some(crate::output::lock::Lock::acquire(
+            dir,
+            "vaglio check --history",
+        )?),
+        None => None,
+    };
     let baseline = match &args.baseline {
+        Some(_) if from_history => None,
         Some(p) => Some(baseline::load(p)?),
         None => None,
     };
@@ -68,6 +89,20 @@ pub fn run(args: &CheckArgs) -> miette::Result<Outcome> {
         .iter()
         .map(|file| unique_name(file, rules_name, &mut names))
         .collect();
+    let deliveries = match &args.history {
+        Some(dir) => Some(CheckHistory::new(
+            dir,
+            rules_path,
+            &args.files,
+            &sources,
+            today,
+        )?),
+        None => None,
+    };
+    let baseline = match (&deliveries, from_history) {
+        (Some(h), true) => Some(h.baseline(&sources)?),
+        _ => baseline,
+    };
     if let (Some(b), Some(path)) = (&baseline, &args.baseline) {
         baseline::ensure_sources(b, path, &sources)?;
     }
@@ -90,7 +125,11 @@ pub fn run(args: &CheckArgs) -> miette::Result<Outcome> {
     }
     let written = findings.written();
     findings.finish()?;
-    report::write_reports(
+    let (trend, new) = match &deliveries {
+        Some(h) => h.deliveries(&summary, lang),
+        None => (String::new(), Vec::new()),
+    };
+    report::write_reports_with_trend(
         &Sink::default(),
         out,
         &outcomes,
@@ -98,7 +137,13 @@ pub fn run(args: &CheckArgs) -> miette::Result<Outcome> {
         baseline.as_ref(),
         fail_on,
         lang,
+        &trend,
     )?;
+    // The history last: a check whose reports could not be written is not
+    // remembered.
+    if let Some(h) = &deliveries {
+        history::store::record(&Sink::default(), &h.path, &new)?;
+    }
     if let Some(emit) = &args.emit {
         let files: Vec<(String, &Path)> = sources
             .into_iter()
@@ -177,6 +222,109 @@ pub(crate) fn key_pseudonyms(
     let mut f = std::fs::File::open(file).map_err(err)?;
     std::io::copy(&mut f, &mut hasher).map_err(err)?;
     Ok(Some(Pseudonymizer::Keyed(hasher.finalize().to_vec())))
+}
+
+/// The history of `vaglio check --history DIR`.
+struct CheckHistory {
+    path: std::path::PathBuf,
+    old: Vec<history::Delivery>,
+    /// Per source: (name, rules digest, data digest).
+    keys: Vec<(String, String, String)>,
+    date: String,
+}
+
+impl CheckHistory {
+    fn new(
+        dir: &Path,
+        rules: &Path,
+        files: &[std::path::PathBuf],
+        sources: &[String],
+        today: chrono::NaiveDate,
+    ) -> miette::Result<CheckHistory> {
+        let path = dir.join(history::FILE);
+        let old = history::store::read(&path)?;
+        let digest = |p: &Path| -> miette::Result<String> {
+            if std::fs::metadata(p).is_ok_and(|m| m.is_file()) {
+                Ok(crate::read::sha256_file(p)?)
+            } else {
+                // Read once (a pipe): no digest without consuming it.
+                Ok("not-a-regular-file".to_string())
+            }
+        };
+        let rules_digest = digest(rules)?;
+        let keys = sources
+            .iter()
+            .zip(files)
+            .map(|(name, f)| Ok((name.clone(), rules_digest.clone(), digest(f)?)))
+            .collect::<miette::Result<_>>()?;
+        Ok(CheckHistory {
+            path,
+            old,
+            keys,
+            date: today.format("%Y-%m-%d").to_string(),
+        })
+    }
+
+    /// Per source, its last accepted delivery (gate passed) other than
+    /// this one, as a baseline; a source with none stops the check.
+    fn baseline(&self, sources: &[String]) -> miette::Result<Summary> {
+        let mut out = Vec::new();
+        for (name, rules, input) in &self.keys {
+            let last = self.old.iter().rev().find(|d| {
+                &d.source == name
+                    && d.gate == "passed"
+                    && !(d.date == self.date
+                        && &d.input_sha256 == input
+                        && &d.rules_sha256 == rules)
+            });
+            match last {
+                Some(d) => out.push(d.as_baseline()),
+                None => miette::bail!(
+                    code = "vaglio::baseline::no_source",
+                    help = "a source's first accepted delivery becomes the baseline of the next: check it without --baseline history first",
+                    "the history {} has no accepted delivery of {name:?} to compare with",
+                    self.path.display()
+                ),
+            }
+        }
+        let _ = sources;
+        Ok(Summary {
+            tool: "vaglio".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            today: self.date.clone(),
+            gate: "passed".into(),
+            fail_on: "error".into(),
+            sources: out,
+            regressions: Vec::new(),
+            run: None,
+        })
+    }
+
+    /// This check's deliveries, and the report's trend sections with them.
+    fn deliveries(&self, summary: &Summary, lang: Lang) -> (String, Vec<history::Delivery>) {
+        let new: Vec<history::Delivery> = summary
+            .sources
+            .iter()
+            .zip(&self.keys)
+            .map(|(s, (_, rules, input))| {
+                let run = format!("check-{}", &input[..input.len().min(12)]);
+                let mut d =
+                    history::Delivery::from_summary(s, &run, &self.date, rules, input, None);
+                // A regression against the baseline: not an accepted delivery.
+                if summary.regressions.iter().any(|r| r.source == s.name) {
+                    d.gate = "failed".into();
+                }
+                d
+            })
+            .collect();
+        let all = history::store::merged(self.old.clone(), &new);
+        let sections = new
+            .iter()
+            .filter_map(|d| history::trend::of(&all, &d.source))
+            .map(|t| history::chart::section(&t, lang))
+            .collect();
+        (sections, new)
+    }
 }
 
 /// The source's name: the rule file's `name` when given, else the file

@@ -30,9 +30,10 @@ pub fn run(args: &DemoArgs) -> miette::Result<Outcome> {
         residents: args.residents,
         seed: args.seed,
     };
-    let city = demo::generate(&config, &args.out)?;
+    let city = demo::generate_delivery(&config, args.delivery, &args.out)?;
     let generated = started.elapsed();
-    let today = demo::reference_date().format("%Y-%m-%d").to_string();
+    let date = demo::delivery::date(demo::reference_date(), args.delivery);
+    let today = date.format("%Y-%m-%d").to_string();
     // The project file and the demo key, then the same pipeline as
     // `vaglio run`.
     let project_path = args.out.join("vaglio.toml");
@@ -49,7 +50,7 @@ pub fn run(args: &DemoArgs) -> miette::Result<Outcome> {
             decisions: None,
             pseudonyms: true,
             show_pii: false,
-            today: demo::reference_date(),
+            today: date,
             progress: false,
             against: None,
         },
@@ -104,6 +105,16 @@ pub fn run(args: &DemoArgs) -> miette::Result<Outcome> {
             args.seed,
             args.out.display()
         );
+        if args.delivery > 0 {
+            t.insert_str(
+                t.len() - 1,
+                &format!(
+                    "Delivery {} of the same city, dated {today}: its history is {}\n",
+                    args.delivery,
+                    project.history_file().display()
+                ),
+            );
+        }
         t.push_str(&format!(
             "  {:<18} {:>8} {:>9}  {:<7} most frequent findings\n",
             "source", "rows", "findings", "gate"
@@ -244,6 +255,7 @@ rules = "rules/stradario.toml"
 
 [[sources]]
 name = "refezione"
+owner = "scuola"
 file = "refezione.csv"
 rules = "rules/refezione.toml"
 isee_column = "VALORE_ISEE"
@@ -252,17 +264,20 @@ isee_column = "VALORE_ISEE"
 
 [[sources]]
 name = "servizi_sociali"
+owner = "sociali"
 file = "servizi_sociali.csv"
 rules = "rules/servizi_sociali.toml"
 
 [[sources]]
 name = "erp_inquilini"
+owner = "casa"
 file = "erp_inquilini.sqlite"
 rules = "rules/erp_inquilini.toml"
 drop_columns = ["INDIRIZZO"]
 
 [[sources]]
 name = "isee"
+owner = "isee"
 file = "isee.csv"
 rules = "rules/isee.toml"
 isee_column = "VALORE_ISEE"
@@ -272,6 +287,7 @@ drop_columns = ["PROTOCOLLO_DSU"]
 
 [[sources]]
 name = "riscossione_scuola"
+owner = "scuola"
 file = "riscossione_scuola.csv"
 rules = "rules/riscossione_scuola.toml"
 # the person is the payer; the child's code is pseudonymised
@@ -280,6 +296,7 @@ rules = "rules/riscossione_scuola.toml"
 
 [[sources]]
 name = "irpef"
+owner = "tributi"
 file = "irpef.csv"
 rules = "rules/irpef.toml"
 # the code is the only identity; incomes per person and year go to the
@@ -287,20 +304,48 @@ rules = "rules/irpef.toml"
 
 [[sources]]
 name = "graduatoria_erp"
+owner = "casa"
 file = "graduatoria_erp.txt"
 rules = "rules/graduatoria_erp.toml"
 # positions and scores per applicant family go to `graduatorie` ([facts])
 
 [[sources]]
 name = "assegnazioni_erp"
+owner = "casa"
 file = "assegnazioni_erp.sqlite"
 rules = "rules/assegnazioni_erp.toml"
 # each assignment is a housing service of `servizi` ([datamart])
+
+# Who owns each source: `vaglio run` writes each owner a bundle of only its
+# sources' reports (reports/owners/<id>/), and the run's index lists them.
+# The contacts are offices' mailboxes; `notify` goes only into the bundle's
+# owner.json, for whatever sends it.
+[owners.scuola]
+office = "Area Educazione e Scuola - refezione e rette"
+contact = "scuola@comune.example.it"
+notify = ["qualita.dati@comune.example.it"]
+
+[owners.sociali]
+office = "Servizi sociali territoriali"
+contact = "servizi.sociali@comune.example.it"
+
+[owners.casa]
+office = "Casa - edilizia residenziale pubblica"
+contact = "erp@comune.example.it"
+
+[owners.isee]
+office = "Sportello ISEE"
+contact = "isee@comune.example.it"
+
+[owners.tributi]
+office = "Tributi - redditi IRPEF"
+contact = "tributi@comune.example.it"
 
 [output]
 reports = "reports"
 master = "master"
 review = "review"
+history = "history"
 
 [privacy]
 key_env = "VAGLIO_KEY"

@@ -4,6 +4,7 @@
 pub mod against;
 pub mod check;
 pub mod demo;
+pub mod history;
 pub mod infer;
 pub mod link;
 pub mod rules;

@@ -147,6 +147,12 @@ pub fn closing_summary(r: &RunResult, reports: &Path, master: &Path, review: &Pa
         r.queued,
         if r.queued == 1 { "" } else { "s" }
     ));
+    if let Some(h) = r.written.iter().find(|p| p.ends_with(crate::history::FILE)) {
+        t.push_str(&format!(
+            "History:     {} (every delivery's quality; `vaglio history` prints a source's trend)\n",
+            h.display()
+        ));
+    }
     t
 }
 

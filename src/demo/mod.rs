@@ -23,6 +23,7 @@
 //! | [`places`] | places of birth (historic codes), streets and quartieri |
 //! | [`anagrafe`] | families, residents, codici fiscali with omocodes |
 //! | [`errors`] | the labelled error kinds and their rates |
+//! | [`delivery`] | later monthly deliveries: more or fewer errors, a column that comes and goes |
 //! | [`extracts`] | the first four extracts and their truth |
 //! | [`cross`] | the inconsistencies between sources the cross-source checks find, planted and labelled |
 //! | [`fiscal`] | billing (by payer) and IRPEF incomes (by taxpayer and year) |
@@ -32,6 +33,7 @@
 
 pub mod anagrafe;
 pub mod cross;
+pub mod delivery;
 pub mod errors;
 pub mod extracts;
 pub mod fiscal;
@@ -119,6 +121,13 @@ pub struct City {
 
 /// Generates the demo city into `out` (created if needed).
 pub fn generate(config: &Config, out: &Path) -> miette::Result<City> {
+    generate_delivery(config, 0, out)
+}
+
+/// Generates delivery `delivery` of the demo city into `out`: the same
+/// city, its extracts changed as [`delivery::apply`] says (delivery 0 is
+/// [`generate`]'s city, byte for byte).
+pub fn generate_delivery(config: &Config, delivery: u32, out: &Path) -> miette::Result<City> {
     let reference = reference_date();
     for d in [out.to_path_buf(), out.join("rules"), out.join("truth")] {
         std::fs::create_dir_all(&d)
@@ -147,6 +156,21 @@ pub fn generate(config: &Config, out: &Path) -> miette::Result<City> {
     );
     let (graduatoria, applications) = housing::graduatoria_erp(&city, config.seed, &isee_values);
     let assegnazioni = housing::assegnazioni_erp(&city, config.seed, &applications);
+    let (mut refezione, mut sociali, mut erp, mut isee) = (refezione, sociali, erp, isee);
+    let (mut riscossione, mut irpef, mut graduatoria, mut assegnazioni) =
+        (riscossione, irpef, graduatoria, assegnazioni);
+    for e in [
+        &mut refezione,
+        &mut sociali,
+        &mut erp,
+        &mut isee,
+        &mut riscossione,
+        &mut irpef,
+        &mut graduatoria,
+        &mut assegnazioni,
+    ] {
+        delivery::apply(e, delivery, config.seed);
+    }
 
     for (name, text) in RULE_FILES {
         write_atomic(

@@ -102,6 +102,39 @@ impl Sink {
         }
     }
 
+    /// Copies `from` to `to`: the version of `from` staged in this sink's
+    /// transaction when there is one (a file this run wrote), else the file
+    /// in place.
+    pub fn copy(&self, from: &Path, to: &Path) -> Result<(), OutputError> {
+        let source = self
+            .staging
+            .as_ref()
+            .and_then(|s| s.staged_of(from))
+            .unwrap_or_else(|| from.to_path_buf());
+        let temp = self.temp_for(to, ".tmp")?;
+        fs::copy(&source, temp.path()).map_err(|source| OutputError {
+            path: from.to_path_buf(),
+            source,
+        })?;
+        self.place(temp, to)
+    }
+
+    /// Removes `path`, a file an earlier run wrote: when the transaction
+    /// publishes (and not if it fails), or now for a sink that writes
+    /// straight into place. A file that is not there is not an error.
+    pub fn remove(&self, path: &Path) -> Result<(), OutputError> {
+        match &self.staging {
+            Some(s) => s.remove(path),
+            None => match fs::remove_file(path) {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => Err(OutputError {
+                    path: path.to_path_buf(),
+                    source: e,
+                }),
+                _ => Ok(()),
+            },
+        }
+    }
+
     /// Starts writing `path` (creating its folder if needed).
     pub fn create(&self, path: &Path) -> Result<AtomicFile, OutputError> {
         let temp = self.temp_for(path, ".tmp")?;

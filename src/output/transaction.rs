@@ -51,6 +51,8 @@ struct Staged {
 #[derive(Debug, Default)]
 pub struct Staging {
     files: Mutex<Vec<Staged>>,
+    /// Files the run removes when it publishes (absolute).
+    removed: Mutex<Vec<PathBuf>>,
 }
 
 impl Staging {
@@ -85,6 +87,45 @@ impl Staging {
         Ok(())
     }
 
+    /// Marks `target` (an earlier run's file) for removal when the run
+    /// publishes its files.
+    pub(super) fn remove(&self, target: &Path) -> Result<(), OutputError> {
+        let err = |source| OutputError {
+            path: target.to_path_buf(),
+            source,
+        };
+        let dir = target
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let name = target
+            .file_name()
+            .ok_or_else(|| err(std::io::Error::other("not a file name")))?;
+        let dir = match fs::canonicalize(dir) {
+            Ok(d) => d,
+            // No folder: nothing to remove.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(err(e)),
+        };
+        let target = dir.join(name);
+        let mut removed = self.removed.lock().unwrap_or_else(|p| p.into_inner());
+        if !removed.contains(&target) {
+            removed.push(target);
+        }
+        Ok(())
+    }
+
+    /// The staged version of `target`, if this run staged one.
+    pub(super) fn staged_of(&self, target: &Path) -> Option<PathBuf> {
+        let dir = target.parent().filter(|d| !d.as_os_str().is_empty())?;
+        let target = fs::canonicalize(dir).ok()?.join(target.file_name()?);
+        let files = self.files.lock().unwrap_or_else(|p| p.into_inner());
+        files
+            .iter()
+            .find(|f| f.target == target)
+            .map(|f| f.staged.clone())
+    }
+
     fn take(&self) -> Vec<Staged> {
         std::mem::take(&mut *self.files.lock().unwrap_or_else(|p| p.into_inner()))
     }
@@ -106,6 +147,10 @@ struct Journal {
     /// Staged file and target, relative to the journal's folder, in the
     /// order they are renamed.
     files: Vec<(String, String)>,
+    /// Earlier files removed once every file is renamed, relative to the
+    /// journal's folder (absent from journals of versions without it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    removed: Vec<String>,
 }
 
 /// A run's outputs being written: holds the lock until it is dropped.
@@ -168,6 +213,17 @@ impl Transaction {
     /// that order); returns the targets, in the order published.
     pub fn commit(self, last: &[&Path]) -> miette::Result<Vec<PathBuf>> {
         let mut files = self.staging.take();
+        // A file staged again is not removed.
+        let removed: Vec<PathBuf> = std::mem::take(
+            &mut *self
+                .staging
+                .removed
+                .lock()
+                .unwrap_or_else(|p| p.into_inner()),
+        )
+        .into_iter()
+        .filter(|r| !files.iter().any(|f| &f.target == r))
+        .collect();
         let rank = |f: &Staged| {
             last.iter()
                 .position(|l| {
@@ -204,6 +260,11 @@ impl Transaction {
                 })
                 .collect::<miette::Result<_>>()
                 .inspect_err(|_| remove_all(&files))?,
+            removed: removed
+                .iter()
+                .map(|r| relative(&self.dir, r))
+                .collect::<miette::Result<_>>()
+                .inspect_err(|_| remove_all(&files))?,
         };
         let text = serde_json::to_string_pretty(&journal)
             .map_err(|e| miette!("cannot write the run's journal: {e}"))
@@ -231,6 +292,12 @@ impl Transaction {
             }
             crash_point(&format!("renamed-{}", i + 1));
         }
+        for r in &removed {
+            remove_if_there(r).map_err(|e| unfinished(e, r))?;
+            if let Some(d) = r.parent() {
+                dirs.insert(d.to_path_buf());
+            }
+        }
         for d in &dirs {
             sync_dir(d).map_err(|e| unfinished(e, d))?;
         }
@@ -239,6 +306,14 @@ impl Transaction {
         fs::remove_file(&path).map_err(|e| unfinished(e, &path))?;
         sync_dir(&self.dir).map_err(|e| unfinished(e, &self.dir))?;
         Ok(files.into_iter().map(|f| f.target).collect())
+    }
+}
+
+/// Removes `path`; one already gone is not an error.
+fn remove_if_there(path: &Path) -> std::io::Result<()> {
+    match fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
     }
 }
 
@@ -297,6 +372,16 @@ fn recover(dir: &Path) -> miette::Result<usize> {
             n += 1;
         }
         if let Some(d) = target.parent() {
+            dirs.insert(d.to_path_buf());
+        }
+    }
+    for r in &journal.removed {
+        let r = dir.join(r);
+        remove_if_there(&r).map_err(|source| OutputError {
+            path: r.clone(),
+            source,
+        })?;
+        if let Some(d) = r.parent() {
             dirs.insert(d.to_path_buf());
         }
     }
@@ -427,6 +512,33 @@ mod tests {
     }
 
     #[test]
+    fn files_marked_for_removal_go_with_the_commit_only() -> Result<(), Box<dyn std::error::Error>>
+    {
+        let root = tempfile::tempdir()?;
+        let (master, reports) = (root.path().join("master"), root.path().join("reports"));
+        fs::create_dir_all(reports.join("old"))?;
+        fs::write(reports.join("old/index.html"), "stale")?;
+        fs::write(reports.join("kept.html"), "kept")?;
+        // A run that fails removes nothing.
+        {
+            let tx = Transaction::begin(&master, &[&reports], "test")?;
+            tx.sink().remove(&reports.join("old/index.html"))?;
+        }
+        assert!(reports.join("old/index.html").exists());
+        // One that commits removes it; a file staged again stays.
+        let tx = Transaction::begin(&master, &[&reports], "test")?;
+        let sink = tx.sink();
+        sink.remove(&reports.join("old/index.html"))?;
+        sink.remove(&reports.join("kept.html"))?;
+        sink.remove(&reports.join("never-was.html"))?;
+        sink.write(&reports.join("kept.html"), b"new")?;
+        tx.commit(&[])?;
+        assert!(!reports.join("old/index.html").exists());
+        assert_eq!(fs::read(reports.join("kept.html"))?, b"new");
+        Ok(())
+    }
+
+    #[test]
     fn nothing_is_visible_before_the_commit_and_everything_after(
     ) -> Result<(), Box<dyn std::error::Error>> {
         let root = tempfile::tempdir()?;
@@ -491,7 +603,9 @@ mod tests {
                 ),
                 (".vaglio-run-a.tmp".into(), "links.csv".into()),
             ],
+            removed: vec!["../review/stale.html".into()],
         };
+        fs::write(review.join("stale.html"), "stale")?;
         fs::write(master.join(JOURNAL), serde_json::to_string(&journal)?)?;
         // ... and one killed before its own, in another folder.
         fs::write(review.join(".vaglio-run-b.tmp"), "half")?;

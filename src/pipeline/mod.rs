@@ -405,7 +405,12 @@ pub fn run(project: &Project, opts: &RunOptions) -> miette::Result<RunResult> {
     };
     // The lock first, and the outputs of an interrupted run put in place,
     // before the last master is read.
-    let tx = Transaction::begin(&project.master, &[&project.reports, &project.review], &what)?;
+    // The owners' bundles are a level deeper (owners/<id>/<source>/): each
+    // bundle is a root of its own.
+    let bundles = crate::report::owners::folders(&project.reports);
+    let mut roots: Vec<&Path> = vec![&project.reports, &project.review, &project.history];
+    roots.extend(bundles.iter().map(PathBuf::as_path));
+    let tx = Transaction::begin(&project.master, &roots, &what)?;
     let sink = tx.sink();
     let mut mode = Mode::new(project, opts.against.as_ref())?;
     refuse_unknown_sources(project, &decisions, mode.only())?;

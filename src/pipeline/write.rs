@@ -13,6 +13,7 @@ use super::source::{shown, Digests};
 use super::sources::Linked;
 use super::tables::Master;
 use super::{PendingReport, RunOptions, SourceResult};
+use crate::history::run::{Checked, RunHistory};
 use crate::master::datamart::{self, Cell, Table};
 use crate::master::pseudonym::Pseudonymizer;
 use crate::master::review;
@@ -21,7 +22,7 @@ use crate::output::Sink;
 use crate::project::Project;
 use crate::report::html::Lang;
 use crate::report::run_index::{self, FileDigest, IndexEntry, RunMetadata};
-use crate::report::{baseline, write_source_reports, SourceReports};
+use crate::report::{baseline, owners, write_source_reports, SourceReports};
 use crate::rules::Severity;
 
 /// The datamart's `metadata` key of the run's id.
@@ -93,7 +94,9 @@ pub(crate) fn stage(
     );
     let run = run_id(&metadata, &m.pseudo.fingerprint(), opts.show_pii);
     metadata.insert(0, (RUN_KEY.into(), run.clone()));
-    write_reports(sink, reports, opts.today, &run)?;
+    let history = run_history(project, &run, opts.today, &files, m.results, &reports)?;
+    write_reports(sink, reports, opts.today, &run, &history)?;
+    let history_path = history.record(sink)?;
     let (header, queue) = master.queue(&ana.cells, &ana.spec, opts.show_pii);
     clock.stage("reports, families, queue");
 
@@ -138,12 +141,22 @@ pub(crate) fn stage(
         run: run.clone(),
         files,
     };
-    let index = run_index::write(sink, &project.reports, &entries, &run_metadata, Lang::It)?;
-    clock.stage("run index");
+    let page = run_index::render(&entries, &run_metadata, Lang::It).map_err(|e| {
+        miette::miette!(
+            code = "vaglio::report::html",
+            "cannot render the run's index page: {e}"
+        )
+    })?;
+    let page =
+        crate::history::chart::insert(&page, &owners::index_section(project, &entries, Lang::It));
+    let index = project.reports.join("index.html");
+    sink.write(&index, page.as_bytes())?;
+    owners::write(sink, project, &entries, &run, &run_metadata.date)?;
+    clock.stage("run index, owners' bundles");
     Ok(Written {
         families: master.family_count(),
         queued: queue.len(),
-        files: vec![dm, links_path, queue_path, index],
+        files: vec![dm, links_path, queue_path, index, history_path],
         run,
     })
 }
@@ -154,6 +167,7 @@ fn write_reports(
     reports: Vec<PendingReport>,
     today: NaiveDate,
     run: &str,
+    history: &RunHistory,
 ) -> miette::Result<()> {
     for r in reports {
         match r {
@@ -171,6 +185,7 @@ fn write_reports(
                     addresses,
                     today,
                     run,
+                    trend: history.section(&outcome.name, Lang::It),
                 },
                 Severity::Error,
                 Lang::It,
@@ -186,6 +201,45 @@ fn write_reports(
         }
     }
     Ok(())
+}
+
+/// The history with this run's deliveries: one per table the run checked
+/// (a source reused by `--against` is not delivered again).
+fn run_history(
+    project: &Project,
+    run: &str,
+    today: NaiveDate,
+    files: &[FileDigest],
+    results: &[SourceResult],
+    reports: &[PendingReport],
+) -> miette::Result<RunHistory> {
+    use crate::link::Status;
+    let checked = reports
+        .iter()
+        .filter_map(|r| match r {
+            PendingReport::Checked { outcome, .. } => Some(outcome),
+            PendingReport::Reused { .. } => None,
+        })
+        .map(|o| Checked {
+            name: &o.name,
+            summary: crate::report::summary::SourceSummary::from_outcome(o, Severity::Error),
+            linkage: results
+                .iter()
+                .find(|r| r.name == o.name && r.linked)
+                .map(|r| crate::history::Linkage {
+                    linked: r.count(Status::Match) as u64,
+                    review: r.count(Status::Review) as u64,
+                    unlinked: r.count(Status::Unmatched) as u64,
+                }),
+        })
+        .collect();
+    RunHistory::new(
+        project.history_file(),
+        run,
+        &today.format("%Y-%m-%d").to_string(),
+        files,
+        checked,
+    )
 }
 
 /// The run's id: the first 16 hex digits of the SHA-256 of what makes its

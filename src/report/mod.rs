@@ -9,6 +9,7 @@ pub mod findings;
 pub mod html;
 pub mod junit;
 pub mod linkage;
+pub mod owners;
 pub mod run_index;
 pub mod summary;
 pub mod terminal;
@@ -34,6 +35,22 @@ pub fn write_reports(
     fail_on: Severity,
     lang: html::Lang,
 ) -> miette::Result<()> {
+    write_reports_with_trend(sink, out, outcomes, summary, baseline, fail_on, lang, "")
+}
+
+/// [`write_reports`], with `trend` (the HTML section of the sources'
+/// trends, [`crate::history::chart::section`]) put into `index.html`.
+#[allow(clippy::too_many_arguments)]
+pub fn write_reports_with_trend(
+    sink: &Sink,
+    out: &Path,
+    outcomes: &[SourceOutcome],
+    summary: &Summary,
+    baseline: Option<&Summary>,
+    fail_on: Severity,
+    lang: html::Lang,
+    trend: &str,
+) -> miette::Result<()> {
     sink.write(&out.join("summary.json"), summary.to_json().as_bytes())?;
     sink.write(
         &out.join("junit.xml"),
@@ -45,6 +62,7 @@ pub fn write_reports(
             "cannot render the HTML report: {e}"
         )
     })?;
+    let page = crate::history::chart::insert(&page, trend);
     sink.write(&out.join("index.html"), page.as_bytes())?;
     Ok(())
 }
@@ -64,6 +82,8 @@ pub struct SourceReports<'a> {
     pub today: chrono::NaiveDate,
     /// The run's id, recorded in `summary.json`.
     pub run: &'a str,
+    /// The HTML section of its trend over the deliveries (empty: none).
+    pub trend: String,
 }
 
 /// Writes the reports of one source of `vaglio run` into `sink` (as
@@ -81,5 +101,7 @@ pub fn write_source_reports(
         s.linkage = r.linkage;
         s.addresses = r.addresses;
     }
-    write_reports(sink, r.out, outcomes, &summary, None, fail_on, lang)
+    write_reports_with_trend(
+        sink, r.out, outcomes, &summary, None, fail_on, lang, &r.trend,
+    )
 }

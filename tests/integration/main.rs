@@ -13,6 +13,7 @@ mod fidelity;
 mod fuzz_replay;
 mod geography;
 mod geography_run;
+mod history;
 mod hostile;
 mod html_report;
 mod infer;

@@ -244,16 +244,17 @@ fn create_indexes(name: &str, indexes: &[String]) -> String {
 }
 
 /// A connection to a new datamart file. No journal (the file is temporary
-/// until renamed); a page cache of up to 32 MiB (the default is 2 MiB), so
-/// that pages are written in fewer, larger runs, without raising a city's
-/// run's peak memory (a cache holding the whole feed did); indexes sorted
-/// in memory. The file's bytes depend on neither.
+/// until renamed); a page cache of 32 MiB shared by the [`WRITERS`] (the
+/// default is 2 MiB each), so that pages are written in fewer, larger runs,
+/// without raising a city's run's peak memory (a cache holding the whole
+/// feed did); indexes sorted in memory. The file's bytes depend on neither.
 fn open(path: &Path) -> rusqlite::Result<Connection> {
     let conn = Connection::open(path)?;
-    conn.execute_batch(
+    let cache_kib = 32 * 1024 / WRITERS;
+    conn.execute_batch(&format!(
         "PRAGMA page_size = 4096; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; \
-         PRAGMA cache_size = -32768; PRAGMA temp_store = MEMORY;",
-    )?;
+         PRAGMA cache_size = -{cache_kib}; PRAGMA temp_store = MEMORY;"
+    ))?;
     Ok(conn)
 }
 

@@ -201,9 +201,10 @@ pub fn run(args: &DemoArgs) -> miette::Result<Outcome> {
             project.master.join("datamart.sqlite").display()
         ));
         t.push_str(&format!(
-            "Review:      {} ({} pairs to decide)\n",
+            "Review:      {} ({} {} to decide)\n",
             project.review.join("queue.csv").display(),
-            result.queued
+            result.queued,
+            if result.queued == 1 { "pair" } else { "pairs" }
         ));
         t.push_str(&format!(
             "Project:     {} (again: vaglio run {}; the key is the demo's public demo.key)\n",

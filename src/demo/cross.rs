@@ -27,7 +27,7 @@ use miette::IntoDiagnostic;
 
 use super::anagrafe::City;
 use super::errors::{ErrorKind, ErrorRates};
-use super::extracts::{band, date, dmy, euro_comma, Extract, Truth};
+use super::extracts::{band, date, dmy, euro_comma, exempt, Extract, Truth};
 use crate::rng::Rng;
 
 /// The demo's cross-source checks: (source, check id in its rule file,
@@ -271,7 +271,7 @@ fn isee_mismatch(city: &City, seed: u64, refezione: &mut Extract, isee: &Extract
         let row = &mut refezione.rows[i];
         row[value] = euro_comma(wrong);
         row[fascia] = band(Some(wrong)).into();
-        row[esonero] = if wrong < 300_000 { "S" } else { "N" }.into();
+        row[esonero] = exempt(Some(wrong)).into();
         refezione.truth[i].errors.push(ErrorKind::IseeMismatch);
     }
 }
@@ -347,12 +347,7 @@ fn pupils_out_of_age(city: &City, seed: u64, isee_values: &[Option<u64>], refezi
             band(fam_isee).into(),
             dmy(start),
             String::new(),
-            if fam_isee.is_some_and(|c| c < 300_000) {
-                "S"
-            } else {
-                "N"
-            }
-            .into(),
+            exempt(fam_isee).into(),
         ]);
         refezione.truth.push(Truth {
             key: key.to_string(),

@@ -92,6 +92,16 @@ pub fn band(isee: Option<u64>) -> &'static str {
     }
 }
 
+/// Canteen exemption (`ESONERO`) of an ISEE value (cents): `S` under
+/// 3,000 euros, `N` otherwise and without ISEE.
+pub fn exempt(isee: Option<u64>) -> &'static str {
+    if isee.is_some_and(|c| c < 300_000) {
+        "S"
+    } else {
+        "N"
+    }
+}
+
 /// Someone who does not live in Bologna (a child at school in the city, a
 /// former tenant, a person helped by social services while living
 /// elsewhere). Their code is guaranteed not to be a resident's.
@@ -317,12 +327,7 @@ pub fn refezione(city: &City, seed: u64, isee: &[Option<u64>]) -> Extract {
             band(fam_isee).into(),
             dmy(start),
             end.map(dmy).unwrap_or_default(),
-            if fam_isee.is_some_and(|c| c < 300_000) {
-                "S"
-            } else {
-                "N"
-            }
-            .into(),
+            exempt(fam_isee).into(),
         ]);
         e.truth.push(Truth {
             key: key.to_string(),

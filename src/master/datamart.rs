@@ -14,6 +14,10 @@ use std::path::Path;
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{params_from_iter, Connection, ToSql};
 
+use std::sync::mpsc::Receiver;
+
+use super::model::{Column, Model};
+use super::parquet;
 use crate::output::Sink;
 
 /// One value of a row, borrowed from the run's data where it can be (a
@@ -61,14 +65,10 @@ pub type Row<'a> = Vec<Cell<'a>>;
 /// inserted (on another thread, a batch ahead), so that a table of a city's
 /// residents is never held in memory.
 pub struct Table<'a> {
-    /// Its name.
-    pub name: String,
-    /// Columns: name and SQL type (`TEXT`, `INTEGER`, `REAL`).
-    pub columns: Vec<(String, &'static str)>,
+    /// Its name, columns, keys and indexes.
+    pub model: Model,
     /// The rows, inserted in this order.
     pub rows: Box<dyn Iterator<Item = Row<'a>> + Send + 'a>,
-    /// Columns to index.
-    pub indexes: Vec<String>,
 }
 
 /// Quotes an SQL identifier.
@@ -174,7 +174,7 @@ const WRITERS: usize = 2;
 /// The work a table gives SQLite, roughly: its rows, once for the table
 /// and once for each index.
 fn weight(t: &Table<'_>) -> usize {
-    t.rows.size_hint().0.max(1) * (1 + t.indexes.len())
+    t.rows.size_hint().0.max(1) * (1 + t.model.indexes.len())
 }
 
 /// Shares `tables` between [`WRITERS`] connections: the heaviest first, each
@@ -202,28 +202,11 @@ fn share(tables: Vec<Table<'_>>) -> Vec<Vec<Table<'_>>> {
     groups
 }
 
-/// What creating a table takes: its name, columns and indexes.
-struct Shape {
-    name: String,
-    columns: Vec<(String, &'static str)>,
-    indexes: Vec<String>,
-}
-
-impl Shape {
-    fn of(t: &Table<'_>) -> Shape {
-        Shape {
-            name: t.name.clone(),
-            columns: t.columns.clone(),
-            indexes: t.indexes.clone(),
-        }
-    }
-}
-
 /// The SQL that creates a table.
-fn create_table(name: &str, columns: &[(String, &'static str)]) -> String {
+fn create_table(name: &str, columns: &[Column]) -> String {
     let cols: Vec<String> = columns
         .iter()
-        .map(|(c, ty)| format!("{} {ty}", ident(c)))
+        .map(|c| format!("{} {}", ident(&c.name), c.kind.sql()))
         .collect();
     format!("CREATE TABLE {} ({});", ident(name), cols.join(", "))
 }
@@ -258,14 +241,62 @@ fn open(path: &Path) -> rusqlite::Result<Connection> {
     Ok(conn)
 }
 
+/// Why writing the datamart failed: SQLite, or a table's Parquet file.
+enum Failure {
+    Sql(rusqlite::Error),
+    Parquet(miette::Report),
+}
+
+impl From<rusqlite::Error> for Failure {
+    fn from(e: rusqlite::Error) -> Failure {
+        Failure::Sql(e)
+    }
+}
+
+/// Where the tables' Parquet copies go.
+#[derive(Clone, Copy)]
+struct Copies<'s> {
+    sink: &'s Sink,
+    dir: &'s Path,
+}
+
+/// Writes the Parquet files of `shapes`, from the batches SQLite has
+/// inserted: a table's rows, then `End`, for each table in order.
+fn copy_out(copies: Copies<'_>, shapes: &[Model], rx: Receiver<Batch<'_>>) -> miette::Result<()> {
+    for model in shapes {
+        let mut file = parquet::Staged::start(copies.sink, copies.dir, model)?;
+        while let Ok(Batch::Rows(rows)) = rx.recv() {
+            file.push(&rows)?;
+        }
+        file.finish(copies.sink)?;
+    }
+    Ok(())
+}
+
 /// Creates, fills and indexes `tables` in `conn`, in one transaction. One
 /// thread produces the rows, this one inserts them: SQLite and the building
-/// of rows (pseudonyms, family counts) overlap.
-fn fill(conn: &mut Connection, tables: Vec<Table<'_>>) -> rusqlite::Result<()> {
+/// of rows (pseudonyms, family counts) overlap. With `copies`, a third
+/// thread writes each table's Parquet file from the rows once inserted.
+fn fill(
+    conn: &mut Connection,
+    tables: Vec<Table<'_>>,
+    copies: Option<Copies<'_>>,
+) -> Result<(), Failure> {
     let mut clock = crate::memory::Stages::new(None);
-    let shapes: Vec<Shape> = tables.iter().map(Shape::of).collect();
+    let shapes: Vec<Model> = tables.iter().map(|t| t.model.clone()).collect();
     let producers: Vec<_> = tables.into_iter().map(|t| t.rows).collect();
     std::thread::scope(|scope| {
+        let (out, copied) = match copies {
+            Some(c) => {
+                let (out, rx) = std::sync::mpsc::sync_channel::<Batch<'_>>(4);
+                let shapes = &shapes;
+                (
+                    Some(out),
+                    Some(scope.spawn(move || copy_out(c, shapes, rx))),
+                )
+            }
+            None => (None, None),
+        };
         let (tx, rx) = std::sync::mpsc::sync_channel::<Batch<'_>>(4);
         scope.spawn(move || {
             for rows in producers {
@@ -285,10 +316,11 @@ fn fill(conn: &mut Connection, tables: Vec<Table<'_>>) -> rusqlite::Result<()> {
             }
         });
         let tx = conn.transaction()?;
-        for Shape {
+        for Model {
             name,
             columns,
             indexes,
+            ..
         } in &shapes
         {
             tx.execute_batch(&create_table(name, columns))?;
@@ -297,9 +329,17 @@ fn fill(conn: &mut Connection, tables: Vec<Table<'_>>) -> rusqlite::Result<()> {
             // The producer ends every table with `End`; a closed channel
             // before it would be a panic on that thread.
             while let Ok(Batch::Rows(rows)) = rx.recv() {
-                for row in rows {
+                for row in &rows {
                     stmt.execute(params_from_iter(row.iter()))?;
                 }
+                // A closed channel: the Parquet side failed, and says why
+                // when joined.
+                if let Some(out) = &out {
+                    let _ = out.send(Batch::Rows(rows));
+                }
+            }
+            if let Some(out) = &out {
+                let _ = out.send(Batch::End);
             }
             drop(stmt);
             clock.stage(&format!("{name} rows"));
@@ -307,7 +347,15 @@ fn fill(conn: &mut Connection, tables: Vec<Table<'_>>) -> rusqlite::Result<()> {
             // an index in order row by row.
             tx.execute_batch(&create_indexes(name, indexes))?;
         }
-        tx.commit()
+        tx.commit()?;
+        drop(out);
+        match copied.map(|h| h.join()) {
+            Some(Ok(Err(e))) => Err(Failure::Parquet(e)),
+            Some(Err(_)) => Err(Failure::Parquet(miette::miette!(
+                "the thread writing the Parquet files stopped"
+            ))),
+            _ => Ok(()),
+        }
     })
 }
 
@@ -316,16 +364,17 @@ fn fill(conn: &mut Connection, tables: Vec<Table<'_>>) -> rusqlite::Result<()> {
 /// is created with its indexes, empty, then filled by `INSERT INTO … SELECT
 /// *`, which SQLite carries out as a raw copy of the table's and the
 /// indexes' records in their order.
-fn append(conn: &mut Connection, part: &Path, tables: &[Shape]) -> rusqlite::Result<()> {
+fn append(conn: &mut Connection, part: &Path, tables: &[Model]) -> rusqlite::Result<()> {
     conn.execute(
         "ATTACH DATABASE ?1 AS part",
         [part.to_string_lossy().as_ref()],
     )?;
     let tx = conn.transaction()?;
-    for Shape {
+    for Model {
         name,
         columns,
         indexes,
+        ..
     } in tables
     {
         tx.execute_batch(&create_table(name, columns))?;
@@ -344,19 +393,24 @@ fn append(conn: &mut Connection, part: &Path, tables: &[Shape]) -> rusqlite::Res
 /// writes `path`, each other one a file of `parts`, copied into `path` at
 /// the end. The connections work at once when the run has more than one
 /// thread (`--jobs`), one after the other otherwise; the file is the same.
-fn insert(path: &Path, parts: &[&Path], tables: Vec<Table<'_>>) -> rusqlite::Result<()> {
+fn insert(
+    path: &Path,
+    parts: &[&Path],
+    tables: Vec<Table<'_>>,
+    copies: Option<Copies<'_>>,
+) -> Result<(), Failure> {
     let mut groups = share(tables).into_iter();
     let first = groups.next().unwrap_or_default();
     let rest: Vec<Vec<Table<'_>>> = groups.collect();
-    let shapes: Vec<Vec<Shape>> = rest
+    let shapes: Vec<Vec<Model>> = rest
         .iter()
-        .map(|g| g.iter().map(Shape::of).collect())
+        .map(|g| g.iter().map(|t| t.model.clone()).collect())
         .collect();
     let mut conn = open(path)?;
-    let fill_part = |(part, tables): (&&Path, Vec<Table<'_>>)| -> rusqlite::Result<()> {
+    let fill_part = |(part, tables): (&&Path, Vec<Table<'_>>)| -> Result<(), Failure> {
         let mut c = open(part)?;
-        fill(&mut c, tables)?;
-        c.close().map_err(|(_, e)| e)
+        fill(&mut c, tables, copies)?;
+        Ok(c.close().map_err(|(_, e)| e)?)
     };
     if rayon::current_num_threads() > 1 {
         std::thread::scope(|scope| {
@@ -365,20 +419,19 @@ fn insert(path: &Path, parts: &[&Path], tables: Vec<Table<'_>>) -> rusqlite::Res
                 .zip(rest)
                 .map(|job| scope.spawn(move || fill_part(job)))
                 .collect();
-            let mine = fill(&mut conn, first);
-            let mut result = mine;
+            let mut result = fill(&mut conn, first, copies);
             for h in others {
                 let r = h.join().unwrap_or_else(|_| {
-                    Err(rusqlite::Error::ToSqlConversionFailure(
-                        "a thread writing the datamart stopped".into(),
-                    ))
+                    Err(Failure::Parquet(miette::miette!(
+                        "a thread writing the datamart stopped"
+                    )))
                 });
                 result = result.and(r);
             }
             result
         })?;
     } else {
-        fill(&mut conn, first)?;
+        fill(&mut conn, first, copies)?;
         for job in parts.iter().zip(rest) {
             fill_part(job)?;
         }
@@ -388,28 +441,46 @@ fn insert(path: &Path, parts: &[&Path], tables: Vec<Table<'_>>) -> rusqlite::Res
         append(&mut conn, part, tables)?;
     }
     clock.stage("tables copied from the other writers");
-    conn.close().map_err(|(_, e)| e)
+    Ok(conn.close().map_err(|(_, e)| e)?)
 }
 
-/// Writes `tables` to `path` atomically, through `sink`. The feed holds
-/// pseudonymised personal data: it keeps the mode the temporary file was
-/// created with, owner-only (0600) and never looser than the umask.
-pub fn write(sink: &Sink, path: &Path, tables: Vec<Table<'_>>) -> miette::Result<()> {
+/// Writes `tables` to `path` atomically, through `sink`, and with `parquet`
+/// each table also as `<parquet>/<table>.parquet` (removing there the files
+/// of tables no longer written); returns the tables' models. The feed
+/// holds pseudonymised personal data: every file keeps the mode its
+/// temporary file was created with, owner-only (0600) and never looser than
+/// the umask.
+pub fn write(
+    sink: &Sink,
+    path: &Path,
+    parquet: Option<&Path>,
+    tables: Vec<Table<'_>>,
+) -> miette::Result<Vec<Model>> {
+    let models: Vec<Model> = tables.iter().map(|t| t.model.clone()).collect();
     let temp = sink.temp_for(path, ".sqlite.tmp")?;
     // The other connections' files: removed when dropped, whatever happens.
     let parts = (1..WRITERS)
         .map(|_| sink.temp_for(path, ".part.sqlite.tmp"))
         .collect::<Result<Vec<_>, _>>()?;
     let part_paths: Vec<&Path> = parts.iter().map(|p| p.path()).collect();
-    insert(temp.path(), &part_paths, tables).map_err(|e| sql_err(path, e))?;
+    let copies = parquet.map(|dir| Copies { sink, dir });
+    insert(temp.path(), &part_paths, tables, copies).map_err(|e| match e {
+        Failure::Sql(e) => sql_err(path, e),
+        Failure::Parquet(e) => e,
+    })?;
     drop(parts);
     sink.place(temp, path)?;
-    Ok(())
+    if let Some(dir) = parquet {
+        let names: Vec<&str> = models.iter().map(|m| m.name.as_str()).collect();
+        parquet::remove_stale(sink, dir, &names)?;
+    }
+    Ok(models)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::master::model::{columns, Kind};
 
     #[test]
     fn lead_names_are_renamed_and_case_clashes_found() {
@@ -444,18 +515,24 @@ mod tests {
         assert_eq!(case_clash(&cols), Some(("note", "NOTE")));
     }
 
+    fn two_columns(name: &str) -> Model {
+        Model::new(
+            name,
+            "una riga di prova",
+            columns(&[("a", Kind::Text, "testo"), ("b", Kind::Integer, "numero")]),
+        )
+    }
+
     fn numbered(name: &str, n: i64, indexes: &[&str]) -> Table<'static> {
         let prefix = name.to_string();
         Table {
-            name: name.into(),
-            columns: vec![("a".into(), "TEXT"), ("b".into(), "INTEGER")],
+            model: two_columns(name).indexed(indexes),
             rows: Box::new((0..n).map(move |i| {
                 vec![
                     Cell::owned(Some(format!("{prefix}{}", n - i))),
                     Cell::Integer(i),
                 ]
             })),
-            indexes: indexes.iter().map(|c| c.to_string()).collect(),
         }
     }
 
@@ -469,7 +546,7 @@ mod tests {
         ]);
         let names: Vec<Vec<&str>> = groups
             .iter()
-            .map(|g| g.iter().map(|t| t.name.as_str()).collect())
+            .map(|g| g.iter().map(|t| t.model.name.as_str()).collect())
             .collect();
         // big weighs 2,000 (1,000 rows, one index), bigger 1,500.
         assert_eq!(names, [vec!["big"], vec!["small", "bigger", "tiny"]]);
@@ -501,9 +578,9 @@ mod tests {
             .build()
             .unwrap();
         let (p, q) = (dir.path().join("a.sqlite"), dir.path().join("b.sqlite"));
-        one.install(|| write(&Sink::default(), &p, tables()))
+        one.install(|| write(&Sink::default(), &p, None, tables()))
             .unwrap();
-        two.install(|| write(&Sink::default(), &q, tables()))
+        two.install(|| write(&Sink::default(), &q, None, tables()))
             .unwrap();
         assert_eq!(std::fs::read(&p).unwrap(), std::fs::read(&q).unwrap());
         // Only the two datamarts are left: the writers' own files are gone.
@@ -550,16 +627,14 @@ mod tests {
     fn the_same_tables_give_the_same_bytes() {
         let dir = tempfile::tempdir().unwrap();
         let t = || Table {
-            name: "t".into(),
-            columns: vec![("a".into(), "TEXT"), ("b".into(), "INTEGER")],
+            model: two_columns("t").indexed(&["a"]),
             rows: Box::new(
                 (0..5000).map(|i| vec![Cell::owned(Some(format!("x{i}"))), Cell::Integer(i)]),
             ),
-            indexes: vec!["a".into()],
         };
         let (p, q) = (dir.path().join("a.sqlite"), dir.path().join("b.sqlite"));
-        write(&Sink::default(), &p, vec![t()]).unwrap();
-        write(&Sink::default(), &q, vec![t()]).unwrap();
+        write(&Sink::default(), &p, None, vec![t()]).unwrap();
+        write(&Sink::default(), &q, None, vec![t()]).unwrap();
         assert_eq!(std::fs::read(&p).unwrap(), std::fs::read(&q).unwrap());
         let conn = Connection::open(&p).unwrap();
         let n: i64 = conn

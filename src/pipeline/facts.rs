@@ -20,9 +20,10 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::source::parse_amount;
 use super::sources::Linked;
-use super::tables::Master;
+use super::tables::{doc, Master};
 use crate::link::Status;
 use crate::master::datamart::{Cell, Table};
+use crate::master::model::{columns, Column, Kind, Model};
 use crate::read::Record;
 use crate::rules::{FactsSpec, Given};
 
@@ -96,10 +97,6 @@ fn code(l: &Linked, rec: &Record, g: &Given) -> Option<String> {
 /// Euros to the cent, as the datamart writes amounts.
 fn euros(x: Option<f64>) -> Cell<'static> {
     x.map_or(Cell::Null, |x| Cell::Real((x * 100.0).round() / 100.0))
-}
-
-fn columns(cols: &[(&str, &'static str)]) -> Vec<(String, &'static str)> {
-    cols.iter().map(|(c, t)| (c.to_string(), *t)).collect()
 }
 
 /// One person's income in one tax year.
@@ -250,18 +247,38 @@ pub(crate) fn tables<'m>(m: &'m Master<'m>) -> Vec<Table<'m>> {
     let mut out = Vec::new();
     if let Some(incomes) = incomes(m) {
         let families = family_incomes(m, &incomes);
-        out.push(Table {
-            name: "redditi".into(),
-            columns: columns(&[
-                ("persona", "TEXT"),
-                ("famiglia", "TEXT"),
-                ("anno", "INTEGER"),
-                ("reddito", "REAL"),
-                ("imposta", "REAL"),
-                ("dichiarazioni", "INTEGER"),
-                ("reddito_famiglia", "REAL"),
-                ("quartiere", "TEXT"),
+        let model = Model::new(
+            "redditi",
+            "Un residente e un anno d'imposta: le sue dichiarazioni IRPEF collegate",
+            columns(&[
+                ("persona", Kind::Text, doc::PERSONA),
+                ("famiglia", Kind::Text, doc::FAMIGLIA),
+                ("anno", Kind::Integer, "Anno d'imposta"),
+                (
+                    "reddito",
+                    Kind::Real,
+                    "Reddito in euro: la somma del reddito delle dichiarazioni della persona nell'anno (ogni chiave di record una volta)",
+                ),
+                (
+                    "imposta",
+                    Kind::Real,
+                    "Imposta in euro, sommata allo stesso modo (NULL senza la colonna)",
+                ),
+                ("dichiarazioni", Kind::Integer, "Dichiarazioni sommate"),
+                (
+                    "reddito_famiglia",
+                    Kind::Real,
+                    "Reddito in euro dei componenti della famiglia nell'anno, la persona compresa",
+                ),
+                ("quartiere", Kind::Text, doc::QUARTIERE),
             ]),
+        )
+        .key(&["persona", "anno"])
+        .refers("persona", "individui", "persona")
+        .refers("famiglia", "famiglie", "famiglia")
+        .indexed(&["persona", "famiglia"]);
+        out.push(Table {
+            model,
             rows: Box::new(incomes.into_iter().map(move |((i, y), v)| {
                 let f = m.family_of[i];
                 vec![
@@ -275,22 +292,40 @@ pub(crate) fn tables<'m>(m: &'m Master<'m>) -> Vec<Table<'m>> {
                     Cell::text(m.residents[i].area.as_deref()),
                 ]
             })),
-            indexes: vec!["persona".into(), "famiglia".into()],
         });
     }
     if let Some(billing) = billing(m) {
-        out.push(Table {
-            name: "riscossione".into(),
-            columns: columns(&[
-                ("famiglia", "TEXT"),
-                ("servizio", "TEXT"),
-                ("anno", "INTEGER"),
-                ("avvisi", "INTEGER"),
-                ("emesso", "REAL"),
-                ("pagato", "REAL"),
-                ("morosita", "REAL"),
-                ("quartiere", "TEXT"),
+        let model = Model::new(
+            "riscossione",
+            "Una famiglia (quella del pagatore), un servizio e un anno di riscossione",
+            columns(&[
+                (
+                    "famiglia",
+                    Kind::Text,
+                    "Pseudonimo della famiglia del pagatore (la persona a cui si collega l'avviso)",
+                ),
+                ("servizio", Kind::Text, "Codice del servizio"),
+                ("anno", Kind::Integer, "Anno (NULL senza la colonna)"),
+                (
+                    "avvisi",
+                    Kind::Integer,
+                    "Avvisi di pagamento collegati a un componente (ogni chiave di record una volta)",
+                ),
+                ("emesso", Kind::Real, "Euro emessi"),
+                ("pagato", Kind::Real, "Euro pagati (un importo mancante vale 0)"),
+                (
+                    "morosita",
+                    Kind::Real,
+                    "Morosità in euro: la somma di emesso e non pagato, mai sotto 0 per avviso",
+                ),
+                ("quartiere", Kind::Text, doc::QUARTIERE_FAMIGLIA),
             ]),
+        )
+        .key(&["famiglia", "servizio", "anno"])
+        .refers("famiglia", "famiglie", "famiglia")
+        .indexed(&["famiglia", "servizio"]);
+        out.push(Table {
+            model,
             rows: Box::new(billing.into_iter().map(move |((f, service, year), b)| {
                 vec![
                     Cell::text(m.family_shown.get(f as usize).map(String::as_str)),
@@ -307,22 +342,49 @@ pub(crate) fn tables<'m>(m: &'m Master<'m>) -> Vec<Table<'m>> {
                     ),
                 ]
             })),
-            indexes: vec!["famiglia".into(), "servizio".into()],
         });
     }
     if let Some(rankings) = rankings(m) {
-        out.push(Table {
-            name: "graduatorie".into(),
-            columns: columns(&[
-                ("famiglia", "TEXT"),
-                ("persona", "TEXT"),
-                ("fonte", "TEXT"),
-                ("graduatoria", "TEXT"),
-                ("posizione", "INTEGER"),
-                ("punteggio", "REAL"),
-                ("domande", "INTEGER"),
-                ("quartiere", "TEXT"),
+        let model = Model::new(
+            "graduatorie",
+            "Una famiglia in una graduatoria di una fonte (la sua domanda meglio piazzata)",
+            columns(&[
+                (
+                    "famiglia",
+                    Kind::Text,
+                    "Pseudonimo della famiglia del richiedente",
+                ),
+                (
+                    "persona",
+                    Kind::Text,
+                    "Pseudonimo del richiedente della domanda meglio piazzata",
+                ),
+                ("fonte", Kind::Text, doc::FONTE),
+                ("graduatoria", Kind::Text, "La graduatoria o il bando"),
+                (
+                    "posizione",
+                    Kind::Integer,
+                    "La migliore (più bassa) posizione delle domande della famiglia",
+                ),
+                (
+                    "punteggio",
+                    Kind::Real,
+                    "Il punteggio di quella domanda, come consegnato",
+                ),
+                (
+                    "domande",
+                    Kind::Integer,
+                    "Domande collegate della famiglia nella graduatoria",
+                ),
+                ("quartiere", Kind::Text, doc::QUARTIERE_FAMIGLIA),
             ]),
+        )
+        .key(&["famiglia", "fonte", "graduatoria"])
+        .refers("famiglia", "famiglie", "famiglia")
+        .refers("persona", "individui", "persona")
+        .indexed(&["famiglia", "persona"]);
+        out.push(Table {
+            model,
             rows: Box::new(rankings.into_iter().map(move |((f, si, list), r)| {
                 vec![
                     Cell::text(m.family_shown.get(f as usize).map(String::as_str)),
@@ -339,7 +401,6 @@ pub(crate) fn tables<'m>(m: &'m Master<'m>) -> Vec<Table<'m>> {
                     ),
                 ]
             })),
-            indexes: vec!["famiglia".into(), "persona".into()],
         });
     }
     out
@@ -392,13 +453,24 @@ impl FamilyFacts {
     }
 
     /// The columns it adds to `famiglie`.
-    pub fn columns(&self) -> Vec<(String, &'static str)> {
+    pub fn columns(&self) -> Vec<Column> {
         let mut out = Vec::new();
         if self.income.is_some() {
-            out.extend(columns(&[("irpef", "REAL"), ("irpef_anno", "INTEGER")]));
+            out.extend(columns(&[
+                (
+                    "irpef",
+                    Kind::Real,
+                    "Reddito IRPEF della famiglia in euro: la somma del reddito dei componenti nell'ultimo anno d'imposta dei dati (NULL se nessun componente ha una dichiarazione quell'anno)",
+                ),
+                ("irpef_anno", Kind::Integer, "L'anno d'imposta di irpef"),
+            ]));
         }
         if self.arrears.is_some() {
-            out.extend(columns(&[("morosita", "REAL")]));
+            out.extend(columns(&[(
+                "morosita",
+                Kind::Real,
+                "Morosità della famiglia in euro: emesso e non pagato, tutti i servizi e gli anni (NULL se non le è stato emesso nulla)",
+            )]));
         }
         out
     }

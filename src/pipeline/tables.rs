@@ -24,6 +24,7 @@ use crate::link::spec::{Attr, LinkSpec};
 use crate::link::{LinkRow, Status};
 use crate::master::datamart::{self, Cell, Table};
 use crate::master::links::{self, PROBABILITY_DIGITS, WEIGHT_DIGITS};
+use crate::master::model::{columns, Column, Kind, Model};
 use crate::master::pseudonym::Pseudonymizer;
 use crate::master::review;
 use crate::output::write_csv_record;
@@ -37,8 +38,26 @@ fn real(x: Option<f64>, digits: usize) -> Cell<'static> {
     links::rounded(x, digits).map_or(Cell::Null, Cell::Real)
 }
 
-fn columns(cols: &[(&str, &'static str)]) -> Vec<(String, &'static str)> {
-    cols.iter().map(|(c, t)| (c.to_string(), *t)).collect()
+/// Descriptions of columns several tables share (the data package's).
+pub(super) mod doc {
+    /// A resident's pseudonym.
+    pub const PERSONA: &str =
+        "Pseudonimo della persona (HMAC-SHA256 con chiave): unisce le tabelle";
+    /// A family's pseudonym.
+    pub const FAMIGLIA: &str = "Pseudonimo della famiglia anagrafica";
+    /// A source's name.
+    pub const FONTE: &str = "Nome della fonte (come nel progetto)";
+    /// A record's row in its file.
+    pub const RIGA: &str = "Riga del record nel file consegnato (1 = la prima dopo l'intestazione)";
+    /// A quartiere.
+    pub const QUARTIERE: &str = "Quartiere di residenza, come lo scrive l'anagrafe";
+    /// A family's quartiere.
+    pub const QUARTIERE_FAMIGLIA: &str =
+        "Quartiere della famiglia: il più frequente tra i componenti";
+    /// An area statistica.
+    pub const AREA: &str = "Codice dell'area statistica (tabella aree; NULL senza stradario o se l'indirizzo non è collocato)";
+    /// A linkage outcome.
+    pub const ESITO: &str = "Esito del collegamento all'anagrafe: match, review, unmatched";
 }
 
 /// How a column of a source goes into its datamart table.
@@ -68,11 +87,30 @@ impl<'a> Shape<'a> {
         }
     }
 
-    fn sql_type(&self) -> &'static str {
+    fn kind(&self) -> Kind {
         match self {
-            Shape::Typed(_, ValueType::Int | ValueType::Bool) => "INTEGER",
-            Shape::Typed(_, ValueType::Decimal) => "REAL",
-            _ => "TEXT",
+            Shape::Typed(_, ValueType::Int) => Kind::Integer,
+            Shape::Typed(_, ValueType::Bool) => Kind::Boolean,
+            Shape::Typed(_, ValueType::Decimal) => Kind::Real,
+            Shape::Typed(_, ValueType::Date) => Kind::Date,
+            Shape::Typed(_, ValueType::DateTime) => Kind::DateTime,
+            _ => Kind::Text,
+        }
+    }
+
+    /// The column's description: its rule file's, else its name in the
+    /// file; a pseudonym says so.
+    fn doc(&self, l: &Linked, column: &str) -> String {
+        let own = l
+            .rules
+            .fields
+            .iter()
+            .find(|f| f.name == column)
+            .and_then(|f| f.description.clone())
+            .unwrap_or_else(|| format!("Colonna {column} del file consegnato"));
+        match self {
+            Shape::Pseudonym => format!("{own} (pseudonimo con chiave del valore)"),
+            _ => own,
         }
     }
 
@@ -301,19 +339,27 @@ impl<'a> Master<'a> {
                 ])
             })
         });
-        Table {
-            name: "aree".into(),
-            columns: columns(&[
-                ("area_statistica", "TEXT"),
-                ("nome_area", "TEXT"),
-                ("zona", "TEXT"),
-                ("nome_zona", "TEXT"),
-                ("quartiere", "TEXT"),
-                ("nome_quartiere", "TEXT"),
-                ("residenti", "INTEGER"),
+        let model = Model::new(
+            "aree",
+            "Un'area statistica dello stradario, con la zona e il quartiere che la contengono (nessuna riga senza [stradario])",
+            columns(&[
+                ("area_statistica", Kind::Text, "Codice dell'area statistica"),
+                ("nome_area", Kind::Text, "Nome dell'area statistica"),
+                ("zona", Kind::Text, "Codice della zona che contiene l'area"),
+                ("nome_zona", Kind::Text, "Nome della zona"),
+                ("quartiere", Kind::Text, "Codice del quartiere che contiene la zona"),
+                ("nome_quartiere", Kind::Text, "Nome del quartiere"),
+                (
+                    "residenti",
+                    Kind::Integer,
+                    "Residenti il cui indirizzo è collocato nell'area",
+                ),
             ]),
+        )
+        .key(&["area_statistica"]);
+        Table {
+            model,
             rows: Box::new(rows),
-            indexes: Vec::new(),
         }
     }
 
@@ -347,23 +393,46 @@ impl<'a> Master<'a> {
     /// `individui`: one row per resident.
     pub fn individui(&self) -> Table<'_> {
         let mut cols = columns(&[
-            ("persona", "TEXT"),
-            ("famiglia", "TEXT"),
-            ("sesso", "TEXT"),
-            ("anno_nascita", "INTEGER"),
-            ("fascia_eta", "TEXT"),
-            ("cittadinanza", "TEXT"),
-            ("quartiere", "TEXT"),
-            ("area_statistica", "TEXT"),
-            ("zona", "TEXT"),
+            ("persona", Kind::Text, doc::PERSONA),
+            ("famiglia", Kind::Text, doc::FAMIGLIA),
+            ("sesso", Kind::Text, "Sesso, come lo scrive l'anagrafe"),
+            ("anno_nascita", Kind::Integer, "Anno di nascita"),
+            (
+                "fascia_eta",
+                Kind::Text,
+                "Fascia d'età alla data dell'esecuzione: 0-2, 3-5, 6-10, 11-13, 14-17, 18-24, poi per decenni fino a 75-84, 85+",
+            ),
+            (
+                "cittadinanza",
+                Kind::Text,
+                "Cittadinanza dal codice ISTAT: italiana, UE, extra UE (altri codici come scritti)",
+            ),
+            ("quartiere", Kind::Text, doc::QUARTIERE),
+            ("area_statistica", Kind::Text, doc::AREA),
+            (
+                "zona",
+                Kind::Text,
+                "Codice della zona dell'area statistica (NULL come area_statistica)",
+            ),
         ]);
         for l in self.linked {
-            cols.push((format!("n_{}", l.name), "INTEGER"));
+            cols.push(Column::new(
+                format!("n_{}", l.name),
+                Kind::Integer,
+                format!(
+                    "Record della fonte {} collegati alla persona (esito match)",
+                    l.name
+                ),
+            ));
         }
         let today = self.today;
+        let model = Model::new("individui", "Un residente dell'anagrafe", cols)
+            .key(&["persona"])
+            .refers("famiglia", "famiglie", "famiglia")
+            .refers("area_statistica", "aree", "area_statistica")
+            .indexed(&["persona", "famiglia"]);
         Table {
-            name: "individui".into(),
-            columns: cols,
+            model,
             rows: Box::new(self.residents.iter().enumerate().map(move |(i, r)| {
                 let mut row = vec![
                     Cell::text(Some(self.pseudonyms[i].as_str())),
@@ -388,7 +457,6 @@ impl<'a> Master<'a> {
                 );
                 row
             })),
-            indexes: vec!["persona".into(), "famiglia".into()],
         }
     }
 
@@ -464,18 +532,43 @@ impl<'a> Master<'a> {
                 self.area_names(self.resident_area(i))[0]
             }));
         }
-        Table {
-            name: "fragilita".into(),
-            columns: columns(&[
-                ("livello", "TEXT"),
-                ("area", "TEXT"),
-                ("indicatore", "TEXT"),
-                ("numeratore", "REAL"),
-                ("denominatore", "INTEGER"),
-                ("valore", "REAL"),
-                ("soppresso", "INTEGER"),
-                ("classe", "TEXT"),
+        let model = Model::new(
+            "fragilita",
+            "Un indicatore di fragilità di un'area, al livello del quartiere o dell'area statistica",
+            columns(&[
+                ("livello", Kind::Text, "Livello: quartiere o area_statistica"),
+                (
+                    "area",
+                    Kind::Text,
+                    "L'area: il quartiere come lo scrive l'anagrafe, o il codice dell'area statistica",
+                ),
+                (
+                    "indicatore",
+                    Kind::Text,
+                    "Codice dell'indicatore: anziani_soli, indice_vecchiaia, quota_minori, minori_stranieri, famiglie_<fonte>, isee_mediano, isee_sotto_soglia, irpef_mediano, irpef_sotto_soglia, indice_fragilita, o uno importato",
+                ),
+                ("numeratore", Kind::Real, "Numeratore (NULL se soppresso)"),
+                ("denominatore", Kind::Integer, "Denominatore (NULL se soppresso)"),
+                (
+                    "valore",
+                    Kind::Real,
+                    "Valore: numeratore / denominatore (× 100 per indice_vecchiaia; la mediana per isee_mediano e irpef_mediano; la media degli z-score per indice_fragilita); NULL se soppresso",
+                ),
+                (
+                    "soppresso",
+                    Kind::Boolean,
+                    "Vero se i conteggi sono troppo piccoli per essere mostrati (numeratore 1 o 2, o denominatore sotto 3)",
+                ),
+                (
+                    "classe",
+                    Kind::Text,
+                    "Classe dell'indice composito tra le aree: bassa, medio-bassa, medio-alta, alta (solo indice_fragilita)",
+                ),
             ]),
+        )
+        .key(&["livello", "area", "indicatore"]);
+        Table {
+            model,
             rows: Box::new(rows.into_iter().map(|(level, r)| {
                 vec![
                     Cell::text(Some(level)),
@@ -489,7 +582,6 @@ impl<'a> Master<'a> {
                     Cell::text(r.class),
                 ]
             })),
-            indexes: Vec::new(),
         }
     }
 
@@ -580,30 +672,66 @@ impl<'a> Master<'a> {
     /// `famiglie`: one row per family.
     pub fn famiglie(&self) -> Table<'_> {
         let mut cols = columns(&[
-            ("famiglia", "TEXT"),
-            ("componenti", "INTEGER"),
-            ("minori", "INTEGER"),
-            ("anziani", "INTEGER"),
-            ("stranieri", "INTEGER"),
-            ("quartiere", "TEXT"),
-            ("area_statistica", "TEXT"),
-            ("tipo", "TEXT"),
+            ("famiglia", Kind::Text, doc::FAMIGLIA),
+            ("componenti", Kind::Integer, "Componenti della famiglia"),
+            ("minori", Kind::Integer, "Componenti con meno di 18 anni"),
+            ("anziani", Kind::Integer, "Componenti con 65 anni o più"),
+            ("stranieri", Kind::Integer, "Componenti con cittadinanza non italiana"),
+            ("quartiere", Kind::Text, doc::QUARTIERE_FAMIGLIA),
+            (
+                "area_statistica",
+                Kind::Text,
+                "Codice dell'area statistica più frequente tra i componenti (NULL senza stradario)",
+            ),
+            (
+                "tipo",
+                Kind::Text,
+                "Tipo di famiglia: persona sola, anziano solo, coppia senza minori, coppia con minori, monogenitore con minori, altro (NULL senza la relazione di parentela)",
+            ),
         ]);
         for l in self.linked {
-            cols.push((format!("raggiunti_{}", l.name), "INTEGER"));
+            cols.push(Column::new(
+                format!("raggiunti_{}", l.name),
+                Kind::Integer,
+                format!(
+                    "Componenti con almeno un record collegato nella fonte {}",
+                    l.name
+                ),
+            ));
         }
-        cols.push(("servizi".into(), "INTEGER"));
-        cols.push(("uffici".into(), "INTEGER"));
-        cols.push(("isee".into(), "REAL"));
-        cols.push(("isee_fonte".into(), "TEXT"));
-        cols.push(("fascia_isee".into(), "TEXT"));
+        cols.extend(columns(&[
+            (
+                "servizi",
+                Kind::Integer,
+                "Righe di servizi dei componenti (record collegati delle fonti con sezione [datamart])",
+            ),
+            (
+                "uffici",
+                Kind::Integer,
+                "Fonti di servizi che raggiungono almeno un componente",
+            ),
+            (
+                "isee",
+                Kind::Real,
+                "ISEE della famiglia in euro: dal record collegato di un componente nell'ultima fonte che dichiara isee_column",
+            ),
+            ("isee_fonte", Kind::Text, "La fonte da cui viene isee"),
+            (
+                "fascia_isee",
+                Kind::Text,
+                "Fascia ISEE: fino a 9.360, 9.360-15.000, 15.000-25.000, 25.000-40.000, oltre 40.000 (estremi superiori inclusi)",
+            ),
+        ]));
         let facts = self.family_facts();
         cols.extend(facts.columns());
         let isee_of = self.isee_by_family();
         let today = self.today;
+        let model = Model::new("famiglie", "Una famiglia anagrafica", cols)
+            .key(&["famiglia"])
+            .refers("area_statistica", "aree", "area_statistica")
+            .indexed(&["famiglia"]);
         Table {
-            name: "famiglie".into(),
-            columns: cols,
+            model,
             rows: Box::new(self.families.iter().zip(&self.family_shown).map(
                 move |((f, members), shown)| {
                     let residents = self.residents;
@@ -659,7 +787,6 @@ impl<'a> Master<'a> {
                     row
                 },
             )),
-            indexes: vec!["famiglia".into()],
         }
     }
 
@@ -736,44 +863,87 @@ impl<'a> Master<'a> {
                         Some(row)
                     })
             });
-        Table {
-            name: "servizi".into(),
-            columns: columns(&[
-                ("persona", "TEXT"),
-                ("famiglia", "TEXT"),
-                ("fonte", "TEXT"),
-                ("riga", "INTEGER"),
-                ("servizio", "TEXT"),
-                ("descrizione", "TEXT"),
-                ("data_inizio", "TEXT"),
-                ("data_fine", "TEXT"),
-                ("importo", "REAL"),
-                ("anno", "INTEGER"),
-                ("quartiere", "TEXT"),
-                ("area_statistica", "TEXT"),
-                ("zona", "TEXT"),
-                ("area_da", "TEXT"),
+        let model = Model::new(
+            "servizi",
+            "Un servizio: un record collegato a un residente (esito match) di una fonte con sezione [datamart]",
+            columns(&[
+                ("persona", Kind::Text, doc::PERSONA),
+                ("famiglia", Kind::Text, doc::FAMIGLIA),
+                ("fonte", Kind::Text, doc::FONTE),
+                ("riga", Kind::Integer, doc::RIGA),
+                ("servizio", Kind::Text, "Codice del servizio"),
+                (
+                    "descrizione",
+                    Kind::Text,
+                    "Descrizione del servizio (il codice se manca)",
+                ),
+                ("data_inizio", Kind::Date, "Data di inizio"),
+                ("data_fine", Kind::Date, "Data di fine"),
+                ("importo", Kind::Real, "Importo in euro"),
+                ("anno", Kind::Integer, "Anno della data di inizio"),
+                (
+                    "quartiere",
+                    Kind::Text,
+                    "Quartiere: della persona, o dell'indirizzo del record quando lo stradario lo colloca",
+                ),
+                (
+                    "area_statistica",
+                    Kind::Text,
+                    "Codice dell'area statistica: dell'indirizzo del record quando lo stradario lo colloca, altrimenti della residenza",
+                ),
+                ("zona", Kind::Text, "Codice della zona, come area_statistica"),
+                (
+                    "area_da",
+                    Kind::Text,
+                    "Da dove viene l'area: indirizzo o residenza (NULL senza stradario)",
+                ),
             ]),
+        )
+        .key(&["fonte", "riga"])
+        .refers("persona", "individui", "persona")
+        .refers("famiglia", "famiglie", "famiglia")
+        .refers("area_statistica", "aree", "area_statistica")
+        .indexed(&["persona", "famiglia", "servizio"]);
+        Table {
+            model,
             rows: Box::new(rows),
-            indexes: vec!["persona".into(), "famiglia".into(), "servizio".into()],
         }
     }
 
     /// `collegamenti`: every source record's decision.
     pub fn collegamenti(&self) -> Table<'_> {
-        Table {
-            name: "collegamenti".into(),
-            columns: columns(&[
-                ("fonte", "TEXT"),
-                ("riga", "INTEGER"),
-                ("chiave", "TEXT"),
-                ("persona", "TEXT"),
-                ("esito", "TEXT"),
-                ("criterio", "TEXT"),
-                ("peso", "REAL"),
-                ("probabilita", "REAL"),
-                ("note", "TEXT"),
+        let model = Model::new(
+            "collegamenti",
+            "Un record di una fonte e l'esito del suo collegamento all'anagrafe",
+            columns(&[
+                ("fonte", Kind::Text, doc::FONTE),
+                ("riga", Kind::Integer, doc::RIGA),
+                (
+                    "chiave",
+                    Kind::Text,
+                    "Chiave del record (pseudonimizzata quando la sua colonna identifica una persona)",
+                ),
+                (
+                    "persona",
+                    Kind::Text,
+                    "Pseudonimo della persona collegata (match) o del miglior candidato (review)",
+                ),
+                ("esito", Kind::Text, doc::ESITO),
+                (
+                    "criterio",
+                    Kind::Text,
+                    "Criterio: il livello deterministico, probabilistic o decision",
+                ),
+                ("peso", Kind::Real, "Peso del collegamento (bit)"),
+                ("probabilita", Kind::Real, "Probabilità del collegamento"),
+                ("note", Kind::Text, "Note: cf_of_other_resident, near_tie"),
             ]),
+        )
+        .key(&["fonte", "riga"])
+        .refers("persona", "individui", "persona")
+        .indexed(&["persona", "fonte"]);
+        Table {
+            model,
             rows: Box::new(datamart::counted(
                 self.linked.iter().map(|l| l.rows.len()).sum(),
                 self.linked.iter().flat_map(move |l| {
@@ -793,7 +963,6 @@ impl<'a> Master<'a> {
                     })
                 }),
             )),
-            indexes: vec!["persona".into(), "fonte".into()],
         }
     }
 
@@ -810,26 +979,60 @@ impl<'a> Master<'a> {
             .iter()
             .map(|&i| Shape::of(l, &l.raw.columns()[i]))
             .collect();
-        let lead: &[&str] = if geo {
-            &["INTEGER", "TEXT", "TEXT", "TEXT", "TEXT"]
-        } else {
-            &["INTEGER", "TEXT", "TEXT"]
-        };
+        let lead = columns(&[
+            ("riga", Kind::Integer, doc::RIGA),
+            (
+                "persona",
+                Kind::Text,
+                "Pseudonimo della persona collegata (solo con esito match)",
+            ),
+            ("esito", Kind::Text, doc::ESITO),
+            (
+                "area_statistica",
+                Kind::Text,
+                "Codice dell'area statistica del record: del suo indirizzo quando lo stradario lo colloca, altrimenti della residenza della persona",
+            ),
+            (
+                "livello_indirizzo",
+                Kind::Text,
+                "Livello di corrispondenza dell'indirizzo allo stradario: civic, civic_normalised, street, none (NULL senza indirizzo)",
+            ),
+        ]);
+        let lead = &lead[..if geo { 5 } else { 3 }];
         let cols = names
             .into_iter()
             .enumerate()
-            .map(|(i, n)| {
-                let ty = match i.checked_sub(lead.len()) {
-                    None => lead[i],
-                    Some(k) => shapes.get(k).map_or("TEXT", Shape::sql_type),
-                };
-                (n, ty)
+            .map(|(i, name)| match i.checked_sub(lead.len()) {
+                None => Column {
+                    name,
+                    ..lead[i].clone()
+                },
+                Some(k) => {
+                    let column = kept.get(k).map_or("", |&c| l.raw.columns()[c].as_str());
+                    let (kind, doc) = shapes.get(k).map_or((Kind::Text, String::new()), |s| {
+                        (s.kind(), s.doc(l, column))
+                    });
+                    Column::new(name, kind, doc)
+                }
             })
             .collect();
         let by_row: foldhash::HashMap<u64, &LinkRow> = l.rows.iter().map(|r| (r.row, r)).collect();
+        let what = l
+            .rules
+            .description
+            .clone()
+            .unwrap_or_else(|| format!("Un record della fonte {}", l.name));
+        let model = Model::new(l.name.clone(), what, cols)
+            .key(&["riga"])
+            .refers("persona", "individui", "persona")
+            .indexed(&["persona"]);
+        let model = if geo {
+            model.refers("area_statistica", "aree", "area_statistica")
+        } else {
+            model
+        };
         Table {
-            name: l.name.clone(),
-            columns: cols,
+            model,
             rows: Box::new(l.raw.records().iter().enumerate().map(move |(at, rec)| {
                 let link = by_row.get(&rec.row);
                 let matched = link.filter(|r| r.status == Status::Match);
@@ -855,7 +1058,6 @@ impl<'a> Master<'a> {
                 );
                 row
             })),
-            indexes: vec!["persona".into()],
         }
     }
 
@@ -1005,7 +1207,7 @@ mod tests {
         let m = Master::new(&residents, &shown, &by_id, &[], &pseudo, today());
         assert_eq!(m.family_count(), 2);
         let t = m.famiglie();
-        let names: Vec<&str> = t.columns.iter().map(|(c, _)| c.as_str()).collect();
+        let names: Vec<&str> = t.model.columns.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(
             names,
             [

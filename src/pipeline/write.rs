@@ -15,6 +15,7 @@ use super::tables::Master;
 use super::{PendingReport, RunOptions, SourceResult};
 use crate::history::run::{Checked, RunHistory};
 use crate::master::datamart::{self, Cell, Table};
+use crate::master::model::{columns, Kind, Model};
 use crate::master::pseudonym::Pseudonymizer;
 use crate::master::review;
 use crate::output::transaction::crash_point;
@@ -102,6 +103,7 @@ pub(crate) fn stage(
 
     let dm = project.master.join("datamart.sqlite");
     let links_path = project.master.join("links.csv");
+    let parquet_dir = project.master.join("parquet");
     let mut tables = vec![
         master.individui(),
         master.famiglie(),
@@ -123,7 +125,7 @@ pub(crate) fn stage(
             sink.write(&links_path, &bytes)?;
             Ok(())
         });
-        let written = datamart::write(sink, &dm, tables);
+        let written = datamart::write(sink, &dm, Some(&parquet_dir), tables);
         let links = links
             .join()
             .unwrap_or_else(|_| Err(miette::miette!("building links.csv failed")));
@@ -360,15 +362,22 @@ fn metadata_table<'a>(
     let links = std::iter::from_fn(move || links_digest.recv().ok())
         .take(1)
         .map(|d| (LINKS_KEY.to_string(), d));
+    let model = Model::new(
+        "metadata",
+        "Un fatto dell'esecuzione: identificativo, data, versione, e le impronte SHA-256 dei file letti e di links.csv",
+        columns(&[
+            ("chiave", Kind::Text, "Il nome del fatto"),
+            ("valore", Kind::Text, "Il suo valore"),
+        ]),
+    )
+    .key(&["chiave"]);
     Table {
-        name: "metadata".into(),
-        columns: vec![("chiave".into(), "TEXT"), ("valore".into(), "TEXT")],
+        model,
         rows: Box::new(
             meta.into_iter()
                 .chain(links)
                 .map(|(k, v)| vec![Cell::owned(Some(k)), Cell::owned(Some(v))]),
         ),
-        indexes: Vec::new(),
     }
 }
 

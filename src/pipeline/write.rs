@@ -15,6 +15,7 @@ use super::tables::Master;
 use super::{PendingReport, RunOptions, SourceResult};
 use crate::history::run::{Checked, RunHistory};
 use crate::master::datamart::{self, Cell, Table};
+use crate::master::datapackage::{self, Package};
 use crate::master::model::{columns, Kind, Model};
 use crate::master::pseudonym::Pseudonymizer;
 use crate::master::review;
@@ -118,7 +119,7 @@ pub(crate) fn stage(
     // the metadata's last row, which waits for it.
     let (digest_tx, digest_rx) = std::sync::mpsc::channel::<String>();
     tables.push(metadata_table(metadata, digest_rx));
-    std::thread::scope(|scope| {
+    let models = std::thread::scope(|scope| {
         let links = scope.spawn(|| {
             let bytes = master.links_csv()?;
             let _ = digest_tx.send(format!("{:x}", Sha256::digest(&bytes)));
@@ -131,6 +132,17 @@ pub(crate) fn stage(
             .unwrap_or_else(|_| Err(miette::miette!("building links.csv failed")));
         links.and(written)
     })?;
+    let package = project.master.join("datapackage.json");
+    datapackage::write(
+        sink,
+        &package,
+        &models,
+        &Package {
+            run: &run,
+            date: &opts.today.format("%Y-%m-%d").to_string(),
+            version: env!("CARGO_PKG_VERSION"),
+        },
+    )?;
     crash_point("datamart");
     clock.stage("datamart, links.csv");
     let queue_path = project.review.join("queue.csv");

@@ -19,6 +19,7 @@ mod html_report;
 mod infer;
 mod injection;
 mod link;
+mod portable;
 mod privacy;
 mod rule_errors;
 mod run;

@@ -201,6 +201,11 @@ pub fn run(args: &DemoArgs) -> miette::Result<Outcome> {
             project.master.join("datamart.sqlite").display()
         ));
         t.push_str(&format!(
+            "             the same tables as {}/<table>.parquet, described by {} (a Frictionless Data Package)\n",
+            project.master.join("parquet").display(),
+            project.master.join("datapackage.json").display()
+        ));
+        t.push_str(&format!(
             "Review:      {} ({} {} to decide)\n",
             project.review.join("queue.csv").display(),
             result.queued,

@@ -133,13 +133,14 @@ pub fn closing_summary(r: &RunResult, reports: &Path, master: &Path, review: &Pa
         reports.display()
     ));
     t.push_str(&format!(
-        "Datamart:    {} and links.csv ({})\n",
+        "Datamart:    {} and links.csv ({})\n             the same tables as {}/<table>.parquet, described by datapackage.json\n",
         master.join("datamart.sqlite").display(),
         if r.pseudonymised {
             "persons pseudonymised"
         } else {
             "PLAIN identifiers: --no-pseudonyms, for local tests only"
-        }
+        },
+        master.join("parquet").display()
     ));
     t.push_str(&format!(
         "Review:      {} ({} pair{} to decide; fill in `decision` and pass --decisions)\n",

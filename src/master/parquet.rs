@@ -150,7 +150,9 @@ impl Buffer {
                 v.clear();
             }
             (Values::Text(bytes, ends), ColumnWriter::ByteArrayColumnWriter(w)) => {
-                let all = Bytes::from(std::mem::take(bytes));
+                // The next group's text takes as much room: reserved once.
+                let room = bytes.len();
+                let all = Bytes::from(std::mem::replace(bytes, Vec::with_capacity(room)));
                 let mut start = 0;
                 let strings: Vec<ByteArray> = ends
                     .iter()

@@ -1061,9 +1061,9 @@ impl<'a> Master<'a> {
         }
     }
 
-    /// `links.csv`, whole.
-    pub fn links_csv(&self) -> miette::Result<Vec<u8>> {
-        let mut w = csv::Writer::from_writer(Vec::new());
+    /// Writes `links.csv` to `out`, whole; returns `out`.
+    pub fn links_csv<W: std::io::Write>(&self, out: W) -> miette::Result<W> {
+        let mut w = csv::Writer::from_writer(out);
         write_csv_record(&mut w, links::HEADER).into_diagnostic()?;
         for l in self.linked {
             for r in l.rows.iter() {

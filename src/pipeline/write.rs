@@ -64,6 +64,24 @@ pub(crate) struct MasterInput<'r> {
     pub sink: &'r Sink,
 }
 
+/// A writer that hashes what goes through it.
+struct Hashing<W> {
+    inner: W,
+    hash: Sha256,
+}
+
+impl<W: std::io::Write> std::io::Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hash.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
 /// Writes every source's `reports`, the master, the review queue and the
 /// run's index.
 pub(crate) fn stage(
@@ -120,10 +138,17 @@ pub(crate) fn stage(
     let (digest_tx, digest_rx) = std::sync::mpsc::channel::<String>();
     tables.push(metadata_table(metadata, digest_rx));
     let models = std::thread::scope(|scope| {
+        // Written as it is built, hashed on the way: the file is never
+        // held whole in memory.
         let links = scope.spawn(|| {
-            let bytes = master.links_csv()?;
-            let _ = digest_tx.send(format!("{:x}", Sha256::digest(&bytes)));
-            sink.write(&links_path, &bytes)?;
+            let file = Hashing {
+                inner: sink.create(&links_path)?,
+                hash: Sha256::new(),
+            };
+            let file = master.links_csv(file)?;
+            let digest = format!("{:x}", file.hash.finalize());
+            file.inner.commit()?;
+            let _ = digest_tx.send(digest);
             Ok(())
         });
         let written = datamart::write(sink, &dm, Some(&parquet_dir), tables);

@@ -656,7 +656,7 @@ mod tests {
         assert!(t.parse(&code).is_ok());
         let reference = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap_or_default();
         assert!(crate::checks::place_in_use::check(&code, reference)
-            .is_some_and(|m| m.contains("not in use on the birth date")));
+            .is_some_and(|m| m.to_string().contains("not in use on the birth date")));
         // Read as 2015 the code A726 is expired; as 1915 it was in use. The
         // code alone cannot tell (cf_consistent, given the record's birth
         // date, can), so the type accepts it.

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::linkage::LinkageReport;
+use crate::messages::Message;
 use crate::rules::Severity;
 use crate::validate::{SourceOutcome, Verdict};
 
@@ -214,14 +215,14 @@ impl SourceSummary {
                     column: c.column.clone(),
                     severity: c.meta.severity.name().to_string(),
                     level: c.meta.level,
-                    description: c.meta.description.clone(),
+                    description: c.meta.description.to_string(),
                     evaluated: c.evaluated,
                     failed: c.failed,
                     failed_percent: round4(c.failed_percent()),
                     max_fail_count: c.meta.max_fail_count,
                     max_fail_percent: c.meta.max_fail_percent,
                     verdict: c.verdict().name().to_string(),
-                    skipped: c.skipped.clone(),
+                    skipped: c.skipped.as_ref().map(Message::to_string),
                 })
                 .collect(),
             linkage: None,

@@ -18,6 +18,7 @@ pub use engine::{validate, validate_table, ValidateOptions};
 pub use plan::Plan;
 
 use crate::checks::CheckKind;
+use crate::messages::Message;
 use crate::read::SourceInfo;
 use crate::rules::{CheckMeta, Severity};
 
@@ -39,7 +40,7 @@ pub struct Finding {
     /// The check's severity.
     pub severity: Severity,
     /// What is wrong (with the value only under `--show-pii`).
-    pub message: String,
+    pub message: Message,
     /// The offending value, masked unless `--show-pii` (for examples).
     pub sample: Option<String>,
 }
@@ -80,7 +81,7 @@ pub struct CheckResult {
     /// Values (or rows) that failed.
     pub failed: u64,
     /// Why it was skipped, if it was.
-    pub skipped: Option<String>,
+    pub skipped: Option<Message>,
     /// The first failures (at most [`ValidateOptions::examples`]).
     pub examples: Vec<Finding>,
 }

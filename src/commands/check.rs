@@ -28,14 +28,7 @@ pub fn run(args: &CheckArgs) -> miette::Result<Outcome> {
         }
         return Ok(Outcome::Passed);
     }
-    let Some(lang) = Lang::parse(&args.lang) else {
-        miette::bail!(
-            code = "vaglio::args::lang",
-            help = "use --lang it or --lang en",
-            "unknown report language {:?}",
-            args.lang
-        );
-    };
+    let lang = args.lang.parse()?;
     let Some(rules_path) = &args.rules else {
         miette::bail!(
             code = "vaglio::args::rules",

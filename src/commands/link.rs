@@ -148,9 +148,9 @@ pub fn summary(l: &Linkage) -> String {
     );
     let mut tiers: Vec<(String, usize)> = Vec::new();
     for r in l.rows.iter().filter(|r| r.status == Status::Match) {
-        match tiers.iter_mut().find(|t| t.0 == r.tier) {
+        match tiers.iter_mut().find(|t| t.0 == r.tier.name()) {
             Some(t) => t.1 += 1,
-            None => tiers.push((r.tier.clone(), 1)),
+            None => tiers.push((r.tier.to_string(), 1)),
         }
     }
     let tiers: Vec<String> = tiers.iter().map(|(t, n)| format!("{t} {n}")).collect();

@@ -22,6 +22,7 @@ pub fn run(args: &RunArgs) -> miette::Result<Outcome> {
         today,
         progress: !args.common.quiet && std::io::stderr().is_terminal(),
         against: None,
+        lang: args.lang.parse()?,
     };
     let outcome = run_pipeline(&project, &opts, args.common.quiet)?;
     if args.open {

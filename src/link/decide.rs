@@ -17,6 +17,7 @@ use super::compare::{self, date_level, level_of, name_level, Comparer, NameCache
 use super::model::{probability, Model};
 use super::prepare::{NameTable, Person, NONE};
 use super::spec::{Attr, CompKind, ComparisonSpec, Thresholds, Tier};
+use super::tier::LinkTier;
 use super::Candidate;
 
 /// The outcome of a record.
@@ -76,8 +77,8 @@ pub struct LinkRow {
     pub resident: Option<u32>,
     /// The outcome.
     pub status: Status,
-    /// The deterministic tier, or `probabilistic`.
-    pub tier: String,
+    /// The deterministic tier, or the model.
+    pub tier: LinkTier,
     /// Match weight of the chosen (or best) candidate.
     pub weight: Option<f64>,
     /// Its match probability.
@@ -501,7 +502,7 @@ impl Context<'_> {
                 person: Some(ana.key.to_string()),
                 resident: Some(a),
                 status: Status::Match,
-                tier: self.tiers[t].name.clone(),
+                tier: LinkTier::Rule(self.tiers[t].name.clone()),
                 weight: Some(w),
                 probability: Some(probability(w)),
                 note: notes.join(";"),

@@ -12,6 +12,7 @@ use super::model::probability;
 use super::prepare::{Person, NONE};
 use super::spec::Attr;
 use super::{Candidate, Linkage};
+use crate::messages::{Lang, LevelShown};
 use crate::privacy::mask;
 
 fn value(l: &Linkage, p: &Person, split: usize, attr: Attr) -> String {
@@ -84,6 +85,10 @@ pub struct ScoreStep {
     pub record: String,
     /// The resident's value, shown the same way.
     pub resident: String,
+    /// `level`, typed, for the report in another language (absent when
+    /// read back from a `summary.json`).
+    #[serde(skip)]
+    pub shown: Option<LevelShown>,
 }
 
 /// How the weight of a record's chosen (or best) candidate was built.
@@ -212,20 +217,23 @@ impl Linkage {
                         shown(&value(self, ana, 0, attr), show_pii),
                     )
                 };
-                let mut level = t.level.clone();
-                if t.tf_adjustment != 0.0 {
-                    level = format!("{level} (tf {:+.1})", t.tf_adjustment);
-                }
-                if k > 0
-                    && level_of(c.cand.pattern, k - 1) == 0
+                let shown = if k == 0 {
+                    LevelShown::Prior
+                } else if level_of(c.cand.pattern, k - 1) == 0
                     && notes.contains(&NOTE_CF_OTHER)
                     && self.comparisons[k - 1].attr == Attr::CodiceFiscale
                 {
-                    level = "ignored (not theirs)".into();
-                }
+                    LevelShown::NotTheirs
+                } else {
+                    LevelShown::Level {
+                        name: t.level.clone(),
+                        tf: t.tf_adjustment,
+                    }
+                };
                 ScoreStep {
                     name: t.name.clone(),
-                    level,
+                    level: shown.render(Lang::En),
+                    shown: Some(shown),
                     weight: t.weight,
                     record,
                     resident,

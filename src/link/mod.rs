@@ -23,6 +23,7 @@ pub mod jaro;
 pub mod model;
 pub mod prepare;
 pub mod spec;
+pub mod tier;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -408,7 +409,7 @@ pub fn link(job: &LinkJob) -> miette::Result<Linkage> {
     // that the result is the one of comparing every pair.
     let unsettled = |i: usize| {
         !blocked[i].is_empty()
-            && (!tiers.iter().any(|t| t.name == rows[i].tier)
+            && (!tiers.iter().any(|t| t.name == rows[i].tier.name())
                 || rows[i].note.split(';').any(|n| n == decide::NOTE_CF_OTHER))
     };
     let again: Vec<usize> = (0..rows.len()).filter(|&i| unsettled(i)).collect();

@@ -8,6 +8,7 @@
 
 use super::{joined, Description, Message, PlaceChange};
 use crate::checks::CheckKind;
+use crate::identity::codice_fiscale::CfError;
 use crate::read::{delimiter_name, ReadIssueKind};
 use crate::rules::Severity;
 
@@ -35,6 +36,27 @@ fn type_name(t: &str) -> Option<(&'static str, bool)> {
 /// `n` and the singular or the plural noun: `1 riga`, `2 righe`.
 fn count(n: u64, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// A comparison level's name in Italian (the names of
+/// [`crate::link::spec::CompKind::level_names`]).
+pub fn level_name(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "null" => "valore mancante",
+        "exact" => "uguale",
+        "one_edit" => "un errore di battitura",
+        "segments_agree" => "primi 11 caratteri uguali",
+        "recomputed_agrees" => "ricalcolato, uguale",
+        "variant" => "variante",
+        "swapped" => "invertiti",
+        "jaro_winkler_high" => "molto simile",
+        "jaro_winkler_low" => "abbastanza simile",
+        "day_month_swapped" => "giorno e mese invertiti",
+        "one_off" => "un giorno o una cifra di scarto",
+        "same_year" => "stesso anno",
+        "else" => "diverso",
+        _ => return None,
+    })
 }
 
 /// A severity's name in Italian.
@@ -165,6 +187,15 @@ pub fn message(m: &Message) -> String {
         Message::Untyped(text) => untyped(text),
         Message::WithValue { message: inner, value } => {
             format!("{} (valore: {value:?})", message(inner))
+        }
+        Message::InvalidCf(e) => format!("codice fiscale non valido: {}", cf_error(e)),
+        Message::ProvisionalNotAllowed => {
+            "un codice provvisorio di 11 cifre, e questo campo richiede un codice fiscale di 16 caratteri"
+                .into()
+        }
+        Message::CfPlaceholder => "un segnaposto, non un vero codice fiscale".into(),
+        Message::CfUnknownPlace => {
+            "il codice del luogo (caratteri 12-15) non è un comune o uno stato noto".into()
         }
         Message::ValueMissing => "valore mancante".into(),
         Message::DuplicateOf { first } => format!("duplicato della riga {first}"),
@@ -425,12 +456,87 @@ const PHRASES: &[(&str, &str)] = &[
 /// (values, expressions, column names) kept.
 fn untyped(english: &str) -> String {
     let mut out = english.to_string();
+    // The identity functions' explanations quote a codice fiscale's
+    // errors in English: those without parameters, from the catalogue.
+    for e in [CfError::Provisional, CfError::Empty] {
+        let en = e.message();
+        if out.contains(&en) {
+            out = out.replace(&en, &cf_error(&e));
+        }
+    }
     for (en, it) in PHRASES {
         if out.contains(en) {
             out = out.replace(en, it);
         }
     }
     out
+}
+
+/// Why a codice fiscale is not valid, in Italian. Like the English, it
+/// contains at most one character of the code.
+pub fn cf_error(e: &CfError) -> String {
+    match *e {
+        CfError::Empty => "il codice fiscale è vuoto".into(),
+        CfError::WrongLength { len } => format!(
+            "lunghezza errata: {}, attesi 16 (o 11 cifre per un codice provvisorio)",
+            count(len as u64, "carattere", "caratteri")
+        ),
+        CfError::Provisional => {
+            "un codice provvisorio di 11 cifre, non un codice personale di 16 caratteri".into()
+        }
+        CfError::InvalidCharacter { pos, found } => format!(
+            "il carattere {pos} è {found:?}, che non è né una lettera (A-Z) né una cifra"
+        ),
+        CfError::DigitInLetterPosition { pos, found } => {
+            let hint = match found {
+                '0' => ": forse O?",
+                '1' => ": forse I?",
+                '5' => ": forse S?",
+                '8' => ": forse B?",
+                _ => "",
+            };
+            format!("'{found}' (cifra) al posto di una lettera (carattere {pos}){hint}")
+        }
+        CfError::LetterInDigitPosition { pos, found } => {
+            let hint = match found {
+                'O' | 'D' | 'Q' => ": forse 0?",
+                'I' => ": forse 1?",
+                'Z' => ": forse 2?",
+                'B' => ": forse 8?",
+                'G' => ": forse 6?",
+                _ => "",
+            };
+            if found == 'O' {
+                format!("'O' (lettera) al posto di una cifra (carattere {pos}): forse 0?")
+            } else {
+                format!(
+                    "il carattere {pos} dovrebbe essere una cifra (o una lettera di omocodia L M N P Q R S T U V), trovato '{found}'{hint}"
+                )
+            }
+        }
+        CfError::InvalidMonth { found } => format!(
+            "il carattere 9 dovrebbe essere la lettera di un mese (A B C D E H L M P R S T), trovato '{found}'"
+        ),
+        CfError::InvalidDay { day } => format!(
+            "i caratteri 10-11 dovrebbero essere il giorno di nascita, 01-31 (41-71 per le donne), trovato {day:02}"
+        ),
+        CfError::InvalidDate { day, month } => {
+            let name = [
+                "gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto",
+                "settembre", "ottobre", "novembre", "dicembre",
+            ]
+            .get(usize::from(month).wrapping_sub(1))
+            .copied()
+            .unwrap_or("quel mese");
+            format!("la data di nascita non esiste: {name} non ha il giorno {day}")
+        }
+        CfError::WrongCheckCharacter { expected, found } => format!(
+            "il carattere di controllo dovrebbe essere {expected}, trovato {found}"
+        ),
+        CfError::WrongCheckDigit { expected, found } => format!(
+            "la cifra di controllo del codice provvisorio dovrebbe essere {expected}, trovato {found}"
+        ),
+    }
 }
 
 /// A problem the reader found, in Italian.

@@ -13,6 +13,7 @@ pub mod it;
 
 use std::fmt;
 
+use crate::identity::codice_fiscale::CfError;
 use crate::read::ReadIssueKind;
 use crate::rules::Severity;
 
@@ -196,6 +197,14 @@ pub enum Message {
         /// The value, as it is in the file.
         value: String,
     },
+    /// Not a valid codice fiscale (VG102), and why.
+    InvalidCf(CfError),
+    /// A provisional code in a field that requires a personal one (VG102).
+    ProvisionalNotAllowed,
+    /// A placeholder such as `XXXXXXXXXXXXXXXX` (VG102).
+    CfPlaceholder,
+    /// A codice fiscale whose place code is no known place (VG102).
+    CfUnknownPlace,
     /// The cell is empty (VG101).
     ValueMissing,
     /// The value repeats an earlier row's (VG103).
@@ -379,12 +388,71 @@ impl From<String> for Message {
     }
 }
 
+impl From<&str> for Message {
+    fn from(s: &str) -> Message {
+        Message::Untyped(s.to_string())
+    }
+}
+
 /// A severity's name in `lang` (`errore`); in English the name outputs use
 /// (`error`).
 pub fn severity(s: Severity, lang: Lang) -> &'static str {
     match lang {
         Lang::En => s.name(),
         Lang::It => it::severity(s),
+    }
+}
+
+/// How a comparison level is shown in a score's steps.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LevelShown {
+    /// The prior, the first step: no level.
+    Prior,
+    /// A level of the comparison (`exact`, as
+    /// [`crate::link::spec::CompKind::level_names`] names it), with its
+    /// term-frequency adjustment in bits (0: none).
+    Level {
+        /// The level's name.
+        name: String,
+        /// The adjustment.
+        tf: f64,
+    },
+    /// A codice fiscale that is another resident's: its level is ignored.
+    NotTheirs,
+}
+
+impl LevelShown {
+    /// The level in `lang`.
+    pub fn render(&self, lang: Lang) -> String {
+        match self {
+            LevelShown::Prior => String::new(),
+            LevelShown::Level { name, tf } if *tf != 0.0 => {
+                format!("{} (tf {tf:+.1})", level_name(name, lang))
+            }
+            LevelShown::Level { name, .. } => level_name(name, lang).to_string(),
+            LevelShown::NotTheirs => match lang {
+                Lang::En => "ignored (not theirs)".into(),
+                Lang::It => "ignorato (di un altro residente)".into(),
+            },
+        }
+    }
+}
+
+/// The name of a score's first step, the prior, in `lang`.
+pub fn prior(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "prior",
+        Lang::It => "a priori",
+    }
+}
+
+/// A comparison level's name in `lang`: in English the name the model and
+/// `summary.json` use (`one_edit`); a name the catalogue does not know is
+/// kept.
+pub fn level_name(name: &str, lang: Lang) -> &str {
+    match lang {
+        Lang::En => name,
+        Lang::It => it::level_name(name).unwrap_or(name),
     }
 }
 

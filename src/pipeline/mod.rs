@@ -59,7 +59,7 @@ use crate::rules::{RuleSet, Severity};
 use crate::validate::{validate_table, SourceOutcome, ValidateOptions};
 
 /// The tier recorded for a reviewer's decision.
-pub const TIER_DECISION: &str = "decision";
+pub const TIER_DECISION: crate::link::tier::LinkTier = crate::link::tier::LinkTier::Decision;
 
 /// How to run.
 #[derive(Clone, Debug)]
@@ -77,6 +77,8 @@ pub struct RunOptions {
     /// Link one source again against the last master, reusing the other
     /// sources' links (`vaglio link --against`).
     pub against: Option<Against>,
+    /// The language of the reports (`--lang`).
+    pub lang: crate::messages::Lang,
 }
 
 /// What happened to one source (the anagrafe first).

@@ -435,7 +435,7 @@ pub(crate) fn apply_decisions(
             }
         }
         r.runner_up = None;
-        r.tier = TIER_DECISION.to_string();
+        r.tier = TIER_DECISION;
         decided += 1;
     }
     Ok(decided)

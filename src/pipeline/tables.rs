@@ -785,7 +785,7 @@ impl<'a> Master<'a> {
                             self.person_key(r.person.as_deref())
                                 .map_or(Cell::Null, Cell::Text),
                             Cell::text(Some(r.status.name())),
-                            Cell::text(Some(r.tier.as_str())),
+                            Cell::text(Some(r.tier.name())),
                             real(r.weight, WEIGHT_DIGITS),
                             real(r.probability, PROBABILITY_DIGITS),
                             Cell::text((!r.note.is_empty()).then_some(r.note.as_str())),

@@ -20,7 +20,6 @@ use crate::master::review;
 use crate::output::transaction::crash_point;
 use crate::output::Sink;
 use crate::project::Project;
-use crate::report::html::Lang;
 use crate::report::run_index::{self, FileDigest, IndexEntry, RunMetadata};
 use crate::report::{baseline, owners, write_source_reports, SourceReports};
 use crate::rules::Severity;
@@ -95,7 +94,7 @@ pub(crate) fn stage(
     let run = run_id(&metadata, &m.pseudo.fingerprint(), opts.show_pii);
     metadata.insert(0, (RUN_KEY.into(), run.clone()));
     let history = run_history(project, &run, opts.today, &files, m.results, &reports)?;
-    write_reports(sink, reports, opts.today, &run, &history)?;
+    write_reports(sink, reports, opts, &run, &history)?;
     let history_path = history.record(sink)?;
     let (header, queue) = master.queue(&ana.cells, &ana.spec, opts.show_pii);
     clock.stage("reports, families, queue");
@@ -141,17 +140,17 @@ pub(crate) fn stage(
         run: run.clone(),
         files,
     };
-    let page = run_index::render(&entries, &run_metadata, Lang::It).map_err(|e| {
+    let page = run_index::render(&entries, &run_metadata, opts.lang).map_err(|e| {
         miette::miette!(
             code = "vaglio::report::html",
             "cannot render the run's index page: {e}"
         )
     })?;
     let page =
-        crate::history::chart::insert(&page, &owners::index_section(project, &entries, Lang::It));
+        crate::history::chart::insert(&page, &owners::index_section(project, &entries, opts.lang));
     let index = project.reports.join("index.html");
     sink.write(&index, page.as_bytes())?;
-    owners::write(sink, project, &entries, &run, &run_metadata.date)?;
+    owners::write(sink, project, &entries, &run, &run_metadata.date, opts.lang)?;
     clock.stage("run index, owners' bundles");
     Ok(Written {
         families: master.family_count(),
@@ -165,7 +164,7 @@ pub(crate) fn stage(
 fn write_reports(
     sink: &Sink,
     reports: Vec<PendingReport>,
-    today: NaiveDate,
+    opts: &RunOptions,
     run: &str,
     history: &RunHistory,
 ) -> miette::Result<()> {
@@ -183,12 +182,12 @@ fn write_reports(
                     outcome: &outcome,
                     linkage: linkage.map(|l| *l),
                     addresses,
-                    today,
+                    today: opts.today,
                     run,
-                    trend: history.section(&outcome.name, Lang::It),
+                    trend: history.section(&outcome.name, opts.lang),
                 },
                 Severity::Error,
-                Lang::It,
+                opts.lang,
             )?,
             PendingReport::Reused { out } => {
                 // Reused as the last run left it: only its run changes.

@@ -484,7 +484,7 @@ struct LinkageView {
 }
 
 impl LinkageView {
-    fn new(l: &LinkageReport, t: &Strings) -> LinkageView {
+    fn new(l: &LinkageReport, t: &Strings, lang: Lang) -> LinkageView {
         let words = ChartWords {
             matched: t.linked,
             review: t.in_review,
@@ -521,14 +521,14 @@ impl LinkageView {
                         t.row,
                         e.score.row,
                         t.tier,
-                        e.tier,
+                        e.tier.label(lang),
                         t.final_weight,
                         e.score.weight,
                         t.probability_word,
                         e.score.probability
                     ),
                     svg: charts::waterfall(
-                        &linkage::waterfall(&e.score.steps),
+                        &linkage::waterfall(&e.score.steps, lang),
                         l.match_weight,
                         l.review_weight,
                         &words,
@@ -575,7 +575,7 @@ impl LinkageView {
                 .by_tier
                 .iter()
                 .map(|r| TierRowView {
-                    tier: r.tier.clone(),
+                    tier: r.tier.label(lang).to_string(),
                     kind: kind(&r.kind),
                     matched: suppress(r.matched),
                     review: suppress(r.review),
@@ -604,7 +604,7 @@ impl LinkageView {
                 t.u_pairs_word,
                 m.u_pairs
             ),
-            model_chart: charts::model_weights(m),
+            model_chart: charts::model_weights(m, lang),
             examples,
             examples_note: if l.masked {
                 t.examples_note
@@ -969,7 +969,7 @@ pub fn render(
                 .unwrap_or_else(|| "—".into()),
             linkage: src_summary
                 .and_then(|s| s.linkage.as_ref())
-                .map(|l| LinkageView::new(l, t)),
+                .map(|l| LinkageView::new(l, t, lang)),
             addresses: src_summary
                 .and_then(|s| s.addresses.as_ref())
                 .map(|a| address_cards(a, t))

@@ -869,10 +869,10 @@ fn check_rows(
                     if let Some(c) = field.valid {
                         out.evaluated[c] += 1;
                         let show = options.show_pii || !field.pii;
-                        let message = Message::Untyped(match (show, e.detail) {
-                            (true, Some(detail)) => detail,
+                        let message = match (show, e.detail) {
+                            (true, Some(detail)) => Message::Untyped(detail),
                             _ => e.message,
-                        });
+                        };
                         fail_cell(
                             &mut out,
                             plan,

@@ -157,7 +157,7 @@ pub fn run(args: &CheckArgs) -> miette::Result<Outcome> {
                     crate::output::terminal_safe(&out.display().to_string()),
                     if written == 1 { "" } else { "s" }
                 ));
-                t.push_str(&format!("Gate: {}\n", summary.gate.to_uppercase()));
+                t.push_str(&format!("Gate: {}\n", summary.gate.name().to_uppercase()));
                 if style.color {
                     // Escaped as it was rendered; the colours stay.
                     super::print_raw(&t)?;
@@ -174,7 +174,7 @@ pub fn run(args: &CheckArgs) -> miette::Result<Outcome> {
     if args.open {
         super::open_report(&out.join("index.html"));
     }
-    Ok(if summary.gate == "failed" {
+    Ok(if summary.gate == crate::validate::Gate::Failed {
         Outcome::GateFailed
     } else {
         Outcome::Passed
@@ -285,8 +285,8 @@ impl CheckHistory {
             tool: "vaglio".into(),
             version: env!("CARGO_PKG_VERSION").into(),
             today: self.date.clone(),
-            gate: "passed".into(),
-            fail_on: "error".into(),
+            gate: crate::validate::Gate::Passed,
+            fail_on: crate::rules::Severity::Error,
             sources: out,
             regressions: Vec::new(),
             run: None,

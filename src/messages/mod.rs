@@ -403,6 +403,36 @@ pub fn severity(s: Severity, lang: Lang) -> &'static str {
     }
 }
 
+/// What a file the run read is, in the run's index and the datamart's
+/// `metadata`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FileRole {
+    /// The project file.
+    Project,
+    /// A source's (or the anagrafe's, the register's, an import's) data.
+    Data(String),
+    /// A source's rule file.
+    Rules(String),
+    /// The reviewers' decisions.
+    Decisions,
+}
+
+impl FileRole {
+    /// The role in `lang`: `refezione: rules`, `refezione: regole`.
+    pub fn render(&self, lang: Lang) -> String {
+        let (project, data, rules, decisions) = match lang {
+            Lang::En => ("project", "file", "rules", "decisions"),
+            Lang::It => ("progetto", "dati", "regole", "decisioni"),
+        };
+        match self {
+            FileRole::Project => project.into(),
+            FileRole::Data(source) => format!("{source}: {data}"),
+            FileRole::Rules(source) => format!("{source}: {rules}"),
+            FileRole::Decisions => decisions.into(),
+        }
+    }
+}
+
 /// How a comparison level is shown in a score's steps.
 #[derive(Clone, Debug, PartialEq)]
 pub enum LevelShown {

@@ -56,7 +56,7 @@ use crate::report::findings::FindingsWriter;
 use crate::report::linkage::LinkageReport;
 use crate::report::run_index::IndexEntry;
 use crate::rules::{RuleSet, Severity};
-use crate::validate::{validate_table, SourceOutcome, ValidateOptions};
+use crate::validate::{validate_table, SourceOutcome, ValidateOptions, Verdict};
 
 /// The tier recorded for a reviewer's decision.
 pub const TIER_DECISION: crate::link::tier::LinkTier = crate::link::tier::LinkTier::Decision;
@@ -377,7 +377,7 @@ fn reused_result(
         failing_checks: last.as_ref().map_or(0, |s| {
             s.checks
                 .iter()
-                .filter(|c| c.verdict == "failed" && c.severity == Severity::Error.name())
+                .filter(|c| c.verdict == Verdict::Failed && c.severity == Severity::Error)
                 .count()
         }),
         checks_with_findings: last

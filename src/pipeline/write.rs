@@ -17,6 +17,7 @@ use crate::history::run::{Checked, RunHistory};
 use crate::master::datamart::{self, Cell, Table};
 use crate::master::pseudonym::Pseudonymizer;
 use crate::master::review;
+use crate::messages::FileRole;
 use crate::output::transaction::crash_point;
 use crate::output::Sink;
 use crate::project::Project;
@@ -270,37 +271,41 @@ fn file_digests(
     digests: &mut Digests,
 ) -> miette::Result<Vec<FileDigest>> {
     let mut out: Vec<FileDigest> = vec![FileDigest {
-        role: "project".into(),
+        role: FileRole::Project,
         path: shown(project, &project.path),
         sha256: digests.of(&project.path)?,
     }];
-    let mut digest = |source: &str, kind: &str, p: &Path| -> miette::Result<()> {
+    let mut digest = |role: FileRole, p: &Path| -> miette::Result<()> {
         out.push(FileDigest {
-            role: format!("{source}: {kind}"),
+            role,
             path: shown(project, p),
             sha256: digests.of(p)?,
         });
         Ok(())
     };
     let ana = &project.anagrafe;
-    digest("anagrafe", "file", &ana.file)?;
-    digest("anagrafe", "rules", &ana.rules)?;
+    let (data, rules) = (
+        |s: &str| FileRole::Data(s.to_string()),
+        |s: &str| FileRole::Rules(s.to_string()),
+    );
+    digest(data("anagrafe"), &ana.file)?;
+    digest(rules("anagrafe"), &ana.rules)?;
     if let Some(s) = &project.stradario {
-        digest(super::geography::NAME, "file", &s.file)?;
+        digest(data(super::geography::NAME), &s.file)?;
         if let Some(r) = &s.rules {
-            digest(super::geography::NAME, "rules", r)?;
+            digest(rules(super::geography::NAME), r)?;
         }
     }
     for (s, file) in project.sources.iter().zip(files) {
-        digest(&s.name, "file", file)?;
-        digest(&s.name, "rules", &s.rules)?;
+        digest(data(&s.name), file)?;
+        digest(rules(&s.name), &s.rules)?;
     }
     for f in &project.fragility_imports {
-        digest("fragilita", "file", f)?;
+        digest(data("fragilita"), f)?;
     }
     if let Some(d) = decisions {
         out.push(FileDigest {
-            role: "decisions".into(),
+            role: FileRole::Decisions,
             path: shown(project, d),
             sha256: digests.of(d)?,
         });
@@ -337,13 +342,11 @@ fn metadata(
         ("decisioni".into(), decisions.to_string()),
     ];
     for d in files {
-        let key = match d.role.split_once(": ") {
-            Some((source, kind)) => {
-                let kind = if kind == "rules" { "regole" } else { kind };
-                format!("sha256:{source}:{kind}:{}", d.path)
-            }
-            None if d.role == "project" => "sha256:progetto".into(),
-            None => "sha256:decisioni".into(),
+        let key = match &d.role {
+            FileRole::Data(source) => format!("sha256:{source}:file:{}", d.path),
+            FileRole::Rules(source) => format!("sha256:{source}:regole:{}", d.path),
+            FileRole::Project => "sha256:progetto".into(),
+            FileRole::Decisions => "sha256:decisioni".into(),
         };
         meta.push((key, d.sha256.clone()));
     }
@@ -377,16 +380,16 @@ mod tests {
 
     #[test]
     fn metadata_names_every_file_by_source_and_kind() {
-        let d = |role: &str, path: &str| FileDigest {
-            role: role.into(),
+        let d = |role: FileRole, path: &str| FileDigest {
+            role,
             path: path.into(),
             sha256: format!("h-{path}"),
         };
         let files = vec![
-            d("project", "vaglio.toml"),
-            d("anagrafe: file", "anagrafe.csv"),
-            d("anagrafe: rules", "rules/anagrafe.toml"),
-            d("decisions", "decisioni.csv"),
+            d(FileRole::Project, "vaglio.toml"),
+            d(FileRole::Data("anagrafe".into()), "anagrafe.csv"),
+            d(FileRole::Rules("anagrafe".into()), "rules/anagrafe.toml"),
+            d(FileRole::Decisions, "decisioni.csv"),
         ];
         let today = NaiveDate::from_ymd_opt(2025, 12, 31).unwrap();
         let meta = metadata(today, false, 10, 4, 1, &files);

@@ -987,7 +987,7 @@ pub fn render(
             message: r.message.clone(),
         })
         .collect();
-    let failed = summary.gate == "failed";
+    let failed = summary.gate == crate::validate::Gate::Failed;
     Page {
         t,
         lang: lang.code(),

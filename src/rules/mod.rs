@@ -40,8 +40,21 @@ use crate::messages::Description;
 use crate::read::ReadOptions;
 use crate::types::FieldType;
 
-/// How serious a failing check is.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// How serious a failing check is; written `error`, `warning` or `info`.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Worth knowing; never fails the gate.
     Info,

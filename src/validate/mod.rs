@@ -45,8 +45,9 @@ pub struct Finding {
     pub sample: Option<String>,
 }
 
-/// Whether a check passed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Whether a check passed; written `passed`, `failed` or `skipped`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Verdict {
     /// Failures within tolerance.
     Passed,
@@ -63,6 +64,46 @@ impl Verdict {
             Verdict::Passed => "passed",
             Verdict::Failed => "failed",
             Verdict::Skipped => "skipped",
+        }
+    }
+
+    /// Reads a name [`Verdict::name`] wrote; anything else is `Skipped`
+    /// (not compared with).
+    pub fn parse(s: &str) -> Verdict {
+        match s {
+            "passed" => Verdict::Passed,
+            "failed" => Verdict::Failed,
+            _ => Verdict::Skipped,
+        }
+    }
+}
+
+/// Whether a source, or a run, passes its gate; written `passed` or
+/// `failed`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Gate {
+    /// No check over tolerance at the gate's severity (and no regression).
+    Passed,
+    /// At least one.
+    Failed,
+}
+
+impl Gate {
+    /// `Failed` when `failed`.
+    pub fn of(failed: bool) -> Gate {
+        if failed {
+            Gate::Failed
+        } else {
+            Gate::Passed
+        }
+    }
+
+    /// The name used in outputs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Gate::Passed => "passed",
+            Gate::Failed => "failed",
         }
     }
 }

@@ -157,13 +157,9 @@ pub fn summary(l: &Linkage) -> String {
     let notes = l
         .rows
         .iter()
-        .filter(|r| r.note.contains(link::decide::NOTE_CF_OTHER))
+        .filter(|r| r.note.cf_of_other_resident)
         .count();
-    let ties = l
-        .rows
-        .iter()
-        .filter(|r| r.note.contains(link::decide::NOTE_NEAR_TIE))
-        .count();
+    let ties = l.rows.iter().filter(|r| r.note.near_tie).count();
     let _ = writeln!(
         s,
         "  match {} ({}) · review {} · unmatched {}",

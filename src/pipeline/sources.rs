@@ -500,7 +500,7 @@ mod tests {
             tier: "cf".into(),
             weight: None,
             probability: None,
-            note: String::new(),
+            note: Default::default(),
             runner_up: None,
         }
     }

@@ -788,7 +788,7 @@ impl<'a> Master<'a> {
                             Cell::text(Some(r.tier.name())),
                             real(r.weight, WEIGHT_DIGITS),
                             real(r.probability, PROBABILITY_DIGITS),
-                            Cell::text((!r.note.is_empty()).then_some(r.note.as_str())),
+                            Cell::owned((!r.note.is_empty()).then(|| r.note.to_string())),
                         ]
                     })
                 }),
@@ -916,7 +916,7 @@ impl<'a> Master<'a> {
                         .unwrap_or_default(),
                     links::number(r.weight, WEIGHT_DIGITS),
                     links::number(r.probability, PROBABILITY_DIGITS),
-                    r.note.clone(),
+                    r.note.to_string(),
                     self.person_key(runner_up.map(|x| x.0.as_str()))
                         .map(Cow::into_owned)
                         .unwrap_or_default(),

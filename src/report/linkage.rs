@@ -10,7 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::link::decide::{NOTE_CF_OTHER, NOTE_NEAR_TIE};
+use crate::link::decide::LinkNotes;
 use crate::link::explain::{ScoreBreakdown, ScoreStep};
 use crate::link::model::ComparisonParams;
 use crate::link::tier::LinkTier;
@@ -166,8 +166,8 @@ pub struct ScoreExample {
     pub status: String,
     /// The tier that decided it.
     pub tier: LinkTier,
-    /// Its notes (`;`-separated).
-    pub note: String,
+    /// Its notes.
+    pub note: LinkNotes,
     /// The weight, step by step.
     pub score: ScoreBreakdown,
 }
@@ -208,14 +208,13 @@ pub fn reason_of(r: &LinkRow) -> Option<&'static str> {
     if r.status == Status::Match {
         return None;
     }
-    let notes: Vec<&str> = r.note.split(';').collect();
     Some(if r.tier == TIER_DECISION {
         reason::DECISION
-    } else if notes.contains(&NOTE_CF_OTHER) && r.status == Status::Unmatched {
+    } else if r.note.cf_of_other_resident && r.status == Status::Unmatched {
         reason::CF_OF_OTHER_RESIDENT
-    } else if notes.contains(&NOTE_NEAR_TIE) {
+    } else if r.note.near_tie {
         reason::NEAR_TIE
-    } else if notes.contains(&NOTE_CF_OTHER) {
+    } else if r.note.cf_of_other_resident {
         reason::CF_OF_OTHER_RESIDENT
     } else if r.weight.is_none() {
         reason::NO_CANDIDATE
@@ -377,7 +376,7 @@ impl LinkageReport {
                     case: case.to_string(),
                     status: r.status.name().to_string(),
                     tier: r.tier.clone(),
-                    note: r.note.clone(),
+                    note: r.note,
                     score,
                 });
             }
@@ -522,7 +521,7 @@ mod tests {
             tier: tier.into(),
             weight,
             probability: weight.map(crate::link::model::probability),
-            note: note.into(),
+            note: LinkNotes::parse(note),
             runner_up: None,
         }
     }
@@ -602,14 +601,19 @@ mod tests {
         let rows = vec![
             row(Status::Match, "codice_fiscale", Some(30.0), ""),
             row(Status::Match, "probabilistic", Some(9.0), ""),
-            row(Status::Review, "probabilistic", Some(9.0), NOTE_NEAR_TIE),
+            row(
+                Status::Review,
+                "probabilistic",
+                Some(9.0),
+                crate::link::decide::NOTE_NEAR_TIE,
+            ),
             row(Status::Review, "probabilistic", Some(2.0), ""),
             row(Status::Unmatched, "probabilistic", None, ""),
             row(
                 Status::Unmatched,
                 "probabilistic",
                 Some(-8.0),
-                NOTE_CF_OTHER,
+                crate::link::decide::NOTE_CF_OTHER,
             ),
             row(Status::Unmatched, "probabilistic", Some(-8.0), ""),
             row(Status::Unmatched, "decision", Some(9.0), ""),

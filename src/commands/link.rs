@@ -217,6 +217,9 @@ pub fn summary(l: &Linkage) -> String {
 
 /// `vaglio link`.
 pub fn run(args: &LinkArgs) -> miette::Result<Outcome> {
+    // Only `--against` writes reports, but a wrong language is an error
+    // whatever the mode.
+    args.lang.parse()?;
     set_jobs(args.common.jobs)?;
     let (Some(inputs), None) = (args.inputs(), &args.against) else {
         return super::against::run(args);

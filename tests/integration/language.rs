@@ -195,3 +195,31 @@ fn the_demos_italian_pages_carry_no_english_message() {
         hits[..hits.len().min(25)].join("\n")
     );
 }
+
+#[test]
+fn every_command_that_writes_a_report_takes_lang_and_refuses_an_unknown_one() {
+    let tmp = scratch();
+    let out = tmp.path().join("demo");
+    for args in [
+        vec!["demo", "--quiet", "--out"],
+        vec!["run"],
+        vec!["check", "--rules", "rules.toml", "x.csv", "--out"],
+        vec!["link", "x.csv", "--against"],
+    ] {
+        let assert = vaglio()
+            .args(&args)
+            .arg(&out)
+            .args(["--lang", "klingon"])
+            .assert()
+            .code(2);
+        let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+        assert!(
+            stderr.contains("unknown report language") && stderr.contains("--lang en"),
+            "{args:?}: {stderr}"
+        );
+    }
+    assert!(
+        !out.exists(),
+        "nothing is written before the language is known"
+    );
+}

@@ -332,6 +332,30 @@ pub struct CommonArgs {
     pub today: Option<String>,
 }
 
+/// The language of the reports a command writes.
+#[derive(Debug, Args)]
+pub struct LangArgs {
+    /// Language of the reports (the HTML pages, the run's index, the
+    /// owners' pages): it (default) or en.
+    #[arg(long, value_name = "LANG", default_value = "it")]
+    pub lang: String,
+}
+
+impl LangArgs {
+    /// The language asked for, or an error that names the choices.
+    pub fn parse(&self) -> miette::Result<crate::messages::Lang> {
+        match crate::messages::Lang::parse(&self.lang) {
+            Some(lang) => Ok(lang),
+            None => miette::bail!(
+                code = "vaglio::args::lang",
+                help = "use --lang it or --lang en",
+                "unknown report language {:?}",
+                self.lang
+            ),
+        }
+    }
+}
+
 /// Arguments of `vaglio check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -391,9 +415,9 @@ pub struct CheckArgs {
     /// --show-pii).
     #[arg(long, value_name = "DERIVED.csv")]
     pub emit: Option<PathBuf>,
-    /// Language of the HTML report: it (default) or en.
-    #[arg(long, value_name = "LANG", default_value = "it")]
-    pub lang: String,
+    /// Language of the reports.
+    #[command(flatten)]
+    pub lang: LangArgs,
     /// Shared options.
     #[command(flatten)]
     pub common: CommonArgs,
@@ -434,6 +458,9 @@ pub struct DemoArgs {
     /// system's opener).
     #[arg(long)]
     pub open: bool,
+    /// Language of the reports.
+    #[command(flatten)]
+    pub lang: LangArgs,
 }
 
 /// What every linkage command needs: the extract, its rule file, the
@@ -502,6 +529,9 @@ pub struct LinkArgs {
     /// With --against: reviewers' decisions for this source.
     #[arg(long, value_name = "FILE", requires = "against")]
     pub decisions: Option<PathBuf>,
+    /// With --against: the language of the reports written.
+    #[command(flatten)]
+    pub lang: LangArgs,
     /// With --against: plain identifiers instead of pseudonyms (only if
     /// the master was written so).
     #[arg(long, requires = "against")]
@@ -657,6 +687,9 @@ pub struct RunArgs {
     /// system's opener).
     #[arg(long)]
     pub open: bool,
+    /// Language of the reports.
+    #[command(flatten)]
+    pub lang: LangArgs,
     /// Shared options.
     #[command(flatten)]
     pub common: CommonArgs,

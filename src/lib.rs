@@ -23,6 +23,7 @@ pub mod infer;
 pub mod link;
 pub mod master;
 pub mod memory;
+pub mod messages;
 pub mod output;
 pub mod pipeline;
 pub mod privacy;

@@ -14,6 +14,7 @@ use crate::identity::belfiore::{self, Validity};
 use crate::identity::codice_fiscale::{self, CfClass, Sex};
 use crate::identity::dates::{DateError, DateFormats};
 use crate::identity::ids;
+use crate::messages::Message;
 use crate::value::{Value, ValueType};
 
 /// A field's declared type with its parsing options.
@@ -138,21 +139,21 @@ pub const DEFAULT_FALSE: &[&str] = &["N", "NO", "0", "FALSE", "F", "FALSO"];
 /// Why a cell is not a valid value of its type. `message` never contains
 /// the cell's value nor a part of it that identifies a person; `detail`,
 /// shown only with `--show-pii`, may.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct TypeError {
     /// What is wrong, for a data owner, without personal data.
-    pub message: String,
+    pub message: Message,
     /// A more precise message that may quote parts of the value.
     pub detail: Option<String>,
 }
 
 impl fmt::Display for TypeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        write!(f, "{}", self.message)
     }
 }
 
-fn type_error(message: impl Into<String>) -> TypeError {
+fn type_error(message: impl Into<Message>) -> TypeError {
     TypeError {
         message: message.into(),
         detail: None,
@@ -318,12 +319,8 @@ fn parse_cf(text: &str, provisional: bool, reference: NaiveDate) -> Result<Value
         match codice_fiscale::classify(text, reference) {
             CfClass::Personal(d) => Ok(Some(d)),
             CfClass::Provisional if provisional => Ok(None),
-            CfClass::Provisional => {
-                return Err(type_error(
-                    "an 11-digit provisional code, and this field requires a 16-character codice fiscale",
-                ))
-            }
-            CfClass::Placeholder => return Err(type_error("a placeholder, not a real codice fiscale")),
+            CfClass::Provisional => return Err(type_error(Message::ProvisionalNotAllowed)),
+            CfClass::Placeholder => return Err(type_error(Message::CfPlaceholder)),
             CfClass::Malformed(e) => Err(e),
         }
     };
@@ -332,19 +329,14 @@ fn parse_cf(text: &str, provisional: bool, reference: NaiveDate) -> Result<Value
         // A place code not in use on the birth date is its own check
         // (VG109): such codes were issued.
         Ok(Some(d)) => match d.place_validity() {
-            Validity::Unknown => Err(type_error(
-                "the place code (characters 12-15) is not a known municipality or country",
-            )),
+            Validity::Unknown => Err(type_error(Message::CfUnknownPlace)),
             _ => Ok(value()),
         },
         Err(e) => {
             if codice_fiscale::is_placeholder(&codice_fiscale::normalize(text)) {
-                return Err(type_error("a placeholder, not a real codice fiscale"));
+                return Err(type_error(Message::CfPlaceholder));
             }
-            Err(type_error(format!(
-                "not a valid codice fiscale: {}",
-                e.message()
-            )))
+            Err(type_error(Message::InvalidCf(e)))
         }
     }
 }
@@ -577,7 +569,11 @@ mod tests {
         assert_eq!(dec('.', None).parse("12"), Ok(Value::Decimal(12.0)));
         assert_eq!(dec('.', None).parse(".5"), Ok(Value::Decimal(0.5)));
         let e = dec('.', None).parse("1,5").unwrap_err();
-        assert!(e.message.contains("decimal_separator"), "{}", e.message);
+        assert!(
+            e.message.to_string().contains("decimal_separator"),
+            "{}",
+            e.message.to_string()
+        );
         assert!(dec(',', Some('.')).parse("1.5").is_err());
         assert!(dec('.', None).parse("-").is_err());
         assert!(dec('.', None).parse("1e5").is_err());
@@ -598,17 +594,20 @@ mod tests {
         assert_eq!(t.parse("29/02/2020"), Ok(d.clone()));
         assert_eq!(t.parse("2020-02-29"), Ok(d));
         let e = t.parse("31/02/2020").unwrap_err();
-        assert_eq!(e.message, "not a real date: no such day in that month");
-        assert!(!e.message.contains("2020"));
+        assert_eq!(
+            e.message.to_string(),
+            "not a real date: no such day in that month"
+        );
+        assert!(!e.message.to_string().contains("2020"));
         assert_eq!(
             e.detail.as_deref(),
             Some("not a real date: day 31 does not exist in February 2020 (it has 29 days)")
         );
         let e = t.parse("2020/02/01").unwrap_err();
         assert!(
-            e.message.contains("dd/mm/yyyy or yyyy-mm-dd"),
+            e.message.to_string().contains("dd/mm/yyyy or yyyy-mm-dd"),
             "{}",
-            e.message
+            e.message.to_string()
         );
     }
 
@@ -632,11 +631,11 @@ mod tests {
         );
         let e = t.parse("RSSMRA80A01H501X").unwrap_err();
         assert_eq!(
-            e.message,
+            e.message.to_string(),
             "not a valid codice fiscale: check character should be U, found X"
         );
         assert_eq!(
-            t.parse("XXXXXXXXXXXXXXXX").unwrap_err().message,
+            t.parse("XXXXXXXXXXXXXXXX").unwrap_err().message.to_string(),
             "a placeholder, not a real codice fiscale"
         );
         // Bazzano (A726) ceased on 2013-12-31: a child born in 2015 cannot have it.
@@ -656,7 +655,7 @@ mod tests {
         assert!(t.parse(&code).is_ok());
         let reference = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap_or_default();
         assert!(crate::checks::place_in_use::check(&code, reference)
-            .is_some_and(|m| m.contains("not in use on the birth date")));
+            .is_some_and(|m| m.to_string().contains("not in use on the birth date")));
         // Read as 2015 the code A726 is expired; as 1915 it was in use. The
         // code alone cannot tell (cf_consistent, given the record's birth
         // date, can), so the type accepts it.
@@ -666,9 +665,9 @@ mod tests {
         );
         let e = t.parse(&with_place("RSSMRA15C01", "Z999")).unwrap_err();
         assert!(
-            e.message.contains("not a known municipality"),
+            e.message.to_string().contains("not a known municipality"),
             "{}",
-            e.message
+            e.message.to_string()
         );
         // Provisional 11-digit codes, accepted unless the field forbids them.
         let digit =
@@ -683,9 +682,15 @@ mod tests {
             .parse(&prov)
             .unwrap_err()
             .message
+            .to_string()
             .contains("provisional"));
         let wrong = format!("0123456789{}", (digit + 1) % 10);
-        assert!(t.parse(&wrong).unwrap_err().message.contains("check digit"));
+        assert!(t
+            .parse(&wrong)
+            .unwrap_err()
+            .message
+            .to_string()
+            .contains("check digit"));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 #![doc = include_str!("docs/completeness.md")]
 
 use super::CheckKind;
+use crate::messages::Message;
 use crate::rules::Severity;
 
 /// This check kind.
@@ -15,7 +16,7 @@ pub const KIND: CheckKind = CheckKind {
 
 /// The percentage of `rows` that have a value, and a failure message when
 /// it is below `min_percent`. An empty extract is complete.
-pub fn evaluate(rows: u64, missing: u64, min_percent: f64) -> (f64, Option<String>) {
+pub fn evaluate(rows: u64, missing: u64, min_percent: f64) -> (f64, Option<Message>) {
     let pct = if rows == 0 {
         100.0
     } else {
@@ -24,9 +25,10 @@ pub fn evaluate(rows: u64, missing: u64, min_percent: f64) -> (f64, Option<Strin
     if pct + 1e-9 < min_percent {
         (
             pct,
-            Some(format!(
-                "{pct:.1}% of the rows have a value, at least {min_percent}% required"
-            )),
+            Some(Message::TooIncomplete {
+                percent: pct,
+                min_percent,
+            }),
         )
     } else {
         (pct, None)
@@ -43,7 +45,7 @@ mod tests {
         let (pct, msg) = evaluate(100, 20, 95.0);
         assert_eq!(pct, 80.0);
         assert_eq!(
-            msg.as_deref(),
+            msg.map(|m| m.to_string()).as_deref(),
             Some("80.0% of the rows have a value, at least 95% required")
         );
         assert!(evaluate(0, 0, 100.0).1.is_none());

@@ -1,6 +1,7 @@
 #![doc = include_str!("docs/cross_source.md")]
 
 use super::CheckKind;
+use crate::messages::Message;
 use crate::rules::cross::CrossCheckSpec;
 use crate::rules::Severity;
 
@@ -15,7 +16,7 @@ pub const KIND: CheckKind = CheckKind {
 };
 
 /// Why `vaglio check` does not evaluate a cross-source check.
-pub const NOT_LINKED: &str = "cross-source: evaluated by vaglio run after linkage";
+pub const NOT_LINKED: Message = Message::NotLinked;
 
 /// The columns a check reads, as reports name them: its own, then the
 /// qualified names, joined by `+`.

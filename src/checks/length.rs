@@ -1,6 +1,7 @@
 #![doc = include_str!("docs/length.md")]
 
 use super::CheckKind;
+use crate::messages::Message;
 use crate::rules::Severity;
 
 /// This check kind.
@@ -15,11 +16,11 @@ pub const KIND: CheckKind = CheckKind {
 
 /// A failure message when `text` has fewer than `min` or more than `max`
 /// characters.
-pub fn check(text: &str, min: Option<u64>, max: Option<u64>) -> Option<String> {
+pub fn check(text: &str, min: Option<u64>, max: Option<u64>) -> Option<Message> {
     let n = text.chars().count() as u64;
     match (min, max) {
-        (Some(m), _) if n < m => Some(format!("shorter than {m} characters ({n})")),
-        (_, Some(m)) if n > m => Some(format!("longer than {m} characters ({n})")),
+        (Some(m), _) if n < m => Some(Message::TooShort { min: m, found: n }),
+        (_, Some(m)) if n > m => Some(Message::TooLong { max: m, found: n }),
         _ => None,
     }
 }
@@ -32,11 +33,13 @@ mod tests {
     fn bounds_count_characters_not_bytes() {
         assert_eq!(check("NICOLÒ", None, Some(6)), None);
         assert_eq!(
-            check("ABCDEFG", None, Some(6)).as_deref(),
+            check("ABCDEFG", None, Some(6))
+                .map(|m| m.to_string())
+                .as_deref(),
             Some("longer than 6 characters (7)")
         );
         assert_eq!(
-            check("AB", Some(3), None).as_deref(),
+            check("AB", Some(3), None).map(|m| m.to_string()).as_deref(),
             Some("shorter than 3 characters (2)")
         );
     }

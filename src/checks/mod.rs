@@ -172,7 +172,6 @@ pub mod address;
 pub mod allowed_values;
 pub mod completeness;
 pub mod cross_source;
-pub mod italian;
 pub mod length;
 pub mod pattern;
 pub mod place_in_use;

@@ -1,6 +1,7 @@
 #![doc = include_str!("docs/pattern.md")]
 
 use super::CheckKind;
+use crate::messages::Message;
 use crate::rules::Severity;
 
 /// This check kind.
@@ -14,11 +15,13 @@ pub const KIND: CheckKind = CheckKind {
 };
 
 /// A failure message when `text` does not match `regex` (already anchored).
-pub fn check(text: &str, regex: &regex::Regex, source: &str) -> Option<String> {
+pub fn check(text: &str, regex: &regex::Regex, source: &str) -> Option<Message> {
     if regex.is_match(text) {
         None
     } else {
-        Some(format!("does not match the pattern {source}"))
+        Some(Message::NoMatch {
+            pattern: source.to_string(),
+        })
     }
 }
 
@@ -32,7 +35,9 @@ mod tests {
         assert!(check("40121", &re, r"\d{5}").is_none());
         assert!(check("401210", &re, r"\d{5}").is_some());
         assert_eq!(
-            check("4012", &re, r"\d{5}").as_deref(),
+            check("4012", &re, r"\d{5}")
+                .map(|m| m.to_string())
+                .as_deref(),
             Some(r"does not match the pattern \d{5}")
         );
     }

@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use super::CheckKind;
 use crate::identity::belfiore::Validity;
 use crate::identity::codice_fiscale;
+use crate::messages::{Message, PlaceChange};
 use crate::rules::Severity;
 
 /// This check kind.
@@ -21,19 +22,17 @@ pub const KIND: CheckKind = CheckKind {
 /// `reference`, gives a place code not in use on its birth date. Codes that
 /// do not decode (provisional, malformed) and unknown places are the type
 /// check's business: `None`.
-pub fn check(text: &str, reference: NaiveDate) -> Option<String> {
+pub fn check(text: &str, reference: NaiveDate) -> Option<Message> {
     let decoded = codice_fiscale::decode(text.as_bytes(), reference).ok()?;
     let why = match decoded.place_validity() {
         Validity::Valid | Validity::Unknown => return None,
-        Validity::NotYetValid { .. } => "it did not exist yet",
+        Validity::NotYetValid { .. } => PlaceChange::NotYet,
         Validity::Expired {
             successor: Some(_), ..
-        } => "it had been replaced by a newer code",
-        Validity::Expired { .. } => "it was no longer in use",
+        } => PlaceChange::Replaced,
+        Validity::Expired { .. } => PlaceChange::Ended,
     };
-    Some(format!(
-        "the place code (characters 12-15) was not in use on the birth date the code gives ({why})"
-    ))
+    Some(Message::PlaceNotInUse { why })
 }
 
 #[cfg(test)]
@@ -47,7 +46,7 @@ mod tests {
     #[test]
     fn a_place_not_yet_in_use_fails_and_a_valid_one_passes() {
         assert_eq!(
-            check("CCCFBA30H66F991T", today()).as_deref(),
+            check("CCCFBA30H66F991T", today()).map(|m| m.to_string()).as_deref(),
             Some(
                 "the place code (characters 12-15) was not in use on the birth date the code gives (it did not exist yet)"
             )

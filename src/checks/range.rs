@@ -1,6 +1,7 @@
 #![doc = include_str!("docs/range.md")]
 
 use super::CheckKind;
+use crate::messages::Message;
 use crate::rules::{Bound, Severity};
 use crate::value::Value;
 
@@ -16,17 +17,16 @@ pub const KIND: CheckKind = CheckKind {
 
 /// A failure message when `value` is outside `[min, max]`. Values of other
 /// types than the bounds are not judged here (the type check reports them).
-pub fn check(value: &Value<'_>, min: Option<&Bound>, max: Option<&Bound>) -> Option<String> {
+pub fn check(value: &Value<'_>, min: Option<&Bound>, max: Option<&Bound>) -> Option<Message> {
     if let Some(b) = min {
         match (b, value) {
             (Bound::Number(m), v) if v.as_f64().is_some_and(|x| x < *m) => {
-                return Some(format!("below the minimum {m}"))
+                return Some(Message::BelowMinimum { min: *m })
             }
             (Bound::Date(d), v) if v.as_date().is_some_and(|x| x < *d) => {
-                return Some(format!(
-                    "before the earliest allowed date {}",
-                    d.format("%Y-%m-%d")
-                ))
+                return Some(Message::BeforeEarliest {
+                    date: d.format("%Y-%m-%d").to_string(),
+                })
             }
             _ => {}
         }
@@ -34,13 +34,12 @@ pub fn check(value: &Value<'_>, min: Option<&Bound>, max: Option<&Bound>) -> Opt
     if let Some(b) = max {
         match (b, value) {
             (Bound::Number(m), v) if v.as_f64().is_some_and(|x| x > *m) => {
-                return Some(format!("above the maximum {m}"))
+                return Some(Message::AboveMaximum { max: *m })
             }
             (Bound::Date(d), v) if v.as_date().is_some_and(|x| x > *d) => {
-                return Some(format!(
-                    "after the latest allowed date {}",
-                    d.format("%Y-%m-%d")
-                ))
+                return Some(Message::AfterLatest {
+                    date: d.format("%Y-%m-%d").to_string(),
+                })
             }
             _ => {}
         }
@@ -63,7 +62,9 @@ mod tests {
             .map(Value::Date)
             .unwrap_or(Value::Null);
         assert_eq!(
-            check(&later, None, today.as_ref()).as_deref(),
+            check(&later, None, today.as_ref())
+                .map(|m| m.to_string())
+                .as_deref(),
             Some("after the latest allowed date 2026-11-28")
         );
         assert!(check(&Value::Null, Some(&zero), None).is_none());

@@ -97,6 +97,7 @@ pub fn run(args: &LinkArgs) -> miette::Result<Outcome> {
             source,
             file: args.extract.clone(),
         }),
+        lang: args.lang.parse()?,
     };
     super::run::run_pipeline(&project, &opts, args.common.quiet)
 }

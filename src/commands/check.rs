@@ -28,14 +28,7 @@ pub fn run(args: &CheckArgs) -> miette::Result<Outcome> {
         }
         return Ok(Outcome::Passed);
     }
-    let Some(lang) = Lang::parse(&args.lang) else {
-        miette::bail!(
-            code = "vaglio::args::lang",
-            help = "use --lang it or --lang en",
-            "unknown report language {:?}",
-            args.lang
-        );
-    };
+    let lang = args.lang.parse()?;
     let Some(rules_path) = &args.rules else {
         miette::bail!(
             code = "vaglio::args::rules",
@@ -164,7 +157,7 @@ pub fn run(args: &CheckArgs) -> miette::Result<Outcome> {
                     crate::output::terminal_safe(&out.display().to_string()),
                     if written == 1 { "" } else { "s" }
                 ));
-                t.push_str(&format!("Gate: {}\n", summary.gate.to_uppercase()));
+                t.push_str(&format!("Gate: {}\n", summary.gate.name().to_uppercase()));
                 if style.color {
                     // Escaped as it was rendered; the colours stay.
                     super::print_raw(&t)?;
@@ -181,7 +174,7 @@ pub fn run(args: &CheckArgs) -> miette::Result<Outcome> {
     if args.open {
         super::open_report(&out.join("index.html"));
     }
-    Ok(if summary.gate == "failed" {
+    Ok(if summary.gate == crate::validate::Gate::Failed {
         Outcome::GateFailed
     } else {
         Outcome::Passed
@@ -292,8 +285,8 @@ impl CheckHistory {
             tool: "vaglio".into(),
             version: env!("CARGO_PKG_VERSION").into(),
             today: self.date.clone(),
-            gate: "passed".into(),
-            fail_on: "error".into(),
+            gate: crate::validate::Gate::Passed,
+            fail_on: crate::rules::Severity::Error,
             sources: out,
             regressions: Vec::new(),
             run: None,

@@ -18,6 +18,7 @@ use super::Outcome;
 
 /// Runs `vaglio demo`.
 pub fn run(args: &DemoArgs) -> miette::Result<Outcome> {
+    let lang = args.lang.parse()?;
     if args.residents == 0 {
         miette::bail!(
             code = "vaglio::args::residents",
@@ -53,6 +54,7 @@ pub fn run(args: &DemoArgs) -> miette::Result<Outcome> {
             today: date,
             progress: false,
             against: None,
+            lang,
         },
     )?;
     let outcome = if result.gate_failed {
@@ -82,7 +84,7 @@ pub fn run(args: &DemoArgs) -> miette::Result<Outcome> {
                 row: r.row,
                 person: r.person.clone().unwrap_or_default(),
                 status: r.status.name().to_string(),
-                tier: r.tier.clone(),
+                tier: r.tier.to_string(),
                 probability: r.probability,
             })
             .collect();

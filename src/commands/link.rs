@@ -148,22 +148,18 @@ pub fn summary(l: &Linkage) -> String {
     );
     let mut tiers: Vec<(String, usize)> = Vec::new();
     for r in l.rows.iter().filter(|r| r.status == Status::Match) {
-        match tiers.iter_mut().find(|t| t.0 == r.tier) {
+        match tiers.iter_mut().find(|t| t.0 == r.tier.name()) {
             Some(t) => t.1 += 1,
-            None => tiers.push((r.tier.clone(), 1)),
+            None => tiers.push((r.tier.to_string(), 1)),
         }
     }
     let tiers: Vec<String> = tiers.iter().map(|(t, n)| format!("{t} {n}")).collect();
     let notes = l
         .rows
         .iter()
-        .filter(|r| r.note.contains(link::decide::NOTE_CF_OTHER))
+        .filter(|r| r.note.cf_of_other_resident)
         .count();
-    let ties = l
-        .rows
-        .iter()
-        .filter(|r| r.note.contains(link::decide::NOTE_NEAR_TIE))
-        .count();
+    let ties = l.rows.iter().filter(|r| r.note.near_tie).count();
     let _ = writeln!(
         s,
         "  match {} ({}) · review {} · unmatched {}",
@@ -221,6 +217,9 @@ pub fn summary(l: &Linkage) -> String {
 
 /// `vaglio link`.
 pub fn run(args: &LinkArgs) -> miette::Result<Outcome> {
+    // Only `--against` writes reports, but a wrong language is an error
+    // whatever the mode.
+    args.lang.parse()?;
     set_jobs(args.common.jobs)?;
     let (Some(inputs), None) = (args.inputs(), &args.against) else {
         return super::against::run(args);

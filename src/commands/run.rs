@@ -12,6 +12,7 @@ use super::{set_jobs, today, Outcome};
 
 /// Runs `vaglio run`.
 pub fn run(args: &RunArgs) -> miette::Result<Outcome> {
+    let lang = args.lang.parse()?;
     set_jobs(args.common.jobs)?;
     let today = today(args.common.today.as_deref())?;
     let project = project::load(&args.project)?;
@@ -22,6 +23,7 @@ pub fn run(args: &RunArgs) -> miette::Result<Outcome> {
         today,
         progress: !args.common.quiet && std::io::stderr().is_terminal(),
         against: None,
+        lang,
     };
     let outcome = run_pipeline(&project, &opts, args.common.quiet)?;
     if args.open {

@@ -34,6 +34,8 @@ pub mod trend;
 use serde::Serialize;
 
 use crate::report::summary::SourceSummary;
+use crate::rules::Severity;
+use crate::validate::{Gate, Verdict};
 
 /// The history file's name, in its folder.
 pub const FILE: &str = "history.sqlite";
@@ -224,11 +226,11 @@ impl Delivery {
                 },
                 code: c.code.clone(),
                 column: column(&c.column),
-                severity: c.severity.clone(),
+                severity: c.severity.name().to_string(),
                 evaluated: c.evaluated,
                 failed: c.failed,
                 rate: c.failed_percent,
-                verdict: c.verdict.clone(),
+                verdict: c.verdict.name().to_string(),
             })
             .collect();
         Delivery {
@@ -239,7 +241,7 @@ impl Delivery {
             rules_sha256: rules_sha256.to_string(),
             input_sha256: input_sha256.to_string(),
             rows: s.rows,
-            gate: s.gate.clone(),
+            gate: s.gate.name().to_string(),
             linkage,
             checks,
             fields,
@@ -259,7 +261,7 @@ impl Delivery {
             encoding_detected: false,
             delimiter: None,
             rows: self.rows,
-            gate: self.gate.clone(),
+            gate: Gate::of(self.gate == Gate::Failed.name()),
             checks_passed: 0,
             checks_failed: 0,
             checks_skipped: 0,
@@ -287,7 +289,7 @@ impl Delivery {
                     code: c.code.clone(),
                     kind: String::new(),
                     column: c.column.clone(),
-                    severity: c.severity.clone(),
+                    severity: Severity::parse(&c.severity).unwrap_or_default(),
                     level: 0,
                     description: String::new(),
                     evaluated: c.evaluated,
@@ -295,7 +297,7 @@ impl Delivery {
                     failed_percent: c.rate,
                     max_fail_count: None,
                     max_fail_percent: None,
-                    verdict: c.verdict.clone(),
+                    verdict: Verdict::parse(&c.verdict),
                     skipped: None,
                 })
                 .collect(),

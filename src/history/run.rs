@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use super::trend::{self, Trend};
 use super::{store, Delivery, Linkage};
+use crate::messages::FileRole;
 use crate::output::Sink;
 use crate::report::html::Lang;
 use crate::report::run_index::FileDigest;
@@ -43,8 +44,7 @@ impl RunHistory {
         checked: Vec<Checked<'_>>,
     ) -> miette::Result<RunHistory> {
         let old = store::read(&path)?;
-        let digest = |name: &str, kind: &str| {
-            let role = format!("{name}: {kind}");
+        let digest = |role: FileRole| {
             files
                 .iter()
                 .find(|f| f.role == role)
@@ -58,8 +58,8 @@ impl RunHistory {
                     &c.summary,
                     run,
                     date,
-                    &digest(c.name, "rules"),
-                    &digest(c.name, "file"),
+                    &digest(FileRole::Rules(c.name.to_string())),
+                    &digest(FileRole::Data(c.name.to_string())),
                     c.linkage,
                 )
             })

@@ -22,7 +22,8 @@
 use chrono::format::{Item, StrftimeItems};
 use chrono::{Datelike, Days, NaiveDate};
 
-const MONTH_NAMES: [&str; 12] = [
+/// The months' names in English, January first.
+pub(crate) const MONTH_NAMES: [&str; 12] = [
     "January",
     "February",
     "March",

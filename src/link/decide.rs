@@ -17,6 +17,7 @@ use super::compare::{self, date_level, level_of, name_level, Comparer, NameCache
 use super::model::{probability, Model};
 use super::prepare::{NameTable, Person, NONE};
 use super::spec::{Attr, CompKind, ComparisonSpec, Thresholds, Tier};
+use super::tier::LinkTier;
 use super::Candidate;
 
 /// The outcome of a record.
@@ -57,11 +58,7 @@ impl fmt::Display for Status {
     }
 }
 
-/// Note: the record's CF belongs to a resident whose name and birth date
-/// disagree with the record.
-pub const NOTE_CF_OTHER: &str = "cf_of_other_resident";
-/// Note: the two best candidates are within the tie margin.
-pub const NOTE_NEAR_TIE: &str = "near_tie";
+pub use super::notes::{LinkNotes, NOTE_CF_OTHER, NOTE_NEAR_TIE};
 
 /// One row of links.csv.
 #[derive(Clone, Debug, PartialEq)]
@@ -76,14 +73,14 @@ pub struct LinkRow {
     pub resident: Option<u32>,
     /// The outcome.
     pub status: Status,
-    /// The deterministic tier, or `probabilistic`.
-    pub tier: String,
+    /// The deterministic tier, or the model.
+    pub tier: LinkTier,
     /// Match weight of the chosen (or best) candidate.
     pub weight: Option<f64>,
     /// Its match probability.
     pub probability: Option<f64>,
-    /// Notes, `;`-separated.
-    pub note: String,
+    /// What the linkage noted.
+    pub note: LinkNotes,
     /// For a record left to review: the second-best candidate's identifier
     /// and weight, so the reviewer sees the alternative.
     pub runner_up: Option<(String, f64)>,
@@ -414,14 +411,14 @@ impl Context<'_> {
         anagrafe: &[Person],
         tiers: &TierIndex,
         cache: &mut NameCache,
-    ) -> (Vec<(f64, Candidate)>, Vec<&'static str>) {
-        let mut notes: Vec<&'static str> = Vec::new();
+    ) -> (Vec<(f64, Candidate)>, LinkNotes) {
+        let mut notes = LinkNotes::default();
         let prep = self.comparer.prepare(ext);
         let mut cf_mask: Option<(u32, Pattern)> = None;
         if let Some(owner) = tiers.cf_owner(ext, self.comparer.names) {
             let c = self.candidate_for(ext, &prep, cands, owner, anagrafe, cache);
             if !self.corroborated(ext, &anagrafe[owner as usize], c.pattern, cache) {
-                notes.push(NOTE_CF_OTHER);
+                notes.cf_of_other_resident = true;
                 if let Some(i) = self
                     .comparisons
                     .iter()
@@ -485,7 +482,7 @@ impl Context<'_> {
         let (scored, mut notes) = self.scored(ext, cands, anagrafe, tiers, cache);
         for &(t, a) in tier_hits {
             let is_cf_tier = self.tiers[t].attrs.contains(&Attr::CodiceFiscale);
-            if is_cf_tier && notes.contains(&NOTE_CF_OTHER) {
+            if is_cf_tier && notes.cf_of_other_resident {
                 continue;
             }
             let prep = self.comparer.prepare(ext);
@@ -501,10 +498,10 @@ impl Context<'_> {
                 person: Some(ana.key.to_string()),
                 resident: Some(a),
                 status: Status::Match,
-                tier: self.tiers[t].name.clone(),
+                tier: LinkTier::Rule(self.tiers[t].name.clone()),
                 weight: Some(w),
                 probability: Some(probability(w)),
-                note: notes.join(";"),
+                note: notes,
                 runner_up: None,
             };
         }
@@ -518,7 +515,7 @@ impl Context<'_> {
             tier: "probabilistic".into(),
             weight: None,
             probability: None,
-            note: String::new(),
+            note: LinkNotes::default(),
             runner_up: None,
         };
         if let Some(&(w, best)) = scored.first() {
@@ -536,7 +533,7 @@ impl Context<'_> {
                 if let Some(&(w2, _)) = scored.get(1) {
                     if w - w2 < self.tie_margin {
                         row.status = Status::Review;
-                        notes.push(NOTE_NEAR_TIE);
+                        notes.near_tie = true;
                     }
                 }
                 row.person = Some(anagrafe[best.ana as usize].key.to_string());
@@ -548,7 +545,7 @@ impl Context<'_> {
                     .map(|&(w2, c)| (anagrafe[c.ana as usize].key.to_string(), w2));
             }
         }
-        row.note = notes.join(";");
+        row.note = notes;
         row
     }
 }

@@ -9,9 +9,11 @@ use serde::{Deserialize, Serialize};
 use super::compare::{level_of, NameCache};
 use super::decide::{Context, Term, NOTE_CF_OTHER, NOTE_NEAR_TIE};
 use super::model::probability;
+use super::notes::LinkNotes;
 use super::prepare::{Person, NONE};
 use super::spec::Attr;
 use super::{Candidate, Linkage};
+use crate::messages::{Lang, LevelShown};
 use crate::privacy::mask;
 
 fn value(l: &Linkage, p: &Person, split: usize, attr: Attr) -> String {
@@ -84,6 +86,10 @@ pub struct ScoreStep {
     pub record: String,
     /// The resident's value, shown the same way.
     pub resident: String,
+    /// `level`, typed, for the report in another language (absent when
+    /// read back from a `summary.json`).
+    #[serde(skip)]
+    pub shown: Option<LevelShown>,
 }
 
 /// How the weight of a record's chosen (or best) candidate was built.
@@ -105,7 +111,7 @@ impl Linkage {
     /// The candidates of the record at index `i` to show: the chosen
     /// resident first (it may come from a tier), then the best others, at
     /// most `max`; with the record's notes and its number of candidates.
-    fn shown(&self, i: usize, max: usize) -> (Vec<Shown>, Vec<&'static str>, usize) {
+    fn shown(&self, i: usize, max: usize) -> (Vec<Shown>, LinkNotes, usize) {
         let ext = &self.data.extract[i];
         let decided = &self.rows[i];
         let comparer = super::compare::Comparer {
@@ -196,7 +202,7 @@ impl Linkage {
     }
 
     /// The steps of a shown candidate of the record at index `i`.
-    fn steps(&self, i: usize, c: &Shown, notes: &[&'static str], show_pii: bool) -> Vec<ScoreStep> {
+    fn steps(&self, i: usize, c: &Shown, notes: LinkNotes, show_pii: bool) -> Vec<ScoreStep> {
         let ext = &self.data.extract[i];
         let ana = &self.data.anagrafe[c.cand.ana as usize];
         c.terms
@@ -212,20 +218,23 @@ impl Linkage {
                         shown(&value(self, ana, 0, attr), show_pii),
                     )
                 };
-                let mut level = t.level.clone();
-                if t.tf_adjustment != 0.0 {
-                    level = format!("{level} (tf {:+.1})", t.tf_adjustment);
-                }
-                if k > 0
-                    && level_of(c.cand.pattern, k - 1) == 0
-                    && notes.contains(&NOTE_CF_OTHER)
+                let shown = if k == 0 {
+                    LevelShown::Prior
+                } else if level_of(c.cand.pattern, k - 1) == 0
+                    && notes.cf_of_other_resident
                     && self.comparisons[k - 1].attr == Attr::CodiceFiscale
                 {
-                    level = "ignored (not theirs)".into();
-                }
+                    LevelShown::NotTheirs
+                } else {
+                    LevelShown::Level {
+                        name: t.level.clone(),
+                        tf: t.tf_adjustment,
+                    }
+                };
                 ScoreStep {
                     name: t.name.clone(),
-                    level,
+                    level: shown.render(Lang::En),
+                    shown: Some(shown),
                     weight: t.weight,
                     record,
                     resident,
@@ -246,7 +255,7 @@ impl Linkage {
         Some(ScoreBreakdown {
             row: row.row,
             key: row.key.clone(),
-            steps: self.steps(i, c, &notes, show_pii),
+            steps: self.steps(i, c, notes, show_pii),
             weight: c.weight,
             probability: probability(c.weight),
         })
@@ -279,7 +288,7 @@ impl Linkage {
                 .map_or("–".into(), |p| format!("{p:.6}"))
         );
         if !decided.note.is_empty() {
-            for n in decided.note.split(';') {
+            for n in decided.note.names() {
                 let why = match n {
                     NOTE_CF_OTHER => "the record's codice fiscale is another resident's, whose birth date (or name) disagrees: it is not linked on, and it is ignored for the other candidates",
                     NOTE_NEAR_TIE => "the two best candidates are within the tie margin",
@@ -316,7 +325,7 @@ impl Linkage {
                 "comparison", "level", "record", "resident", "weight", "total"
             );
             let mut total = 0.0;
-            for st in self.steps(i, c, &notes, show_pii) {
+            for st in self.steps(i, c, notes, show_pii) {
                 total += st.weight;
                 let _ = writeln!(
                     s,

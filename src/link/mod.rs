@@ -21,8 +21,10 @@ pub mod eval;
 pub mod explain;
 pub mod jaro;
 pub mod model;
+pub mod notes;
 pub mod prepare;
 pub mod spec;
+pub mod tier;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -408,8 +410,8 @@ pub fn link(job: &LinkJob) -> miette::Result<Linkage> {
     // that the result is the one of comparing every pair.
     let unsettled = |i: usize| {
         !blocked[i].is_empty()
-            && (!tiers.iter().any(|t| t.name == rows[i].tier)
-                || rows[i].note.split(';').any(|n| n == decide::NOTE_CF_OTHER))
+            && (!tiers.iter().any(|t| t.name == rows[i].tier.name())
+                || rows[i].note.cf_of_other_resident)
     };
     let again: Vec<usize> = (0..rows.len()).filter(|&i| unsettled(i)).collect();
     if !again.is_empty() {
@@ -850,7 +852,7 @@ mod tests {
             other_cf += fast
                 .rows
                 .iter()
-                .filter(|r| r.note.contains(decide::NOTE_CF_OTHER))
+                .filter(|r| r.note.cf_of_other_resident)
                 .count();
         }
         // Records whose code is another resident's are decided again with

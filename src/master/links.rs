@@ -119,10 +119,10 @@ pub fn row(
         key.to_string(),
         person.unwrap_or_default().to_string(),
         r.status.name().to_string(),
-        r.tier.clone(),
+        r.tier.to_string(),
         number(r.weight, WEIGHT_DIGITS),
         number(r.probability, PROBABILITY_DIGITS),
-        r.note.clone(),
+        r.note.to_string(),
         runner_up.unwrap_or_default().to_string(),
         number(r.runner_up.as_ref().map(|x| x.1), WEIGHT_DIGITS),
     ]
@@ -201,10 +201,10 @@ pub fn read(path: &Path) -> miette::Result<Vec<Stored>> {
                 person: opt(3),
                 resident: None,
                 status,
-                tier: f(5).to_string(),
+                tier: f(5).into(),
                 weight: num(6)?,
                 probability: num(7)?,
-                note: f(8).to_string(),
+                note: crate::link::decide::LinkNotes::parse(f(8)),
                 runner_up,
             },
         });
@@ -306,7 +306,7 @@ mod tests {
             tier: "probabilistic".into(),
             weight: rounded(Some(1.23456), WEIGHT_DIGITS),
             probability: rounded(Some(0.9), PROBABILITY_DIGITS),
-            note: "near_tie".into(),
+            note: crate::link::decide::LinkNotes::parse("near_tie"),
             runner_up: Some(("def".into(), 2.5)),
         };
         let mut w = csv::Writer::from_path(&p).unwrap();

@@ -56,10 +56,10 @@ use crate::report::findings::FindingsWriter;
 use crate::report::linkage::LinkageReport;
 use crate::report::run_index::IndexEntry;
 use crate::rules::{RuleSet, Severity};
-use crate::validate::{validate_table, SourceOutcome, ValidateOptions};
+use crate::validate::{validate_table, SourceOutcome, ValidateOptions, Verdict};
 
 /// The tier recorded for a reviewer's decision.
-pub const TIER_DECISION: &str = "decision";
+pub const TIER_DECISION: crate::link::tier::LinkTier = crate::link::tier::LinkTier::Decision;
 
 /// How to run.
 #[derive(Clone, Debug)]
@@ -77,6 +77,8 @@ pub struct RunOptions {
     /// Link one source again against the last master, reusing the other
     /// sources' links (`vaglio link --against`).
     pub against: Option<Against>,
+    /// The language of the reports (`--lang`).
+    pub lang: crate::messages::Lang,
 }
 
 /// What happened to one source (the anagrafe first).
@@ -375,7 +377,7 @@ fn reused_result(
         failing_checks: last.as_ref().map_or(0, |s| {
             s.checks
                 .iter()
-                .filter(|c| c.verdict == "failed" && c.severity == Severity::Error.name())
+                .filter(|c| c.verdict == Verdict::Failed && c.severity == Severity::Error)
                 .count()
         }),
         checks_with_findings: last

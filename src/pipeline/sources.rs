@@ -435,7 +435,7 @@ pub(crate) fn apply_decisions(
             }
         }
         r.runner_up = None;
-        r.tier = TIER_DECISION.to_string();
+        r.tier = TIER_DECISION;
         decided += 1;
     }
     Ok(decided)
@@ -500,7 +500,7 @@ mod tests {
             tier: "cf".into(),
             weight: None,
             probability: None,
-            note: String::new(),
+            note: Default::default(),
             runner_up: None,
         }
     }

@@ -955,10 +955,10 @@ impl<'a> Master<'a> {
                             self.person_key(r.person.as_deref())
                                 .map_or(Cell::Null, Cell::Text),
                             Cell::text(Some(r.status.name())),
-                            Cell::text(Some(r.tier.as_str())),
+                            Cell::text(Some(r.tier.name())),
                             real(r.weight, WEIGHT_DIGITS),
                             real(r.probability, PROBABILITY_DIGITS),
-                            Cell::text((!r.note.is_empty()).then_some(r.note.as_str())),
+                            Cell::owned((!r.note.is_empty()).then(|| r.note.to_string())),
                         ]
                     })
                 }),
@@ -1118,7 +1118,7 @@ impl<'a> Master<'a> {
                         .unwrap_or_default(),
                     links::number(r.weight, WEIGHT_DIGITS),
                     links::number(r.probability, PROBABILITY_DIGITS),
-                    r.note.clone(),
+                    r.note.to_string(),
                     self.person_key(runner_up.map(|x| x.0.as_str()))
                         .map(Cow::into_owned)
                         .unwrap_or_default(),

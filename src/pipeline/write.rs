@@ -19,10 +19,10 @@ use crate::master::datapackage::{self, Package};
 use crate::master::model::{columns, Kind, Model};
 use crate::master::pseudonym::Pseudonymizer;
 use crate::master::review;
+use crate::messages::FileRole;
 use crate::output::transaction::crash_point;
 use crate::output::Sink;
 use crate::project::Project;
-use crate::report::html::Lang;
 use crate::report::run_index::{self, FileDigest, IndexEntry, RunMetadata};
 use crate::report::{baseline, owners, write_source_reports, SourceReports};
 use crate::rules::Severity;
@@ -115,7 +115,7 @@ pub(crate) fn stage(
     let run = run_id(&metadata, &m.pseudo.fingerprint(), opts.show_pii);
     metadata.insert(0, (RUN_KEY.into(), run.clone()));
     let history = run_history(project, &run, opts.today, &files, m.results, &reports)?;
-    write_reports(sink, reports, opts.today, &run, &history)?;
+    write_reports(sink, reports, opts, &run, &history)?;
     let history_path = history.record(sink)?;
     let (header, queue) = master.queue(&ana.cells, &ana.spec, opts.show_pii);
     clock.stage("reports, families, queue");
@@ -180,17 +180,17 @@ pub(crate) fn stage(
         run: run.clone(),
         files,
     };
-    let page = run_index::render(&entries, &run_metadata, Lang::It).map_err(|e| {
+    let page = run_index::render(&entries, &run_metadata, opts.lang).map_err(|e| {
         miette::miette!(
             code = "vaglio::report::html",
             "cannot render the run's index page: {e}"
         )
     })?;
     let page =
-        crate::history::chart::insert(&page, &owners::index_section(project, &entries, Lang::It));
+        crate::history::chart::insert(&page, &owners::index_section(project, &entries, opts.lang));
     let index = project.reports.join("index.html");
     sink.write(&index, page.as_bytes())?;
-    owners::write(sink, project, &entries, &run, &run_metadata.date)?;
+    owners::write(sink, project, &entries, &run, &run_metadata.date, opts.lang)?;
     clock.stage("run index, owners' bundles");
     Ok(Written {
         families: master.family_count(),
@@ -204,7 +204,7 @@ pub(crate) fn stage(
 fn write_reports(
     sink: &Sink,
     reports: Vec<PendingReport>,
-    today: NaiveDate,
+    opts: &RunOptions,
     run: &str,
     history: &RunHistory,
 ) -> miette::Result<()> {
@@ -222,12 +222,12 @@ fn write_reports(
                     outcome: &outcome,
                     linkage: linkage.map(|l| *l),
                     addresses,
-                    today,
+                    today: opts.today,
                     run,
-                    trend: history.section(&outcome.name, Lang::It),
+                    trend: history.section(&outcome.name, opts.lang),
                 },
                 Severity::Error,
-                Lang::It,
+                opts.lang,
             )?,
             PendingReport::Reused { out } => {
                 // Reused as the last run left it: only its run changes.
@@ -310,37 +310,41 @@ fn file_digests(
     digests: &mut Digests,
 ) -> miette::Result<Vec<FileDigest>> {
     let mut out: Vec<FileDigest> = vec![FileDigest {
-        role: "project".into(),
+        role: FileRole::Project,
         path: shown(project, &project.path),
         sha256: digests.of(&project.path)?,
     }];
-    let mut digest = |source: &str, kind: &str, p: &Path| -> miette::Result<()> {
+    let mut digest = |role: FileRole, p: &Path| -> miette::Result<()> {
         out.push(FileDigest {
-            role: format!("{source}: {kind}"),
+            role,
             path: shown(project, p),
             sha256: digests.of(p)?,
         });
         Ok(())
     };
     let ana = &project.anagrafe;
-    digest("anagrafe", "file", &ana.file)?;
-    digest("anagrafe", "rules", &ana.rules)?;
+    let (data, rules) = (
+        |s: &str| FileRole::Data(s.to_string()),
+        |s: &str| FileRole::Rules(s.to_string()),
+    );
+    digest(data("anagrafe"), &ana.file)?;
+    digest(rules("anagrafe"), &ana.rules)?;
     if let Some(s) = &project.stradario {
-        digest(super::geography::NAME, "file", &s.file)?;
+        digest(data(super::geography::NAME), &s.file)?;
         if let Some(r) = &s.rules {
-            digest(super::geography::NAME, "rules", r)?;
+            digest(rules(super::geography::NAME), r)?;
         }
     }
     for (s, file) in project.sources.iter().zip(files) {
-        digest(&s.name, "file", file)?;
-        digest(&s.name, "rules", &s.rules)?;
+        digest(data(&s.name), file)?;
+        digest(rules(&s.name), &s.rules)?;
     }
     for f in &project.fragility_imports {
-        digest("fragilita", "file", f)?;
+        digest(data("fragilita"), f)?;
     }
     if let Some(d) = decisions {
         out.push(FileDigest {
-            role: "decisions".into(),
+            role: FileRole::Decisions,
             path: shown(project, d),
             sha256: digests.of(d)?,
         });
@@ -377,13 +381,11 @@ fn metadata(
         ("decisioni".into(), decisions.to_string()),
     ];
     for d in files {
-        let key = match d.role.split_once(": ") {
-            Some((source, kind)) => {
-                let kind = if kind == "rules" { "regole" } else { kind };
-                format!("sha256:{source}:{kind}:{}", d.path)
-            }
-            None if d.role == "project" => "sha256:progetto".into(),
-            None => "sha256:decisioni".into(),
+        let key = match &d.role {
+            FileRole::Data(source) => format!("sha256:{source}:file:{}", d.path),
+            FileRole::Rules(source) => format!("sha256:{source}:regole:{}", d.path),
+            FileRole::Project => "sha256:progetto".into(),
+            FileRole::Decisions => "sha256:decisioni".into(),
         };
         meta.push((key, d.sha256.clone()));
     }
@@ -424,16 +426,16 @@ mod tests {
 
     #[test]
     fn metadata_names_every_file_by_source_and_kind() {
-        let d = |role: &str, path: &str| FileDigest {
-            role: role.into(),
+        let d = |role: FileRole, path: &str| FileDigest {
+            role,
             path: path.into(),
             sha256: format!("h-{path}"),
         };
         let files = vec![
-            d("project", "vaglio.toml"),
-            d("anagrafe: file", "anagrafe.csv"),
-            d("anagrafe: rules", "rules/anagrafe.toml"),
-            d("decisions", "decisioni.csv"),
+            d(FileRole::Project, "vaglio.toml"),
+            d(FileRole::Data("anagrafe".into()), "anagrafe.csv"),
+            d(FileRole::Rules("anagrafe".into()), "rules/anagrafe.toml"),
+            d(FileRole::Decisions, "decisioni.csv"),
         ];
         let today = NaiveDate::from_ymd_opt(2025, 12, 31).unwrap();
         let meta = metadata(today, false, 10, 4, 1, &files);

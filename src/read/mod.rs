@@ -21,7 +21,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub use encoding::{detect_encoding, EncodingChoice};
-pub use sniff::sniff_delimiter;
+pub use sniff::{delimiter_name, sniff_delimiter};
 pub use table::{sha256_file, Inputs, KeySet, Table, TableChunk, CHUNK_ROWS};
 
 /// How to read one input file. Built from the rule file's `[input]` table and
@@ -173,48 +173,10 @@ pub enum ReadIssueKind {
     },
 }
 
+/// English, from the catalogue ([`crate::messages::en::read_issue`]).
 impl fmt::Display for ReadIssueKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ReadIssueKind::BlankHeader { position } => {
-                write!(f, "column {position} has a blank header")
-            }
-            ReadIssueKind::DuplicateHeader { name, position } => {
-                write!(f, "column {position} repeats the header {name:?}")
-            }
-            ReadIssueKind::RaggedRow { expected, found } => write!(
-                f,
-                "row has {found} fields, the header has {expected}"
-            ),
-            ReadIssueKind::Undecodable { encoding } => write!(
-                f,
-                "bytes not valid in {encoding} (replaced with \u{FFFD}); save the file in one encoding"
-            ),
-            ReadIssueKind::UnterminatedQuote { lines } => write!(
-                f,
-                "a quoted field opened here never closes: {lines} following lines were read into it"
-            ),
-            ReadIssueKind::BlankRow { empty_line: true } => {
-                write!(f, "blank row: the line is empty")
-            }
-            ReadIssueKind::BlankRow { empty_line: false } => {
-                write!(f, "blank row: every cell is empty")
-            }
-            ReadIssueKind::DelimiterMismatch { declared, found } => {
-                let (declared, found) =
-                    (sniff::delimiter_name(*declared), sniff::delimiter_name(*found));
-                write!(
-                    f,
-                    "the declared delimiter {declared:?} does not fit the file: its first lines split evenly on {found:?}; set delimiter = {found:?} (or \"auto\") in [input]"
-                )
-            }
-            ReadIssueKind::EncodingMismatch { declared, found } => write!(
-                f,
-                "the file does not read as the declared encoding {declared} but does as {found}; set encoding = {:?} (or \"auto\") in [input]",
-                found.to_ascii_lowercase()
-            ),
-            ReadIssueKind::UnreadableCell { detail } => write!(f, "cell could not be read as text: {detail}"),
-        }
+        f.write_str(&crate::messages::en::read_issue(self))
     }
 }
 

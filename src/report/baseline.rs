@@ -11,6 +11,7 @@
 use std::path::Path;
 
 use super::summary::{round4, Regression, Summary};
+use crate::validate::Verdict;
 
 /// Why a baseline could not be used.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -110,7 +111,7 @@ pub fn compare(previous: &Summary, current: &Summary, tolerance: f64) -> Vec<Reg
             let Some(prev) = old.checks.iter().find(|c| c.id == check.id) else {
                 continue;
             };
-            if check.verdict == "skipped" || prev.verdict == "skipped" {
+            if check.verdict == Verdict::Skipped || prev.verdict == Verdict::Skipped {
                 continue;
             }
             if check.failed_percent > prev.failed_percent + tolerance {

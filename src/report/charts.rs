@@ -7,6 +7,7 @@
 use std::fmt::Write;
 
 use super::linkage::{ModelReport, WaterfallBar, WeightHistogram};
+use crate::messages::{self, Lang};
 use crate::privacy::{rounded, suppress};
 
 /// Colours of the three outcomes.
@@ -198,7 +199,8 @@ pub fn weight_histogram(
 
 /// The model's weight, log2(m/u), per comparison level, as bars from a zero
 /// line (agreement to the right, disagreement to the left), with m and u.
-pub fn model_weights(m: &ModelReport) -> String {
+/// Levels are named in `lang`.
+pub fn model_weights(m: &ModelReport, lang: Lang) -> String {
     let rows: Vec<(String, String, f64, f64, f64)> = m
         .comparisons
         .iter()
@@ -210,7 +212,7 @@ pub fn model_weights(m: &ModelReport) -> String {
                     } else {
                         String::new()
                     },
-                    l.level.clone(),
+                    messages::level_name(&l.level, lang).to_string(),
                     l.weight(),
                     l.m,
                     l.u,

@@ -47,7 +47,7 @@ impl FindingsWriter {
                 &f.check,
                 f.code,
                 f.severity.name(),
-                f.message.as_str(),
+                &f.message.to_string(),
             ],
         )
         .map_err(|e| std::io::Error::other(format!("{}: {e}", self.path.display())))

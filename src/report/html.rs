@@ -14,20 +14,12 @@ use askama::Template;
 use super::charts::{self, ChartWords};
 use super::linkage::{self, LinkageReport};
 use super::summary::{Regression, Summary};
-use crate::checks::italian;
+use crate::messages;
 use crate::privacy::{rounded, suppress};
 use crate::rules::Severity;
 use crate::validate::{CheckResult, SourceOutcome, Verdict};
 
-/// The language of the report.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum Lang {
-    /// Italian (default).
-    #[default]
-    It,
-    /// English.
-    En,
-}
+pub use crate::messages::Lang;
 
 /// The words of the page, per language.
 pub struct Strings {
@@ -392,27 +384,10 @@ const EN: Strings = Strings {
 };
 
 impl Lang {
-    /// Parses `it` or `en`.
-    pub fn parse(s: &str) -> Option<Lang> {
-        match s.to_ascii_lowercase().as_str() {
-            "it" | "ita" | "italiano" => Some(Lang::It),
-            "en" | "eng" | "english" => Some(Lang::En),
-            _ => None,
-        }
-    }
-
     fn strings(self) -> &'static Strings {
         match self {
             Lang::It => &IT,
             Lang::En => &EN,
-        }
-    }
-
-    /// The language's code in `<html lang>`: `it` or `en`.
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::It => "it",
-            Lang::En => "en",
         }
     }
 }
@@ -509,7 +484,7 @@ struct LinkageView {
 }
 
 impl LinkageView {
-    fn new(l: &LinkageReport, t: &Strings) -> LinkageView {
+    fn new(l: &LinkageReport, t: &Strings, lang: Lang) -> LinkageView {
         let words = ChartWords {
             matched: t.linked,
             review: t.in_review,
@@ -546,14 +521,14 @@ impl LinkageView {
                         t.row,
                         e.score.row,
                         t.tier,
-                        e.tier,
+                        e.tier.label(lang),
                         t.final_weight,
                         e.score.weight,
                         t.probability_word,
                         e.score.probability
                     ),
                     svg: charts::waterfall(
-                        &linkage::waterfall(&e.score.steps),
+                        &linkage::waterfall(&e.score.steps, lang),
                         l.match_weight,
                         l.review_weight,
                         &words,
@@ -600,7 +575,7 @@ impl LinkageView {
                 .by_tier
                 .iter()
                 .map(|r| TierRowView {
-                    tier: r.tier.clone(),
+                    tier: r.tier.label(lang).to_string(),
                     kind: kind(&r.kind),
                     matched: suppress(r.matched),
                     review: suppress(r.review),
@@ -629,7 +604,7 @@ impl LinkageView {
                 t.u_pairs_word,
                 m.u_pairs
             ),
-            model_chart: charts::model_weights(m),
+            model_chart: charts::model_weights(m, lang),
             examples,
             examples_note: if l.masked {
                 t.examples_note
@@ -883,16 +858,13 @@ pub fn render(
                     verdict_label: label,
                     code: c.kind.code,
                     id: c.meta.id.clone(),
-                    description: match lang {
-                        Lang::It => italian::description(&c.meta.description)
-                            .unwrap_or_else(|| c.meta.description.clone()),
-                        Lang::En => c.meta.description.clone(),
-                    },
-                    skipped: match lang {
-                        Lang::It => italian::message(c.skipped.as_deref().unwrap_or_default()),
-                        Lang::En => c.skipped.clone().unwrap_or_default(),
-                    },
-                    severity: c.meta.severity.name(),
+                    description: c.meta.description.render(lang),
+                    skipped: c
+                        .skipped
+                        .as_ref()
+                        .map(|m| m.render(lang))
+                        .unwrap_or_default(),
+                    severity: messages::severity(c.meta.severity, lang),
                     level: c.meta.level,
                     failed: c.failed,
                     evaluated: c.evaluated,
@@ -910,10 +882,7 @@ pub fn render(
                                 format!("{} {} ({} {})", t.row, e.row, t.line, e.line)
                             },
                             key: e.key.clone(),
-                            message: match lang {
-                                Lang::It => italian::message(&e.message),
-                                Lang::En => e.message.clone(),
-                            },
+                            message: e.message.render(lang),
                             sample: e.sample.clone().unwrap_or_default(),
                         })
                         .collect(),
@@ -1000,7 +969,7 @@ pub fn render(
                 .unwrap_or_else(|| "—".into()),
             linkage: src_summary
                 .and_then(|s| s.linkage.as_ref())
-                .map(|l| LinkageView::new(l, t)),
+                .map(|l| LinkageView::new(l, t, lang)),
             addresses: src_summary
                 .and_then(|s| s.addresses.as_ref())
                 .map(|a| address_cards(a, t))
@@ -1018,13 +987,13 @@ pub fn render(
             message: r.message.clone(),
         })
         .collect();
-    let failed = summary.gate == "failed";
+    let failed = summary.gate == crate::validate::Gate::Failed;
     Page {
         t,
         lang: lang.code(),
         version: env!("CARGO_PKG_VERSION"),
         today: summary.today.clone(),
-        fail_on: fail_on.name(),
+        fail_on: messages::severity(fail_on, lang),
         gate_class: if failed { "fail" } else { "ok" },
         gate_label: if failed { t.gate_failed } else { t.gate_passed },
         any_linkage: sources.iter().any(|s| s.linkage.is_some()),

@@ -3,6 +3,7 @@
 
 use std::fmt::Write;
 
+use crate::messages::Message;
 use crate::rules::Severity;
 use crate::validate::{SourceOutcome, Verdict};
 
@@ -76,7 +77,12 @@ pub fn render(outcomes: &[SourceOutcome], regressions: &[Regression], fail_on: S
                     let _ = writeln!(
                         xml,
                         ">\n      <skipped message=\"{}\"/>\n    </testcase>",
-                        escape(c.skipped.as_deref().unwrap_or(""))
+                        escape(
+                            &c.skipped
+                                .as_ref()
+                                .map(Message::to_string)
+                                .unwrap_or_default()
+                        )
                     );
                 }
                 Verdict::Failed if c.meta.severity >= fail_on => {

@@ -10,15 +10,17 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::link::decide::{NOTE_CF_OTHER, NOTE_NEAR_TIE};
+use crate::link::decide::LinkNotes;
 use crate::link::explain::{ScoreBreakdown, ScoreStep};
 use crate::link::model::ComparisonParams;
+use crate::link::tier::LinkTier;
 use crate::link::{LinkRow, Linkage, Status};
+use crate::messages::{self, Lang, LevelShown};
 
 /// The tier of records matched by the model.
-pub const TIER_PROBABILISTIC: &str = "probabilistic";
+pub const TIER_PROBABILISTIC: LinkTier = LinkTier::Probabilistic;
 /// The tier of records decided by a reviewer (`vaglio run --decisions`).
-pub const TIER_DECISION: &str = "decision";
+pub const TIER_DECISION: LinkTier = LinkTier::Decision;
 
 /// Why a record is not linked (or only in review), as a stable code.
 pub mod reason {
@@ -91,8 +93,8 @@ pub struct LinkageReport {
 /// The records of one tier, by outcome.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TierOutcome {
-    /// The tier's name, `probabilistic` or `decision`.
-    pub tier: String,
+    /// The tier.
+    pub tier: LinkTier,
     /// `deterministic`, `probabilistic` or `decision`.
     pub kind: String,
     /// Linked.
@@ -163,9 +165,9 @@ pub struct ScoreExample {
     /// The record's outcome.
     pub status: String,
     /// The tier that decided it.
-    pub tier: String,
-    /// Its notes (`;`-separated).
-    pub note: String,
+    pub tier: LinkTier,
+    /// Its notes.
+    pub note: LinkNotes,
     /// The weight, step by step.
     pub score: ScoreBreakdown,
 }
@@ -206,14 +208,13 @@ pub fn reason_of(r: &LinkRow) -> Option<&'static str> {
     if r.status == Status::Match {
         return None;
     }
-    let notes: Vec<&str> = r.note.split(';').collect();
     Some(if r.tier == TIER_DECISION {
         reason::DECISION
-    } else if notes.contains(&NOTE_CF_OTHER) && r.status == Status::Unmatched {
+    } else if r.note.cf_of_other_resident && r.status == Status::Unmatched {
         reason::CF_OF_OTHER_RESIDENT
-    } else if notes.contains(&NOTE_NEAR_TIE) {
+    } else if r.note.near_tie {
         reason::NEAR_TIE
-    } else if notes.contains(&NOTE_CF_OTHER) {
+    } else if r.note.cf_of_other_resident {
         reason::CF_OF_OTHER_RESIDENT
     } else if r.weight.is_none() {
         reason::NO_CANDIDATE
@@ -300,8 +301,8 @@ pub struct WaterfallBar {
 
 /// The bars of a waterfall: the prior from zero, then each comparison's
 /// partial weight from the running total. The last bar ends at the sum of
-/// the steps, which is the final weight.
-pub fn waterfall(steps: &[ScoreStep]) -> Vec<WaterfallBar> {
+/// the steps, which is the final weight. Levels are named in `lang`.
+pub fn waterfall(steps: &[ScoreStep], lang: Lang) -> Vec<WaterfallBar> {
     let mut total = 0.0;
     steps
         .iter()
@@ -309,8 +310,14 @@ pub fn waterfall(steps: &[ScoreStep]) -> Vec<WaterfallBar> {
             let from = total;
             total += s.weight;
             WaterfallBar {
-                label: s.name.clone(),
-                level: s.level.clone(),
+                label: match s.shown {
+                    Some(LevelShown::Prior) => messages::prior(lang).to_string(),
+                    _ => s.name.clone(),
+                },
+                level: s
+                    .shown
+                    .as_ref()
+                    .map_or_else(|| s.level.clone(), |l| l.render(lang)),
                 from,
                 to: total,
                 values: (s.record.clone(), s.resident.clone()),
@@ -355,7 +362,7 @@ impl LinkageReport {
                 r.status == Status::Unmatched && r.weight.is_some()
             }),
             ("deterministic_match", |r, tiers| {
-                r.status == Status::Match && tiers.contains(&r.tier)
+                r.status == Status::Match && tiers.iter().any(|t| t == r.tier.name())
             }),
         ];
         let mut examples = Vec::new();
@@ -369,7 +376,7 @@ impl LinkageReport {
                     case: case.to_string(),
                     status: r.status.name().to_string(),
                     tier: r.tier.clone(),
-                    note: r.note.clone(),
+                    note: r.note,
                     score,
                 });
             }
@@ -421,7 +428,7 @@ impl LinkageReport {
         let mut by_tier: Vec<TierOutcome> = self
             .tiers
             .iter()
-            .map(|t| tier_outcome(t, "deterministic"))
+            .map(|t| tier_outcome(LinkTier::Rule(t.clone()), "deterministic"))
             .collect();
         by_tier.push(tier_outcome(TIER_PROBABILISTIC, "probabilistic"));
         for r in rows {
@@ -433,7 +440,7 @@ impl LinkageReport {
                     } else {
                         "deterministic"
                     };
-                    by_tier.push(tier_outcome(&r.tier, kind));
+                    by_tier.push(tier_outcome(r.tier.clone(), kind));
                     by_tier.len() - 1
                 }
             };
@@ -490,9 +497,9 @@ impl LinkageReport {
 /// example.
 type Pick = fn(&LinkRow, &[String]) -> bool;
 
-fn tier_outcome(tier: &str, kind: &str) -> TierOutcome {
+fn tier_outcome(tier: LinkTier, kind: &str) -> TierOutcome {
     TierOutcome {
-        tier: tier.to_string(),
+        tier,
         kind: kind.to_string(),
         matched: 0,
         review: 0,
@@ -514,7 +521,7 @@ mod tests {
             tier: tier.into(),
             weight,
             probability: weight.map(crate::link::model::probability),
-            note: note.into(),
+            note: LinkNotes::parse(note),
             runner_up: None,
         }
     }
@@ -571,6 +578,7 @@ mod tests {
             weight: w,
             record: "AAA".into(),
             resident: "AAA".into(),
+            shown: None,
         };
         let steps = [
             step("prior", -17.5),
@@ -578,32 +586,37 @@ mod tests {
             step("cognome", 8.25),
             step("data_nascita", -3.0),
         ];
-        let bars = waterfall(&steps);
+        let bars = waterfall(&steps, Lang::En);
         assert_eq!(bars.len(), 4);
         assert_eq!((bars[0].from, bars[0].to), (0.0, -17.5));
         assert_eq!((bars[1].from, bars[1].to), (-17.5, -5.5));
         assert_eq!((bars[3].from, bars[3].to), (2.75, -0.25));
         let sum: f64 = steps.iter().map(|s| s.weight).sum();
         assert!((bars[3].to - sum).abs() < 1e-12);
-        assert!(waterfall(&[]).is_empty());
+        assert!(waterfall(&[], Lang::En).is_empty());
     }
 
     #[test]
     fn reasons_and_tiers_are_counted() {
         let rows = vec![
             row(Status::Match, "codice_fiscale", Some(30.0), ""),
-            row(Status::Match, TIER_PROBABILISTIC, Some(9.0), ""),
-            row(Status::Review, TIER_PROBABILISTIC, Some(9.0), NOTE_NEAR_TIE),
-            row(Status::Review, TIER_PROBABILISTIC, Some(2.0), ""),
-            row(Status::Unmatched, TIER_PROBABILISTIC, None, ""),
+            row(Status::Match, "probabilistic", Some(9.0), ""),
+            row(
+                Status::Review,
+                "probabilistic",
+                Some(9.0),
+                crate::link::decide::NOTE_NEAR_TIE,
+            ),
+            row(Status::Review, "probabilistic", Some(2.0), ""),
+            row(Status::Unmatched, "probabilistic", None, ""),
             row(
                 Status::Unmatched,
-                TIER_PROBABILISTIC,
+                "probabilistic",
                 Some(-8.0),
-                NOTE_CF_OTHER,
+                crate::link::decide::NOTE_CF_OTHER,
             ),
-            row(Status::Unmatched, TIER_PROBABILISTIC, Some(-8.0), ""),
-            row(Status::Unmatched, TIER_DECISION, Some(9.0), ""),
+            row(Status::Unmatched, "probabilistic", Some(-8.0), ""),
+            row(Status::Unmatched, "decision", Some(9.0), ""),
         ];
         let mut r = LinkageReport {
             records: 0,
@@ -642,7 +655,7 @@ mod tests {
             .iter()
             .map(|t| {
                 (
-                    t.tier.as_str(),
+                    t.tier.name(),
                     t.kind.as_str(),
                     t.matched,
                     t.review,
@@ -655,8 +668,8 @@ mod tests {
             [
                 ("codice_fiscale", "deterministic", 1, 0, 0),
                 ("nome+data", "deterministic", 0, 0, 0),
-                (TIER_PROBABILISTIC, "probabilistic", 1, 2, 3),
-                (TIER_DECISION, "decision", 0, 0, 1),
+                ("probabilistic", "probabilistic", 1, 2, 3),
+                ("decision", "decision", 0, 0, 1),
             ]
         );
         let reasons: Vec<(&str, u64, u64)> = r

@@ -227,6 +227,7 @@ pub fn write(
     entries: &[IndexEntry],
     run: &str,
     date: &str,
+    lang: Lang,
 ) -> miette::Result<Vec<PathBuf>> {
     let root = project.reports.join(FOLDER);
     let mut out = Vec::new();
@@ -242,7 +243,7 @@ pub fn write(
         }
         sink.write(
             &dir.join("index.html"),
-            page(o, &sources, date, Lang::It).as_bytes(),
+            page(o, &sources, date, lang).as_bytes(),
         )?;
         let manifest = Manifest {
             owner: &o.id,

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use askama::Template;
 
 use super::html::Lang;
+use crate::messages::FileRole;
 use crate::output::Sink;
 use crate::privacy::suppress;
 
@@ -36,8 +37,8 @@ pub struct IndexEntry {
 /// One file the run read, with its digest.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FileDigest {
-    /// What it is: `progetto`, `anagrafe: file`, `refezione: regole`, …
-    pub role: String,
+    /// What it is: the project, a source's data or rules, the decisions.
+    pub role: FileRole,
     /// The path as the project names it.
     pub path: String,
     /// SHA-256, lowercase hex.
@@ -242,15 +243,6 @@ pub fn render(
             "fail",
         )
     };
-    let role = |r: &str| -> String {
-        if lang == Lang::En {
-            return r.to_string();
-        }
-        r.replace("project", "progetto")
-            .replace(": file", ": dati")
-            .replace(": rules", ": regole")
-            .replace("decisions", "decisioni")
-    };
     Page {
         t,
         lang: lang.code(),
@@ -266,7 +258,7 @@ pub fn render(
             .files
             .iter()
             .map(|f| FileRow {
-                role: role(&f.role),
+                role: f.role.render(lang),
                 path: f.path.clone(),
                 sha256: f.sha256.clone(),
             })
@@ -322,7 +314,7 @@ mod tests {
             date: "2025-12-31".into(),
             run: "0123456789abcdef".into(),
             files: vec![FileDigest {
-                role: "refezione: rules".into(),
+                role: FileRole::Rules("refezione".into()),
                 path: "rules/refezione.toml".into(),
                 sha256: "ab".repeat(32),
             }],

@@ -5,8 +5,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::linkage::LinkageReport;
+use crate::messages::Message;
 use crate::rules::Severity;
-use crate::validate::{SourceOutcome, Verdict};
+use crate::validate::{Gate, SourceOutcome, Verdict};
 
 /// The whole run.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -18,9 +19,9 @@ pub struct Summary {
     /// The date the run took as today (relative rule dates depend on it).
     pub today: String,
     /// `passed` or `failed`: the gate over all sources and the baseline.
-    pub gate: String,
+    pub gate: Gate,
     /// The lowest severity that fails the gate (`error` or `warning`).
-    pub fail_on: String,
+    pub fail_on: Severity,
     /// Per source.
     pub sources: Vec<SourceSummary>,
     /// Regressions against the baseline, if one was given.
@@ -52,7 +53,7 @@ pub struct SourceSummary {
     /// Data rows.
     pub rows: u64,
     /// `passed` or `failed`.
-    pub gate: String,
+    pub gate: Gate,
     /// Checks that passed.
     pub checks_passed: u64,
     /// Checks over tolerance.
@@ -112,7 +113,7 @@ pub struct CheckSummary {
     /// Column, if one.
     pub column: Option<String>,
     /// `error`, `warning` or `info`.
-    pub severity: String,
+    pub severity: Severity,
     /// Validation level 0–3.
     pub level: u8,
     /// What it verifies.
@@ -128,7 +129,7 @@ pub struct CheckSummary {
     /// Tolerance as a percentage.
     pub max_fail_percent: Option<f64>,
     /// `passed`, `failed` or `skipped`.
-    pub verdict: String,
+    pub verdict: Verdict,
     /// Why skipped.
     pub skipped: Option<String>,
 }
@@ -179,12 +180,7 @@ impl SourceSummary {
                 }
             }),
             rows: o.rows,
-            gate: if o.gate_failures(fail_on).next().is_some() {
-                "failed"
-            } else {
-                "passed"
-            }
-            .to_string(),
+            gate: Gate::of(o.gate_failures(fail_on).next().is_some()),
             checks_passed: count(Verdict::Passed),
             checks_failed: count(Verdict::Failed),
             checks_skipped: count(Verdict::Skipped),
@@ -212,16 +208,16 @@ impl SourceSummary {
                     code: c.kind.code.to_string(),
                     kind: c.kind.name.to_string(),
                     column: c.column.clone(),
-                    severity: c.meta.severity.name().to_string(),
+                    severity: c.meta.severity,
                     level: c.meta.level,
-                    description: c.meta.description.clone(),
+                    description: c.meta.description.to_string(),
                     evaluated: c.evaluated,
                     failed: c.failed,
                     failed_percent: round4(c.failed_percent()),
                     max_fail_count: c.meta.max_fail_count,
                     max_fail_percent: c.meta.max_fail_percent,
-                    verdict: c.verdict().name().to_string(),
-                    skipped: c.skipped.clone(),
+                    verdict: c.verdict(),
+                    skipped: c.skipped.as_ref().map(Message::to_string),
                 })
                 .collect(),
             linkage: None,
@@ -242,13 +238,13 @@ impl Summary {
             .iter()
             .map(|o| SourceSummary::from_outcome(o, fail_on))
             .collect();
-        let failed = sources.iter().any(|s| s.gate == "failed") || !regressions.is_empty();
+        let failed = sources.iter().any(|s| s.gate == Gate::Failed) || !regressions.is_empty();
         Summary {
             tool: "vaglio".into(),
             version: env!("CARGO_PKG_VERSION").into(),
             today: today.format("%Y-%m-%d").to_string(),
-            gate: if failed { "failed" } else { "passed" }.into(),
-            fail_on: fail_on.name().into(),
+            gate: Gate::of(failed),
+            fail_on,
             sources,
             regressions,
             run: None,

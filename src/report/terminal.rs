@@ -162,7 +162,7 @@ pub fn render_text(
                     s,
                     "  {painted} {:<6} {id:<id_width$} not evaluated: {}",
                     c.kind.code,
-                    safe(reason)
+                    safe(&reason.to_string())
                 );
                 continue;
             }
@@ -206,13 +206,14 @@ pub fn render_text(
                     };
                     // A value the message already quotes (a field that is
                     // not personal, or --show-pii) is not repeated.
+                    let message = e.message.to_string();
                     let sample = e
                         .sample
                         .as_ref()
-                        .filter(|v| !e.message.contains(&format!("(value: {v:?})")))
+                        .filter(|v| !message.contains(&format!("(value: {v:?})")))
                         .map(|v| format!("  [{}]", safe(v)))
                         .unwrap_or_default();
-                    let _ = writeln!(s, "    {place}{key}: {}{sample}", safe(&e.message));
+                    let _ = writeln!(s, "    {place}{key}: {}{sample}", safe(&message));
                 }
                 if c.failed > c.examples.len() as u64 {
                     let _ = writeln!(
@@ -299,10 +300,11 @@ pub fn render_markdown(
             s.push_str("\n<details><summary>First failing rows</summary>\n\n");
             s.push_str("| check | row | key | message | value |\n|---|---:|---|---|---|\n");
             for (c, e) in examples {
+                let message = e.message.to_string();
                 let sample = e
                     .sample
                     .as_ref()
-                    .filter(|v| !e.message.contains(&format!("(value: {v:?})")))
+                    .filter(|v| !message.contains(&format!("(value: {v:?})")))
                     .map(|v| format!("`{}`", cell(v)))
                     .unwrap_or_default();
                 let _ = writeln!(
@@ -311,7 +313,7 @@ pub fn render_markdown(
                     cell(&c.meta.id),
                     e.row,
                     cell(&e.key),
-                    cell(&e.message),
+                    cell(&message),
                     sample
                 );
             }

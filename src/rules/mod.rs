@@ -36,11 +36,25 @@ use chrono::NaiveDate;
 pub use diagnostic::{did_you_mean, Diagnostics, RuleDiagnostic, RuleFileError};
 pub use load::{load, load_str, load_with_inputs, load_without_references};
 
+use crate::messages::Description;
 use crate::read::ReadOptions;
 use crate::types::FieldType;
 
-/// How serious a failing check is.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// How serious a failing check is; written `error`, `warning` or `info`.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Worth knowing; never fails the gate.
     Info,
@@ -84,7 +98,7 @@ pub struct CheckMeta {
     /// Stable identifier, unique in the rule file (e.g. `CF_ALUNNO.required`).
     pub id: String,
     /// What the check verifies, in words.
-    pub description: String,
+    pub description: Description,
     /// How serious a failure is.
     pub severity: Severity,
     /// Failures tolerated, as a count.

@@ -15,6 +15,7 @@ use super::distinct::DistinctCounter;
 use super::plan::{Plan, PlannedField};
 use super::{FieldProfile, Finding, SourceOutcome};
 use crate::checks;
+use crate::messages::Message;
 use crate::privacy::mask;
 use crate::read::{
     Header, ReadError, ReadIssue, ReadIssueKind, Record, Source, SourceInfo, Table, TableChunk,
@@ -229,7 +230,7 @@ fn check_chunks<'t>(
     }
     if info.format != crate::read::InputFormat::Csv {
         for c in [plan.encoding, plan.quote] {
-            plan.checks[c].skipped = Some("not a delimited text file".into());
+            plan.checks[c].skipped = Some(Message::NotDelimited);
         }
     }
     if info.format == crate::read::InputFormat::Excel {
@@ -337,12 +338,8 @@ fn check_chunks<'t>(
     if let Some((check, min, max)) = plan.row_count {
         results[check].evaluated = 1;
         let message = match (min, max) {
-            (Some(m), _) if rows < m => Some(format!(
-                "the extract has {rows} rows, at least {m} expected"
-            )),
-            (_, Some(m)) if rows > m => {
-                Some(format!("the extract has {rows} rows, at most {m} expected"))
-            }
+            (Some(m), _) if rows < m => Some(Message::TooFewRows { rows, min: m }),
+            (_, Some(m)) if rows > m => Some(Message::TooManyRows { rows, max: m }),
             _ => None,
         };
         if let Some(message) = message {
@@ -515,7 +512,7 @@ fn merge_chunk(
                 check: Arc::clone(&ids[check]),
                 code: plan.checks[check].kind.code,
                 severity: plan.checks[check].meta.severity,
-                message: issue.kind.to_string(),
+                message: Message::Read(issue.kind.clone()),
                 sample: None,
             },
         ));
@@ -605,12 +602,12 @@ fn merge_chunk(
                             results[check].failed += 1;
                             let names = key_names(plan, u);
                             let message = if plan.uniques[u].fields.len() == 1 {
-                                format!("duplicate of row {first}")
+                                Message::DuplicateOf { first }
                             } else {
-                                format!(
-                                    "the combination {} repeats row {first}",
-                                    names.replace('+', " + ")
-                                )
+                                Message::CombinationRepeats {
+                                    columns: key_columns(plan, u),
+                                    first,
+                                }
                             };
                             row_findings.push((
                                 check,
@@ -622,10 +619,9 @@ fn merge_chunk(
                         results[check].evaluated += 1;
                         results[check].failed += 1;
                         let names = key_names(plan, u);
-                        let message = format!(
-                            "a column of the primary key ({}) is missing",
-                            names.replace('+', " + ")
-                        );
+                        let message = Message::KeyColumnMissing {
+                            columns: key_columns(plan, u),
+                        };
                         row_findings.push((
                             check,
                             finding(plan, ids, check, record, names, message, None),
@@ -638,7 +634,7 @@ fn merge_chunk(
                 results[check].evaluated += 1;
                 if let Some(first) = earlier_rows.get(at).copied().flatten() {
                     results[check].failed += 1;
-                    let message = format!("repeats row {first}");
+                    let message = Message::RepeatsRow { first };
                     row_findings.push((
                         check,
                         finding(plan, ids, check, record, String::new(), message, None),
@@ -663,6 +659,15 @@ fn merge_chunk(
         }
     }
     Ok(())
+}
+
+/// The columns of uniqueness check `u`.
+fn key_columns(plan: &Plan, u: usize) -> Vec<String> {
+    plan.uniques[u]
+        .fields
+        .iter()
+        .map(|&f| plan.fields[f].name.clone())
+        .collect()
 }
 
 fn key_names(plan: &Plan, u: usize) -> String {
@@ -700,7 +705,7 @@ fn file_finding(
     ids: &[Arc<str>],
     check: usize,
     column: String,
-    message: String,
+    message: Message,
 ) -> Finding {
     Finding {
         row: 0,
@@ -753,7 +758,7 @@ fn finding(
     check: usize,
     record: &Record,
     column: String,
-    message: String,
+    message: Message,
     sample: Option<String>,
 ) -> Finding {
     Finding {
@@ -841,7 +846,7 @@ fn check_rows(
                         c,
                         record,
                         field.name.clone(),
-                        "value missing".into(),
+                        Message::ValueMissing,
                         None,
                     );
                     out.findings.push((r, c, f));
@@ -865,7 +870,7 @@ fn check_rows(
                         out.evaluated[c] += 1;
                         let show = options.show_pii || !field.pii;
                         let message = match (show, e.detail) {
-                            (true, Some(detail)) => detail,
+                            (true, Some(detail)) => Message::Untyped(detail),
                             _ => e.message,
                         };
                         fail_cell(
@@ -914,7 +919,8 @@ fn check_rows(
                 Some(false) => {
                     out.evaluated[e.check] += 1;
                     out.failed[e.check] += 1;
-                    let message = e.assert.explain(&values, options.show_pii || e.no_pii);
+                    let message =
+                        Message::Untyped(e.assert.explain(&values, options.show_pii || e.no_pii));
                     let f = finding(plan, ids, e.check, record, e.column.clone(), message, None);
                     out.findings.push((r, e.check, f));
                 }
@@ -987,15 +993,11 @@ fn check_rows(
                     .collect::<Vec<_>>()
                     .join("+");
                 let show = options.show_pii || fk.fields.iter().all(|&f| !plan.fields[f].pii);
-                let message = with_value(
-                    format!(
-                        "not found in {} ({})",
-                        fk.file,
-                        fk.reference_columns.join(" + ")
-                    ),
-                    &key.join(" + "),
-                    show,
-                );
+                let message = Message::NotFound {
+                    file: fk.file.to_string(),
+                    columns: fk.reference_columns.clone(),
+                }
+                .with_value(&key.join(" + "), show);
                 let f = finding(
                     plan,
                     ids,
@@ -1022,12 +1024,12 @@ fn fail_cell(
     (r, check): (usize, usize),
     record: &Record,
     field: &PlannedField,
-    message: String,
+    message: Message,
     text: &str,
     show: bool,
 ) {
     out.failed[check] += 1;
-    let message = with_value(message, text, show);
+    let message = message.with_value(text, show);
     let f = finding(
         plan,
         ids,
@@ -1049,18 +1051,10 @@ fn is_present_text(record: &Record, field: &PlannedField) -> bool {
         .is_some_and(|t| !is_missing(t.trim(), &field.missing_values))
 }
 
-fn with_value(message: String, text: &str, show: bool) -> String {
-    if show {
-        format!("{message} (value: {text:?})")
-    } else {
-        message
-    }
-}
-
 /// Why a cell fails `check`, if it does. The allowed values an enum lists
 /// (from the rule file or a code list) are masked like the field's values
 /// unless `show`.
-fn cell_failure(check: &Constraint, text: &str, value: &Value<'_>, show: bool) -> Option<String> {
+fn cell_failure(check: &Constraint, text: &str, value: &Value<'_>, show: bool) -> Option<Message> {
     match check {
         Constraint::Enum {
             values,
@@ -1070,10 +1064,9 @@ fn cell_failure(check: &Constraint, text: &str, value: &Value<'_>, show: bool) -
             if checks::allowed_values::allowed(text, values, *ignore_case) {
                 None
             } else {
-                Some(format!(
-                    "not one of the allowed values ({})",
-                    mask(preview, show)
-                ))
+                Some(Message::NotAllowed {
+                    preview: mask(preview, show),
+                })
             }
         }
         Constraint::Pattern { regex, source } => checks::pattern::check(text, regex, source),
@@ -1126,21 +1119,21 @@ mod tests {
         for chunk_rows in [1, 2, 3, 5, 16] {
             assert_eq!(findings(dir.path(), &data, rules, chunk_rows), whole);
         }
-        let dup = |m: &str| whole.iter().filter(|f| f.message == m).count();
+        let dup = |m: &str| whole.iter().filter(|f| f.message.to_string() == m).count();
         // Row 8 (ID 0) repeats row 1; 33 of 40 IDs are repeats.
         assert_eq!(dup("duplicate of row 1"), 5);
         assert_eq!(
             whole
                 .iter()
-                .filter(|f| f.message.starts_with("duplicate of"))
+                .filter(|f| matches!(f.message, Message::DuplicateOf { .. }))
                 .count(),
             33
         );
         // Rows 36-40 repeat rows 1-5 whole.
-        let repeats: Vec<&str> = whole
+        let repeats: Vec<String> = whole
             .iter()
-            .filter(|f| f.message.starts_with("repeats row"))
-            .map(|f| f.message.as_str())
+            .filter(|f| matches!(f.message, Message::RepeatsRow { .. }))
+            .map(|f| f.message.to_string())
             .collect();
         assert_eq!(
             repeats,

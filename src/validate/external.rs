@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use super::{CheckResult, Finding, SourceOutcome, ValidateOptions};
 use crate::checks::CheckKind;
+use crate::messages::Message;
 use crate::read::Table;
 use crate::rules::{CheckMeta, RuleSet};
 
@@ -92,7 +93,7 @@ pub fn merge(
             check: Arc::clone(&id),
             code: check.kind.code,
             severity: check.meta.severity,
-            message,
+            message: Message::Untyped(message),
             sample: Some(crate::privacy::mask(&value, options.show_pii)),
         };
         sink(&finding)?;

@@ -18,6 +18,7 @@ pub use engine::{validate, validate_table, ValidateOptions};
 pub use plan::Plan;
 
 use crate::checks::CheckKind;
+use crate::messages::Message;
 use crate::read::SourceInfo;
 use crate::rules::{CheckMeta, Severity};
 
@@ -39,13 +40,14 @@ pub struct Finding {
     /// The check's severity.
     pub severity: Severity,
     /// What is wrong (with the value only under `--show-pii`).
-    pub message: String,
+    pub message: Message,
     /// The offending value, masked unless `--show-pii` (for examples).
     pub sample: Option<String>,
 }
 
-/// Whether a check passed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Whether a check passed; written `passed`, `failed` or `skipped`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Verdict {
     /// Failures within tolerance.
     Passed,
@@ -64,6 +66,46 @@ impl Verdict {
             Verdict::Skipped => "skipped",
         }
     }
+
+    /// Reads a name [`Verdict::name`] wrote; anything else is `Skipped`
+    /// (not compared with).
+    pub fn parse(s: &str) -> Verdict {
+        match s {
+            "passed" => Verdict::Passed,
+            "failed" => Verdict::Failed,
+            _ => Verdict::Skipped,
+        }
+    }
+}
+
+/// Whether a source, or a run, passes its gate; written `passed` or
+/// `failed`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Gate {
+    /// No check over tolerance at the gate's severity (and no regression).
+    Passed,
+    /// At least one.
+    Failed,
+}
+
+impl Gate {
+    /// `Failed` when `failed`.
+    pub fn of(failed: bool) -> Gate {
+        if failed {
+            Gate::Failed
+        } else {
+            Gate::Passed
+        }
+    }
+
+    /// The name used in outputs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Gate::Passed => "passed",
+            Gate::Failed => "failed",
+        }
+    }
 }
 
 /// The outcome of one check over a source.
@@ -80,7 +122,7 @@ pub struct CheckResult {
     /// Values (or rows) that failed.
     pub failed: u64,
     /// Why it was skipped, if it was.
-    pub skipped: Option<String>,
+    pub skipped: Option<Message>,
     /// The first failures (at most [`ValidateOptions::examples`]).
     pub examples: Vec<Finding>,
 }

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use crate::checks::{self, CheckKind};
+use crate::messages::{Description, Message};
 use crate::read::{Header, ReadIssueKind};
 use crate::rules::{did_you_mean, CheckMeta, Constraint, RuleSet, Severity};
 use crate::types::FieldType;
@@ -97,10 +98,10 @@ fn push(
     checks.len() - 1
 }
 
-fn structural(id: &str, description: &str, severity: Severity) -> CheckMeta {
+fn structural(id: &str, description: Description, severity: Severity) -> CheckMeta {
     CheckMeta {
         id: id.to_string(),
-        description: description.to_string(),
+        description,
         severity,
         max_fail_count: None,
         max_fail_percent: None,
@@ -108,7 +109,14 @@ fn structural(id: &str, description: &str, severity: Severity) -> CheckMeta {
     }
 }
 
-fn header_finding(check: &CheckResult, column: &str, message: String) -> Finding {
+/// Why a check is not evaluated: `missing` columns are not in the file.
+fn missing_columns(missing: &[&str]) -> Message {
+    Message::ColumnsMissing {
+        columns: missing.iter().map(|c| c.to_string()).collect(),
+    }
+}
+
+fn header_finding(check: &CheckResult, column: &str, message: Message) -> Finding {
     Finding {
         row: 0,
         line: 1,
@@ -130,27 +138,19 @@ impl Plan {
         let sev = rules.table.structure;
         let encoding = push(
             &mut checks,
-            structural(
-                "file.encoding",
-                "every byte is valid in the file's encoding",
-                sev,
-            ),
+            structural("file.encoding", Description::Encoding, sev),
             &checks::encoding::KIND,
             None,
         );
         let ragged = push(
             &mut checks,
-            structural(
-                "file.ragged_rows",
-                "every row has as many fields as the header",
-                sev,
-            ),
+            structural("file.ragged_rows", Description::RaggedRows, sev),
             &checks::ragged_row::KIND,
             None,
         );
         let quote = push(
             &mut checks,
-            structural("file.quotes", "every quoted field is closed", sev),
+            structural("file.quotes", Description::Quotes, sev),
             &checks::unterminated_quote::KIND,
             None,
         );
@@ -158,7 +158,7 @@ impl Plan {
             &mut checks,
             structural(
                 "file.blank_rows",
-                "no row is blank",
+                Description::BlankRows,
                 sev.min(Severity::Warning),
             ),
             &checks::blank_row::KIND,
@@ -166,11 +166,7 @@ impl Plan {
         );
         let header_check = push(
             &mut checks,
-            structural(
-                "file.header",
-                "every column has a distinct, non-blank name",
-                sev,
-            ),
+            structural("file.header", Description::Header, sev),
             &checks::header::KIND,
             None,
         );
@@ -186,12 +182,16 @@ impl Plan {
             };
             if matches!(issue.kind, ReadIssueKind::Undecodable { .. }) {
                 checks[encoding].failed += 1;
-                let f = header_finding(&checks[encoding], "", format!("header: {}", issue.kind));
+                let f = header_finding(&checks[encoding], "", Message::Header(issue.kind.clone()));
                 header_findings.push(f);
                 continue;
             }
             checks[header_check].failed += 1;
-            let f = header_finding(&checks[header_check], &column, issue.kind.to_string());
+            let f = header_finding(
+                &checks[header_check],
+                &column,
+                Message::Read(issue.kind.clone()),
+            );
             header_findings.push(f);
         }
 
@@ -209,13 +209,15 @@ impl Plan {
             for name in &expected {
                 if col_index(name).is_none() {
                     checks[c].failed += 1;
-                    let hint = did_you_mean(name, header.columns.iter().map(String::as_str))
-                        .map(|s| format!(" (did you mean {s}?)"))
-                        .unwrap_or_default();
+                    let similar = did_you_mean(name, header.columns.iter().map(String::as_str))
+                        .map(|s| s.to_string());
                     let f = header_finding(
                         &checks[c],
                         name,
-                        format!("declared column {name} is missing{hint}"),
+                        Message::ColumnNotFound {
+                            column: name.to_string(),
+                            similar,
+                        },
                     );
                     header_findings.push(f);
                 }
@@ -243,7 +245,9 @@ impl Plan {
                 let f = header_finding(
                     &checks[c],
                     col,
-                    format!("column {col} is not declared in the rule file"),
+                    Message::UndeclaredColumn {
+                        column: col.to_string(),
+                    },
                 );
                 header_findings.push(f);
             }
@@ -251,7 +255,7 @@ impl Plan {
         if !rules.table.forbidden_columns.is_empty() {
             let meta = CheckMeta {
                 id: "columns.forbidden".into(),
-                description: "no forbidden column is delivered".into(),
+                description: Description::ForbiddenColumns,
                 severity: Severity::Error,
                 max_fail_count: None,
                 max_fail_percent: None,
@@ -265,7 +269,9 @@ impl Plan {
                     let f = header_finding(
                         &checks[c],
                         col,
-                        format!("column {col} must not be delivered"),
+                        Message::ForbiddenColumn {
+                            column: col.to_string(),
+                        },
                     );
                     header_findings.push(f);
                 }
@@ -309,7 +315,9 @@ impl Plan {
                 };
                 let idx = push(&mut checks, c.meta.clone(), kind, Some(spec.name.clone()));
                 if col.is_none() {
-                    checks[idx].skipped = Some(format!("column {} is missing", spec.name));
+                    checks[idx].skipped = Some(Message::ColumnsMissing {
+                        columns: vec![spec.name.clone()],
+                    });
                 }
                 match &c.kind {
                     Constraint::Required => planned.required = Some(idx),
@@ -346,7 +354,7 @@ impl Plan {
                 .map(|&f| fields[f].name.as_str())
                 .collect();
             if !missing.is_empty() || fis.len() != u.columns.len() {
-                checks[idx].skipped = Some(format!("column {} is missing", missing.join(", ")));
+                checks[idx].skipped = Some(missing_columns(&missing));
                 continue;
             }
             uniques.push(PlannedUnique {
@@ -373,7 +381,7 @@ impl Plan {
             );
             let fis: Vec<usize> = fk.columns.iter().filter_map(|c| field_of(c)).collect();
             if fis.len() != fk.columns.len() || fis.iter().any(|&f| fields[f].col.is_none()) {
-                checks[idx].skipped = Some("a column of the key is missing".into());
+                checks[idx].skipped = Some(Message::KeyMissing);
                 continue;
             }
             foreign_keys.push(PlannedForeignKey {
@@ -413,7 +421,7 @@ impl Plan {
                 .map(|&f| fields[f].name.as_str())
                 .collect();
             if !missing.is_empty() {
-                checks[idx].skipped = Some(format!("column {} is missing", missing.join(", ")));
+                checks[idx].skipped = Some(missing_columns(&missing));
                 continue;
             }
             exprs.push(PlannedExpr {
@@ -440,9 +448,9 @@ impl Plan {
                 .map(String::as_str)
                 .collect();
             checks[idx].skipped = Some(if missing.is_empty() {
-                checks::cross_source::NOT_LINKED.to_string()
+                checks::cross_source::NOT_LINKED
             } else {
-                format!("column {} is missing", missing.join(", "))
+                missing_columns(&missing)
             });
         }
         let key_cols = rules

@@ -29,33 +29,22 @@ pub fn is_formula(cell: &str) -> bool {
 /// Every cell of every CSV file under `dir` that a spreadsheet would run.
 pub fn formula_cells(dir: &Path) -> Vec<String> {
     let mut bad = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            let p = entry.path();
-            if p.is_dir() {
-                stack.push(p);
-                continue;
-            }
-            if p.extension().is_none_or(|e| e != "csv") {
-                continue;
-            }
-            let bytes = std::fs::read(&p).unwrap_or_default();
-            let text = String::from_utf8_lossy(&bytes);
-            let delimiter = if text.lines().next().is_some_and(|l| l.contains(';')) {
-                b';'
-            } else {
-                b','
-            };
-            let mut r = csv::ReaderBuilder::new()
-                .has_headers(false)
-                .flexible(true)
-                .delimiter(delimiter)
-                .from_reader(text.as_bytes());
-            for rec in r.records().flatten() {
-                for cell in rec.iter().filter(|c| is_formula(c)) {
-                    bad.push(format!("{}: {cell:?}", p.display()));
-                }
+    for p in files_under(dir, "csv") {
+        let bytes = std::fs::read(&p).unwrap_or_default();
+        let text = String::from_utf8_lossy(&bytes);
+        let delimiter = if text.lines().next().is_some_and(|l| l.contains(';')) {
+            b';'
+        } else {
+            b','
+        };
+        let mut r = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(delimiter)
+            .from_reader(text.as_bytes());
+        for rec in r.records().flatten() {
+            for cell in rec.iter().filter(|c| is_formula(c)) {
+                bad.push(format!("{}: {cell:?}", p.display()));
             }
         }
     }

@@ -18,6 +18,7 @@ mod hostile;
 mod html_report;
 mod infer;
 mod injection;
+mod language;
 mod link;
 mod portable;
 mod privacy;

@@ -56,7 +56,7 @@ impl Loader<'_> {
         let meta = self.meta(
             Some(&t),
             format!("{shown}.address"),
-            "the address is in the city's civic-number register".into(),
+            Description::Address,
             KIND.default_severity,
             KIND.level,
             node.span.clone(),

@@ -260,7 +260,7 @@ impl Loader<'_> {
             let meta = self.meta(
                 Some(&t),
                 id.clone(),
-                assert.to_string(),
+                Description::Written(assert.to_string()),
                 Severity::Error,
                 if refs.is_empty() { 2 } else { 3 },
                 id_node.span.clone(),

@@ -116,7 +116,9 @@ impl Loader<'_> {
                     let meta = self.meta(
                         table.as_ref(),
                         format!("{name}.required"),
-                        format!("{name} must not be empty"),
+                        Description::Required {
+                            field: name.to_string(),
+                        },
                         Severity::Error,
                         1,
                         n.span.clone(),
@@ -138,7 +140,10 @@ impl Loader<'_> {
             let meta = self.meta(
                 table.as_ref(),
                 format!("{name}.valid"),
-                format!("{name} must be a valid {}", field_type.name()),
+                Description::Valid {
+                    field: name.to_string(),
+                    type_name: field_type.name().to_string(),
+                },
                 Severity::Error,
                 1,
                 span,
@@ -164,7 +169,9 @@ impl Loader<'_> {
                 let meta = self.meta(
                     table.as_ref(),
                     format!("{name}.place_in_use"),
-                    format!("the place code of {name} was in use on the birth date it gives"),
+                    Description::PlaceInUse {
+                        field: name.to_string(),
+                    },
                     Severity::Error,
                     1,
                     span,
@@ -184,7 +191,9 @@ impl Loader<'_> {
                     let meta = self.meta(
                         table.as_ref(),
                         format!("{name}.unique"),
-                        format!("no value of {name} may appear twice"),
+                        Description::UniqueValue {
+                            field: name.to_string(),
+                        },
                         Severity::Error,
                         1,
                         n.span.clone(),
@@ -238,12 +247,18 @@ impl Loader<'_> {
                 {
                     let (desc, id) = if is_min {
                         (
-                            format!("{name} must have at least {v} characters"),
+                            Description::MinLength {
+                                field: name.to_string(),
+                                min: v,
+                            },
                             format!("{name}.min_length"),
                         )
                     } else {
                         (
-                            format!("{name} must have at most {v} characters"),
+                            Description::MaxLength {
+                                field: name.to_string(),
+                                max: v,
+                            },
                             format!("{name}.max_length"),
                         )
                     };
@@ -272,7 +287,10 @@ impl Loader<'_> {
                 let meta = self.meta(
                     table.as_ref(),
                     format!("{name}.completeness"),
-                    format!("at least {p}% of the rows must have {name}"),
+                    Description::Completeness {
+                        field: name.to_string(),
+                        percent: p,
+                    },
                     Severity::Error,
                     1,
                     n.span.clone(),
@@ -627,7 +645,9 @@ impl Loader<'_> {
         let meta = self.meta(
             table.as_ref(),
             format!("{name}.enum"),
-            format!("{name} must be one of the allowed values"),
+            Description::Allowed {
+                field: name.to_string(),
+            },
             Severity::Error,
             1,
             n.span.clone(),
@@ -735,7 +755,10 @@ impl Loader<'_> {
         let meta = self.meta(
             table.as_ref(),
             format!("{name}.pattern"),
-            format!("{name} must match the pattern {source}"),
+            Description::Pattern {
+                field: name.to_string(),
+                pattern: source.to_string(),
+            },
             Severity::Error,
             1,
             n.span.clone(),
@@ -808,10 +831,10 @@ impl Loader<'_> {
     ) -> Option<FieldConstraint> {
         let (value, table) = self.value_or_table(n.clone(), key, &[]);
         let b = self.bound(name, value?, dates)?;
-        let desc = if is_min {
-            format!("{name} must be at least {b}")
-        } else {
-            format!("{name} must be at most {b}")
+        let desc = Description::Range {
+            field: name.to_string(),
+            min: is_min.then(|| b.to_string()),
+            max: (!is_min).then(|| b.to_string()),
         };
         let meta = self.meta(
             table.as_ref(),
@@ -855,11 +878,10 @@ impl Loader<'_> {
             }
             return None;
         }
-        let desc = match (&min, &max) {
-            (Some(a), Some(b)) => format!("{name} must be between {a} and {b}"),
-            (Some(a), None) => format!("{name} must be at least {a}"),
-            (None, Some(b)) => format!("{name} must be at most {b}"),
-            (None, None) => String::new(),
+        let desc = Description::Range {
+            field: name.to_string(),
+            min: min.as_ref().map(|a| a.to_string()),
+            max: max.as_ref().map(|b| b.to_string()),
         };
         let meta = self.meta(
             Some(&t),

@@ -29,6 +29,7 @@ use super::{
 };
 use crate::expr::{compile_bool, Env, Expr};
 use crate::identity::dates::DateFormats;
+use crate::messages::Description;
 use crate::read::{EncodingChoice, InputFormat, Inputs, ReadOptions};
 use crate::types::{
     FieldType, DEFAULT_DATETIME_FORMATS, DEFAULT_DATE_FORMATS, DEFAULT_FALSE, DEFAULT_TRUE,
@@ -369,7 +370,7 @@ impl Loader<'_> {
         &mut self,
         table: Option<&Table<'_, '_>>,
         id: String,
-        description: String,
+        description: Description,
         severity: Severity,
         level: u8,
         id_span: Range<usize>,
@@ -416,7 +417,7 @@ impl Loader<'_> {
             }
             if let Some(n) = t.get("description") {
                 if let Some(d) = n.str(self.diags, "`description`") {
-                    meta.description = d.to_string();
+                    meta.description = Description::Written(d.to_string());
                 }
             }
             if let Some(n) = t.get("id") {

@@ -9,13 +9,13 @@ impl Loader<'_> {
         TableSpec {
             unexpected_columns: Some(self.fixed_meta(
                 "columns.unexpected",
-                "every column of the file is declared in [fields]",
+                Description::UnexpectedColumns,
                 Severity::Warning,
                 0,
             )),
             missing_columns: Some(self.fixed_meta(
                 "columns.missing",
-                "every declared field is a column of the file",
+                Description::MissingColumns,
                 Severity::Error,
                 0,
             )),
@@ -27,13 +27,13 @@ impl Loader<'_> {
     pub(super) fn fixed_meta(
         &mut self,
         id: &str,
-        description: &str,
+        description: Description,
         severity: Severity,
         level: u8,
     ) -> CheckMeta {
         CheckMeta {
             id: id.to_string(),
-            description: description.to_string(),
+            description,
             severity,
             max_fail_count: None,
             max_fail_percent: None,
@@ -48,7 +48,7 @@ impl Loader<'_> {
         n: Node<'_, '_>,
         what: &str,
         id: &str,
-        description: &str,
+        description: Description,
         default: Severity,
         level: u8,
     ) -> Option<CheckMeta> {
@@ -73,7 +73,7 @@ impl Loader<'_> {
                 let mut meta = self.meta(
                     Some(&t),
                     id.to_string(),
-                    description.to_string(),
+                    description,
                     default,
                     level,
                     n.span.clone(),
@@ -129,7 +129,7 @@ impl Loader<'_> {
                 n,
                 "`unexpected_columns`",
                 "columns.unexpected",
-                "every column of the file is declared in [fields]",
+                Description::UnexpectedColumns,
                 Severity::Warning,
                 0,
             );
@@ -139,7 +139,7 @@ impl Loader<'_> {
                 n,
                 "`missing_columns`",
                 "columns.missing",
-                "every declared field is a column of the file",
+                Description::MissingColumns,
                 Severity::Error,
                 0,
             );
@@ -161,12 +161,7 @@ impl Loader<'_> {
             if let Some(rt) = n.table(self.diags, "`row_count`", &with_meta(&["min", "max"])) {
                 let min = rt.get("min").and_then(|m| m.count(self.diags, "`min`"));
                 let max = rt.get("max").and_then(|m| m.count(self.diags, "`max`"));
-                let desc = match (min, max) {
-                    (Some(a), Some(b)) => format!("the extract has between {a} and {b} rows"),
-                    (Some(a), None) => format!("the extract has at least {a} rows"),
-                    (None, Some(b)) => format!("the extract has at most {b} rows"),
-                    (None, None) => "row count".to_string(),
-                };
+                let desc = Description::RowCount { min, max };
                 let meta = self.meta(
                     Some(&rt),
                     "table.row_count".into(),
@@ -184,7 +179,7 @@ impl Loader<'_> {
                     spec.duplicate_rows = Some(self.meta(
                         table.as_ref(),
                         "table.duplicate_rows".into(),
-                        "no row is repeated in full".into(),
+                        Description::DuplicateRows,
                         Severity::Warning,
                         1,
                         n.span.clone(),
@@ -199,10 +194,9 @@ impl Loader<'_> {
                     let meta = self.meta(
                         None,
                         "table.primary_key".into(),
-                        format!(
-                            "{} identifies each row: present and never repeated",
-                            columns.join(" + ")
-                        ),
+                        Description::PrimaryKey {
+                            columns: columns.clone(),
+                        },
                         Severity::Error,
                         1,
                         n.span.clone(),
@@ -243,7 +237,9 @@ impl Loader<'_> {
                     let meta = self.meta(
                         table.as_ref(),
                         format!("table.unique[{}]", columns.join("+")),
-                        format!("no two rows share {}", columns.join(" + ")),
+                        Description::UniqueColumns {
+                            columns: columns.clone(),
+                        },
                         Severity::Error,
                         1,
                         item.span.clone(),
@@ -416,12 +412,11 @@ impl Loader<'_> {
         let meta = self.meta(
             Some(&t),
             format!("table.foreign_key[{}]", columns.join("+")),
-            format!(
-                "{} exists in {} ({})",
-                columns.join(" + "),
-                file,
-                reference_columns.join(" + ")
-            ),
+            Description::ForeignKey {
+                columns: columns.clone(),
+                file: file.to_string(),
+                reference: reference_columns.clone(),
+            },
             Severity::Error,
             3,
             item.span.clone(),

@@ -1,0 +1,285 @@
+//! The English catalogue: every [`Description`] and [`Message`] in English.
+//! `summary.json`, `findings.csv`, JUnit and the terminal carry this text.
+
+use super::{joined, Description, Message, PlaceChange};
+use crate::identity::codice_fiscale::CfError;
+use crate::identity::dates::MONTH_NAMES;
+use crate::read::{delimiter_name, ReadIssueKind};
+
+/// A check's description in English.
+pub fn description(d: &Description) -> String {
+    match d {
+        Description::Written(text) => text.clone(),
+        Description::Encoding => "every byte is valid in the file's encoding".into(),
+        Description::RaggedRows => "every row has as many fields as the header".into(),
+        Description::Quotes => "every quoted field is closed".into(),
+        Description::BlankRows => "no row is blank".into(),
+        Description::Header => "every column has a distinct, non-blank name".into(),
+        Description::MissingColumns => "every declared field is a column of the file".into(),
+        Description::UnexpectedColumns => "every column of the file is declared in [fields]".into(),
+        Description::ForbiddenColumns => "no forbidden column is delivered".into(),
+        Description::RowCount { min, max } => match (min, max) {
+            (Some(a), Some(b)) => format!("the extract has between {a} and {b} rows"),
+            (Some(a), None) => format!("the extract has at least {a} rows"),
+            (None, Some(b)) => format!("the extract has at most {b} rows"),
+            (None, None) => "row count".into(),
+        },
+        Description::DuplicateRows => "no row is repeated in full".into(),
+        Description::PrimaryKey { columns } => format!(
+            "{} identifies each row: present and never repeated",
+            joined(columns)
+        ),
+        Description::UniqueColumns { columns } => format!("no two rows share {}", joined(columns)),
+        Description::ForeignKey {
+            columns,
+            file,
+            reference,
+        } => format!(
+            "{} exists in {file} ({})",
+            joined(columns),
+            joined(reference)
+        ),
+        Description::Address => "the address is in the city's civic-number register".into(),
+        Description::Required { field } => format!("{field} must not be empty"),
+        Description::Valid { field, type_name } => format!("{field} must be a valid {type_name}"),
+        Description::PlaceInUse { field } => {
+            format!("the place code of {field} was in use on the birth date it gives")
+        }
+        Description::UniqueValue { field } => format!("no value of {field} may appear twice"),
+        Description::MinLength { field, min } => {
+            format!("{field} must have at least {min} characters")
+        }
+        Description::MaxLength { field, max } => {
+            format!("{field} must have at most {max} characters")
+        }
+        Description::Completeness { field, percent } => {
+            format!("at least {percent}% of the rows must have {field}")
+        }
+        Description::Allowed { field } => format!("{field} must be one of the allowed values"),
+        Description::Pattern { field, pattern } => {
+            format!("{field} must match the pattern {pattern}")
+        }
+        Description::Range { field, min, max } => match (min, max) {
+            (Some(a), Some(b)) => format!("{field} must be between {a} and {b}"),
+            (Some(a), None) => format!("{field} must be at least {a}"),
+            (None, Some(b)) => format!("{field} must be at most {b}"),
+            (None, None) => String::new(),
+        },
+    }
+}
+
+/// A finding's message in English.
+pub fn message(m: &Message) -> String {
+    match m {
+        Message::Untyped(text) => text.clone(),
+        Message::WithValue { message: inner, value } => {
+            format!("{} (value: {value:?})", message(inner))
+        }
+        Message::InvalidCf(e) => format!("not a valid codice fiscale: {}", e.message()),
+        Message::ProvisionalNotAllowed => {
+            "an 11-digit provisional code, and this field requires a 16-character codice fiscale"
+                .into()
+        }
+        Message::CfPlaceholder => "a placeholder, not a real codice fiscale".into(),
+        Message::CfUnknownPlace => {
+            "the place code (characters 12-15) is not a known municipality or country".into()
+        }
+        Message::ValueMissing => "value missing".into(),
+        Message::DuplicateOf { first } => format!("duplicate of row {first}"),
+        Message::CombinationRepeats { columns, first } => {
+            format!("the combination {} repeats row {first}", joined(columns))
+        }
+        Message::KeyColumnMissing { columns } => format!(
+            "a column of the primary key ({}) is missing",
+            joined(columns)
+        ),
+        Message::RepeatsRow { first } => format!("repeats row {first}"),
+        Message::Read(kind) => read_issue(kind),
+        Message::Header(kind) => format!("header: {}", read_issue(kind)),
+        Message::ColumnNotFound { column, similar } => match similar {
+            Some(s) => format!("declared column {column} is missing (did you mean {s}?)"),
+            None => format!("declared column {column} is missing"),
+        },
+        Message::NotFound { file, columns } => {
+            format!("not found in {file} ({})", joined(columns))
+        }
+        Message::NotAllowed { preview } => format!("not one of the allowed values ({preview})"),
+        Message::NoMatch { pattern } => format!("does not match the pattern {pattern}"),
+        Message::BelowMinimum { min } => format!("below the minimum {min}"),
+        Message::AboveMaximum { max } => format!("above the maximum {max}"),
+        Message::BeforeEarliest { date } => format!("before the earliest allowed date {date}"),
+        Message::AfterLatest { date } => format!("after the latest allowed date {date}"),
+        Message::PlaceNotInUse { why } => format!(
+            "the place code (characters 12-15) was not in use on the birth date the code gives ({})",
+            match why {
+                PlaceChange::NotYet => "it did not exist yet",
+                PlaceChange::Replaced => "it had been replaced by a newer code",
+                PlaceChange::Ended => "it was no longer in use",
+            }
+        ),
+        Message::TooShort { min, found } => format!("shorter than {min} characters ({found})"),
+        Message::TooLong { max, found } => format!("longer than {max} characters ({found})"),
+        Message::TooIncomplete {
+            percent,
+            min_percent,
+        } => format!("{percent:.1}% of the rows have a value, at least {min_percent}% required"),
+        Message::TooFewRows { rows, min } => {
+            format!("the extract has {rows} rows, at least {min} expected")
+        }
+        Message::TooManyRows { rows, max } => {
+            format!("the extract has {rows} rows, at most {max} expected")
+        }
+        Message::UndeclaredColumn { column } => {
+            format!("column {column} is not declared in the rule file")
+        }
+        Message::ForbiddenColumn { column } => format!("column {column} must not be delivered"),
+        Message::ColumnsMissing { columns } => format!("column {} is missing", columns.join(", ")),
+        Message::KeyMissing => "a column of the key is missing".into(),
+        Message::NotDelimited => "not a delimited text file".into(),
+        Message::NotLinked => "cross-source: evaluated by vaglio run after linkage".into(),
+    }
+}
+
+/// A problem the reader found, in English.
+pub fn read_issue(kind: &ReadIssueKind) -> String {
+    match kind {
+            ReadIssueKind::BlankHeader { position } => {
+                format!("column {position} has a blank header")
+            }
+            ReadIssueKind::DuplicateHeader { name, position } => {
+                format!("column {position} repeats the header {name:?}")
+            }
+            ReadIssueKind::RaggedRow { expected, found } => format!(
+                "row has {found} fields, the header has {expected}"
+            ),
+            ReadIssueKind::Undecodable { encoding } => format!(
+                "bytes not valid in {encoding} (replaced with \u{FFFD}); save the file in one encoding"
+            ),
+            ReadIssueKind::UnterminatedQuote { lines } => format!(
+                "a quoted field opened here never closes: {lines} following lines were read into it"
+            ),
+            ReadIssueKind::BlankRow { empty_line: true } => {
+                "blank row: the line is empty".into()
+            }
+            ReadIssueKind::BlankRow { empty_line: false } => {
+                "blank row: every cell is empty".into()
+            }
+            ReadIssueKind::DelimiterMismatch { declared, found } => {
+                let (declared, found) =
+                    (delimiter_name(*declared), delimiter_name(*found));
+                format!(
+                    "the declared delimiter {declared:?} does not fit the file: its first lines split evenly on {found:?}; set delimiter = {found:?} (or \"auto\") in [input]"
+                )
+            }
+            ReadIssueKind::EncodingMismatch { declared, found } => format!(
+                "the file does not read as the declared encoding {declared} but does as {found}; set encoding = {:?} (or \"auto\") in [input]",
+                found.to_ascii_lowercase()
+            ),
+            ReadIssueKind::UnreadableCell { detail } => format!("cell could not be read as text: {detail}"),
+        }
+}
+
+/// Why a codice fiscale is not valid, in English. It contains at most one
+/// character of the code, never the code itself.
+pub fn cf_error(e: &CfError) -> String {
+    match *e {
+        CfError::Empty => "the codice fiscale is empty".to_owned(),
+        CfError::WrongLength { len } => format!(
+            "wrong length: {len} character{}, expected 16 (or 11 digits for a provisional code)",
+            if len == 1 { "" } else { "s" }
+        ),
+        CfError::Provisional => {
+            "an 11-digit provisional code, not a 16-character personal code".to_owned()
+        }
+        CfError::InvalidCharacter { pos, found } => {
+            format!("character {pos} is {found:?}, which is neither a letter (A-Z) nor a digit")
+        }
+        CfError::DigitInLetterPosition { pos, found } => {
+            let hint = match found {
+                '0' => ": did you mean O?",
+                '1' => ": did you mean I?",
+                '5' => ": did you mean S?",
+                '8' => ": did you mean B?",
+                _ => "",
+            };
+            format!("'{found}' (digit) in a letter position (character {pos}){hint}")
+        }
+        CfError::LetterInDigitPosition { pos, found } => {
+            let hint = match found {
+                'O' | 'D' | 'Q' => ": did you mean 0?",
+                'I' => ": did you mean 1?",
+                'Z' => ": did you mean 2?",
+                'B' => ": did you mean 8?",
+                'G' => ": did you mean 6?",
+                _ => "",
+            };
+            if found == 'O' {
+                format!("'O' (letter) in a digit position (character {pos}): did you mean 0?")
+            } else {
+                format!(
+                        "character {pos} should be a digit (or an omocode letter L M N P Q R S T U V), found '{found}'{hint}"
+                    )
+            }
+        }
+        CfError::InvalidMonth { found } => format!(
+            "character 9 should be a month letter (A B C D E H L M P R S T), found '{found}'"
+        ),
+        CfError::InvalidDay { day } => format!(
+            "characters 10-11 should be the day of birth, 01-31 (41-71 for women), found {day:02}"
+        ),
+        CfError::InvalidDate { day, month } => {
+            let name = MONTH_NAMES
+                .get(usize::from(month).wrapping_sub(1))
+                .copied()
+                .unwrap_or("that month");
+            format!("the birth date does not exist: {name} has no day {day}")
+        }
+        CfError::WrongCheckCharacter { expected, found } => {
+            format!("check character should be {expected}, found {found}")
+        }
+        CfError::WrongCheckDigit { expected, found } => {
+            format!("check digit of the provisional code should be {expected}, found {found}")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The English text is the one outputs carried before messages were
+    /// typed: `summary.json`, `findings.csv` and the snapshots rely on it.
+    #[test]
+    fn english_is_unchanged() {
+        let cols = vec!["COD_SERVIZIO".to_string(), "CF_ALUNNO".to_string()];
+        assert_eq!(
+            message(&Message::CombinationRepeats {
+                columns: cols.clone(),
+                first: 174
+            }),
+            "the combination COD_SERVIZIO + CF_ALUNNO repeats row 174"
+        );
+        assert_eq!(
+            description(&Description::RowCount {
+                min: Some(1),
+                max: None
+            }),
+            "the extract has at least 1 rows"
+        );
+        assert_eq!(
+            description(&Description::UniqueColumns { columns: cols }),
+            "no two rows share COD_SERVIZIO + CF_ALUNNO"
+        );
+        assert_eq!(
+            message(&Message::Read(ReadIssueKind::BlankRow { empty_line: true })),
+            "blank row: the line is empty"
+        );
+        assert_eq!(
+            message(&Message::TooIncomplete {
+                percent: 80.0,
+                min_percent: 95.0
+            }),
+            "80.0% of the rows have a value, at least 95% required"
+        );
+    }
+}

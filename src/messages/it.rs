@@ -1,0 +1,652 @@
+//! The Italian catalogue: every [`Description`] and [`Message`] in Italian,
+//! for the report in Italian (`--lang it`, the default).
+//!
+//! A description the rule file wrote is the author's text and is kept as
+//! written. [`Message::Untyped`] text (from the parts whose messages are
+//! not typed yet) is translated phrase by phrase where a phrase is known
+//! ([`PHRASES`]); values, expressions and column names are kept.
+
+use super::{joined, Description, Message, PlaceChange};
+use crate::checks::CheckKind;
+use crate::identity::codice_fiscale::CfError;
+use crate::read::{delimiter_name, ReadIssueKind};
+use crate::rules::Severity;
+
+/// The Italian name of a field type as `type` names it in a rule file, and
+/// whether the noun is feminine (for the article and the adjective).
+fn type_name(t: &str) -> Option<(&'static str, bool)> {
+    Some(match t {
+        "string" => ("testo", false),
+        "integer" => ("numero intero", false),
+        "decimal" => ("numero decimale", false),
+        "date" => ("data", true),
+        "datetime" => ("data e ora", true),
+        "boolean" => ("valore sì/no", false),
+        "codice_fiscale" => ("codice fiscale", false),
+        "partita_iva" => ("partita IVA", true),
+        "cap" => ("CAP", false),
+        "istat_comune" => ("codice ISTAT di comune", false),
+        "belfiore" => ("codice Belfiore", false),
+        "isee_protocol" => ("protocollo ISEE", false),
+        "sex" => ("sesso (M/F)", false),
+        _ => return None,
+    })
+}
+
+/// `n` and the singular or the plural noun: `1 riga`, `2 righe`.
+fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// A comparison level's name in Italian (the names of
+/// [`crate::link::spec::CompKind::level_names`]).
+pub fn level_name(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "null" => "valore mancante",
+        "exact" => "uguale",
+        "one_edit" => "un errore di battitura",
+        "segments_agree" => "primi 11 caratteri uguali",
+        "recomputed_agrees" => "ricalcolato, uguale",
+        "variant" => "variante",
+        "swapped" => "invertiti",
+        "jaro_winkler_high" => "molto simile",
+        "jaro_winkler_low" => "abbastanza simile",
+        "day_month_swapped" => "giorno e mese invertiti",
+        "one_off" => "un giorno o una cifra di scarto",
+        "same_year" => "stesso anno",
+        "else" => "diverso",
+        _ => return None,
+    })
+}
+
+/// A severity's name in Italian.
+pub fn severity(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "errore",
+        Severity::Warning => "avviso",
+        Severity::Info => "informazione",
+    }
+}
+
+/// What a check kind verifies, in Italian (one line, as
+/// [`CheckKind::summary`] says it in English).
+pub fn kind_summary(kind: &CheckKind) -> &'static str {
+    match kind.code {
+        "VG001" => "ogni byte è valido nella codifica del file",
+        "VG002" => "ogni riga ha tanti campi quanti l'intestazione",
+        "VG003" => "ogni campo tra virgolette è chiuso",
+        "VG004" => "ogni colonna ha un nome distinto e non vuoto",
+        "VG005" => "ogni colonna dichiarata è nel file",
+        "VG006" => "ogni colonna del file è dichiarata",
+        "VG007" => "nessuna colonna vietata è consegnata",
+        "VG008" => "il numero di righe è nei limiti",
+        "VG009" => "nessuna riga è vuota",
+        "VG101" => "il campo ha un valore",
+        "VG102" => "il valore è valido per il tipo del campo",
+        "VG103" => "nessun valore compare due volte",
+        "VG104" => "il valore è tra quelli ammessi",
+        "VG105" => "il testo corrisponde a un'espressione regolare",
+        "VG106" => "il numero o la data è nei limiti",
+        "VG107" => "la lunghezza del testo è nei limiti",
+        "VG108" => "abbastanza righe hanno un valore",
+        "VG109" => "il codice del luogo del codice fiscale era in uso alla data di nascita",
+        "VG201" => "nessuna riga ne ripete un'altra per intero",
+        "VG202" => "nessuna coppia di righe condivide la stessa combinazione di chiave",
+        "VG203" => "il valore esiste nel file di riferimento",
+        "VG204" => "l'indirizzo è nello stradario della città",
+        "VG301" => "una condizione tra più campi è vera",
+        "VG302" => {
+            "il record concorda con il residente collegato, la sua famiglia e le altre fonti"
+        }
+        _ => kind.summary,
+    }
+}
+
+/// A check's description in Italian.
+pub fn description(d: &Description) -> String {
+    match d {
+        Description::Written(text) => text.clone(),
+        Description::Encoding => "ogni byte è valido nella codifica del file".into(),
+        Description::RaggedRows => "ogni riga ha tanti campi quanti l'intestazione".into(),
+        Description::Quotes => "ogni campo tra virgolette è chiuso".into(),
+        Description::BlankRows => "nessuna riga è vuota".into(),
+        Description::Header => "ogni colonna ha un nome distinto e non vuoto".into(),
+        Description::MissingColumns => "ogni campo dichiarato è una colonna del file".into(),
+        Description::UnexpectedColumns => "ogni colonna del file è dichiarata in [fields]".into(),
+        Description::ForbiddenColumns => "nessuna colonna vietata è consegnata".into(),
+        Description::RowCount { min, max } => match (min, max) {
+            (Some(a), Some(b)) => format!("l'estratto ha tra {a} e {b} righe"),
+            (Some(a), None) => format!("l'estratto ha almeno {}", count(*a, "riga", "righe")),
+            (None, Some(b)) => {
+                format!("l'estratto ha al massimo {}", count(*b, "riga", "righe"))
+            }
+            (None, None) => "numero di righe".into(),
+        },
+        Description::DuplicateRows => "nessuna riga ne ripete un'altra per intero".into(),
+        Description::PrimaryKey { columns } => match columns.as_slice() {
+            [one] => format!("{one} identifica ogni riga: è presente e non si ripete mai"),
+            _ => format!(
+                "{} identificano ogni riga: sono presenti e la loro combinazione non si ripete mai",
+                joined(columns)
+            ),
+        },
+        Description::UniqueColumns { columns } => format!(
+            "due righe non hanno mai la stessa combinazione {}",
+            joined(columns)
+        ),
+        Description::ForeignKey {
+            columns,
+            file,
+            reference,
+        } => format!(
+            "{} esiste in {file} ({})",
+            joined(columns),
+            joined(reference)
+        ),
+        Description::Address => "l'indirizzo è nello stradario della città".into(),
+        Description::Required { field } => format!("{field} deve avere un valore"),
+        Description::Valid {
+            field,
+            type_name: t,
+        } => match type_name(t) {
+            Some((name, true)) => format!("{field} deve essere una {name} valida"),
+            Some((name, false)) => format!("{field} deve essere un {name} valido"),
+            None => format!("{field} deve essere un valore valido di tipo {t}"),
+        },
+        Description::PlaceInUse { field } => {
+            format!("il codice del luogo di {field} era in uso alla data di nascita che indica")
+        }
+        Description::UniqueValue { field } => format!("nessun valore di {field} compare due volte"),
+        Description::MinLength { field, min } => format!(
+            "{field} deve avere almeno {}",
+            count(*min, "carattere", "caratteri")
+        ),
+        Description::MaxLength { field, max } => format!(
+            "{field} deve avere al massimo {}",
+            count(*max, "carattere", "caratteri")
+        ),
+        Description::Completeness { field, percent } => {
+            format!("almeno il {percent}% delle righe ha un valore di {field}")
+        }
+        Description::Allowed { field } => format!("{field} deve essere uno dei valori ammessi"),
+        Description::Pattern { field, pattern } => {
+            format!("{field} deve corrispondere allo schema {pattern}")
+        }
+        Description::Range { field, min, max } => match (min, max) {
+            (Some(a), Some(b)) => format!("{field} deve essere tra {a} e {b}"),
+            (Some(a), None) => format!("{field} deve essere almeno {a}"),
+            (None, Some(b)) => format!("{field} deve essere al massimo {b}"),
+            (None, None) => String::new(),
+        },
+    }
+}
+
+/// A finding's message in Italian.
+pub fn message(m: &Message) -> String {
+    match m {
+        Message::Untyped(text) => untyped(text),
+        Message::WithValue { message: inner, value } => {
+            format!("{} (valore: {value:?})", message(inner))
+        }
+        Message::InvalidCf(e) => format!("codice fiscale non valido: {}", cf_error(e)),
+        Message::ProvisionalNotAllowed => {
+            "un codice provvisorio di 11 cifre, e questo campo richiede un codice fiscale di 16 caratteri"
+                .into()
+        }
+        Message::CfPlaceholder => "un segnaposto, non un vero codice fiscale".into(),
+        Message::CfUnknownPlace => {
+            "il codice del luogo (caratteri 12-15) non è un comune o uno stato noto".into()
+        }
+        Message::ValueMissing => "valore mancante".into(),
+        Message::DuplicateOf { first } => format!("duplicato della riga {first}"),
+        Message::CombinationRepeats { columns, first } => format!(
+            "la combinazione {} ripete quella della riga {first}",
+            joined(columns)
+        ),
+        Message::KeyColumnMissing { columns } => format!(
+            "manca una colonna della chiave primaria ({})",
+            joined(columns)
+        ),
+        Message::RepeatsRow { first } => format!("ripete la riga {first}"),
+        Message::Read(kind) => read_issue(kind),
+        Message::Header(kind) => format!("intestazione: {}", read_issue(kind)),
+        Message::ColumnNotFound { column, similar } => match similar {
+            Some(s) => format!("manca la colonna dichiarata {column} (forse {s}?)"),
+            None => format!("manca la colonna dichiarata {column}"),
+        },
+        Message::NotFound { file, columns } => {
+            format!("non trovato in {file} ({})", joined(columns))
+        }
+        Message::NotAllowed { preview } => format!("non è uno dei valori ammessi ({preview})"),
+        Message::NoMatch { pattern } => format!("non corrisponde allo schema {pattern}"),
+        Message::BelowMinimum { min } => format!("sotto il minimo {min}"),
+        Message::AboveMaximum { max } => format!("sopra il massimo {max}"),
+        Message::BeforeEarliest { date } => {
+            format!("precedente alla prima data ammessa {date}")
+        }
+        Message::AfterLatest { date } => format!("successiva all'ultima data ammessa {date}"),
+        Message::PlaceNotInUse { why } => format!(
+            "il codice del luogo (caratteri 12-15) non era in uso alla data di nascita indicata dal codice ({})",
+            match why {
+                PlaceChange::NotYet => "non esisteva ancora",
+                PlaceChange::Replaced => "era stato sostituito da un codice più recente",
+                PlaceChange::Ended => "non era più in uso",
+            }
+        ),
+        Message::TooShort { min, found } => format!(
+            "più corto di {} ({found})",
+            count(*min, "carattere", "caratteri")
+        ),
+        Message::TooLong { max, found } => format!(
+            "più lungo di {} ({found})",
+            count(*max, "carattere", "caratteri")
+        ),
+        Message::TooIncomplete {
+            percent,
+            min_percent,
+        } => format!(
+            "il {percent:.1}% delle righe ha un valore, ne è richiesto almeno il {min_percent}%"
+        ),
+        Message::TooFewRows { rows, min } => format!(
+            "l'estratto ha {}, almeno {min} attese",
+            count(*rows, "riga", "righe")
+        ),
+        Message::TooManyRows { rows, max } => format!(
+            "l'estratto ha {}, al massimo {max} attese",
+            count(*rows, "riga", "righe")
+        ),
+        Message::UndeclaredColumn { column } => {
+            format!("la colonna {column} non è dichiarata nel file di regole")
+        }
+        Message::ForbiddenColumn { column } => {
+            format!("la colonna {column} non deve essere consegnata")
+        }
+        Message::ColumnsMissing { columns } => match columns.as_slice() {
+            [one] => format!("manca la colonna {one}"),
+            _ => format!("mancano le colonne {}", columns.join(", ")),
+        },
+        Message::KeyMissing => "manca una colonna della chiave".into(),
+        Message::NotDelimited => "non è un file di testo delimitato".into(),
+        Message::NotLinked => {
+            "tra fonti: valutato da vaglio run dopo il collegamento all'anagrafe".into()
+        }
+    }
+}
+
+/// Phrases of finding messages, longest first where one contains another.
+const PHRASES: &[(&str, &str)] = &[
+    (
+        "the address has no street",
+        "l'indirizzo non ha la via",
+    ),
+    (
+        "the street is not in the civic-number register",
+        "la via non è nello stradario",
+    ),
+    (
+        "the street name fits several streets of the register",
+        "il nome della via corrisponde a più vie dello stradario",
+    ),
+    (
+        "the street has no such house number in the register",
+        "la via non ha questo numero civico nello stradario",
+    ),
+    (
+        "the address has no house number",
+        "l'indirizzo non ha il numero civico",
+    ),
+    (
+        "the house number cannot be read",
+        "il numero civico non è leggibile",
+    ),
+    (
+        "the address is not in the civic-number register",
+        "l'indirizzo non è nello stradario",
+    ),
+    ("not a valid codice fiscale", "codice fiscale non valido"),
+    (
+        "check character should be",
+        "il carattere di controllo dovrebbe essere",
+    ),
+    (", found ", ", trovato "),
+    ("not a valid partita IVA", "partita IVA non valida"),
+    ("not a valid CAP", "CAP non valido"),
+    (
+        "not a valid ISTAT municipality code",
+        "codice ISTAT di comune non valido",
+    ),
+    ("not a valid ISEE protocol", "protocollo ISEE non valido"),
+    (
+        "not a known Belfiore code of a municipality or a foreign country",
+        "codice Belfiore sconosciuto (né comune né stato estero)",
+    ),
+    (
+        "not a sex (expected M or F)",
+        "sesso non valido (atteso M o F)",
+    ),
+    (
+        "not a real date: no such day in that month",
+        "data inesistente: quel mese non ha quel giorno",
+    ),
+    (
+        "not a real date: the month is over 12 (is it written month first?)",
+        "data inesistente: il mese supera 12 (è scritta con il mese per primo?)",
+    ),
+    (
+        "not a real date: the month is over 12",
+        "data inesistente: il mese supera 12",
+    ),
+    ("not a real date", "data inesistente"),
+    (
+        "not a date and time in the expected format",
+        "data e ora non nel formato atteso",
+    ),
+    (
+        "not a date in the expected format",
+        "data non nel formato atteso",
+    ),
+    ("not a whole number", "non è un numero intero"),
+    ("not a number", "non è un numero"),
+    ("thousands separator", "separatore delle migliaia"),
+    ("misplaced", "fuori posto"),
+    (
+        "not a yes/no value (expected one of",
+        "non è un valore sì/no (atteso uno tra",
+    ),
+    ("duplicate of row", "duplicato della riga"),
+    ("repeats row", "ripete la riga"),
+    ("(value: ", "(valore: "),
+    (
+        "surname code in CF (characters 1-3) does not match the surname",
+        "il codice del cognome nel CF (caratteri 1-3) non corrisponde al cognome",
+    ),
+    (
+        "name code in CF (characters 4-6) does not match the first name",
+        "il codice del nome nel CF (caratteri 4-6) non corrisponde al nome",
+    ),
+    (
+        "name code in CF matches another spelling (transliteration) of the first name",
+        "il codice del nome nel CF corrisponde a un'altra grafia (traslitterazione) del nome",
+    ),
+    (
+        "surname code in CF matches another spelling (transliteration) of the surname",
+        "il codice del cognome nel CF corrisponde a un'altra grafia (traslitterazione) del cognome",
+    ),
+    (
+        "surname and first name look swapped (the CF matches them the other way round)",
+        "cognome e nome sembrano invertiti (il CF corrisponde a loro scambiati)",
+    ),
+    (
+        "birth date in CF differs from the record",
+        "la data di nascita nel CF differisce dal record",
+    ),
+    (
+        "day and month look swapped",
+        "giorno e mese sembrano invertiti",
+    ),
+    ("the year differs by", "l'anno differisce di"),
+    (
+        "years (another person's CF, e.g. a parent's?)",
+        "anni (il CF di un'altra persona, ad es. di un genitore?)",
+    ),
+    ("the year differs", "l'anno differisce"),
+    ("the month differs", "il mese differisce"),
+    ("the day differs", "il giorno differisce"),
+    (
+        "sex in CF (day of birth, +40 for women) differs from the record",
+        "il sesso nel CF (giorno di nascita, +40 per le donne) differisce dal record",
+    ),
+    (
+        "place of birth in CF differs from the record",
+        "il luogo di nascita nel CF differisce dal record",
+    ),
+    ("invalid codice fiscale", "codice fiscale non valido"),
+    (
+        "a placeholder, not a real codice fiscale",
+        "un segnaposto, non un vero codice fiscale",
+    ),
+    (
+        "the place code (characters 12-15) was not in use on the birth date the code gives",
+        "il codice del luogo (caratteri 12-15) non era in uso alla data di nascita indicata dal codice",
+    ),
+    ("(it did not exist yet)", "(non esisteva ancora)"),
+    (
+        "the place code was not in use on the birth date the code gives",
+        "il codice del luogo non era in uso alla data di nascita indicata dal codice",
+    ),
+    (" is false", " è falso"),
+    (" is true", " è vero"),
+    (", so ", ", quindi "),
+];
+
+/// Untyped English text in Italian: known phrases translated, the rest
+/// (values, expressions, column names) kept.
+fn untyped(english: &str) -> String {
+    let mut out = english.to_string();
+    // The identity functions' explanations quote a codice fiscale's
+    // errors in English: those without parameters, from the catalogue.
+    for e in [CfError::Provisional, CfError::Empty] {
+        let en = e.message();
+        if out.contains(&en) {
+            out = out.replace(&en, &cf_error(&e));
+        }
+    }
+    for (en, it) in PHRASES {
+        if out.contains(en) {
+            out = out.replace(en, it);
+        }
+    }
+    out
+}
+
+/// Why a codice fiscale is not valid, in Italian. Like the English, it
+/// contains at most one character of the code.
+pub fn cf_error(e: &CfError) -> String {
+    match *e {
+        CfError::Empty => "il codice fiscale è vuoto".into(),
+        CfError::WrongLength { len } => format!(
+            "lunghezza errata: {}, attesi 16 (o 11 cifre per un codice provvisorio)",
+            count(len as u64, "carattere", "caratteri")
+        ),
+        CfError::Provisional => {
+            "un codice provvisorio di 11 cifre, non un codice personale di 16 caratteri".into()
+        }
+        CfError::InvalidCharacter { pos, found } => format!(
+            "il carattere {pos} è {found:?}, che non è né una lettera (A-Z) né una cifra"
+        ),
+        CfError::DigitInLetterPosition { pos, found } => {
+            let hint = match found {
+                '0' => ": forse O?",
+                '1' => ": forse I?",
+                '5' => ": forse S?",
+                '8' => ": forse B?",
+                _ => "",
+            };
+            format!("'{found}' (cifra) al posto di una lettera (carattere {pos}){hint}")
+        }
+        CfError::LetterInDigitPosition { pos, found } => {
+            let hint = match found {
+                'O' | 'D' | 'Q' => ": forse 0?",
+                'I' => ": forse 1?",
+                'Z' => ": forse 2?",
+                'B' => ": forse 8?",
+                'G' => ": forse 6?",
+                _ => "",
+            };
+            if found == 'O' {
+                format!("'O' (lettera) al posto di una cifra (carattere {pos}): forse 0?")
+            } else {
+                format!(
+                    "il carattere {pos} dovrebbe essere una cifra (o una lettera di omocodia L M N P Q R S T U V), trovato '{found}'{hint}"
+                )
+            }
+        }
+        CfError::InvalidMonth { found } => format!(
+            "il carattere 9 dovrebbe essere la lettera di un mese (A B C D E H L M P R S T), trovato '{found}'"
+        ),
+        CfError::InvalidDay { day } => format!(
+            "i caratteri 10-11 dovrebbero essere il giorno di nascita, 01-31 (41-71 per le donne), trovato {day:02}"
+        ),
+        CfError::InvalidDate { day, month } => {
+            let name = [
+                "gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto",
+                "settembre", "ottobre", "novembre", "dicembre",
+            ]
+            .get(usize::from(month).wrapping_sub(1))
+            .copied()
+            .unwrap_or("quel mese");
+            format!("la data di nascita non esiste: {name} non ha il giorno {day}")
+        }
+        CfError::WrongCheckCharacter { expected, found } => format!(
+            "il carattere di controllo dovrebbe essere {expected}, trovato {found}"
+        ),
+        CfError::WrongCheckDigit { expected, found } => format!(
+            "la cifra di controllo del codice provvisorio dovrebbe essere {expected}, trovato {found}"
+        ),
+    }
+}
+
+/// A problem the reader found, in Italian.
+pub fn read_issue(kind: &ReadIssueKind) -> String {
+    match kind {
+        ReadIssueKind::BlankHeader { position } => {
+            format!("la colonna {position} ha l'intestazione vuota")
+        }
+        ReadIssueKind::DuplicateHeader { name, position } => {
+            format!("la colonna {position} ripete l'intestazione {name:?}")
+        }
+        ReadIssueKind::RaggedRow { expected, found } => format!(
+            "la riga ha {}, l'intestazione {expected}",
+            count(*found as u64, "campo", "campi")
+        ),
+        ReadIssueKind::Undecodable { encoding } => format!(
+            "byte non validi in {encoding} (sostituiti con \u{FFFD}); salvare il file in una sola codifica"
+        ),
+        ReadIssueKind::UnterminatedQuote { lines } => format!(
+            "un campo tra virgolette aperto qui non si chiude mai: {} seguenti vi sono state lette dentro",
+            count(*lines, "riga", "righe")
+        ),
+        ReadIssueKind::BlankRow { empty_line: true } => "riga vuota: la linea è vuota".into(),
+        ReadIssueKind::BlankRow { empty_line: false } => "riga vuota: ogni cella è vuota".into(),
+        ReadIssueKind::DelimiterMismatch { declared, found } => {
+            let (declared, found) = (delimiter_name(*declared), delimiter_name(*found));
+            format!(
+                "il delimitatore dichiarato {declared:?} non corrisponde al file: le sue prime righe si dividono in modo regolare con {found:?}; impostare delimiter = {found:?} (o \"auto\") in [input]"
+            )
+        }
+        ReadIssueKind::EncodingMismatch { declared, found } => format!(
+            "il file non si legge nella codifica dichiarata {declared} ma si legge in {found}; impostare encoding = {:?} (o \"auto\") in [input]",
+            found.to_ascii_lowercase()
+        ),
+        ReadIssueKind::UnreadableCell { detail } => {
+            format!("la cella non si può leggere come testo: {detail}")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field(name: &str) -> String {
+        name.to_string()
+    }
+
+    #[test]
+    fn descriptions_agree_in_gender_and_number() {
+        let valid = |t: &str| {
+            description(&Description::Valid {
+                field: field("X"),
+                type_name: t.into(),
+            })
+        };
+        assert_eq!(valid("date"), "X deve essere una data valida");
+        assert_eq!(valid("partita_iva"), "X deve essere una partita IVA valida");
+        assert_eq!(
+            valid("codice_fiscale"),
+            "X deve essere un codice fiscale valido"
+        );
+        let rows = |min| description(&Description::RowCount { min, max: None });
+        assert_eq!(rows(Some(1)), "l'estratto ha almeno 1 riga");
+        assert_eq!(rows(Some(2)), "l'estratto ha almeno 2 righe");
+        assert_eq!(
+            description(&Description::MaxLength {
+                field: field("X"),
+                max: 1
+            }),
+            "X deve avere al massimo 1 carattere"
+        );
+    }
+
+    #[test]
+    fn the_issues_examples_are_italian() {
+        assert_eq!(
+            message(&Message::AfterLatest {
+                date: "2025-09-15".into()
+            }),
+            "successiva all'ultima data ammessa 2025-09-15"
+        );
+        assert_eq!(
+            message(&Message::NotFound {
+                file: "nidi.csv".into(),
+                columns: vec![field("CODICE")],
+            }),
+            "non trovato in nidi.csv (CODICE)"
+        );
+        assert_eq!(
+            message(&Message::CombinationRepeats {
+                columns: vec![field("COD_SERVIZIO"), field("CF_ALUNNO")],
+                first: 174,
+            }),
+            "la combinazione COD_SERVIZIO + CF_ALUNNO ripete quella della riga 174"
+        );
+        assert_eq!(
+            description(&Description::PrimaryKey {
+                columns: vec![field("ID")]
+            }),
+            "ID identifica ogni riga: è presente e non si ripete mai"
+        );
+        assert_eq!(severity(Severity::Error), "errore");
+        assert_eq!(severity(Severity::Warning), "avviso");
+    }
+
+    #[test]
+    fn a_value_is_quoted_after_the_message() {
+        let m = Message::ValueMissing.with_value("x", true);
+        assert_eq!(message(&m), "valore mancante (valore: \"x\")");
+        assert_eq!(m.to_string(), "value missing (value: \"x\")");
+        assert_eq!(
+            Message::ValueMissing.with_value("x", false),
+            Message::ValueMissing
+        );
+    }
+
+    #[test]
+    fn untyped_text_is_translated_phrase_by_phrase() {
+        assert_eq!(
+            message(&Message::Untyped(
+                "not a valid codice fiscale: check character should be S, found Z".into()
+            )),
+            "codice fiscale non valido: il carattere di controllo dovrebbe essere S, trovato Z"
+        );
+        assert_eq!(
+            message(&Message::Untyped(
+                "DATA_FINE >= DATA_INIZIO is false".into()
+            )),
+            "DATA_FINE >= DATA_INIZIO è falso"
+        );
+    }
+
+    #[test]
+    fn rule_file_text_is_kept() {
+        let d = Description::Written("an enrolment ends after it starts".into());
+        assert_eq!(description(&d), "an enrolment ends after it starts");
+    }
+
+    #[test]
+    fn every_kind_has_an_italian_summary() {
+        for k in crate::checks::ALL {
+            assert_ne!(kind_summary(k), k.summary, "{}", k.code);
+        }
+    }
+}

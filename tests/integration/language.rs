@@ -1,0 +1,225 @@
+//! The report's language: the demo's pages in Italian (the default) carry
+//! no English sentence of vaglio's, and `--lang en` reaches every command
+//! that writes a report.
+
+use std::path::Path;
+
+use regex::Regex;
+use vaglio::messages::{en, Description, Message};
+
+use crate::util::*;
+
+/// English words and phrases vaglio used to leak into Italian pages (the
+/// issue's list and the catalogue's English side), matched as whole words.
+const ENGLISH: &[&str] = &[
+    "after",
+    "before",
+    "not found",
+    "the combination",
+    "error",
+    "warning",
+    "exact",
+    "one_edit",
+    "else",
+    "must",
+    "value missing",
+    "duplicate of",
+    "repeats row",
+    "below the minimum",
+    "above the maximum",
+    "not a",
+    "at least",
+    "at most",
+    "rows",
+    "characters",
+    "is missing",
+    "does not",
+    "the extract",
+    "allowed",
+    "ignored",
+    "probabilistic",
+    "prior",
+    "passed",
+    "failed",
+    "skipped",
+    "invalid",
+    "provisional",
+    "placeholder",
+    "differs",
+    "expected",
+];
+
+/// Sentences of the English catalogue, with the parameters the demo's
+/// findings have: none may appear in an Italian page.
+fn english_sentences() -> Vec<String> {
+    let cols = vec!["CF_ALUNNO".to_string()];
+    let messages = [
+        Message::ValueMissing,
+        Message::NotDelimited,
+        Message::NotLinked,
+        Message::KeyMissing,
+        Message::NotFound {
+            file: "anagrafe.csv".into(),
+            columns: vec!["CODICE_FISCALE".into()],
+        },
+        Message::AfterLatest {
+            date: String::new(),
+        },
+        Message::BeforeEarliest {
+            date: String::new(),
+        },
+        Message::CombinationRepeats {
+            columns: cols.clone(),
+            first: 1,
+        },
+    ];
+    let descriptions = [
+        Description::RowCount {
+            min: Some(1),
+            max: None,
+        },
+        Description::Valid {
+            field: String::new(),
+            type_name: "date".into(),
+        },
+        Description::PrimaryKey { columns: cols },
+    ];
+    messages
+        .iter()
+        .map(en::message)
+        .chain(descriptions.iter().map(en::description))
+        .map(|s| s.trim().to_string())
+        .collect()
+}
+
+/// The text a reader sees: no scripts, styles or tags, entities decoded.
+fn visible_text(html: &str) -> String {
+    let hidden = Regex::new(r"(?s)<script.*?</script>|<style.*?</style>").unwrap();
+    let tags = Regex::new(r"<[^>]*>").unwrap();
+    let text = hidden.replace_all(html, " ");
+    let text = tags.replace_all(&text, "\n");
+    text.replace("&#39;", "'")
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// What the rule files' authors wrote (descriptions, expressions): shown as
+/// written, in their language, so not vaglio's to translate.
+fn authored(rules: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(rules).into_iter().flatten().flatten() {
+        let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+        let Ok(doc) = text.parse::<toml::Table>() else {
+            continue;
+        };
+        collect_authored(&toml::Value::Table(doc), &mut out);
+    }
+    // Longest first, so that a text is removed before a part of it.
+    out.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    out
+}
+
+fn collect_authored(v: &toml::Value, out: &mut Vec<String>) {
+    match v {
+        toml::Value::Table(t) => {
+            for (k, v) in t {
+                match (k.as_str(), v) {
+                    ("description" | "title" | "assert" | "when", toml::Value::String(s)) => {
+                        out.push(s.clone())
+                    }
+                    _ => collect_authored(v, out),
+                }
+            }
+        }
+        toml::Value::Array(a) => a.iter().for_each(|v| collect_authored(v, out)),
+        _ => {}
+    }
+}
+
+/// The English words and sentences of vaglio's found in `text` (a page's
+/// visible text with the authors' text taken out), with their line.
+fn english_in(text: &str, authored: &[String], sentences: &[String]) -> Vec<String> {
+    let words = Regex::new(&format!(r"\b(?:{})\b", ENGLISH.join("|"))).unwrap();
+    let mut hits = Vec::new();
+    for line in text.lines() {
+        let mut line = line.trim().to_string();
+        for a in authored {
+            line = line.replace(a.as_str(), " ");
+        }
+        if let Some(m) = words.find(&line) {
+            hits.push(format!("{:?} in {line:?}", m.as_str()));
+        } else if let Some(s) = sentences.iter().find(|s| line.contains(s.as_str())) {
+            hits.push(format!("{s:?} in {line:?}"));
+        }
+    }
+    hits
+}
+
+#[test]
+fn the_scanner_catches_an_english_message() {
+    let sentences = english_sentences();
+    let page = "<td>riga 3</td><td>not found in nidi.csv (CODICE)</td>";
+    assert_eq!(english_in(&visible_text(page), &[], &sentences).len(), 1);
+    let page = "<td>CF_ALUNNO deve essere una data valida</td><td>errore</td>";
+    assert!(english_in(&visible_text(page), &[], &sentences).is_empty());
+    // The author's text is kept as written, and not counted.
+    let authored = vec!["an enrolment ends after it starts".to_string()];
+    let page = "<td>an enrolment ends after it starts</td>";
+    assert!(english_in(&visible_text(page), &authored, &sentences).is_empty());
+}
+
+#[test]
+fn the_demos_italian_pages_carry_no_english_message() {
+    let tmp = scratch();
+    let dir = tmp.path();
+    demo_city(dir, 1500, 3);
+    let authored = authored(&dir.join("rules"));
+    let sentences = english_sentences();
+    let pages = files_under(&dir.join("reports"), "html");
+    assert!(pages.len() > 10, "{} pages", pages.len());
+    let mut hits = Vec::new();
+    for page in &pages {
+        let html = std::fs::read_to_string(page).unwrap_or_default();
+        assert!(html.contains("<html lang=\"it\""), "{}", page.display());
+        for hit in english_in(&visible_text(&html), &authored, &sentences) {
+            hits.push(format!("{}: {hit}", page.display()));
+        }
+    }
+    hits.dedup();
+    assert!(
+        hits.is_empty(),
+        "{} English lines in Italian pages, e.g.:\n{}",
+        hits.len(),
+        hits[..hits.len().min(25)].join("\n")
+    );
+}
+
+#[test]
+fn every_command_that_writes_a_report_takes_lang_and_refuses_an_unknown_one() {
+    let tmp = scratch();
+    let out = tmp.path().join("demo");
+    for args in [
+        vec!["demo", "--quiet", "--out"],
+        vec!["run"],
+        vec!["check", "--rules", "rules.toml", "x.csv", "--out"],
+        vec!["link", "x.csv", "--against"],
+    ] {
+        let assert = vaglio()
+            .args(&args)
+            .arg(&out)
+            .args(["--lang", "klingon"])
+            .assert()
+            .code(2);
+        let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+        assert!(
+            stderr.contains("unknown report language") && stderr.contains("--lang en"),
+            "{args:?}: {stderr}"
+        );
+    }
+    assert!(
+        !out.exists(),
+        "nothing is written before the language is known"
+    );
+}

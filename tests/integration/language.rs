@@ -105,8 +105,10 @@ fn visible_text(html: &str) -> String {
         .replace("&amp;", "&")
 }
 
-/// What the rule files' authors wrote (descriptions, expressions): shown as
-/// written, in their language, so not vaglio's to translate.
+/// The expressions the rule files' authors wrote (`assert`, `when`): shown
+/// as written, so not vaglio's to translate. Their descriptions and titles
+/// are not taken out: the demo's rule files are Italian, and an English one
+/// there is a slip of the demo's.
 fn authored(rules: &Path) -> Vec<String> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(rules).into_iter().flatten().flatten() {
@@ -126,7 +128,7 @@ fn collect_authored(v: &toml::Value, out: &mut Vec<String>) {
         toml::Value::Table(t) => {
             for (k, v) in t {
                 match (k.as_str(), v) {
-                    ("description" | "title" | "assert" | "when", toml::Value::String(s)) => {
+                    ("assert" | "when", toml::Value::String(s)) => {
                         out.push(s.clone())
                     }
                     _ => collect_authored(v, out),

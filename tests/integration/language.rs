@@ -128,9 +128,7 @@ fn collect_authored(v: &toml::Value, out: &mut Vec<String>) {
         toml::Value::Table(t) => {
             for (k, v) in t {
                 match (k.as_str(), v) {
-                    ("assert" | "when", toml::Value::String(s)) => {
-                        out.push(s.clone())
-                    }
+                    ("assert" | "when", toml::Value::String(s)) => out.push(s.clone()),
                     _ => collect_authored(v, out),
                 }
             }

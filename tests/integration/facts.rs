@@ -36,11 +36,6 @@ fn f1(stdout: &str) -> f64 {
         .unwrap_or(0.0)
 }
 
-fn count(conn: &rusqlite::Connection, sql: &str) -> i64 {
-    conn.query_row(sql, [], |r| r.get(0))
-        .unwrap_or_else(|e| panic!("{sql}: {e}"))
-}
-
 #[test]
 fn the_four_new_sources_link_and_their_facts_fill_the_datamart() {
     let tmp = scratch();

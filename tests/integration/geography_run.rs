@@ -33,11 +33,6 @@ fn rows(conn: &Connection, sql: &str) -> Vec<Vec<Option<String>>> {
     .collect()
 }
 
-fn count(conn: &Connection, sql: &str) -> i64 {
-    conn.query_row(sql, [], |r| r.get(0))
-        .unwrap_or_else(|e| panic!("{sql}: {e}"))
-}
-
 #[test]
 fn a_run_places_residents_and_records_in_areas() {
     let tmp = scratch();

@@ -12,7 +12,7 @@ use rusqlite::types::Value;
 use rusqlite::Connection;
 use serde_json::Value as Json;
 
-use crate::util::{demo_city, scratch, vaglio};
+use crate::util::{count, demo_city, scratch, vaglio};
 
 /// The tables of the datamart, in file order.
 fn tables(conn: &Connection) -> Vec<String> {
@@ -34,11 +34,6 @@ fn columns(conn: &Connection, table: &str) -> Vec<(String, String)> {
         .unwrap()
         .map(Result::unwrap)
         .collect()
-}
-
-fn count(conn: &Connection, sql: &str) -> i64 {
-    conn.query_row(sql, [], |r| r.get(0))
-        .unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
 
 /// Whether the Parquet cell `p` holds the SQLite value `s` of a column of

@@ -49,11 +49,6 @@ fn run(dir: &Path, key: Option<&str>, extra: &[&str]) -> assert_cmd::assert::Ass
     cmd.assert()
 }
 
-fn count(conn: &Connection, sql: &str) -> i64 {
-    conn.query_row(sql, [], |r| r.get(0))
-        .unwrap_or_else(|e| panic!("{sql}: {e}"))
-}
-
 fn columns(conn: &Connection, table: &str) -> Vec<String> {
     let mut st = conn
         .prepare(&format!("PRAGMA table_info(\"{table}\")"))

@@ -113,3 +113,10 @@ pub fn check_cmd(rules: &Path, file: &Path, out: &Path) -> Command {
         .arg(file);
     cmd
 }
+
+/// The single integer `sql` returns (a `COUNT(*)`), panicking with the
+/// query on an error.
+pub fn count(conn: &rusqlite::Connection, sql: &str) -> i64 {
+    conn.query_row(sql, [], |r| r.get(0))
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+}

@@ -157,6 +157,7 @@ pub(crate) fn stage(
             .unwrap_or_else(|_| Err(miette::miette!("building links.csv failed")));
         links.and(written)
     })?;
+    let date = opts.today.format("%Y-%m-%d").to_string();
     let package = project.master.join("datapackage.json");
     datapackage::write(
         sink,
@@ -164,7 +165,7 @@ pub(crate) fn stage(
         &models,
         &Package {
             run: &run,
-            date: &opts.today.format("%Y-%m-%d").to_string(),
+            date: &date,
             version: env!("CARGO_PKG_VERSION"),
         },
     )?;
@@ -176,7 +177,7 @@ pub(crate) fn stage(
     let entries: Vec<IndexEntry> = m.results.iter().map(SourceResult::index_entry).collect();
     let run_metadata = RunMetadata {
         version: env!("CARGO_PKG_VERSION").to_string(),
-        date: opts.today.format("%Y-%m-%d").to_string(),
+        date,
         run: run.clone(),
         files,
     };

@@ -138,11 +138,6 @@ impl Model {
         self.indexes = columns.iter().map(|c| c.to_string()).collect();
         self
     }
-
-    /// Whether it has a column named `name`.
-    pub fn has(&self, name: &str) -> bool {
-        self.columns.iter().any(|c| c.name == name)
-    }
 }
 
 #[cfg(test)]
@@ -181,6 +176,5 @@ mod tests {
         assert_eq!(m.key, ["a"]);
         assert_eq!(m.references[0].table, "u");
         assert_eq!(m.indexes, ["b"]);
-        assert!(m.has("b") && !m.has("c"));
     }
 }

@@ -13,7 +13,8 @@ use super::encoding::{better_encoding, bom, detect_encoding, EncodingChoice};
 use super::lines::{LineIndex, Lines, RecordLines};
 use super::sniff::{better_delimiter, sniff_delimiter};
 use super::{
-    Header, InputFormat, ReadError, ReadIssue, ReadIssueKind, ReadOptions, Record, SourceInfo,
+    Fields, Header, InputFormat, ReadError, ReadIssue, ReadIssueKind, ReadOptions, Record,
+    SourceInfo,
 };
 
 /// How many bytes the encoding and delimiter detectors look at.
@@ -106,6 +107,9 @@ pub(crate) struct CsvRecords {
     /// first chunk.
     pending: Vec<ReadIssue>,
     finished: bool,
+    /// The parser's buffer, reused from record to record (each record's
+    /// fields are then copied out whole, at their size).
+    scratch: csv::ByteRecord,
     consumed: Arc<AtomicU64>,
     path: std::path::PathBuf,
     columns: Vec<String>,
@@ -230,6 +234,7 @@ impl CsvRecords {
             lines,
             pending,
             finished: false,
+            scratch: csv::ByteRecord::new(),
             consumed,
             path: path.to_path_buf(),
             columns: Vec::new(),
@@ -409,10 +414,7 @@ impl CsvRecords {
         issues.append(&mut self.pending);
         let mut n = 0;
         while n < max && !self.finished {
-            let mut record = match out.get_mut(n) {
-                Some(r) => std::mem::take(&mut r.fields).into_byte_record(),
-                None => csv::ByteRecord::new(),
-            };
+            let mut record = std::mem::take(&mut self.scratch);
             let Some(RecordLines { line, blank }) = self.read_record(&mut record, self.row + 1)?
             else {
                 self.finished = true;
@@ -458,7 +460,8 @@ impl CsvRecords {
                     ..blank_row(self.row, line)
                 });
             }
-            let fields = self.to_string_record(record, line, issues);
+            let fields = self.to_fields(&record, line, issues);
+            self.scratch = record;
             let rec = Record {
                 row: self.row,
                 line,
@@ -474,21 +477,18 @@ impl CsvRecords {
         Ok(())
     }
 
-    fn to_string_record(
+    fn to_fields(
         &self,
-        record: csv::ByteRecord,
+        record: &csv::ByteRecord,
         line: u64,
         issues: &mut Vec<ReadIssue>,
-    ) -> csv::StringRecord {
-        let record = if self.encoding == encoding_rs::UTF_8 {
-            match csv::StringRecord::from_byte_record(record) {
-                Ok(rec) => return rec,
-                Err(e) => e.into_byte_record(),
+    ) -> Fields {
+        if self.encoding == encoding_rs::UTF_8 {
+            if let Some(fields) = Fields::from_utf8_record(record) {
+                return fields;
             }
-        } else {
-            record
-        };
-        let mut rec = csv::StringRecord::with_capacity(record.as_slice().len(), record.len());
+        }
+        let mut texts = Vec::with_capacity(record.len());
         for (i, field) in record.iter().enumerate() {
             let (text, bad) = self.decode(field);
             if bad {
@@ -501,9 +501,10 @@ impl CsvRecords {
                     },
                 });
             }
-            rec.push_field(&text);
+            texts.push(text);
         }
-        rec
+        let len = texts.iter().map(String::len).sum();
+        Fields::with_len(len, texts.iter().map(String::as_str))
     }
 }
 

@@ -629,11 +629,8 @@ impl SheetRows {
             };
             (issue, Some(column))
         }));
-        let mut fields =
-            csv::StringRecord::with_capacity(texts.iter().map(String::len).sum(), texts.len());
-        for t in &texts {
-            fields.push_field(t);
-        }
+        let len = texts.iter().map(String::len).sum();
+        let fields = super::Fields::with_len(len, texts.iter().map(String::as_str));
         self.records.push((
             Record {
                 row: number,
@@ -663,14 +660,8 @@ impl SheetRows {
             .into_iter()
             .map(|(mut record, issues)| {
                 if origin > 0 {
-                    let mut fields = csv::StringRecord::with_capacity(
-                        record.fields.as_slice().len(),
-                        record.fields.len(),
-                    );
-                    for f in record.fields.iter().skip(origin) {
-                        fields.push_field(f);
-                    }
-                    record.fields = fields;
+                    let len = record.fields.as_slice().len();
+                    record.fields = super::Fields::with_len(len, record.fields.iter().skip(origin));
                 }
                 let issues = issues
                     .into_iter()

@@ -12,6 +12,7 @@
 mod csv_reader;
 mod encoding;
 mod excel;
+mod fields;
 mod lines;
 mod sniff;
 mod sqlite;
@@ -21,6 +22,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub use encoding::{detect_encoding, EncodingChoice};
+pub use fields::Fields;
 pub use sniff::{delimiter_name, sniff_delimiter};
 pub use table::{sha256_file, Inputs, KeySet, Table, TableChunk, CHUNK_ROWS};
 
@@ -95,7 +97,7 @@ pub struct Record {
     /// 1-based physical line (or sheet row) where the record starts.
     pub line: u64,
     /// The fields, decoded to UTF-8.
-    pub fields: csv::StringRecord,
+    pub fields: Fields,
 }
 
 /// A structural problem found while reading, tied to a place in the file.

@@ -138,7 +138,7 @@ pub(crate) fn read_table(
                 "read a table, or a view whose rows are bounded; vaglio reads SQLite inputs whole",
             ));
         }
-        let mut fields = csv::StringRecord::new();
+        let mut texts = Vec::with_capacity(width);
         let mut issues = Vec::new();
         for c in 0..width {
             let text = match r.get_ref(c) {
@@ -169,8 +169,10 @@ pub(crate) fn read_table(
                     String::new()
                 }
             };
-            fields.push_field(&text);
+            texts.push(text);
         }
+        let len = texts.iter().map(String::len).sum();
+        let fields = super::Fields::with_len(len, texts.iter().map(String::as_str));
         held += fields.as_slice().len() as u64 + ROW_OVERHEAD + CELL_OVERHEAD * width as u64;
         rows.push((
             Record {

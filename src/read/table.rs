@@ -144,19 +144,13 @@ impl Table {
         let mut records = Vec::new();
         let mut issues = Vec::new();
         let mut chunks = Vec::new();
-        // Two chunks in turn: one is compacted while the next is parsed.
-        let (mut current, mut next) = (Vec::new(), Vec::new());
-        let mut more = source.next_chunk(CHUNK_ROWS, &mut current, &mut issues)?;
+        let mut chunk = Vec::new();
+        let mut more = source.next_chunk(CHUNK_ROWS, &mut chunk, &mut issues)?;
         while more {
             let issues_so_far = issues.len();
-            let (compacted, parsed) = rayon::join(
-                || current.iter().map(compact).collect::<Vec<_>>(),
-                || source.next_chunk(CHUNK_ROWS, &mut next, &mut issues),
-            );
-            records.extend(compacted);
+            records.append(&mut chunk);
             chunks.push((records.len(), issues_so_far));
-            std::mem::swap(&mut current, &mut next);
-            more = parsed?;
+            more = source.next_chunk(CHUNK_ROWS, &mut chunk, &mut issues)?;
         }
         let sha256 = match hasher {
             // The parser read to the end of the file: every byte is hashed.
@@ -239,21 +233,6 @@ impl Table {
             && wanted.field_limit() >= had.field_limit()
             && (had.table.is_none() || wanted.table == had.table)
             && (had.sheet.is_none() || wanted.sheet == had.sheet)
-    }
-}
-
-/// A copy of `r` that holds no spare capacity: the parser grows a record's
-/// buffers by doubling, which for a registry of a city is a third of its
-/// table.
-fn compact(r: &Record) -> Record {
-    let mut fields = csv::StringRecord::with_capacity(r.fields.as_slice().len(), r.fields.len());
-    for f in r.fields.iter() {
-        fields.push_field(f);
-    }
-    Record {
-        row: r.row,
-        line: r.line,
-        fields,
     }
 }
 

@@ -249,26 +249,30 @@ impl BlockIndex {
         }
     }
 
-    /// The residents to compare with `p` (sorted, distinct), with the
-    /// statistics of this record.
+    /// The residents to compare with `p` (sorted, distinct); this record's
+    /// statistics are added to `stats`. `work` holds buffers reused from
+    /// record to record: a large extract allocates nothing per record but
+    /// the returned list.
     pub fn candidates(
         &self,
         p: &Person,
         names: &NameTable,
         max_block: usize,
-    ) -> (Vec<u32>, BlockStats) {
+        stats: &mut BlockStats,
+        work: &mut Scratch,
+    ) -> Vec<u32> {
         let n = self.rules.len();
-        let mut stats = BlockStats {
-            pairs: vec![0; n],
-            new_pairs: vec![0; n],
-            capped: vec![0; n],
-        };
-        let mut all: Vec<(u32, u8)> = Vec::new();
-        let mut ks = Vec::new();
+        if stats.pairs.len() < n {
+            for v in [&mut stats.pairs, &mut stats.new_pairs, &mut stats.capped] {
+                v.resize(n, 0);
+            }
+        }
+        let Scratch { all, keys: ks } = work;
+        all.clear();
         for (r, rule) in self.rules.iter().enumerate() {
             ks.clear();
-            keys(rule, p, names, &mut ks);
-            for &k in &ks {
+            keys(rule, p, names, ks);
+            for &k in ks.iter() {
                 let block = self.block(r, k);
                 if block.len() > max_block {
                     stats.capped[r] += 1;
@@ -280,11 +284,20 @@ impl BlockIndex {
         }
         all.sort_unstable();
         all.dedup_by_key(|e| e.0);
-        for &(_, r) in &all {
+        for &(_, r) in all.iter() {
             stats.new_pairs[usize::from(r)] += 1;
         }
-        (all.into_iter().map(|e| e.0).collect(), stats)
+        all.iter().map(|e| e.0).collect()
     }
+}
+
+/// Buffers [`BlockIndex::candidates`] reuses from record to record.
+#[derive(Default)]
+pub struct Scratch {
+    /// The residents found, with the rule that found them.
+    all: Vec<(u32, u8)>,
+    /// A record's keys under one rule.
+    keys: Vec<u64>,
 }
 
 /// The blocking rules would give more candidate pairs than `[link]

@@ -89,6 +89,30 @@ pub struct Linkage {
     pub tie_margin: f64,
 }
 
+/// A linking worker's blocking statistics, added to the run's total when
+/// the worker is done with its share of the records.
+struct Tally<'a> {
+    stats: BlockStats,
+    total: &'a Mutex<BlockStats>,
+}
+
+impl<'a> Tally<'a> {
+    fn new(total: &'a Mutex<BlockStats>) -> Tally<'a> {
+        Tally {
+            stats: BlockStats::default(),
+            total,
+        }
+    }
+}
+
+impl Drop for Tally<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut t) = self.total.lock() {
+            t.add(&self.stats);
+        }
+    }
+}
+
 /// The prepared records.
 pub struct Data {
     /// Interned names.
@@ -354,26 +378,31 @@ pub fn link(job: &LinkJob) -> miette::Result<Linkage> {
             })
             .collect()
     };
-    let per_record: Vec<(Vec<Candidate>, Vec<u32>, BlockStats)> = extract
+    // Each worker sums its records' statistics and adds them to the total
+    // when done (sums: the same for any number of workers).
+    let total = Mutex::new(BlockStats::default());
+    let (mut candidates, mut blocked): (Vec<Vec<Candidate>>, Vec<Vec<u32>>) = extract
         .par_iter()
         .zip(tier_hits.par_iter())
-        .map_init(NameCache::default, |cache, (e, hits)| {
-            let (cands, stats) = index.candidates(e, &names, max_block);
-            if compare_all || hits.is_empty() {
-                (compare(e, &cands, cache), Vec::new(), stats)
-            } else {
-                (Vec::new(), cands, stats)
-            }
-        })
-        .collect();
-    let mut stats = BlockStats::default();
-    let mut candidates = Vec::with_capacity(per_record.len());
-    let mut blocked = Vec::with_capacity(per_record.len());
-    for (c, b, s) in per_record {
-        stats.add(&s);
-        candidates.push(c);
-        blocked.push(b);
-    }
+        .map_init(
+            || {
+                (
+                    NameCache::default(),
+                    Tally::new(&total),
+                    block::Scratch::default(),
+                )
+            },
+            |(cache, tally, work), (e, hits)| {
+                let cands = index.candidates(e, &names, max_block, &mut tally.stats, work);
+                if compare_all || hits.is_empty() {
+                    (compare(e, &cands, cache), Vec::new())
+                } else {
+                    (Vec::new(), cands)
+                }
+            },
+        )
+        .unzip();
+    let stats = total.into_inner().unwrap_or_default();
     clock.stage("block and compare");
 
     let model = match (&job.model, sessions) {
@@ -628,23 +657,32 @@ pub fn train_sessions(
         let counts: BTreeMap<Pattern, u64> = extract
             .par_iter()
             .fold(
-                || (NameCache::default(), PatternCounts::default()),
-                |(mut cache, mut m), e| {
+                || {
+                    let work = (BlockStats::default(), block::Scratch::default());
+                    (NameCache::default(), PatternCounts::default(), work)
+                },
+                |(mut cache, mut m, (mut stats, mut work)), e| {
                     // Residents born the same day seldom share a name: as
                     // for u, a small cache beats one that grows.
                     if cache.len() > U_CACHE_LIMIT {
                         cache.clear();
                     }
-                    let (cands, _) = index.candidates(e, comparer.names, spec.max_block_size);
+                    let cands = index.candidates(
+                        e,
+                        comparer.names,
+                        spec.max_block_size,
+                        &mut stats,
+                        &mut work,
+                    );
                     let prep = comparer.prepare(e);
                     for a in cands {
                         let (p, _) = comparer.compare(e, &prep, &anagrafe[a as usize], &mut cache);
                         *m.entry(p & !(0xF << (4 * skip))).or_insert(0u64) += 1;
                     }
-                    (cache, m)
+                    (cache, m, (stats, work))
                 },
             )
-            .map(|(_, m)| m.into_iter().collect::<BTreeMap<Pattern, u64>>())
+            .map(|(_, m, _)| m.into_iter().collect::<BTreeMap<Pattern, u64>>())
             .reduce(BTreeMap::new, |mut a, b| {
                 for (p, n) in b {
                     *a.entry(p).or_insert(0) += n;

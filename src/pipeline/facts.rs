@@ -16,7 +16,9 @@
 //! it was.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+use foldhash::{HashMap, HashSet};
 
 use super::source::parse_amount;
 use super::sources::Linked;
@@ -45,13 +47,13 @@ fn sources<'m>(
 /// record key once: the resident's index and the record.
 fn matched<'l>(m: &Master<'_>, l: &'l Linked) -> Vec<(usize, &'l Record)> {
     let by_row = l.raw.by_row();
-    let mut keys: HashSet<&str> = HashSet::new();
+    let mut keys: HashSet<&str> = HashSet::default();
     l.rows
         .iter()
         .filter(|r| r.status == Status::Match)
         .filter_map(|r| {
             let i = *r.person.as_deref().and_then(|p| m.by_id.get(p))?;
-            let rec = *by_row.get(&r.row)?;
+            let rec = by_row.get(r.row)?;
             keys.insert(r.key.as_str()).then_some((i, rec))
         })
         .collect()
@@ -137,7 +139,7 @@ fn family_incomes(
     m: &Master<'_>,
     incomes: &BTreeMap<(usize, i64), Income>,
 ) -> HashMap<(u32, i64), f64> {
-    let mut out = HashMap::new();
+    let mut out = HashMap::default();
     for (&(i, y), v) in incomes {
         let f = m.family_of[i];
         if f != u32::MAX {
@@ -430,7 +432,7 @@ impl FamilyFacts {
             (latest, by_family)
         });
         let arrears = billing(m).map(|b| {
-            let mut out: HashMap<u32, f64> = HashMap::new();
+            let mut out: HashMap<u32, f64> = HashMap::default();
             for ((f, _, _), v) in b {
                 *out.entry(f).or_insert(0.0) += v.arrears;
             }

@@ -17,6 +17,7 @@
 //! give byte-identical files whatever the number of threads.
 
 mod anagrafe;
+mod by_row;
 mod cross;
 mod facts;
 mod fragility;

@@ -1,6 +1,7 @@
 //! A source as the master needs it: its cells (the run's table of the
 //! file), values parsed with the field's declared formats, and file hashes.
 
+use super::by_row::ByRow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -55,8 +56,8 @@ impl Raw {
     }
 
     /// Records by data row.
-    pub fn by_row(&self) -> HashMap<u64, &Record> {
-        self.records().iter().map(|r| (r.row, r)).collect()
+    pub fn by_row(&self) -> ByRow<'_, Record> {
+        ByRow::new(self.records(), |r| r.row)
     }
 }
 

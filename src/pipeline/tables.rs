@@ -2,8 +2,8 @@
 //! the residents and the linked sources. Rows are produced while they are
 //! written: a table of a city's residents is never held in memory.
 
+use foldhash::HashMap;
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate};
 use miette::IntoDiagnostic;
@@ -464,11 +464,11 @@ impl<'a> Master<'a> {
     /// ISEE column with a value on a record linked to a member; of its
     /// records, the last by row.
     fn isee_by_family(&self) -> HashMap<&'a str, (f64, &'a str)> {
-        let mut isee_of: HashMap<&str, (f64, &str)> = HashMap::new();
+        let mut isee_of: HashMap<&str, (f64, &str)> = HashMap::default();
         for l in self.linked {
             let Some(col) = l.isee else { continue };
             let by_row = l.raw.by_row();
-            let mut found: HashMap<&str, f64> = HashMap::new();
+            let mut found: HashMap<&str, f64> = HashMap::default();
             for r in l.rows.iter().filter(|r| r.status == Status::Match) {
                 let Some(&i) = r.person.as_deref().and_then(|p| self.by_id.get(p)) else {
                     continue;
@@ -477,7 +477,7 @@ impl<'a> Master<'a> {
                     continue;
                 };
                 let Some(v) = by_row
-                    .get(&r.row)
+                    .get(r.row)
                     .and_then(|rec| l.raw.cell(rec, Some(col)))
                     .and_then(|t| {
                         parse_amount(&l.rules, l.isee_column.as_deref().unwrap_or(""), t)
@@ -801,13 +801,7 @@ impl<'a> Master<'a> {
             .iter()
             .filter_map(|l| l.rules.service.as_ref().map(|spec| (l, spec)))
             .flat_map(move |(l, spec)| {
-                let by_row: HashMap<u64, usize> = l
-                    .raw
-                    .records()
-                    .iter()
-                    .enumerate()
-                    .map(|(i, r)| (r.row, i))
-                    .collect();
+                let by_row = l.raw.by_row();
                 let col = |c: &Option<String>| c.as_deref().and_then(|c| l.raw.col(c));
                 let (code_col, code_fixed) = given(l, Some(&spec.code));
                 let (label_col, label_fixed) = given(l, spec.label.as_ref());
@@ -818,7 +812,7 @@ impl<'a> Master<'a> {
                     .filter(|r| r.status == Status::Match)
                     .filter_map(move |r| {
                         let i = *r.person.as_deref().and_then(|p| self.by_id.get(p))?;
-                        let at = *by_row.get(&r.row)?;
+                        let at = by_row.position(r.row)?;
                         let rec = l.raw.records().get(at)?;
                         let cell = |c: Option<usize>| l.raw.cell(rec, c);
                         let date = |c: Option<usize>, name: &Option<String>| {
@@ -1016,7 +1010,7 @@ impl<'a> Master<'a> {
                 }
             })
             .collect();
-        let by_row: foldhash::HashMap<u64, &LinkRow> = l.rows.iter().map(|r| (r.row, r)).collect();
+        let by_row = super::by_row::ByRow::new(&l.rows, |r: &LinkRow| r.row);
         let what = l
             .rules
             .description
@@ -1034,7 +1028,7 @@ impl<'a> Master<'a> {
         Table {
             model,
             rows: Box::new(l.raw.records().iter().enumerate().map(move |(at, rec)| {
-                let link = by_row.get(&rec.row);
+                let link = by_row.get(rec.row);
                 let matched = link.filter(|r| r.status == Status::Match);
                 let person = matched.and_then(|r| self.person_key(r.person.as_deref()));
                 let mut row = vec![
@@ -1106,7 +1100,7 @@ impl<'a> Master<'a> {
         for l in self.linked {
             let by_row = l.raw.by_row();
             for r in l.rows.iter().filter(|r| r.status == Status::Review) {
-                let rec = by_row.get(&r.row);
+                let rec = by_row.get(r.row);
                 let ana_rec = r.person.as_deref().and_then(|p| self.by_id.get(p));
                 let runner_up = r.runner_up.as_ref();
                 let mut row = vec![

@@ -21,6 +21,7 @@ use parquet::column::writer::ColumnWriter;
 use parquet::data_type::ByteArray;
 use parquet::file::properties::WriterProperties;
 use parquet::file::writer::SerializedFileWriter;
+use parquet::schema::types::ColumnPath;
 use parquet::schema::types::Type;
 
 use super::datamart::{Cell, Row};
@@ -210,21 +211,50 @@ fn schema(model: &Model) -> Result<Type, Error> {
 
 /// Writes one table's rows to a Parquet file, a row group at a time.
 pub struct TableWriter<W: Write + Send> {
-    file: SerializedFileWriter<W>,
+    /// The file, opened at the first row group (its properties depend on
+    /// the values), or the output until then.
+    file: Writer<W>,
+    schema: Arc<Type>,
     kinds: Vec<(String, Kind)>,
     buffers: Vec<Buffer>,
     rows: usize,
 }
 
+/// The file of a [`TableWriter`]: not yet begun, or being written.
+enum Writer<W: Write + Send> {
+    Waiting(Option<W>),
+    Writing(SerializedFileWriter<W>),
+}
+
+/// A text column whose first row group has more than this share of
+/// distinct values is written without a dictionary: pseudonyms and record
+/// keys (a dictionary of them saves nothing, and the encoder would build
+/// one and give up on it in every row group). Other columns keep Parquet's
+/// default, a dictionary.
+const DISTINCT_SHARE: f64 = 0.5;
+
+impl Buffer {
+    /// Whether most of this group's values differ (text columns only).
+    fn mostly_distinct(&self) -> bool {
+        let Values::Text(bytes, ends) = &self.values else {
+            return false;
+        };
+        let mut seen: foldhash::HashSet<&[u8]> = foldhash::HashSet::default();
+        let mut start = 0;
+        for &end in ends {
+            seen.insert(&bytes[start..end]);
+            start = end;
+        }
+        seen.len() as f64 > DISTINCT_SHARE * ends.len().max(1) as f64
+    }
+}
+
 impl<W: Write + Send> TableWriter<W> {
     /// A writer of `model`'s rows to `out`.
     pub fn new(model: &Model, out: W) -> Result<TableWriter<W>, Error> {
-        let props = WriterProperties::builder()
-            .set_compression(Compression::SNAPPY)
-            .build();
-        let file = SerializedFileWriter::new(out, Arc::new(schema(model)?), Arc::new(props))?;
         Ok(TableWriter {
-            file,
+            file: Writer::Waiting(Some(out)),
+            schema: Arc::new(schema(model)?),
             kinds: model
                 .columns
                 .iter()
@@ -257,12 +287,38 @@ impl<W: Write + Send> TableWriter<W> {
         Ok(())
     }
 
+    /// Begins the file if it was not: Snappy, and no dictionary for the
+    /// text columns whose buffered values are mostly distinct.
+    fn begin(&mut self) -> Result<(), Error> {
+        let Writer::Waiting(out) = &mut self.file else {
+            return Ok(());
+        };
+        let mut props = WriterProperties::builder().set_compression(Compression::SNAPPY);
+        for (buffer, (name, _)) in self.buffers.iter().zip(&self.kinds) {
+            if buffer.mostly_distinct() {
+                props = props.set_column_dictionary_enabled(ColumnPath::from(name.as_str()), false);
+            }
+        }
+        let out = out.take().ok_or_else(|| lost())?;
+        let props = Arc::new(props.build());
+        self.file = Writer::Writing(SerializedFileWriter::new(
+            out,
+            Arc::clone(&self.schema),
+            props,
+        )?);
+        Ok(())
+    }
+
     /// Writes the buffered rows as one row group.
     fn flush(&mut self) -> Result<(), Error> {
         if self.rows == 0 {
             return Ok(());
         }
-        let mut group = self.file.next_row_group()?;
+        self.begin()?;
+        let Writer::Writing(file) = &mut self.file else {
+            return Err(lost());
+        };
+        let mut group = file.next_row_group()?;
         for buffer in &mut self.buffers {
             let Some(mut column) = group.next_column()? else {
                 break;
@@ -278,8 +334,20 @@ impl<W: Write + Send> TableWriter<W> {
     /// Writes what is left and the file's footer; returns the output.
     pub fn finish(mut self) -> Result<W, Error> {
         self.flush()?;
-        Ok(self.file.into_inner()?)
+        // A table without rows: its file begins (and ends) here.
+        self.begin()?;
+        match self.file {
+            Writer::Writing(file) => Ok(file.into_inner()?),
+            Writer::Waiting(_) => Err(lost()),
+        }
     }
+}
+
+/// The error of a file that should have been begun and was not (a defect).
+fn lost() -> Error {
+    Error::Parquet(parquet::errors::ParquetError::General(
+        "the Parquet file's output was lost before it was begun".into(),
+    ))
 }
 
 /// A table's Parquet file being written through a [`Sink`]: a temporary
@@ -386,6 +454,38 @@ mod tests {
             w.push(chunk).unwrap();
         }
         w.finish().unwrap()
+    }
+
+    #[test]
+    fn mostly_distinct_text_has_no_dictionary_repeated_text_has_one() {
+        let model = Model::new(
+            "t",
+            "prova",
+            columns(&[("chiave", Kind::Text, ""), ("sesso", Kind::Text, "")]),
+        );
+        let mut w = TableWriter::new(&model, Vec::new()).unwrap();
+        let rows: Vec<Row<'static>> = (0..1000)
+            .map(|i| {
+                vec![
+                    Cell::owned(Some(format!("{i:032x}"))),
+                    Cell::text(Some(if i % 2 == 0 { "F" } else { "M" })),
+                ]
+            })
+            .collect();
+        w.push(&rows).unwrap();
+        let reader = SerializedFileReader::new(Bytes::from(w.finish().unwrap())).unwrap();
+        let group = reader.metadata().row_group(0);
+        assert!(group.column(0).dictionary_page_offset().is_none());
+        assert!(group.column(1).dictionary_page_offset().is_some());
+        assert_eq!(reader.get_row_iter(None).unwrap().count(), 1000);
+    }
+
+    #[test]
+    fn a_table_without_rows_is_a_valid_empty_file() {
+        let w = TableWriter::new(&model(), Vec::new()).unwrap();
+        let reader = SerializedFileReader::new(Bytes::from(w.finish().unwrap())).unwrap();
+        assert_eq!(reader.metadata().num_row_groups(), 0);
+        assert_eq!(reader.metadata().file_metadata().schema_descr().num_columns(), 6);
     }
 
     #[test]

@@ -299,7 +299,7 @@ impl<W: Write + Send> TableWriter<W> {
                 props = props.set_column_dictionary_enabled(ColumnPath::from(name.as_str()), false);
             }
         }
-        let out = out.take().ok_or_else(|| lost())?;
+        let out = out.take().ok_or_else(lost)?;
         let props = Arc::new(props.build());
         self.file = Writer::Writing(SerializedFileWriter::new(
             out,
@@ -485,7 +485,14 @@ mod tests {
         let w = TableWriter::new(&model(), Vec::new()).unwrap();
         let reader = SerializedFileReader::new(Bytes::from(w.finish().unwrap())).unwrap();
         assert_eq!(reader.metadata().num_row_groups(), 0);
-        assert_eq!(reader.metadata().file_metadata().schema_descr().num_columns(), 6);
+        assert_eq!(
+            reader
+                .metadata()
+                .file_metadata()
+                .schema_descr()
+                .num_columns(),
+            6
+        );
     }
 
     #[test]

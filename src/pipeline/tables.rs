@@ -169,6 +169,9 @@ pub(crate) struct Master<'a> {
     /// The families' facts (IRPEF income, arrears), computed once for
     /// `famiglie` and every level of `fragilita`.
     facts: std::sync::OnceLock<FamilyFacts>,
+    /// Each family's latest ISEE and its source, computed once for
+    /// `famiglie` and `fragilita`.
+    isee: std::sync::OnceLock<HashMap<&'a str, (f64, &'a str)>>,
 }
 
 /// Where a record's area statistica comes from (`servizi.area_da`).
@@ -222,6 +225,7 @@ impl<'a> Master<'a> {
             register: None,
             imports: &[],
             facts: std::sync::OnceLock::new(),
+            isee: std::sync::OnceLock::new(),
         }
     }
 
@@ -463,7 +467,12 @@ impl<'a> Master<'a> {
     /// The family's ISEE: from the last source (project order) declaring an
     /// ISEE column with a value on a record linked to a member; of its
     /// records, the last by row.
-    fn isee_by_family(&self) -> HashMap<&'a str, (f64, &'a str)> {
+    fn isee_by_family(&self) -> &HashMap<&'a str, (f64, &'a str)> {
+        self.isee.get_or_init(|| self.isee_of_families())
+    }
+
+    /// See [`Master::isee_by_family`].
+    fn isee_of_families(&self) -> HashMap<&'a str, (f64, &'a str)> {
         let mut isee_of: HashMap<&str, (f64, &str)> = HashMap::default();
         for l in self.linked {
             let Some(col) = l.isee else { continue };

@@ -177,6 +177,7 @@ registry::registry! {
         Range => range::Range,
         Length => length::Length,
         Completeness => completeness::Completeness,
+        Case => case::Case,
     ],
 }
 
@@ -193,7 +194,7 @@ mod tests {
 
     #[test]
     fn codes_are_unique_and_sorted() {
-        assert_eq!(ALL.len(), 24);
+        assert_eq!(ALL.len(), 25);
         let mut codes: Vec<&str> = ALL.iter().map(|k| k.code).collect();
         let n = codes.len();
         codes.dedup();

@@ -238,7 +238,7 @@ mod tests {
     fn every_field_kind_is_in_all() {
         let rules = "[fields.A]\ntype = \"integer\"\nrequired = true\nunique = true\n\
                      enum = [\"1\"]\npattern = '\\d'\nrange = { min = 0 }\nmax_length = 3\n\
-                     completeness = 90\nplaceholder = true\n";
+                     completeness = 90\ncase = \"upper\"\n";
         let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default();
         let set = crate::rules::load_str(
             rules,
@@ -246,7 +246,7 @@ mod tests {
             std::path::Path::new("."),
             today,
         )
-            .unwrap_or_else(|e| panic!("{e:?}"));
+        .unwrap_or_else(|e| panic!("{e:?}"));
         let kinds: Vec<&str> = set.fields[0]
             .constraints
             .iter()
@@ -263,7 +263,7 @@ mod tests {
                 "range",
                 "length",
                 "completeness",
-                "placeholder"
+                "case"
             ]
         );
         for c in &set.fields[0].constraints {

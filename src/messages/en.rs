@@ -2,6 +2,7 @@
 //! `summary.json`, `findings.csv`, JUnit and the terminal carry this text.
 
 use super::{joined, Description, Message, PlaceChange};
+use crate::checks::case::LetterCase;
 use crate::identity::codice_fiscale::CfError;
 use crate::identity::dates::MONTH_NAMES;
 use crate::read::{delimiter_name, ReadIssueKind};
@@ -51,6 +52,9 @@ pub fn description(d: &Description) -> String {
         }
         Description::MaxLength { field, max } => {
             format!("{field} must have at most {max} characters")
+        }
+        Description::Case { field, case } => {
+            format!("{field} must be in {} case", case_name(*case))
         }
         Description::Completeness { field, percent } => {
             format!("at least {percent}% of the rows must have {field}")
@@ -105,6 +109,7 @@ pub fn message(m: &Message) -> String {
         }
         Message::NotAllowed { preview } => format!("not one of the allowed values ({preview})"),
         Message::NoMatch { pattern } => format!("does not match the pattern {pattern}"),
+        Message::NotInCase { case } => format!("not in {} case", case_name(*case)),
         Message::BelowMinimum { min } => format!("below the minimum {min}"),
         Message::AboveMaximum { max } => format!("above the maximum {max}"),
         Message::BeforeEarliest { date } => format!("before the earliest allowed date {date}"),
@@ -137,6 +142,14 @@ pub fn message(m: &Message) -> String {
         Message::KeyMissing => "a column of the key is missing".into(),
         Message::NotDelimited => "not a delimited text file".into(),
         Message::NotLinked => "cross-source: evaluated by vaglio run after linkage".into(),
+    }
+}
+
+/// A letter case's name: `upper`, `lower`.
+fn case_name(case: LetterCase) -> &'static str {
+    match case {
+        LetterCase::Upper => "upper",
+        LetterCase::Lower => "lower",
     }
 }
 

@@ -7,6 +7,7 @@
 //! ([`PHRASES`]); values, expressions and column names are kept.
 
 use super::{joined, Description, Message, PlaceChange};
+use crate::checks::case::LetterCase;
 use crate::checks::CheckKind;
 use crate::identity::codice_fiscale::CfError;
 use crate::read::{delimiter_name, ReadIssueKind};
@@ -89,6 +90,7 @@ pub fn kind_summary(kind: &CheckKind) -> &'static str {
         "VG106" => "il numero o la data è nei limiti",
         "VG107" => "la lunghezza del testo è nei limiti",
         "VG108" => "abbastanza righe hanno un valore",
+        "VG110" => "il testo è nel maiuscolo o minuscolo dichiarato",
         "VG109" => "il codice del luogo del codice fiscale era in uso alla data di nascita",
         "VG201" => "nessuna riga ne ripete un'altra per intero",
         "VG202" => "nessuna coppia di righe condivide la stessa combinazione di chiave",
@@ -99,6 +101,14 @@ pub fn kind_summary(kind: &CheckKind) -> &'static str {
             "il record concorda con il residente collegato, la sua famiglia e le altre fonti"
         }
         _ => kind.summary,
+    }
+}
+
+/// A letter case's name: `maiuscolo`, `minuscolo`.
+fn case_name(case: LetterCase) -> &'static str {
+    match case {
+        LetterCase::Upper => "maiuscolo",
+        LetterCase::Lower => "minuscolo",
     }
 }
 
@@ -165,6 +175,9 @@ pub fn description(d: &Description) -> String {
             "{field} deve avere al massimo {}",
             count(*max, "carattere", "caratteri")
         ),
+        Description::Case { field, case } => {
+            format!("{field} deve essere in {}", case_name(*case))
+        }
         Description::Completeness { field, percent } => {
             format!("almeno il {percent}% delle righe ha un valore di {field}")
         }
@@ -219,6 +232,7 @@ pub fn message(m: &Message) -> String {
         }
         Message::NotAllowed { preview } => format!("non è uno dei valori ammessi ({preview})"),
         Message::NoMatch { pattern } => format!("non corrisponde allo schema {pattern}"),
+        Message::NotInCase { case } => format!("non è in {}", case_name(*case)),
         Message::BelowMinimum { min } => format!("sotto il minimo {min}"),
         Message::AboveMaximum { max } => format!("sopra il massimo {max}"),
         Message::BeforeEarliest { date } => {

@@ -141,6 +141,13 @@ pub enum Description {
         /// The percentage of rows.
         percent: f64,
     },
+    /// VG110.
+    Case {
+        /// The field.
+        field: String,
+        /// The declared case.
+        case: crate::checks::case::LetterCase,
+    },
     /// VG104.
     Allowed {
         /// The field.
@@ -297,6 +304,11 @@ pub enum Message {
         max: u64,
         /// The value's characters.
         found: u64,
+    },
+    /// A letter of the other case (VG110).
+    NotInCase {
+        /// The declared case.
+        case: crate::checks::case::LetterCase,
     },
     /// Too few rows have a value (VG108).
     TooIncomplete {

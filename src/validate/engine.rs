@@ -15,12 +15,12 @@ use super::distinct::DistinctCounter;
 use super::plan::{Plan, PlannedField};
 use super::{FieldProfile, Finding, SourceOutcome};
 use crate::checks;
+use crate::checks::registry::Cell;
 use crate::messages::Message;
 use crate::privacy::mask;
 use crate::read::{
     Header, ReadError, ReadIssue, ReadIssueKind, Record, Source, SourceInfo, Table, TableChunk,
 };
-use crate::checks::registry::Cell;
 use crate::rules::RuleSet;
 use crate::value::Value;
 

@@ -61,7 +61,11 @@ impl Loader<'_> {
             "datamart",
         ];
         let mut allowed: Vec<&str> = KEYS[..3].to_vec();
-        allowed.extend(crate::checks::FIELD_KEYS.iter().flat_map(|k| k.iter().copied()));
+        allowed.extend(
+            crate::checks::FIELD_KEYS
+                .iter()
+                .flat_map(|k| k.iter().copied()),
+        );
         allowed.extend_from_slice(&KEYS[3..]);
         let what = format!("[fields.{name}]");
         let t = node.table(self.diags, &what, &allowed)?;

@@ -39,27 +39,6 @@ fn count(n: u64, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-/// A comparison level's name in Italian (the names of
-/// [`crate::link::spec::CompKind::level_names`]).
-pub fn level_name(name: &str) -> Option<&'static str> {
-    Some(match name {
-        "null" => "valore mancante",
-        "exact" => "uguale",
-        "one_edit" => "un errore di battitura",
-        "segments_agree" => "primi 11 caratteri uguali",
-        "recomputed_agrees" => "ricalcolato, uguale",
-        "variant" => "variante",
-        "swapped" => "invertiti",
-        "jaro_winkler_high" => "molto simile",
-        "jaro_winkler_low" => "abbastanza simile",
-        "day_month_swapped" => "giorno e mese invertiti",
-        "one_off" => "un giorno o una cifra di scarto",
-        "same_year" => "stesso anno",
-        "else" => "diverso",
-        _ => return None,
-    })
-}
-
 /// A severity's name in Italian.
 pub fn severity(s: Severity) -> &'static str {
     match s {

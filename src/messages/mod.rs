@@ -451,7 +451,7 @@ pub enum LevelShown {
     /// The prior, the first step: no level.
     Prior,
     /// A level of the comparison (`exact`, as
-    /// [`crate::link::spec::CompKind::level_names`] names it), with its
+    /// [`crate::link::spec::CompKind::levels`] names it), with its
     /// term-frequency adjustment in bits (0: none).
     Level {
         /// The level's name.
@@ -488,14 +488,11 @@ pub fn prior(lang: Lang) -> &'static str {
     }
 }
 
-/// A comparison level's name in `lang`: in English the name the model and
-/// `summary.json` use (`one_edit`); a name the catalogue does not know is
-/// kept.
+/// A comparison level's name in `lang`, from the comparisons' tables of
+/// levels ([`crate::link::compare::Level`]): in English the name the model
+/// and `summary.json` use (`one_edit`); a name no table has is kept.
 pub fn level_name(name: &str, lang: Lang) -> &str {
-    match lang {
-        Lang::En => name,
-        Lang::It => it::level_name(name).unwrap_or(name),
-    }
+    crate::link::compare::Level::find(name).map_or(name, |l| l.label(lang))
 }
 
 /// `columns` joined as outputs show a combination: `A + B`.

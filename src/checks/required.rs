@@ -24,19 +24,8 @@ impl FieldKind for Required {
     const KEYS: &'static [&'static str] = &["required"];
 
     fn parse(cx: &mut FieldCx<'_, '_, '_, '_>, out: &mut Vec<(Self, CheckMeta)>) {
-        let Some(n) = cx.table.get("required") else {
-            return;
-        };
-        let span = n.span.clone();
-        if let Some((true, table)) = cx.flag(n, "`required`") {
-            let field = cx.name.to_string();
-            let meta = cx.meta(
-                &KIND,
-                table.as_ref(),
-                format!("{field}.required"),
-                Description::Required { field },
-                span,
-            );
+        let description = |field| Description::Required { field };
+        if let Some(meta) = cx.switch(&KIND, "required", description) {
             out.push((Required, meta));
         }
     }

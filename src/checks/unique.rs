@@ -29,19 +29,8 @@ impl FieldKind for Unique {
     const KEYS: &'static [&'static str] = &["unique"];
 
     fn parse(cx: &mut FieldCx<'_, '_, '_, '_>, out: &mut Vec<(Self, CheckMeta)>) {
-        let Some(n) = cx.table.get("unique") else {
-            return;
-        };
-        let span = n.span.clone();
-        if let Some((true, table)) = cx.flag(n, "`unique`") {
-            let field = cx.name.to_string();
-            let meta = cx.meta(
-                &KIND,
-                table.as_ref(),
-                format!("{field}.unique"),
-                Description::UniqueValue { field },
-                span,
-            );
+        let description = |field| Description::UniqueValue { field };
+        if let Some(meta) = cx.switch(&KIND, "unique", description) {
             out.push((Unique, meta));
         }
     }

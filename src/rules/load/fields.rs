@@ -536,6 +536,24 @@ impl<'a, 'i> FieldCx<'_, '_, 'a, 'i> {
         self.loader.flag(n, what, &[])
     }
 
+    /// A kind switched on by `key = true` (or a table, true unless it says
+    /// `value = false`): its check's identity, `{field}.{key}`, when on.
+    pub fn switch(
+        &mut self,
+        kind: &CheckKind,
+        key: &str,
+        description: impl FnOnce(String) -> Description,
+    ) -> Option<CheckMeta> {
+        let n = self.table.get(key)?;
+        let span = n.span.clone();
+        let (true, table) = self.flag(n, &format!("`{key}`"))? else {
+            return None;
+        };
+        let field = self.name.to_string();
+        let id = format!("{field}.{key}");
+        Some(self.meta(kind, table.as_ref(), id, description(field), span))
+    }
+
     /// See [`Loader::value_or_table`]: a scalar, or a table with `value`
     /// (or one of `value_keys`) and the check's identity keys.
     pub fn value_or_table(

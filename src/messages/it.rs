@@ -158,7 +158,8 @@ pub fn description(d: &Description) -> String {
             format!("{field} deve essere in {}", case_name(*case))
         }
         Description::Completeness { field, percent } => {
-            format!("almeno il {percent}% delle righe ha un valore di {field}")
+            let percent = super::percent_as_written(*percent, super::Lang::It);
+            format!("almeno il {percent} delle righe ha un valore di {field}")
         }
         Description::Allowed { field } => format!("{field} deve essere uno dei valori ammessi"),
         Description::Pattern { field, pattern } => {
@@ -238,7 +239,9 @@ pub fn message(m: &Message) -> String {
             percent,
             min_percent,
         } => format!(
-            "il {percent:.1}% delle righe ha un valore, ne è richiesto almeno il {min_percent}%"
+            "il {} delle righe ha un valore, ne è richiesto almeno il {}",
+            super::percent(*percent, 1, super::Lang::It),
+            super::percent_as_written(*min_percent, super::Lang::It)
         ),
         Message::TooFewRows { rows, min } => format!(
             "l'estratto ha {}, almeno {min} attese",

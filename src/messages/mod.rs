@@ -495,6 +495,24 @@ pub fn level_name(name: &str, lang: Lang) -> &str {
     crate::link::compare::Level::find(name).map_or(name, |l| l.label(lang))
 }
 
+/// A percentage with `decimals` decimals as `lang` writes it: `12.50%` in
+/// English, `12,50 %` in Italian.
+pub fn percent(x: f64, decimals: usize, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("{x:.decimals$}%"),
+        Lang::It => format!("{x:.decimals$} %").replace('.', ","),
+    }
+}
+
+/// A percentage as the rule file wrote it (a tolerance: `2.5`), as `lang`
+/// writes it: `2.5%` in English, `2,5 %` in Italian.
+pub fn percent_as_written(x: f64, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("{x}%"),
+        Lang::It => format!("{x} %").replace('.', ","),
+    }
+}
+
 /// `columns` joined as outputs show a combination: `A + B`.
 pub(crate) fn joined(columns: &[String]) -> String {
     columns.join(" + ")

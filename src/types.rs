@@ -14,7 +14,7 @@ use crate::identity::belfiore::{self, Validity};
 use crate::identity::codice_fiscale::{self, CfClass, Sex};
 use crate::identity::dates::{DateError, DateFormats};
 use crate::identity::ids;
-use crate::messages::Message;
+use crate::messages::{IdKind, Message};
 use crate::value::{Value, ValueType};
 
 /// A field's declared type with its parsing options.
@@ -144,7 +144,7 @@ pub struct TypeError {
     /// What is wrong, for a data owner, without personal data.
     pub message: Message,
     /// A more precise message that may quote parts of the value.
-    pub detail: Option<String>,
+    pub detail: Option<Message>,
 }
 
 impl fmt::Display for TypeError {
@@ -158,6 +158,10 @@ fn type_error(message: impl Into<Message>) -> TypeError {
         message: message.into(),
         detail: None,
     }
+}
+
+fn invalid_id(kind: IdKind, error: ids::IdError) -> TypeError {
+    type_error(Message::InvalidId { kind, error })
 }
 
 /// How the Excel reader writes a typed date cell (a date without a time).
@@ -264,21 +268,16 @@ impl FieldType {
             } => parse_cf(text, *provisional, *reference),
             FieldType::PartitaIva => ids::validate_partita_iva(text)
                 .map(|_| Value::Text(Cow::Borrowed(text)))
-                .map_err(|e| type_error(format!("not a valid partita IVA: {}", e.message()))),
+                .map_err(|error| invalid_id(IdKind::PartitaIva, error)),
             FieldType::Cap => ids::validate_cap(text)
                 .map(|_| Value::Text(Cow::Borrowed(text)))
-                .map_err(|e| type_error(format!("not a valid CAP: {}", e.message()))),
+                .map_err(|error| invalid_id(IdKind::Cap, error)),
             FieldType::IstatComune => ids::parse_istat_code(text)
                 .map(|_| Value::Text(Cow::Borrowed(text)))
-                .map_err(|e| {
-                    type_error(format!(
-                        "not a valid ISTAT municipality code: {}",
-                        e.message()
-                    ))
-                }),
+                .map_err(|error| invalid_id(IdKind::IstatComune, error)),
             FieldType::IseeProtocol { reference } => ids::parse_dsu_protocol(text, *reference)
                 .map(|_| Value::Text(Cow::Borrowed(text)))
-                .map_err(|e| type_error(format!("not a valid ISEE protocol: {}", e.message()))),
+                .map_err(|error| invalid_id(IdKind::IseeProtocol, error)),
             FieldType::Belfiore => {
                 let code = text.to_ascii_uppercase();
                 if belfiore::place(&code).is_some() {
@@ -502,7 +501,7 @@ fn parse_date(
         }
         Err(e @ DateError::DayOutOfRange { .. }) => Err(TypeError {
             message: "not a real date: no such day in that month".into(),
-            detail: Some(format!("not a real date: {}", e.message())),
+            detail: Some(Message::NotARealDate(e)),
         }),
         Err(
             e @ DateError::MonthOutOfRange {
@@ -514,11 +513,11 @@ fn parse_date(
             } else {
                 "not a real date: the month is over 12".into()
             },
-            detail: Some(format!("not a real date: {}", e.message())),
+            detail: Some(Message::NotARealDate(e)),
         }),
         Err(e) => Err(TypeError {
             message: "not a real date".into(),
-            detail: Some(format!("not a real date: {}", e.message())),
+            detail: Some(Message::NotARealDate(e)),
         }),
     }
 }
@@ -600,7 +599,7 @@ mod tests {
         );
         assert!(!e.message.to_string().contains("2020"));
         assert_eq!(
-            e.detail.as_deref(),
+            e.detail.map(|d| d.to_string()).as_deref(),
             Some("not a real date: day 31 does not exist in February 2020 (it has 29 days)")
         );
         let e = t.parse("2020/02/01").unwrap_err();

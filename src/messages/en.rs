@@ -1,7 +1,7 @@
 //! The English catalogue: every [`Description`] and [`Message`] in English.
 //! `summary.json`, `findings.csv`, JUnit and the terminal carry this text.
 
-use super::{joined, Description, Message, PlaceChange};
+use super::{joined, Description, IdKind, Message, PlaceChange};
 use crate::checks::case::LetterCase;
 use crate::identity::codice_fiscale::CfError;
 use crate::identity::dates::MONTH_NAMES;
@@ -109,6 +109,16 @@ pub fn message(m: &Message) -> String {
         }
         Message::NotAllowed { preview } => format!("not one of the allowed values ({preview})"),
         Message::NoMatch { pattern } => format!("does not match the pattern {pattern}"),
+        Message::NotARealDate(e) => format!("not a real date: {}", e.message()),
+        Message::InvalidId { kind, error } => {
+            let what = match kind {
+                IdKind::PartitaIva => "partita IVA",
+                IdKind::Cap => "CAP",
+                IdKind::IstatComune => "ISTAT municipality code",
+                IdKind::IseeProtocol => "ISEE protocol",
+            };
+            format!("not a valid {what}: {}", error.message())
+        }
         Message::NotInCase { case } => format!("not in {} case", case_name(*case)),
         Message::BelowMinimum { min } => format!("below the minimum {min}"),
         Message::AboveMaximum { max } => format!("above the maximum {max}"),

@@ -6,10 +6,12 @@
 //! not typed yet) is translated phrase by phrase where a phrase is known
 //! ([`PHRASES`]); values, expressions and column names are kept.
 
-use super::{joined, Description, Message, PlaceChange};
+use super::{joined, Description, IdKind, Message, PlaceChange};
 use crate::checks::case::LetterCase;
 use crate::checks::CheckKind;
 use crate::identity::codice_fiscale::CfError;
+use crate::identity::dates::DateError;
+use crate::identity::ids::IdError;
 use crate::read::{delimiter_name, ReadIssueKind};
 use crate::rules::Severity;
 
@@ -212,6 +214,16 @@ pub fn message(m: &Message) -> String {
         }
         Message::NotAllowed { preview } => format!("non è uno dei valori ammessi ({preview})"),
         Message::NoMatch { pattern } => format!("non corrisponde allo schema {pattern}"),
+        Message::NotARealDate(e) => format!("data inesistente: {}", date_error(e)),
+        Message::InvalidId { kind, error } => {
+            let what = match kind {
+                IdKind::PartitaIva => "partita IVA non valida",
+                IdKind::Cap => "CAP non valido",
+                IdKind::IstatComune => "codice ISTAT di comune non valido",
+                IdKind::IseeProtocol => "protocollo ISEE non valido",
+            };
+            format!("{what}: {}", id_error(error))
+        }
         Message::NotInCase { case } => format!("non è in {}", case_name(*case)),
         Message::BelowMinimum { min } => format!("sotto il minimo {min}"),
         Message::AboveMaximum { max } => format!("sopra il massimo {max}"),
@@ -435,6 +447,82 @@ fn untyped(english: &str) -> String {
     out
 }
 
+/// A month's name in Italian (1 = `gennaio`), or `quel mese`.
+fn month_name(month: u32) -> &'static str {
+    [
+        "gennaio",
+        "febbraio",
+        "marzo",
+        "aprile",
+        "maggio",
+        "giugno",
+        "luglio",
+        "agosto",
+        "settembre",
+        "ottobre",
+        "novembre",
+        "dicembre",
+    ]
+    .get((month as usize).wrapping_sub(1))
+    .copied()
+    .unwrap_or("quel mese")
+}
+
+/// Why a text is not a valid date, in Italian (it may quote the date's
+/// parts: shown only where values may be).
+pub fn date_error(e: &DateError) -> String {
+    match *e {
+        DateError::Empty => "la data è vuota".into(),
+        DateError::NotADate => "non è in un formato di data riconosciuto".into(),
+        DateError::ZeroDate => "una data zero (0000-00-00) sta al posto di una data che manca".into(),
+        DateError::MonthOutOfRange {
+            month,
+            maybe_month_first: true,
+        } => format!(
+            "il mese {month} non esiste (i mesi vanno da 1 a 12): la data è scritta con il mese per primo?"
+        ),
+        DateError::MonthOutOfRange { month, .. } => {
+            format!("il mese {month} non esiste (i mesi vanno da 1 a 12)")
+        }
+        DateError::DayOutOfRange { day: 0, .. } => "il giorno 0 non esiste".into(),
+        DateError::DayOutOfRange { day, month, year } => format!(
+            "il giorno {day} non esiste in {} {year} (ha {} giorni)",
+            month_name(month),
+            crate::identity::dates::days_in_month(year, month)
+        ),
+        DateError::YearOutOfRange { year } => format!("l'anno {year} non è plausibile"),
+        DateError::ExcelSerialOutOfRange => {
+            "il numero è fuori dall'intervallo delle date di Excel".into()
+        }
+        DateError::ExcelPhantomLeapDay => {
+            "il numero di serie Excel 60 è il 29 febbraio 1900, un giorno che non è mai esistito"
+                .into()
+        }
+        DateError::NoFormatMatched => "la data non è in nessuno dei formati".into(),
+    }
+}
+
+/// What is wrong with an identifier, in Italian (no identifier value).
+pub fn id_error(e: &IdError) -> String {
+    match *e {
+        IdError::Empty => "il valore è vuoto".into(),
+        IdError::WrongLength { len, expected } => format!(
+            "lunghezza errata: {}, attesi {expected}",
+            count(len as u64, "carattere", "caratteri")
+        ),
+        IdError::NotDigits => "sono ammesse solo cifre".into(),
+        IdError::WrongCheckDigit { expected, found } => {
+            format!("la cifra di controllo dovrebbe essere {expected}, trovato {found}")
+        }
+        IdError::Placeholder => "un valore segnaposto, non un vero identificativo".into(),
+        IdError::Shape(s) => format!("non nella forma attesa {s}"),
+        IdError::ImplausibleYear { year, min, max } => {
+            format!("l'anno {year} non è plausibile (atteso tra {min} e {max})")
+        }
+        IdError::OutOfRange => "fuori dall'intervallo ammesso".into(),
+    }
+}
+
 /// Why a codice fiscale is not valid, in Italian. Like the English, it
 /// contains at most one character of the code.
 pub fn cf_error(e: &CfError) -> String {
@@ -484,13 +572,7 @@ pub fn cf_error(e: &CfError) -> String {
             "i caratteri 10-11 dovrebbero essere il giorno di nascita, 01-31 (41-71 per le donne), trovato {day:02}"
         ),
         CfError::InvalidDate { day, month } => {
-            let name = [
-                "gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto",
-                "settembre", "ottobre", "novembre", "dicembre",
-            ]
-            .get(usize::from(month).wrapping_sub(1))
-            .copied()
-            .unwrap_or("quel mese");
+            let name = month_name(u32::from(month));
             format!("la data di nascita non esiste: {name} non ha il giorno {day}")
         }
         CfError::WrongCheckCharacter { expected, found } => format!(
@@ -614,6 +696,38 @@ mod tests {
         assert_eq!(
             Message::ValueMissing.with_value("x", false),
             Message::ValueMissing
+        );
+    }
+
+    #[test]
+    fn type_errors_with_parameters_are_italian_throughout() {
+        let detail = Message::NotARealDate(DateError::DayOutOfRange {
+            day: 31,
+            month: 2,
+            year: 2020,
+        });
+        assert_eq!(
+            detail.to_string(),
+            "not a real date: day 31 does not exist in February 2020 (it has 29 days)"
+        );
+        assert_eq!(
+            message(&detail),
+            "data inesistente: il giorno 31 non esiste in febbraio 2020 (ha 29 giorni)"
+        );
+        let id = Message::InvalidId {
+            kind: IdKind::PartitaIva,
+            error: IdError::WrongLength {
+                len: 10,
+                expected: 11,
+            },
+        };
+        assert_eq!(
+            id.to_string(),
+            "not a valid partita IVA: wrong length: 10 characters, expected 11"
+        );
+        assert_eq!(
+            message(&id),
+            "partita IVA non valida: lunghezza errata: 10 caratteri, attesi 11"
         );
     }
 

@@ -305,6 +305,17 @@ pub enum Message {
         /// The value's characters.
         found: u64,
     },
+    /// A date that does not exist, with the reason quoting its parts (day
+    /// 31 of February 2020): a type error's detail, shown with
+    /// `--show-pii` or on a field with `pii = false` (VG102).
+    NotARealDate(crate::identity::dates::DateError),
+    /// Not a valid identifier of its type, and why (VG102).
+    InvalidId {
+        /// The identifier's type.
+        kind: IdKind,
+        /// What is wrong with it (no identifier value).
+        error: crate::identity::ids::IdError,
+    },
     /// A letter of the other case (VG110).
     NotInCase {
         /// The declared case.
@@ -352,6 +363,19 @@ pub enum Message {
     NotDelimited,
     /// A cross-source check is evaluated after the linkage (`vaglio run`).
     NotLinked,
+}
+
+/// The identifiers a field type checks with [`crate::identity::ids`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IdKind {
+    /// `partita_iva`.
+    PartitaIva,
+    /// `cap`.
+    Cap,
+    /// `istat_comune`.
+    IstatComune,
+    /// `isee_protocol`.
+    IseeProtocol,
 }
 
 /// Why a place code was not in use on a date.

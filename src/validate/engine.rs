@@ -865,7 +865,7 @@ fn check_rows(
                         out.evaluated[c] += 1;
                         let show = options.show_pii || !field.pii;
                         let message = match (show, e.detail) {
-                            (true, Some(detail)) => Message::Untyped(detail),
+                            (true, Some(detail)) => detail,
                             _ => e.message,
                         };
                         fail_cell(

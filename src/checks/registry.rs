@@ -235,10 +235,10 @@ mod tests {
     }
 
     #[test]
-    fn every_field_kind_is_in_all() {
+    fn field_kinds_parse_in_registry_order_and_are_in_all() {
         let rules = "[fields.A]\ntype = \"integer\"\nrequired = true\nunique = true\n\
                      enum = [\"1\"]\npattern = '\\d'\nrange = { min = 0 }\nmax_length = 3\n\
-                     completeness = 90\ncase = \"upper\"\n";
+                     completeness = 90\n";
         let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default();
         let set = crate::rules::load_str(
             rules,
@@ -263,7 +263,6 @@ mod tests {
                 "range",
                 "length",
                 "completeness",
-                "case"
             ]
         );
         for c in &set.fields[0].constraints {

@@ -61,17 +61,10 @@ impl FieldKind for Case {
     const KEYS: &'static [&'static str] = &["case"];
 
     fn parse(cx: &mut FieldCx<'_, '_, '_, '_>, out: &mut Vec<(Self, CheckMeta)>) {
-        let Some(n) = cx.table.get("case") else {
+        let Some(written) = cx.text("case") else {
             return;
         };
-        let span = n.span.clone();
-        let (value, table) = cx.value_or_table(n, "case", &[]);
-        let Some(value) = value else {
-            return;
-        };
-        let Some(text) = value.str(cx.diags(), "`case`") else {
-            return;
-        };
+        let text = written.text;
         let Some(case) = LetterCase::parse(text) else {
             let help = match crate::rules::did_you_mean(text, LetterCase::NAMES.iter().copied()) {
                 Some(s) => format!("did you mean \"{s}\"? One of: upper, lower"),
@@ -79,16 +72,16 @@ impl FieldKind for Case {
             };
             let message = format!("unknown letter case `{text}` for field {}", cx.name);
             cx.diags()
-                .error(value.span.clone(), message, "unknown case", Some(help));
+                .error(written.value_span, message, "unknown case", Some(help));
             return;
         };
         let field = cx.name.to_string();
         let meta = cx.meta(
             &KIND,
-            table.as_ref(),
+            written.table.as_ref(),
             format!("{field}.case"),
             Description::Case { field, case },
-            span,
+            written.span,
         );
         out.push((Case { case }, meta));
     }

@@ -31,17 +31,10 @@ impl FieldKind for Pattern {
     const KEYS: &'static [&'static str] = &["pattern"];
 
     fn parse(cx: &mut FieldCx<'_, '_, '_, '_>, out: &mut Vec<(Self, CheckMeta)>) {
-        let Some(n) = cx.table.get("pattern") else {
+        let Some(written) = cx.text("pattern") else {
             return;
         };
-        let span = n.span.clone();
-        let (value, table) = cx.value_or_table(n, "pattern", &[]);
-        let Some(value) = value else {
-            return;
-        };
-        let Some(source) = value.str(cx.diags(), "`pattern`") else {
-            return;
-        };
+        let source = written.text;
         let anchored = format!("^(?:{source})$");
         let regex = match regex::RegexBuilder::new(&anchored)
             .size_limit(1 << 22)
@@ -59,7 +52,7 @@ impl FieldKind for Pattern {
                 let message =
                     format!("the pattern of {name} is not a valid regular expression: {last}");
                 cx.diags().error(
-                    value.span.clone(),
+                    written.value_span,
                     message,
                     "invalid regex",
                     Some("patterns use Rust regex syntax and must match the whole value; backslashes need doubling in \"…\" strings (or use '…')".into()),
@@ -70,13 +63,13 @@ impl FieldKind for Pattern {
         let field = cx.name.to_string();
         let meta = cx.meta(
             &KIND,
-            table.as_ref(),
+            written.table.as_ref(),
             format!("{field}.pattern"),
             Description::Pattern {
                 field,
                 pattern: source.to_string(),
             },
-            span,
+            written.span,
         );
         let source = source.to_string();
         out.push((Pattern { regex, source }, meta));

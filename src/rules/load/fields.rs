@@ -554,6 +554,23 @@ impl<'a, 'i> FieldCx<'_, '_, 'a, 'i> {
         Some(self.meta(kind, table.as_ref(), id, description(field), span))
     }
 
+    /// A text written `key = "…"` or `key = { value = "…", … }`: the text,
+    /// the span of its value and of the whole key's value, and the table.
+    /// `None` when the key is absent or its value not a string (reported).
+    pub fn text(&mut self, key: &str) -> Option<Text<'a, 'i>> {
+        let n = self.table.get(key)?;
+        let span = n.span.clone();
+        let (value, table) = self.value_or_table(n, key, &[]);
+        let value = value?;
+        let text = value.str(self.diags(), &format!("`{key}`"))?;
+        Some(Text {
+            text,
+            value_span: value.span.clone(),
+            span,
+            table,
+        })
+    }
+
     /// See [`Loader::value_or_table`]: a scalar, or a table with `value`
     /// (or one of `value_keys`) and the check's identity keys.
     pub fn value_or_table(
@@ -581,4 +598,16 @@ impl<'a, 'i> FieldCx<'_, '_, 'a, 'i> {
     ) -> Option<Vec<String>> {
         self.loader.code_list(file, span, column)
     }
+}
+
+/// A constraint's text, as [`FieldCx::text`] reads it.
+pub(crate) struct Text<'a, 'i> {
+    /// The text.
+    pub text: &'a str,
+    /// The span of the text.
+    pub value_span: Range<usize>,
+    /// The span of the key's whole value (the table, when it is one).
+    pub span: Range<usize>,
+    /// The table, when the constraint is written as one.
+    pub table: Option<Table<'a, 'i>>,
 }

@@ -6,7 +6,7 @@
 //! not typed yet) is translated phrase by phrase where a phrase is known
 //! ([`PHRASES`]); values, expressions and column names are kept.
 
-use super::{joined, Description, IdKind, Message, PlaceChange};
+use super::{joined, Description, IdKind, Message, PlaceChange, TypeProblem};
 use crate::checks::case::LetterCase;
 use crate::checks::CheckKind;
 use crate::identity::codice_fiscale::CfError;
@@ -82,6 +82,71 @@ pub fn kind_summary(kind: &CheckKind) -> &'static str {
             "il record concorda con il residente collegato, la sua famiglia e le altre fonti"
         }
         _ => kind.summary,
+    }
+}
+
+/// A strftime format as Italian writes it: `%d/%m/%Y` → `gg/mm/aaaa`.
+fn readable_format(format: &str) -> String {
+    format
+        .replace("%d", "gg")
+        .replace("%m", "mm")
+        .replace("%Y", "aaaa")
+        .replace("%y", "aa")
+        .replace("%H", "hh")
+        .replace("%M", "mm")
+        .replace("%S", "ss")
+}
+
+/// Why a text is not a value of its type, in Italian.
+pub fn type_problem(p: &TypeProblem) -> String {
+    let readable = |formats: &[String]| {
+        formats
+            .iter()
+            .map(|f| readable_format(f))
+            .collect::<Vec<_>>()
+            .join(" o ")
+    };
+    match p {
+        TypeProblem::WholeNumber => "non è un numero intero".into(),
+        TypeProblem::WholeNumberSeparator { sep } => {
+            format!("non è un numero intero (separatore delle migliaia {sep:?} fuori posto)")
+        }
+        TypeProblem::WholeNumberTooLarge => {
+            "numero intero troppo grande (più di 18 cifre)".into()
+        }
+        TypeProblem::Number => "non è un numero".into(),
+        TypeProblem::NumberSeparator { sep } => {
+            format!("non è un numero (separatore delle migliaia {sep:?} fuori posto)")
+        }
+        TypeProblem::NumberWithComma => "non è un numero (ha una virgola: scrivere decimal_separator = \",\" se il file usa la virgola decimale)".into(),
+        TypeProblem::NumberWithDot => {
+            "non è un numero (ha un punto: il campo dichiara decimal_separator = \",\")".into()
+        }
+        TypeProblem::NumberTooLarge => "numero troppo grande".into(),
+        TypeProblem::YesNo {
+            true_values,
+            false_values,
+        } => format!(
+            "non è un valore sì/no (atteso uno tra {} o {})",
+            true_values.join("/"),
+            false_values.join("/")
+        ),
+        TypeProblem::Belfiore => "codice Belfiore sconosciuto (né comune né stato estero)".into(),
+        TypeProblem::Sex => "sesso non valido (atteso M o F)".into(),
+        TypeProblem::DateFormat { formats } => {
+            format!("data non nel formato atteso ({})", readable(formats))
+        }
+        TypeProblem::DateTimeFormat { formats } => {
+            format!("data e ora non nel formato atteso ({})", readable(formats))
+        }
+        TypeProblem::NoSuchDay => "data inesistente: quel mese non ha quel giorno".into(),
+        TypeProblem::MonthOver12 { month_first: true } => {
+            "data inesistente: il mese supera 12 (è scritta con il mese per primo?)".into()
+        }
+        TypeProblem::MonthOver12 { month_first: false } => {
+            "data inesistente: il mese supera 12".into()
+        }
+        TypeProblem::NotARealDate => "data inesistente".into(),
     }
 }
 
@@ -224,6 +289,7 @@ pub fn message(m: &Message) -> String {
             };
             format!("{what}: {}", id_error(error))
         }
+        Message::NotOfType(p) => type_problem(p),
         Message::NotInCase { case } => format!("non è in {}", case_name(*case)),
         Message::BelowMinimum { min } => format!("sotto il minimo {min}"),
         Message::AboveMaximum { max } => format!("sopra il massimo {max}"),
@@ -728,6 +794,33 @@ mod tests {
         assert_eq!(
             message(&id),
             "partita IVA non valida: lunghezza errata: 10 caratteri, attesi 11"
+        );
+    }
+
+    #[test]
+    fn type_problems_are_italian_throughout() {
+        let p = Message::NotOfType(TypeProblem::DateFormat {
+            formats: vec!["%d/%m/%Y".into(), "%Y-%m-%d".into()],
+        });
+        assert_eq!(
+            p.to_string(),
+            "not a date in the expected format (dd/mm/yyyy or yyyy-mm-dd)"
+        );
+        assert_eq!(
+            message(&p),
+            "data non nel formato atteso (gg/mm/aaaa o aaaa-mm-gg)"
+        );
+        let p = Message::NotOfType(TypeProblem::YesNo {
+            true_values: vec!["S".into(), "SI".into()],
+            false_values: vec!["N".into()],
+        });
+        assert_eq!(
+            message(&p),
+            "non è un valore sì/no (atteso uno tra S/SI o N)"
+        );
+        assert_eq!(
+            message(&Message::NotOfType(TypeProblem::WholeNumberTooLarge)),
+            "numero intero troppo grande (più di 18 cifre)"
         );
     }
 

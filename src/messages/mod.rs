@@ -316,6 +316,8 @@ pub enum Message {
         /// What is wrong with it (no identifier value).
         error: crate::identity::ids::IdError,
     },
+    /// Not a value of the field's type (VG102).
+    NotOfType(TypeProblem),
     /// A letter of the other case (VG110).
     NotInCase {
         /// The declared case.
@@ -363,6 +365,65 @@ pub enum Message {
     NotDelimited,
     /// A cross-source check is evaluated after the linkage (`vaglio run`).
     NotLinked,
+}
+
+/// Why a text is not a value of its field's type (VG102), without the
+/// value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TypeProblem {
+    /// Not an integer.
+    WholeNumber,
+    /// An integer whose thousands separator is out of place.
+    WholeNumberSeparator {
+        /// The separator.
+        sep: char,
+    },
+    /// An integer of more than 18 digits.
+    WholeNumberTooLarge,
+    /// Not a number.
+    Number,
+    /// A number whose thousands separator is out of place.
+    NumberSeparator {
+        /// The separator.
+        sep: char,
+    },
+    /// Not a number, with a comma where the field declares a decimal dot.
+    NumberWithComma,
+    /// Not a number, with a dot where the field declares a decimal comma.
+    NumberWithDot,
+    /// A number of more than 300 digits.
+    NumberTooLarge,
+    /// Neither a true nor a false value.
+    YesNo {
+        /// The values read as true.
+        true_values: Vec<String>,
+        /// The values read as false.
+        false_values: Vec<String>,
+    },
+    /// Not a known Belfiore code.
+    Belfiore,
+    /// Not M or F.
+    Sex,
+    /// A date in none of the formats (strftime, as the rule file writes
+    /// them).
+    DateFormat {
+        /// The formats.
+        formats: Vec<String>,
+    },
+    /// A date and time in none of the formats.
+    DateTimeFormat {
+        /// The formats.
+        formats: Vec<String>,
+    },
+    /// A day the month does not have.
+    NoSuchDay,
+    /// A month over 12.
+    MonthOver12 {
+        /// The day is a valid month: the date may be written month first.
+        month_first: bool,
+    },
+    /// Another date that does not exist.
+    NotARealDate,
 }
 
 /// The identifiers a field type checks with [`crate::identity::ids`].
@@ -421,6 +482,12 @@ impl fmt::Display for Message {
 impl From<String> for Message {
     fn from(s: String) -> Message {
         Message::Untyped(s)
+    }
+}
+
+impl From<TypeProblem> for Message {
+    fn from(p: TypeProblem) -> Message {
+        Message::NotOfType(p)
     }
 }
 

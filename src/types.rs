@@ -14,7 +14,7 @@ use crate::identity::belfiore::{self, Validity};
 use crate::identity::codice_fiscale::{self, CfClass, Sex};
 use crate::identity::dates::{DateError, DateFormats};
 use crate::identity::ids;
-use crate::messages::Message;
+use crate::messages::{IdKind, Message, TypeProblem};
 use crate::value::{Value, ValueType};
 
 /// A field's declared type with its parsing options.
@@ -144,7 +144,7 @@ pub struct TypeError {
     /// What is wrong, for a data owner, without personal data.
     pub message: Message,
     /// A more precise message that may quote parts of the value.
-    pub detail: Option<String>,
+    pub detail: Option<Message>,
 }
 
 impl fmt::Display for TypeError {
@@ -158,6 +158,10 @@ fn type_error(message: impl Into<Message>) -> TypeError {
         message: message.into(),
         detail: None,
     }
+}
+
+fn invalid_id(kind: IdKind, error: ids::IdError) -> TypeError {
+    type_error(Message::InvalidId { kind, error })
 }
 
 /// How the Excel reader writes a typed date cell (a date without a time).
@@ -251,11 +255,10 @@ impl FieldType {
                 } else if false_values.iter().any(|f| f.eq_ignore_ascii_case(text)) {
                     Ok(Value::Bool(false))
                 } else {
-                    Err(type_error(format!(
-                        "not a yes/no value (expected one of {} or {})",
-                        true_values.join("/"),
-                        false_values.join("/")
-                    )))
+                    Err(type_error(TypeProblem::YesNo {
+                        true_values: true_values.clone(),
+                        false_values: false_values.clone(),
+                    }))
                 }
             }
             FieldType::CodiceFiscale {
@@ -264,34 +267,27 @@ impl FieldType {
             } => parse_cf(text, *provisional, *reference),
             FieldType::PartitaIva => ids::validate_partita_iva(text)
                 .map(|_| Value::Text(Cow::Borrowed(text)))
-                .map_err(|e| type_error(format!("not a valid partita IVA: {}", e.message()))),
+                .map_err(|error| invalid_id(IdKind::PartitaIva, error)),
             FieldType::Cap => ids::validate_cap(text)
                 .map(|_| Value::Text(Cow::Borrowed(text)))
-                .map_err(|e| type_error(format!("not a valid CAP: {}", e.message()))),
+                .map_err(|error| invalid_id(IdKind::Cap, error)),
             FieldType::IstatComune => ids::parse_istat_code(text)
                 .map(|_| Value::Text(Cow::Borrowed(text)))
-                .map_err(|e| {
-                    type_error(format!(
-                        "not a valid ISTAT municipality code: {}",
-                        e.message()
-                    ))
-                }),
+                .map_err(|error| invalid_id(IdKind::IstatComune, error)),
             FieldType::IseeProtocol { reference } => ids::parse_dsu_protocol(text, *reference)
                 .map(|_| Value::Text(Cow::Borrowed(text)))
-                .map_err(|e| type_error(format!("not a valid ISEE protocol: {}", e.message()))),
+                .map_err(|error| invalid_id(IdKind::IseeProtocol, error)),
             FieldType::Belfiore => {
                 let code = text.to_ascii_uppercase();
                 if belfiore::place(&code).is_some() {
                     Ok(Value::Text(Cow::Owned(code)))
                 } else {
-                    Err(type_error(
-                        "not a known Belfiore code of a municipality or a foreign country",
-                    ))
+                    Err(type_error(TypeProblem::Belfiore))
                 }
             }
             FieldType::Sex => match Sex::parse(text) {
                 Some(s) => Ok(Value::Text(Cow::Owned(s.as_char().to_string()))),
-                None => Err(type_error("not a sex (expected M or F)")),
+                None => Err(type_error(TypeProblem::Sex)),
             },
         }
     }
@@ -416,18 +412,16 @@ fn parse_integer(text: &str, thousands: Option<char>) -> Result<i64, TypeError> 
     let mut digits = Digits::new();
     if !push_grouped(text, thousands, &mut digits) {
         let sep = thousands.unwrap_or(',');
-        return Err(type_error(format!(
-            "not a whole number (thousands separator {sep:?} misplaced)"
-        )));
+        return Err(type_error(TypeProblem::WholeNumberSeparator { sep }));
     }
     let digits = digits.as_str();
     let body = digits.strip_prefix(['-', '+']).unwrap_or(digits);
     if body.is_empty() || !body.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(type_error("not a whole number"));
+        return Err(type_error(TypeProblem::WholeNumber));
     }
     digits
         .parse::<i64>()
-        .map_err(|_| type_error("whole number too large (more than 18 digits)"))
+        .map_err(|_| type_error(TypeProblem::WholeNumberTooLarge))
 }
 
 fn parse_decimal(text: &str, decimal: char, thousands: Option<char>) -> Result<f64, TypeError> {
@@ -438,9 +432,7 @@ fn parse_decimal(text: &str, decimal: char, thousands: Option<char>) -> Result<f
     let mut normal = Digits::new();
     if !push_grouped(int_part, thousands, &mut normal) {
         let sep = thousands.unwrap_or(',');
-        return Err(type_error(format!(
-            "not a number (thousands separator {sep:?} misplaced)"
-        )));
+        return Err(type_error(TypeProblem::NumberSeparator { sep }));
     }
     let int_clean = normal.as_str();
     let body = int_clean.strip_prefix(['-', '+']).unwrap_or(int_clean);
@@ -449,17 +441,17 @@ fn parse_decimal(text: &str, decimal: char, thousands: Option<char>) -> Result<f
     let int_ok =
         body.bytes().all(|b| b.is_ascii_digit()) && (!body.is_empty() || frac_part.is_some());
     if !int_ok || !frac_ok || (body.is_empty() && frac_part.is_none()) {
-        let hint = if decimal == '.' && text.contains(',') {
-            " (it has a comma: set decimal_separator = \",\" if the file uses decimal commas)"
+        let problem = if decimal == '.' && text.contains(',') {
+            TypeProblem::NumberWithComma
         } else if decimal == ',' && text.contains('.') && thousands.is_none() {
-            " (it has a dot: the field declares decimal_separator = \",\")"
+            TypeProblem::NumberWithDot
         } else {
-            ""
+            TypeProblem::Number
         };
-        return Err(type_error(format!("not a number{hint}")));
+        return Err(type_error(problem));
     }
     if body_len > 300 {
-        return Err(type_error("number too large"));
+        return Err(type_error(TypeProblem::NumberTooLarge));
     }
     if let Some(f) = frac_part {
         normal.push_str(".");
@@ -470,7 +462,7 @@ fn parse_decimal(text: &str, decimal: char, thousands: Option<char>) -> Result<f
         .parse::<f64>()
         .ok()
         .filter(|v| v.is_finite())
-        .ok_or_else(|| type_error("not a number"))
+        .ok_or_else(|| type_error(TypeProblem::Number))
 }
 
 /// Human-readable form of strftime patterns: `%d/%m/%Y` → `dd/mm/yyyy`.
@@ -494,31 +486,28 @@ fn parse_date(
     match parser.parse(text, reference) {
         Ok(d) => Ok(d),
         Err(DateError::NoFormatMatched) | Err(DateError::NotADate) => {
-            let expected: Vec<String> = formats.iter().map(|f| readable_format(f)).collect();
-            Err(type_error(format!(
-                "not a date in the expected format ({})",
-                expected.join(" or ")
-            )))
+            Err(type_error(TypeProblem::DateFormat {
+                formats: formats.to_vec(),
+            }))
         }
         Err(e @ DateError::DayOutOfRange { .. }) => Err(TypeError {
-            message: "not a real date: no such day in that month".into(),
-            detail: Some(format!("not a real date: {}", e.message())),
+            message: TypeProblem::NoSuchDay.into(),
+            detail: Some(Message::NotARealDate(e)),
         }),
         Err(
             e @ DateError::MonthOutOfRange {
                 maybe_month_first, ..
             },
         ) => Err(TypeError {
-            message: if maybe_month_first {
-                "not a real date: the month is over 12 (is it written month first?)".into()
-            } else {
-                "not a real date: the month is over 12".into()
-            },
-            detail: Some(format!("not a real date: {}", e.message())),
+            message: TypeProblem::MonthOver12 {
+                month_first: maybe_month_first,
+            }
+            .into(),
+            detail: Some(Message::NotARealDate(e)),
         }),
         Err(e) => Err(TypeError {
-            message: "not a real date".into(),
-            detail: Some(format!("not a real date: {}", e.message())),
+            message: TypeProblem::NotARealDate.into(),
+            detail: Some(Message::NotARealDate(e)),
         }),
     }
 }
@@ -529,11 +518,9 @@ fn parse_datetime(text: &str, formats: &[String]) -> Result<NaiveDateTime, TypeE
             return Ok(d);
         }
     }
-    let expected: Vec<String> = formats.iter().map(|f| readable_format(f)).collect();
-    Err(type_error(format!(
-        "not a date and time in the expected format ({})",
-        expected.join(" or ")
-    )))
+    Err(type_error(TypeProblem::DateTimeFormat {
+        formats: formats.to_vec(),
+    }))
 }
 
 #[cfg(test)]
@@ -600,7 +587,7 @@ mod tests {
         );
         assert!(!e.message.to_string().contains("2020"));
         assert_eq!(
-            e.detail.as_deref(),
+            e.detail.map(|d| d.to_string()).as_deref(),
             Some("not a real date: day 31 does not exist in February 2020 (it has 29 days)")
         );
         let e = t.parse("2020/02/01").unwrap_err();

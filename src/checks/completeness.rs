@@ -1,6 +1,10 @@
 #![doc = include_str!("docs/completeness.md")]
 
+use super::registry::{FieldKind, Stage};
 use super::CheckKind;
+use crate::messages::Description;
+use crate::rules::load::fields::FieldCx;
+use crate::rules::CheckMeta;
 use crate::messages::Message;
 use crate::rules::Severity;
 
@@ -13,6 +17,46 @@ pub const KIND: CheckKind = CheckKind {
     summary: "enough rows have a value",
     doc: include_str!("docs/completeness.md"),
 };
+
+/// `completeness = P` (or `{ min_percent = P, … }`): at least P% of the
+/// rows have a value, judged once the whole column is read.
+#[derive(Clone, Debug)]
+pub struct Completeness {
+    /// Minimum percentage of non-missing cells.
+    pub min_percent: f64,
+}
+
+impl FieldKind for Completeness {
+    const KEYS: &'static [&'static str] = &["completeness"];
+
+    fn parse(cx: &mut FieldCx<'_, '_, '_, '_>, out: &mut Vec<(Self, CheckMeta)>) {
+        let Some(n) = cx.table.get("completeness") else {
+            return;
+        };
+        let span = n.span.clone();
+        let (value_node, table) = cx.value_or_table(n, "completeness", &["min_percent"]);
+        let Some(p) = value_node.and_then(|v| v.percent(cx.diags(), "`completeness`")) else {
+            return;
+        };
+        let field = cx.name.to_string();
+        let meta = cx.meta(
+            &KIND,
+            table.as_ref(),
+            format!("{field}.completeness"),
+            Description::Completeness { field, percent: p },
+            span,
+        );
+        out.push((Completeness { min_percent: p }, meta));
+    }
+
+    fn stage(&self) -> Stage {
+        Stage::Column
+    }
+
+    fn column(&self, rows: u64, missing: u64) -> Option<Message> {
+        evaluate(rows, missing, self.min_percent).1
+    }
+}
 
 /// The percentage of `rows` that have a value, and a failure message when
 /// it is below `min_percent`. An empty extract is complete.

@@ -1,6 +1,10 @@
 #![doc = include_str!("docs/length.md")]
 
+use super::registry::{Cell, FieldKind};
 use super::CheckKind;
+use crate::messages::Description;
+use crate::rules::load::fields::FieldCx;
+use crate::rules::CheckMeta;
 use crate::messages::Message;
 use crate::rules::Severity;
 
@@ -13,6 +17,53 @@ pub const KIND: CheckKind = CheckKind {
     summary: "the text length is within bounds",
     doc: include_str!("docs/length.md"),
 };
+
+/// `min_length` / `max_length` (also `minLength`, `maxLength`): one
+/// constraint per key, a bound on the number of characters.
+#[derive(Clone, Debug)]
+pub struct Length {
+    /// Fewest characters.
+    pub min: Option<u64>,
+    /// Most characters.
+    pub max: Option<u64>,
+}
+
+impl FieldKind for Length {
+    const KEYS: &'static [&'static str] = &["min_length", "minLength", "max_length", "maxLength"];
+
+    fn parse(cx: &mut FieldCx<'_, '_, '_, '_>, out: &mut Vec<(Self, CheckMeta)>) {
+        for (keys, is_min) in [
+            (["min_length", "minLength"], true),
+            (["max_length", "maxLength"], false),
+        ] {
+            let Some(n) = cx.table.get_any(&keys) else {
+                continue;
+            };
+            let span = n.span.clone();
+            let (value_node, table) = cx.value_or_table(n, keys[0], &["value"]);
+            let what = format!("`{}`", keys[0]);
+            let Some(v) = value_node.and_then(|v| v.count(cx.diags(), &what)) else {
+                continue;
+            };
+            let field = cx.name.to_string();
+            let (description, id, length) = if is_min {
+                let id = format!("{field}.min_length");
+                let d = Description::MinLength { field, min: v };
+                (d, id, Length { min: Some(v), max: None })
+            } else {
+                let id = format!("{field}.max_length");
+                let d = Description::MaxLength { field, max: v };
+                (d, id, Length { min: None, max: Some(v) })
+            };
+            let meta = cx.meta(&KIND, table.as_ref(), id, description, span);
+            out.push((length, meta));
+        }
+    }
+
+    fn evaluate(&self, cell: Cell<'_, '_>) -> Option<Message> {
+        check(cell.text, self.min, self.max)
+    }
+}
 
 /// A failure message when `text` has fewer than `min` or more than `max`
 /// characters.

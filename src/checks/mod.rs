@@ -120,22 +120,6 @@ doc_only_check!(
     "no row is blank"
 );
 doc_only_check!(
-    required,
-    "VG101",
-    "required",
-    1,
-    Error,
-    "the field has a value"
-);
-doc_only_check!(
-    valid,
-    "VG102",
-    "valid",
-    1,
-    Error,
-    "the value parses as the field's type"
-);
-doc_only_check!(
     duplicate_row,
     "VG201",
     "duplicate-row",
@@ -169,42 +153,33 @@ doc_only_check!(
 );
 
 pub mod address;
-pub mod allowed_values;
-pub mod completeness;
 pub mod cross_source;
-pub mod length;
-pub mod pattern;
-pub mod place_in_use;
-pub mod range;
-pub mod unique;
+pub mod registry;
 
-/// Every check kind, in code order.
-pub const ALL: &[CheckKind] = &[
-    encoding::KIND,
-    ragged_row::KIND,
-    unterminated_quote::KIND,
-    header::KIND,
-    missing_column::KIND,
-    unexpected_column::KIND,
-    forbidden_column::KIND,
-    row_count::KIND,
-    blank_row::KIND,
-    required::KIND,
-    valid::KIND,
-    unique::KIND,
-    allowed_values::KIND,
-    pattern::KIND,
-    range::KIND,
-    length::KIND,
-    completeness::KIND,
-    place_in_use::KIND,
-    duplicate_row::KIND,
-    composite_key::KIND,
-    foreign_key::KIND,
-    address::KIND,
-    expression::KIND,
-    cross_source::KIND,
-];
+use crate::messages::Message;
+
+// The registry: every check kind, once. Field kinds (`[fields.NAME]`
+// constraints) are listed in the order the loader parses them, which is
+// the order of their checks in reports; a new one goes at the end.
+registry::registry! {
+    other: [
+        encoding, ragged_row, unterminated_quote, header, missing_column,
+        unexpected_column, forbidden_column, row_count, blank_row, duplicate_row,
+        composite_key, foreign_key, address, expression, cross_source,
+    ],
+    fields: [
+        Required => required::Required,
+        Valid => valid::Valid,
+        PlaceInUse => place_in_use::PlaceInUse,
+        Unique => unique::Unique,
+        Allowed => allowed_values::Allowed,
+        Pattern => pattern::Pattern,
+        Range => range::Range,
+        Length => length::Length,
+        Completeness => completeness::Completeness,
+        Case => case::Case,
+    ],
+}
 
 /// Finds a check kind by code (`VG101`) or name (`required`), ignoring case.
 pub fn find(code_or_name: &str) -> Option<&'static CheckKind> {

@@ -2,7 +2,12 @@
 
 use chrono::NaiveDate;
 
+use super::registry::{Cell, FieldKind};
 use super::CheckKind;
+use crate::messages::Description;
+use crate::rules::load::fields::FieldCx;
+use crate::rules::CheckMeta;
+use crate::types::FieldType;
 use crate::identity::belfiore::Validity;
 use crate::identity::codice_fiscale;
 use crate::messages::{Message, PlaceChange};
@@ -33,6 +38,55 @@ pub fn check(text: &str, reference: NaiveDate) -> Option<Message> {
         Validity::Expired { .. } => PlaceChange::Ended,
     };
     Some(Message::PlaceNotInUse { why })
+}
+
+/// On by default for a codice fiscale (`place_in_use = false` turns it
+/// off): the code's place was in use on the birth date it gives, decoded
+/// against `reference` (`--today`).
+#[derive(Clone, Debug)]
+pub struct PlaceInUse {
+    /// The date the code's century is read against.
+    pub reference: NaiveDate,
+}
+
+impl FieldKind for PlaceInUse {
+    const KEYS: &'static [&'static str] = &["place_in_use"];
+
+    fn parse(cx: &mut FieldCx<'_, '_, '_, '_>, out: &mut Vec<(Self, CheckMeta)>) {
+        let FieldType::CodiceFiscale { reference, .. } = cx.field_type else {
+            return;
+        };
+        let reference = *reference;
+        let (on, table, span) = match cx.table.get("place_in_use") {
+            Some(n) => {
+                let span = n.span.clone();
+                match cx.flag(n, "`place_in_use`") {
+                    Some((on, table)) => (on, table, span),
+                    None => (false, None, span),
+                }
+            }
+            None => (
+                true,
+                None,
+                cx.table.key_span("type").unwrap_or(cx.key_span.clone()),
+            ),
+        };
+        if on {
+            let field = cx.name.to_string();
+            let meta = cx.meta(
+                &KIND,
+                table.as_ref(),
+                format!("{field}.place_in_use"),
+                Description::PlaceInUse { field },
+                span,
+            );
+            out.push((PlaceInUse { reference }, meta));
+        }
+    }
+
+    fn evaluate(&self, cell: Cell<'_, '_>) -> Option<Message> {
+        check(cell.text, self.reference)
+    }
 }
 
 #[cfg(test)]

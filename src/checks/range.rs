@@ -1,6 +1,12 @@
 #![doc = include_str!("docs/range.md")]
 
+use super::registry::{Cell, FieldKind};
 use super::CheckKind;
+use crate::messages::Description;
+use crate::rules::load::fields::FieldCx;
+use crate::rules::load::with_meta;
+use crate::rules::CheckMeta;
+use crate::types::FieldType;
 use crate::messages::Message;
 use crate::rules::{Bound, Severity};
 use crate::value::Value;
@@ -14,6 +20,95 @@ pub const KIND: CheckKind = CheckKind {
     summary: "a number or date lies within bounds",
     doc: include_str!("docs/range.md"),
 };
+
+/// `minimum`, `maximum` (one constraint each) and `range = { min, max }`:
+/// a number or a date lies within bounds.
+#[derive(Clone, Debug)]
+pub struct Range {
+    /// Lowest allowed value.
+    pub min: Option<Bound>,
+    /// Highest allowed value.
+    pub max: Option<Bound>,
+}
+
+impl FieldKind for Range {
+    const KEYS: &'static [&'static str] = &["minimum", "maximum", "range"];
+
+    fn parse(cx: &mut FieldCx<'_, '_, '_, '_>, out: &mut Vec<(Self, CheckMeta)>) {
+        let dates = match cx.field_type {
+            FieldType::Integer { .. } | FieldType::Decimal { .. } => Some(false),
+            FieldType::Date { .. } | FieldType::DateTime { .. } => Some(true),
+            _ => None,
+        };
+        for (key, is_min) in [("minimum", true), ("maximum", false)] {
+            let Some(n) = cx.table.get(key) else {
+                continue;
+            };
+            let span = n.span.clone();
+            let (value, table) = cx.value_or_table(n, key, &[]);
+            let Some(b) = value.and_then(|v| cx.bound(v, dates)) else {
+                continue;
+            };
+            let field = cx.name.to_string();
+            let description = Description::Range {
+                field: field.clone(),
+                min: is_min.then(|| b.to_string()),
+                max: (!is_min).then(|| b.to_string()),
+            };
+            let id = format!("{field}.{key}");
+            let meta = cx.meta(&KIND, table.as_ref(), id, description, span);
+            let range = if is_min {
+                Range {
+                    min: Some(b),
+                    max: None,
+                }
+            } else {
+                Range {
+                    min: None,
+                    max: Some(b),
+                }
+            };
+            out.push((range, meta));
+        }
+        let Some(n) = cx.table.get("range") else {
+            return;
+        };
+        let Some(t) = n.table(cx.diags(), "`range`", &with_meta(&["min", "max"])) else {
+            return;
+        };
+        let min = t.get("min").and_then(|m| cx.bound(m, dates));
+        let max = t.get("max").and_then(|m| cx.bound(m, dates));
+        if min.is_none() && max.is_none() {
+            if t.get("min").is_none() && t.get("max").is_none() {
+                cx.diags().error(
+                    n.span.clone(),
+                    "`range` needs `min`, `max` or both",
+                    "empty range",
+                    None,
+                );
+            }
+            return;
+        }
+        let field = cx.name.to_string();
+        let description = Description::Range {
+            field: field.clone(),
+            min: min.as_ref().map(|a| a.to_string()),
+            max: max.as_ref().map(|b| b.to_string()),
+        };
+        let meta = cx.meta(
+            &KIND,
+            Some(&t),
+            format!("{field}.range"),
+            description,
+            n.span.clone(),
+        );
+        out.push((Range { min, max }, meta));
+    }
+
+    fn evaluate(&self, cell: Cell<'_, '_>) -> Option<Message> {
+        check(cell.value, self.min.as_ref(), self.max.as_ref())
+    }
+}
 
 /// A failure message when `value` is outside `[min, max]`. Values of other
 /// types than the bounds are not judged here (the type check reports them).

@@ -3,7 +3,11 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hash};
 
+use super::registry::{FieldKind, Stage};
 use super::CheckKind;
+use crate::messages::Description;
+use crate::rules::load::fields::FieldCx;
+use crate::rules::CheckMeta;
 use crate::rules::Severity;
 
 /// This check kind.
@@ -15,6 +19,26 @@ pub const KIND: CheckKind = CheckKind {
     summary: "no value appears twice",
     doc: include_str!("docs/unique.md"),
 };
+
+/// `unique = true` (or a table): no value appears twice. Evaluated in the
+/// engine's ordered merge, with the table's keys ([`FirstSeen`]).
+#[derive(Clone, Debug)]
+pub struct Unique;
+
+impl FieldKind for Unique {
+    const KEYS: &'static [&'static str] = &["unique"];
+
+    fn parse(cx: &mut FieldCx<'_, '_, '_, '_>, out: &mut Vec<(Self, CheckMeta)>) {
+        let description = |field| Description::UniqueValue { field };
+        if let Some(meta) = cx.switch(&KIND, "unique", description) {
+            out.push((Unique, meta));
+        }
+    }
+
+    fn stage(&self) -> Stage {
+        Stage::CrossRow
+    }
+}
 
 /// Remembers the first row of each value seen. Values are stored as 128-bit
 /// fingerprints, so memory stays at 24 bytes per distinct value whatever

@@ -13,6 +13,7 @@ use super::prepare::{CfValue, NameInfo, NameTable, Person, NONE};
 use super::spec::{Attr, CompKind, ComparisonSpec};
 use crate::identity::codice_fiscale::Sex;
 use crate::identity::dates;
+use crate::messages::Lang;
 
 /// The levels of all comparisons of a pair, 4 bits each (comparison `i` in
 /// bits `4i..4i+4`).
@@ -26,8 +27,115 @@ pub fn level_of(p: Pattern, i: usize) -> u8 {
     ((p >> (4 * i)) & 0xF) as u8
 }
 
+/// One level of a comparison: its name and its label in each language.
+/// The tables of levels ([`name_level::LEVELS`], [`date_level::LEVELS`], …)
+/// are what the model, the explanations and the reports read; a level's
+/// index is its constant in the comparison's module (`name_level::SWAPPED`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Level {
+    /// Its name in the model, `summary.json`, `links.csv` and English
+    /// reports (`one_edit`).
+    pub name: &'static str,
+    /// Its label in Italian reports (`un errore di battitura`).
+    pub it: &'static str,
+}
+
+impl Level {
+    /// Its label in `lang`: in English the name (what `summary.json` and
+    /// the model use), in Italian its Italian label.
+    pub fn label(&self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::En => self.name,
+            Lang::It => self.it,
+        }
+    }
+
+    /// The level named `name`, in any comparison's table (a name means
+    /// the same level whatever the comparison).
+    pub fn find(name: &str) -> Option<&'static Level> {
+        CompKind::ALL
+            .iter()
+            .flat_map(|k| k.levels())
+            .find(|l| l.name == name)
+    }
+}
+
+/// The levels the comparisons' tables are made of.
+pub mod level {
+    use super::Level;
+
+    /// A value is missing: the comparison weighs nothing.
+    pub const NULL: Level = Level {
+        name: "null",
+        it: "valore mancante",
+    };
+    /// Equal (once normalised).
+    pub const EXACT: Level = Level {
+        name: "exact",
+        it: "uguale",
+    };
+    /// One character changed, added or dropped, or two adjacent ones
+    /// exchanged.
+    pub const ONE_EDIT: Level = Level {
+        name: "one_edit",
+        it: "un errore di battitura",
+    };
+    /// A codice fiscale's characters 1–11 agree.
+    pub const SEGMENTS_AGREE: Level = Level {
+        name: "segments_agree",
+        it: "primi 11 caratteri uguali",
+    };
+    /// A codice fiscale recomputed from the extract agrees.
+    pub const RECOMPUTED_AGREES: Level = Level {
+        name: "recomputed_agrees",
+        it: "ricalcolato, uguale",
+    };
+    /// A name variant (transliteration, particles, truncated double name).
+    pub const VARIANT: Level = Level {
+        name: "variant",
+        it: "variante",
+    };
+    /// Surname and name exchanged.
+    pub const NAMES_SWAPPED: Level = Level {
+        name: "swapped",
+        it: "invertiti",
+    };
+    /// Jaro–Winkler at or above the high threshold.
+    pub const JW_HIGH: Level = Level {
+        name: "jaro_winkler_high",
+        it: "molto simile",
+    };
+    /// Jaro–Winkler at or above the low threshold.
+    pub const JW_LOW: Level = Level {
+        name: "jaro_winkler_low",
+        it: "abbastanza simile",
+    };
+    /// A date's day and month exchanged.
+    pub const DAY_MONTH_SWAPPED: Level = Level {
+        name: "day_month_swapped",
+        it: "giorno e mese invertiti",
+    };
+    /// One digit or one day apart.
+    pub const ONE_OFF: Level = Level {
+        name: "one_off",
+        it: "un giorno o una cifra di scarto",
+    };
+    /// The same year.
+    pub const SAME_YEAR: Level = Level {
+        name: "same_year",
+        it: "stesso anno",
+    };
+    /// Different.
+    pub const ELSE: Level = Level {
+        name: "else",
+        it: "diverso",
+    };
+}
+
 /// Name levels.
 pub mod name_level {
+    use super::{level, Level};
+
     /// A name is missing.
     pub const NULL: u8 = 0;
     /// Equal once normalised.
@@ -42,10 +150,23 @@ pub mod name_level {
     pub const JW_LOW: u8 = 5;
     /// Different.
     pub const ELSE: u8 = 6;
+
+    /// The levels, by index: each one's name and labels.
+    pub const LEVELS: &[Level] = &[
+        level::NULL,
+        level::EXACT,
+        level::VARIANT,
+        level::NAMES_SWAPPED,
+        level::JW_HIGH,
+        level::JW_LOW,
+        level::ELSE,
+    ];
 }
 
 /// Date levels.
 pub mod date_level {
+    use super::{level, Level};
+
     /// A date is missing.
     pub const NULL: u8 = 0;
     /// Equal.
@@ -58,10 +179,22 @@ pub mod date_level {
     pub const SAME_YEAR: u8 = 4;
     /// Different.
     pub const ELSE: u8 = 5;
+
+    /// The levels, by index: each one's name and labels.
+    pub const LEVELS: &[Level] = &[
+        level::NULL,
+        level::EXACT,
+        level::DAY_MONTH_SWAPPED,
+        level::ONE_OFF,
+        level::SAME_YEAR,
+        level::ELSE,
+    ];
 }
 
 /// Codice fiscale levels.
 pub mod cf_level {
+    use super::{level, Level};
+
     /// No usable code on one side (and none could be recomputed).
     pub const NULL: u8 = 0;
     /// Same base form.
@@ -75,20 +208,37 @@ pub mod cf_level {
     pub const RECOMPUTED: u8 = 4;
     /// Different.
     pub const ELSE: u8 = 5;
+
+    /// The levels, by index: each one's name and labels.
+    pub const LEVELS: &[Level] = &[
+        level::NULL,
+        level::EXACT,
+        level::ONE_EDIT,
+        level::SEGMENTS_AGREE,
+        level::RECOMPUTED_AGREES,
+        level::ELSE,
+    ];
 }
 
 /// Exact-comparison levels.
 pub mod exact_level {
+    use super::{level, Level};
+
     /// Missing.
     pub const NULL: u8 = 0;
     /// Equal.
     pub const EXACT: u8 = 1;
     /// Different.
     pub const ELSE: u8 = 2;
+
+    /// The levels, by index: each one's name and labels.
+    pub const LEVELS: &[Level] = &[level::NULL, level::EXACT, level::ELSE];
 }
 
 /// Generic text levels.
 pub mod text_level {
+    use super::{level, Level};
+
     /// A value is missing.
     pub const NULL: u8 = 0;
     /// Equal once normalised.
@@ -99,10 +249,21 @@ pub mod text_level {
     pub const JW_LOW: u8 = 3;
     /// Different.
     pub const ELSE: u8 = 4;
+
+    /// The levels, by index: each one's name and labels.
+    pub const LEVELS: &[Level] = &[
+        level::NULL,
+        level::EXACT,
+        level::JW_HIGH,
+        level::JW_LOW,
+        level::ELSE,
+    ];
 }
 
 /// Generic code levels.
 pub mod code_level {
+    use super::{level, Level};
+
     /// A value is missing.
     pub const NULL: u8 = 0;
     /// Equal once normalised.
@@ -112,6 +273,9 @@ pub mod code_level {
     pub const ONE_EDIT: u8 = 2;
     /// Different.
     pub const ELSE: u8 = 3;
+
+    /// The levels, by index: each one's name and labels.
+    pub const LEVELS: &[Level] = &[level::NULL, level::EXACT, level::ONE_EDIT, level::ELSE];
 }
 
 /// Whether `a` and `b` are at most one edit apart (optimal string alignment
@@ -587,6 +751,54 @@ fn exact(attr: Attr, ext: &Person, ana: &Person, es: u32, en: u32, as_: u32, an:
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn level_constants_index_their_tables() {
+        let name = |levels: &[Level], i: u8| levels[usize::from(i)].name;
+        assert_eq!(name(name_level::LEVELS, name_level::SWAPPED), "swapped");
+        assert_eq!(
+            name(name_level::LEVELS, name_level::JW_LOW),
+            "jaro_winkler_low"
+        );
+        assert_eq!(
+            name(date_level::LEVELS, date_level::SWAPPED),
+            "day_month_swapped"
+        );
+        assert_eq!(name(date_level::LEVELS, date_level::SAME_YEAR), "same_year");
+        assert_eq!(
+            name(cf_level::LEVELS, cf_level::RECOMPUTED),
+            "recomputed_agrees"
+        );
+        assert_eq!(name(exact_level::LEVELS, exact_level::ELSE), "else");
+        assert_eq!(
+            name(text_level::LEVELS, text_level::JW_HIGH),
+            "jaro_winkler_high"
+        );
+        assert_eq!(name(code_level::LEVELS, code_level::ONE_EDIT), "one_edit");
+        for kind in CompKind::ALL {
+            let levels = kind.levels();
+            assert_eq!(levels[0].name, "null", "{kind:?}");
+            assert_eq!(levels[levels.len() - 1].name, "else", "{kind:?}");
+            // Four bits per level in a pattern.
+            assert!(levels.len() <= 16, "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn a_name_means_one_level_with_one_label() {
+        for kind in CompKind::ALL {
+            for l in kind.levels() {
+                assert_eq!(Level::find(l.name), Some(l), "{}", l.name);
+                assert_eq!(l.label(Lang::En), l.name);
+                assert_ne!(l.label(Lang::It), l.name);
+            }
+        }
+        assert_eq!(
+            Level::find("one_edit").map(|l| l.it),
+            Some("un errore di battitura")
+        );
+        assert!(Level::find("nonsense").is_none());
+    }
     use crate::identity::{codice_fiscale, names};
     use crate::link::prepare::cf_value;
 

@@ -335,10 +335,9 @@ impl Context<'_> {
                 name: spec.attr.name().to_string(),
                 level: spec
                     .kind
-                    .level_names()
+                    .levels()
                     .get(usize::from(level))
-                    .copied()
-                    .unwrap_or("?")
+                    .map_or("?", |l| l.name)
                     .to_string(),
                 weight: self.model.level_weight(c, level) + tf,
                 tf_adjustment: tf,

@@ -593,7 +593,7 @@ pub fn train_sessions(
 ) -> Sessions {
     let anagrafe: &[Person] = &prepared.people;
     let comps = comparer.comparisons;
-    let n_levels: Vec<usize> = comps.iter().map(|c| c.kind.level_names().len()).collect();
+    let n_levels: Vec<usize> = comps.iter().map(|c| c.kind.levels().len()).collect();
     // u: seeded random pairs, compared in parallel, counted in order.
     let mut u_counts: Vec<Vec<f64>> = n_levels.iter().map(|&n| vec![0.0; n]).collect();
     let pairs = if extract.is_empty() || anagrafe.is_empty() {
@@ -804,12 +804,12 @@ impl Sessions {
                     term_frequency: s.term_frequency,
                     levels: s
                         .kind
-                        .level_names()
+                        .levels()
                         .iter()
                         .enumerate()
                         .skip(1)
-                        .map(|(l, name)| LevelParams {
-                            level: (*name).to_string(),
+                        .map(|(l, level)| LevelParams {
+                            level: level.name.to_string(),
                             m: m_final[c][l],
                             u: u[c][l],
                         })

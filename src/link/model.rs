@@ -91,7 +91,7 @@ impl Model {
     pub fn fits(&self, specs: &[ComparisonSpec]) -> bool {
         self.comparisons.len() == specs.len()
             && self.comparisons.iter().zip(specs).all(|(c, s)| {
-                c.field == s.attr.name() && c.levels.len() + 1 == s.kind.level_names().len()
+                c.field == s.attr.name() && c.levels.len() + 1 == s.kind.levels().len()
             })
     }
 }

@@ -33,6 +33,8 @@ use std::sync::Arc;
 
 use toml::de::DeTable;
 
+use super::compare::{self, Level};
+
 use crate::rules::walk::{Node, Table};
 use crate::rules::{Diagnostics, RuleFileError, RuleSet};
 
@@ -296,6 +298,16 @@ pub enum CompKind {
 }
 
 impl CompKind {
+    /// Every kind.
+    pub const ALL: [CompKind; 6] = [
+        CompKind::CodiceFiscale,
+        CompKind::Name,
+        CompKind::Date,
+        CompKind::Exact,
+        CompKind::Text,
+        CompKind::Code,
+    ];
+
     fn parse(s: &str) -> Option<CompKind> {
         match s {
             "codice_fiscale" => Some(CompKind::CodiceFiscale),
@@ -341,43 +353,17 @@ impl CompKind {
         }
     }
 
-    /// Names of the levels, index 0 being the null level.
-    pub fn level_names(self) -> &'static [&'static str] {
+    /// The table of its levels, index 0 being the null level; each
+    /// level's index is its constant in the comparison's module of
+    /// [`super::compare`], the function computing it next to it.
+    pub fn levels(self) -> &'static [Level] {
         match self {
-            CompKind::CodiceFiscale => &[
-                "null",
-                "exact",
-                "one_edit",
-                "segments_agree",
-                "recomputed_agrees",
-                "else",
-            ],
-            CompKind::Name => &[
-                "null",
-                "exact",
-                "variant",
-                "swapped",
-                "jaro_winkler_high",
-                "jaro_winkler_low",
-                "else",
-            ],
-            CompKind::Date => &[
-                "null",
-                "exact",
-                "day_month_swapped",
-                "one_off",
-                "same_year",
-                "else",
-            ],
-            CompKind::Exact => &["null", "exact", "else"],
-            CompKind::Text => &[
-                "null",
-                "exact",
-                "jaro_winkler_high",
-                "jaro_winkler_low",
-                "else",
-            ],
-            CompKind::Code => &["null", "exact", "one_edit", "else"],
+            CompKind::CodiceFiscale => compare::cf_level::LEVELS,
+            CompKind::Name => compare::name_level::LEVELS,
+            CompKind::Date => compare::date_level::LEVELS,
+            CompKind::Exact => compare::exact_level::LEVELS,
+            CompKind::Text => compare::text_level::LEVELS,
+            CompKind::Code => compare::code_level::LEVELS,
         }
     }
 }

@@ -1,7 +1,8 @@
 //! The English catalogue: every [`Description`] and [`Message`] in English.
 //! `summary.json`, `findings.csv`, JUnit and the terminal carry this text.
 
-use super::{joined, Description, Message, PlaceChange};
+use super::{joined, Description, IdKind, Message, PlaceChange, TypeProblem};
+use crate::checks::case::LetterCase;
 use crate::identity::codice_fiscale::CfError;
 use crate::identity::dates::MONTH_NAMES;
 use crate::read::{delimiter_name, ReadIssueKind};
@@ -51,6 +52,9 @@ pub fn description(d: &Description) -> String {
         }
         Description::MaxLength { field, max } => {
             format!("{field} must have at most {max} characters")
+        }
+        Description::Case { field, case } => {
+            format!("{field} must be in {} case", case_name(*case))
         }
         Description::Completeness { field, percent } => {
             format!("at least {percent}% of the rows must have {field}")
@@ -105,6 +109,18 @@ pub fn message(m: &Message) -> String {
         }
         Message::NotAllowed { preview } => format!("not one of the allowed values ({preview})"),
         Message::NoMatch { pattern } => format!("does not match the pattern {pattern}"),
+        Message::NotARealDate(e) => format!("not a real date: {}", e.message()),
+        Message::InvalidId { kind, error } => {
+            let what = match kind {
+                IdKind::PartitaIva => "partita IVA",
+                IdKind::Cap => "CAP",
+                IdKind::IstatComune => "ISTAT municipality code",
+                IdKind::IseeProtocol => "ISEE protocol",
+            };
+            format!("not a valid {what}: {}", error.message())
+        }
+        Message::NotOfType(p) => type_problem(p),
+        Message::NotInCase { case } => format!("not in {} case", case_name(*case)),
         Message::BelowMinimum { min } => format!("below the minimum {min}"),
         Message::AboveMaximum { max } => format!("above the maximum {max}"),
         Message::BeforeEarliest { date } => format!("before the earliest allowed date {date}"),
@@ -137,6 +153,68 @@ pub fn message(m: &Message) -> String {
         Message::KeyMissing => "a column of the key is missing".into(),
         Message::NotDelimited => "not a delimited text file".into(),
         Message::NotLinked => "cross-source: evaluated by vaglio run after linkage".into(),
+    }
+}
+
+/// Why a text is not a value of its type, in English.
+pub fn type_problem(p: &TypeProblem) -> String {
+    let readable = |formats: &[String]| {
+        formats
+            .iter()
+            .map(|f| crate::types::readable_format(f))
+            .collect::<Vec<_>>()
+            .join(" or ")
+    };
+    match p {
+        TypeProblem::WholeNumber => "not a whole number".into(),
+        TypeProblem::WholeNumberSeparator { sep } => {
+            format!("not a whole number (thousands separator {sep:?} misplaced)")
+        }
+        TypeProblem::WholeNumberTooLarge => "whole number too large (more than 18 digits)".into(),
+        TypeProblem::Number => "not a number".into(),
+        TypeProblem::NumberSeparator { sep } => {
+            format!("not a number (thousands separator {sep:?} misplaced)")
+        }
+        TypeProblem::NumberWithComma => "not a number (it has a comma: set decimal_separator = \",\" if the file uses decimal commas)".into(),
+        TypeProblem::NumberWithDot => {
+            "not a number (it has a dot: the field declares decimal_separator = \",\")".into()
+        }
+        TypeProblem::NumberTooLarge => "number too large".into(),
+        TypeProblem::YesNo {
+            true_values,
+            false_values,
+        } => format!(
+            "not a yes/no value (expected one of {} or {})",
+            true_values.join("/"),
+            false_values.join("/")
+        ),
+        TypeProblem::Belfiore => {
+            "not a known Belfiore code of a municipality or a foreign country".into()
+        }
+        TypeProblem::Sex => "not a sex (expected M or F)".into(),
+        TypeProblem::DateFormat { formats } => {
+            format!("not a date in the expected format ({})", readable(formats))
+        }
+        TypeProblem::DateTimeFormat { formats } => format!(
+            "not a date and time in the expected format ({})",
+            readable(formats)
+        ),
+        TypeProblem::NoSuchDay => "not a real date: no such day in that month".into(),
+        TypeProblem::MonthOver12 { month_first: true } => {
+            "not a real date: the month is over 12 (is it written month first?)".into()
+        }
+        TypeProblem::MonthOver12 { month_first: false } => {
+            "not a real date: the month is over 12".into()
+        }
+        TypeProblem::NotARealDate => "not a real date".into(),
+    }
+}
+
+/// A letter case's name: `upper`, `lower`.
+fn case_name(case: LetterCase) -> &'static str {
+    match case {
+        LetterCase::Upper => "upper",
+        LetterCase::Lower => "lower",
     }
 }
 

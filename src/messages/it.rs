@@ -6,9 +6,12 @@
 //! not typed yet) is translated phrase by phrase where a phrase is known
 //! ([`PHRASES`]); values, expressions and column names are kept.
 
-use super::{joined, Description, Message, PlaceChange};
+use super::{joined, Description, IdKind, Message, PlaceChange, TypeProblem};
+use crate::checks::case::LetterCase;
 use crate::checks::CheckKind;
 use crate::identity::codice_fiscale::CfError;
+use crate::identity::dates::DateError;
+use crate::identity::ids::IdError;
 use crate::read::{delimiter_name, ReadIssueKind};
 use crate::rules::Severity;
 
@@ -36,27 +39,6 @@ fn type_name(t: &str) -> Option<(&'static str, bool)> {
 /// `n` and the singular or the plural noun: `1 riga`, `2 righe`.
 fn count(n: u64, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
-}
-
-/// A comparison level's name in Italian (the names of
-/// [`crate::link::spec::CompKind::level_names`]).
-pub fn level_name(name: &str) -> Option<&'static str> {
-    Some(match name {
-        "null" => "valore mancante",
-        "exact" => "uguale",
-        "one_edit" => "un errore di battitura",
-        "segments_agree" => "primi 11 caratteri uguali",
-        "recomputed_agrees" => "ricalcolato, uguale",
-        "variant" => "variante",
-        "swapped" => "invertiti",
-        "jaro_winkler_high" => "molto simile",
-        "jaro_winkler_low" => "abbastanza simile",
-        "day_month_swapped" => "giorno e mese invertiti",
-        "one_off" => "un giorno o una cifra di scarto",
-        "same_year" => "stesso anno",
-        "else" => "diverso",
-        _ => return None,
-    })
 }
 
 /// A severity's name in Italian.
@@ -89,6 +71,7 @@ pub fn kind_summary(kind: &CheckKind) -> &'static str {
         "VG106" => "il numero o la data è nei limiti",
         "VG107" => "la lunghezza del testo è nei limiti",
         "VG108" => "abbastanza righe hanno un valore",
+        "VG110" => "il testo è nel maiuscolo o minuscolo dichiarato",
         "VG109" => "il codice del luogo del codice fiscale era in uso alla data di nascita",
         "VG201" => "nessuna riga ne ripete un'altra per intero",
         "VG202" => "nessuna coppia di righe condivide la stessa combinazione di chiave",
@@ -99,6 +82,79 @@ pub fn kind_summary(kind: &CheckKind) -> &'static str {
             "il record concorda con il residente collegato, la sua famiglia e le altre fonti"
         }
         _ => kind.summary,
+    }
+}
+
+/// A strftime format as Italian writes it: `%d/%m/%Y` → `gg/mm/aaaa`.
+fn readable_format(format: &str) -> String {
+    format
+        .replace("%d", "gg")
+        .replace("%m", "mm")
+        .replace("%Y", "aaaa")
+        .replace("%y", "aa")
+        .replace("%H", "hh")
+        .replace("%M", "mm")
+        .replace("%S", "ss")
+}
+
+/// Why a text is not a value of its type, in Italian.
+pub fn type_problem(p: &TypeProblem) -> String {
+    let readable = |formats: &[String]| {
+        formats
+            .iter()
+            .map(|f| readable_format(f))
+            .collect::<Vec<_>>()
+            .join(" o ")
+    };
+    match p {
+        TypeProblem::WholeNumber => "non è un numero intero".into(),
+        TypeProblem::WholeNumberSeparator { sep } => {
+            format!("non è un numero intero (separatore delle migliaia {sep:?} fuori posto)")
+        }
+        TypeProblem::WholeNumberTooLarge => {
+            "numero intero troppo grande (più di 18 cifre)".into()
+        }
+        TypeProblem::Number => "non è un numero".into(),
+        TypeProblem::NumberSeparator { sep } => {
+            format!("non è un numero (separatore delle migliaia {sep:?} fuori posto)")
+        }
+        TypeProblem::NumberWithComma => "non è un numero (ha una virgola: scrivere decimal_separator = \",\" se il file usa la virgola decimale)".into(),
+        TypeProblem::NumberWithDot => {
+            "non è un numero (ha un punto: il campo dichiara decimal_separator = \",\")".into()
+        }
+        TypeProblem::NumberTooLarge => "numero troppo grande".into(),
+        TypeProblem::YesNo {
+            true_values,
+            false_values,
+        } => format!(
+            "non è un valore sì/no (atteso uno tra {} o {})",
+            true_values.join("/"),
+            false_values.join("/")
+        ),
+        TypeProblem::Belfiore => "codice Belfiore sconosciuto (né comune né stato estero)".into(),
+        TypeProblem::Sex => "sesso non valido (atteso M o F)".into(),
+        TypeProblem::DateFormat { formats } => {
+            format!("data non nel formato atteso ({})", readable(formats))
+        }
+        TypeProblem::DateTimeFormat { formats } => {
+            format!("data e ora non nel formato atteso ({})", readable(formats))
+        }
+        TypeProblem::NoSuchDay => "data inesistente: quel mese non ha quel giorno".into(),
+        TypeProblem::MonthOver12 { month_first: true } => {
+            "data inesistente: il mese supera 12 (è scritta con il mese per primo?)".into()
+        }
+        TypeProblem::MonthOver12 { month_first: false } => {
+            "data inesistente: il mese supera 12".into()
+        }
+        TypeProblem::NotARealDate => "data inesistente".into(),
+    }
+}
+
+/// A letter case's name: `maiuscolo`, `minuscolo`.
+fn case_name(case: LetterCase) -> &'static str {
+    match case {
+        LetterCase::Upper => "maiuscolo",
+        LetterCase::Lower => "minuscolo",
     }
 }
 
@@ -165,8 +221,12 @@ pub fn description(d: &Description) -> String {
             "{field} deve avere al massimo {}",
             count(*max, "carattere", "caratteri")
         ),
+        Description::Case { field, case } => {
+            format!("{field} deve essere in {}", case_name(*case))
+        }
         Description::Completeness { field, percent } => {
-            format!("almeno il {percent}% delle righe ha un valore di {field}")
+            let percent = super::percent_as_written(*percent, super::Lang::It);
+            format!("almeno il {percent} delle righe ha un valore di {field}")
         }
         Description::Allowed { field } => format!("{field} deve essere uno dei valori ammessi"),
         Description::Pattern { field, pattern } => {
@@ -219,6 +279,18 @@ pub fn message(m: &Message) -> String {
         }
         Message::NotAllowed { preview } => format!("non è uno dei valori ammessi ({preview})"),
         Message::NoMatch { pattern } => format!("non corrisponde allo schema {pattern}"),
+        Message::NotARealDate(e) => format!("data inesistente: {}", date_error(e)),
+        Message::InvalidId { kind, error } => {
+            let what = match kind {
+                IdKind::PartitaIva => "partita IVA non valida",
+                IdKind::Cap => "CAP non valido",
+                IdKind::IstatComune => "codice ISTAT di comune non valido",
+                IdKind::IseeProtocol => "protocollo ISEE non valido",
+            };
+            format!("{what}: {}", id_error(error))
+        }
+        Message::NotOfType(p) => type_problem(p),
+        Message::NotInCase { case } => format!("non è in {}", case_name(*case)),
         Message::BelowMinimum { min } => format!("sotto il minimo {min}"),
         Message::AboveMaximum { max } => format!("sopra il massimo {max}"),
         Message::BeforeEarliest { date } => {
@@ -245,7 +317,9 @@ pub fn message(m: &Message) -> String {
             percent,
             min_percent,
         } => format!(
-            "il {percent:.1}% delle righe ha un valore, ne è richiesto almeno il {min_percent}%"
+            "il {} delle righe ha un valore, ne è richiesto almeno il {}",
+            super::percent(*percent, 1, super::Lang::It),
+            super::percent_as_written(*min_percent, super::Lang::It)
         ),
         Message::TooFewRows { rows, min } => format!(
             "l'estratto ha {}, almeno {min} attese",
@@ -439,6 +513,82 @@ fn untyped(english: &str) -> String {
     out
 }
 
+/// A month's name in Italian (1 = `gennaio`), or `quel mese`.
+fn month_name(month: u32) -> &'static str {
+    [
+        "gennaio",
+        "febbraio",
+        "marzo",
+        "aprile",
+        "maggio",
+        "giugno",
+        "luglio",
+        "agosto",
+        "settembre",
+        "ottobre",
+        "novembre",
+        "dicembre",
+    ]
+    .get((month as usize).wrapping_sub(1))
+    .copied()
+    .unwrap_or("quel mese")
+}
+
+/// Why a text is not a valid date, in Italian (it may quote the date's
+/// parts: shown only where values may be).
+pub fn date_error(e: &DateError) -> String {
+    match *e {
+        DateError::Empty => "la data è vuota".into(),
+        DateError::NotADate => "non è in un formato di data riconosciuto".into(),
+        DateError::ZeroDate => "una data zero (0000-00-00) sta al posto di una data che manca".into(),
+        DateError::MonthOutOfRange {
+            month,
+            maybe_month_first: true,
+        } => format!(
+            "il mese {month} non esiste (i mesi vanno da 1 a 12): la data è scritta con il mese per primo?"
+        ),
+        DateError::MonthOutOfRange { month, .. } => {
+            format!("il mese {month} non esiste (i mesi vanno da 1 a 12)")
+        }
+        DateError::DayOutOfRange { day: 0, .. } => "il giorno 0 non esiste".into(),
+        DateError::DayOutOfRange { day, month, year } => format!(
+            "il giorno {day} non esiste in {} {year} (ha {} giorni)",
+            month_name(month),
+            crate::identity::dates::days_in_month(year, month)
+        ),
+        DateError::YearOutOfRange { year } => format!("l'anno {year} non è plausibile"),
+        DateError::ExcelSerialOutOfRange => {
+            "il numero è fuori dall'intervallo delle date di Excel".into()
+        }
+        DateError::ExcelPhantomLeapDay => {
+            "il numero di serie Excel 60 è il 29 febbraio 1900, un giorno che non è mai esistito"
+                .into()
+        }
+        DateError::NoFormatMatched => "la data non è in nessuno dei formati".into(),
+    }
+}
+
+/// What is wrong with an identifier, in Italian (no identifier value).
+pub fn id_error(e: &IdError) -> String {
+    match *e {
+        IdError::Empty => "il valore è vuoto".into(),
+        IdError::WrongLength { len, expected } => format!(
+            "lunghezza errata: {}, attesi {expected}",
+            count(len as u64, "carattere", "caratteri")
+        ),
+        IdError::NotDigits => "sono ammesse solo cifre".into(),
+        IdError::WrongCheckDigit { expected, found } => {
+            format!("la cifra di controllo dovrebbe essere {expected}, trovato {found}")
+        }
+        IdError::Placeholder => "un valore segnaposto, non un vero identificativo".into(),
+        IdError::Shape(s) => format!("non nella forma attesa {s}"),
+        IdError::ImplausibleYear { year, min, max } => {
+            format!("l'anno {year} non è plausibile (atteso tra {min} e {max})")
+        }
+        IdError::OutOfRange => "fuori dall'intervallo ammesso".into(),
+    }
+}
+
 /// Why a codice fiscale is not valid, in Italian. Like the English, it
 /// contains at most one character of the code.
 pub fn cf_error(e: &CfError) -> String {
@@ -488,13 +638,7 @@ pub fn cf_error(e: &CfError) -> String {
             "i caratteri 10-11 dovrebbero essere il giorno di nascita, 01-31 (41-71 per le donne), trovato {day:02}"
         ),
         CfError::InvalidDate { day, month } => {
-            let name = [
-                "gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto",
-                "settembre", "ottobre", "novembre", "dicembre",
-            ]
-            .get(usize::from(month).wrapping_sub(1))
-            .copied()
-            .unwrap_or("quel mese");
+            let name = month_name(u32::from(month));
             format!("la data di nascita non esiste: {name} non ha il giorno {day}")
         }
         CfError::WrongCheckCharacter { expected, found } => format!(
@@ -618,6 +762,65 @@ mod tests {
         assert_eq!(
             Message::ValueMissing.with_value("x", false),
             Message::ValueMissing
+        );
+    }
+
+    #[test]
+    fn type_errors_with_parameters_are_italian_throughout() {
+        let detail = Message::NotARealDate(DateError::DayOutOfRange {
+            day: 31,
+            month: 2,
+            year: 2020,
+        });
+        assert_eq!(
+            detail.to_string(),
+            "not a real date: day 31 does not exist in February 2020 (it has 29 days)"
+        );
+        assert_eq!(
+            message(&detail),
+            "data inesistente: il giorno 31 non esiste in febbraio 2020 (ha 29 giorni)"
+        );
+        let id = Message::InvalidId {
+            kind: IdKind::PartitaIva,
+            error: IdError::WrongLength {
+                len: 10,
+                expected: 11,
+            },
+        };
+        assert_eq!(
+            id.to_string(),
+            "not a valid partita IVA: wrong length: 10 characters, expected 11"
+        );
+        assert_eq!(
+            message(&id),
+            "partita IVA non valida: lunghezza errata: 10 caratteri, attesi 11"
+        );
+    }
+
+    #[test]
+    fn type_problems_are_italian_throughout() {
+        let p = Message::NotOfType(TypeProblem::DateFormat {
+            formats: vec!["%d/%m/%Y".into(), "%Y-%m-%d".into()],
+        });
+        assert_eq!(
+            p.to_string(),
+            "not a date in the expected format (dd/mm/yyyy or yyyy-mm-dd)"
+        );
+        assert_eq!(
+            message(&p),
+            "data non nel formato atteso (gg/mm/aaaa o aaaa-mm-gg)"
+        );
+        let p = Message::NotOfType(TypeProblem::YesNo {
+            true_values: vec!["S".into(), "SI".into()],
+            false_values: vec!["N".into()],
+        });
+        assert_eq!(
+            message(&p),
+            "non è un valore sì/no (atteso uno tra S/SI o N)"
+        );
+        assert_eq!(
+            message(&Message::NotOfType(TypeProblem::WholeNumberTooLarge)),
+            "numero intero troppo grande (più di 18 cifre)"
         );
     }
 

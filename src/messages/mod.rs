@@ -141,6 +141,13 @@ pub enum Description {
         /// The percentage of rows.
         percent: f64,
     },
+    /// VG110.
+    Case {
+        /// The field.
+        field: String,
+        /// The declared case.
+        case: crate::checks::case::LetterCase,
+    },
     /// VG104.
     Allowed {
         /// The field.
@@ -298,6 +305,24 @@ pub enum Message {
         /// The value's characters.
         found: u64,
     },
+    /// A date that does not exist, with the reason quoting its parts (day
+    /// 31 of February 2020): a type error's detail, shown with
+    /// `--show-pii` or on a field with `pii = false` (VG102).
+    NotARealDate(crate::identity::dates::DateError),
+    /// Not a valid identifier of its type, and why (VG102).
+    InvalidId {
+        /// The identifier's type.
+        kind: IdKind,
+        /// What is wrong with it (no identifier value).
+        error: crate::identity::ids::IdError,
+    },
+    /// Not a value of the field's type (VG102).
+    NotOfType(TypeProblem),
+    /// A letter of the other case (VG110).
+    NotInCase {
+        /// The declared case.
+        case: crate::checks::case::LetterCase,
+    },
     /// Too few rows have a value (VG108).
     TooIncomplete {
         /// The rows with a value, in percent.
@@ -340,6 +365,78 @@ pub enum Message {
     NotDelimited,
     /// A cross-source check is evaluated after the linkage (`vaglio run`).
     NotLinked,
+}
+
+/// Why a text is not a value of its field's type (VG102), without the
+/// value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TypeProblem {
+    /// Not an integer.
+    WholeNumber,
+    /// An integer whose thousands separator is out of place.
+    WholeNumberSeparator {
+        /// The separator.
+        sep: char,
+    },
+    /// An integer of more than 18 digits.
+    WholeNumberTooLarge,
+    /// Not a number.
+    Number,
+    /// A number whose thousands separator is out of place.
+    NumberSeparator {
+        /// The separator.
+        sep: char,
+    },
+    /// Not a number, with a comma where the field declares a decimal dot.
+    NumberWithComma,
+    /// Not a number, with a dot where the field declares a decimal comma.
+    NumberWithDot,
+    /// A number of more than 300 digits.
+    NumberTooLarge,
+    /// Neither a true nor a false value.
+    YesNo {
+        /// The values read as true.
+        true_values: Vec<String>,
+        /// The values read as false.
+        false_values: Vec<String>,
+    },
+    /// Not a known Belfiore code.
+    Belfiore,
+    /// Not M or F.
+    Sex,
+    /// A date in none of the formats (strftime, as the rule file writes
+    /// them).
+    DateFormat {
+        /// The formats.
+        formats: Vec<String>,
+    },
+    /// A date and time in none of the formats.
+    DateTimeFormat {
+        /// The formats.
+        formats: Vec<String>,
+    },
+    /// A day the month does not have.
+    NoSuchDay,
+    /// A month over 12.
+    MonthOver12 {
+        /// The day is a valid month: the date may be written month first.
+        month_first: bool,
+    },
+    /// Another date that does not exist.
+    NotARealDate,
+}
+
+/// The identifiers a field type checks with [`crate::identity::ids`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IdKind {
+    /// `partita_iva`.
+    PartitaIva,
+    /// `cap`.
+    Cap,
+    /// `istat_comune`.
+    IstatComune,
+    /// `isee_protocol`.
+    IseeProtocol,
 }
 
 /// Why a place code was not in use on a date.
@@ -385,6 +482,12 @@ impl fmt::Display for Message {
 impl From<String> for Message {
     fn from(s: String) -> Message {
         Message::Untyped(s)
+    }
+}
+
+impl From<TypeProblem> for Message {
+    fn from(p: TypeProblem) -> Message {
+        Message::NotOfType(p)
     }
 }
 
@@ -439,7 +542,7 @@ pub enum LevelShown {
     /// The prior, the first step: no level.
     Prior,
     /// A level of the comparison (`exact`, as
-    /// [`crate::link::spec::CompKind::level_names`] names it), with its
+    /// [`crate::link::spec::CompKind::levels`] names it), with its
     /// term-frequency adjustment in bits (0: none).
     Level {
         /// The level's name.
@@ -476,13 +579,28 @@ pub fn prior(lang: Lang) -> &'static str {
     }
 }
 
-/// A comparison level's name in `lang`: in English the name the model and
-/// `summary.json` use (`one_edit`); a name the catalogue does not know is
-/// kept.
+/// A comparison level's name in `lang`, from the comparisons' tables of
+/// levels ([`crate::link::compare::Level`]): in English the name the model
+/// and `summary.json` use (`one_edit`); a name no table has is kept.
 pub fn level_name(name: &str, lang: Lang) -> &str {
+    crate::link::compare::Level::find(name).map_or(name, |l| l.label(lang))
+}
+
+/// A percentage with `decimals` decimals as `lang` writes it: `12.50%` in
+/// English, `12,50 %` in Italian.
+pub fn percent(x: f64, decimals: usize, lang: Lang) -> String {
     match lang {
-        Lang::En => name,
-        Lang::It => it::level_name(name).unwrap_or(name),
+        Lang::En => format!("{x:.decimals$}%"),
+        Lang::It => format!("{x:.decimals$} %").replace('.', ","),
+    }
+}
+
+/// A percentage as the rule file wrote it (a tolerance: `2.5`), as `lang`
+/// writes it: `2.5%` in English, `2,5 %` in Italian.
+pub fn percent_as_written(x: f64, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("{x}%"),
+        Lang::It => format!("{x} %").replace('.', ","),
     }
 }
 

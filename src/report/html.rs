@@ -559,9 +559,9 @@ impl LinkageView {
             review: suppress(l.review),
             unmatched: suppress(l.unmatched),
             // Of rounded counts, as the counts are shown.
-            matched_pct: pct(l.percent(rounded(l.matched))),
-            review_pct: pct(l.percent(rounded(l.review))),
-            unmatched_pct: pct(l.percent(rounded(l.unmatched))),
+            matched_pct: pct(l.percent(rounded(l.matched)), lang),
+            review_pct: pct(l.percent(rounded(l.review)), lang),
+            unmatched_pct: pct(l.percent(rounded(l.unmatched)), lang),
             thresholds: format!(
                 "{} {} ({:+.2} bit) · {} {} ({:+.2} bit)",
                 t.thresholds_word,
@@ -658,10 +658,11 @@ struct SourceView {
 fn address_cards(
     r: &crate::geography::matching::Rates,
     t: &Strings,
+    lang: Lang,
 ) -> Vec<(&'static str, String, String)> {
     use crate::geography::matching::Level;
     let total = (r.given() + r.missing).max(1) as f64;
-    let card = |label, n: u64| (label, pct(n as f64 * 100.0 / total), n.to_string());
+    let card = |label, n: u64| (label, pct(n as f64 * 100.0 / total, lang), n.to_string());
     let mut cards: Vec<_> = Level::ALL
         .iter()
         .zip(t.address_levels)
@@ -744,8 +745,9 @@ fn level_chart(checks: &[CheckResult], title: &str) -> String {
     s
 }
 
-fn pct(x: f64) -> String {
-    format!("{x:.2}%")
+/// A percentage with two decimals, as `lang` writes it.
+fn pct(x: f64, lang: Lang) -> String {
+    messages::percent(x, 2, lang)
 }
 
 fn anchor(name: &str, i: usize) -> String {
@@ -807,7 +809,7 @@ pub fn render(
                 name: f.name.clone(),
                 field_type: f.field_type.clone(),
                 completeness: if f.present {
-                    pct(f.completeness())
+                    pct(f.completeness(), lang)
                 } else {
                     "—".into()
                 },
@@ -817,7 +819,7 @@ pub fn render(
                     String::new()
                 },
                 validity: if f.present {
-                    pct(f.validity())
+                    pct(f.validity(), lang)
                 } else {
                     "—".into()
                 },
@@ -849,8 +851,10 @@ pub fn render(
                 let tolerance = match (c.meta.max_fail_count, c.meta.max_fail_percent) {
                     (None, None) => "0".to_string(),
                     (Some(n), None) => n.to_string(),
-                    (None, Some(p)) => format!("{p}%"),
-                    (Some(n), Some(p)) => format!("{n} / {p}%"),
+                    (None, Some(p)) => messages::percent_as_written(p, lang),
+                    (Some(n), Some(p)) => {
+                        format!("{n} / {}", messages::percent_as_written(p, lang))
+                    }
                 };
                 let color = if class == "ok" { "#1a7f37" } else { "#cf222e" };
                 CheckView {
@@ -868,7 +872,7 @@ pub fn render(
                     level: c.meta.level,
                     failed: c.failed,
                     evaluated: c.evaluated,
-                    rate: pct(c.failed_percent()),
+                    rate: pct(c.failed_percent(), lang),
                     tolerance,
                     rate_bar: bar(c.failed_percent(), color, c.meta.max_fail_percent),
                     more: c.failed.saturating_sub(c.examples.len() as u64),
@@ -906,6 +910,7 @@ pub fn render(
                             c.failed_percent,
                             true,
                             regression,
+                            lang,
                         ));
                     }
                 }
@@ -925,6 +930,7 @@ pub fn render(
                             f.completeness,
                             false,
                             regression,
+                            lang,
                         ));
                     }
                 }
@@ -965,14 +971,14 @@ pub fn render(
             changes,
             linked_pct: src_summary
                 .and_then(|s| s.linkage.as_ref())
-                .map(|l| pct(l.percent(l.matched)))
+                .map(|l| pct(l.percent(l.matched), lang))
                 .unwrap_or_else(|| "—".into()),
             linkage: src_summary
                 .and_then(|s| s.linkage.as_ref())
                 .map(|l| LinkageView::new(l, t, lang)),
             addresses: src_summary
                 .and_then(|s| s.addresses.as_ref())
-                .map(|a| address_cards(a, t))
+                .map(|a| address_cards(a, t, lang))
                 .unwrap_or_default(),
         });
     }
@@ -1011,6 +1017,7 @@ fn change(
     current: f64,
     lower_is_better: bool,
     regression: bool,
+    lang: Lang,
 ) -> ChangeView {
     let worse = if lower_is_better {
         current > previous
@@ -1020,8 +1027,8 @@ fn change(
     ChangeView {
         subject,
         metric,
-        previous: pct(previous),
-        current: pct(current),
+        previous: pct(previous, lang),
+        current: pct(current, lang),
         arrow: if current > previous { "▲" } else { "▼" },
         class: if worse { "up" } else { "down" },
         regression,

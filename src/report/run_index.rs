@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use askama::Template;
 
 use super::html::Lang;
-use crate::messages::FileRole;
+use crate::messages::{self, FileRole};
 use crate::output::Sink;
 use crate::privacy::suppress;
 
@@ -217,7 +217,9 @@ pub fn render(
             linked: e.linkage.map_or_else(dash, |l| suppress(l[0])),
             review: e.linkage.map_or_else(dash, |l| suppress(l[1])),
             unmatched: e.linkage.map_or_else(dash, |l| suppress(l[2])),
-            addresses: e.addresses.map_or_else(dash, |p| format!("{p:.2}%")),
+            addresses: e
+                .addresses
+                .map_or_else(dash, |p| messages::percent(p, 2, lang)),
         })
         .collect();
     let sum = |k: usize| -> Option<u64> {
@@ -359,7 +361,7 @@ mod tests {
         entries[0].addresses = Some(99.5);
         let html = render(&entries, &meta, Lang::It).unwrap_or_default();
         assert!(html.contains("Indirizzi al civico"), "{html}");
-        assert!(html.contains(">99.50%</td>"), "{html}");
+        assert!(html.contains(">99,50 %</td>"), "{html}");
         assert!(
             html.contains("<td class=\"num\">—</td><td><a href=\"refezione/"),
             "{html}"

@@ -26,7 +26,6 @@ mod diagnostic;
 pub(crate) mod load;
 pub(crate) mod walk;
 
-use std::collections::HashSet;
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -144,63 +143,11 @@ impl fmt::Display for Bound {
     }
 }
 
-/// The constraint kinds a field can carry.
-#[derive(Clone, Debug)]
-pub enum Constraint {
-    /// The cell must not be missing.
-    Required,
-    /// A non-missing cell must parse as the field's type.
-    Valid,
-    /// No value may appear twice.
-    Unique,
-    /// The value must be one of a list.
-    Enum {
-        /// The allowed values.
-        values: Arc<HashSet<String>>,
-        /// A few of them, for messages.
-        preview: String,
-        /// Compare ignoring case.
-        ignore_case: bool,
-    },
-    /// The text must match a regular expression (anchored at both ends).
-    Pattern {
-        /// The compiled, anchored expression.
-        regex: regex::Regex,
-        /// The pattern as written.
-        source: String,
-    },
-    /// The value must lie in a range.
-    Range {
-        /// Lowest allowed value.
-        min: Option<Bound>,
-        /// Highest allowed value.
-        max: Option<Bound>,
-    },
-    /// The text length (in characters) must lie in a range.
-    Length {
-        /// Fewest characters.
-        min: Option<u64>,
-        /// Most characters.
-        max: Option<u64>,
-    },
-    /// A codice fiscale's place code (characters 12-15) must have been in
-    /// use on the birth date the code gives (check `VG109`).
-    PlaceInUse {
-        /// The date the code's century is read against (`--today`).
-        reference: chrono::NaiveDate,
-    },
-    /// At least this percentage of the rows must have a value.
-    Completeness {
-        /// Minimum percentage of non-missing cells.
-        min_percent: f64,
-    },
-}
-
 /// One constraint of a field with its check identity.
 #[derive(Clone, Debug)]
 pub struct FieldConstraint {
-    /// The constraint.
-    pub kind: Constraint,
+    /// The constraint: its kind's evaluator, from the registry.
+    pub kind: crate::checks::FieldCheck,
     /// Identity, severity, tolerance.
     pub meta: CheckMeta,
 }

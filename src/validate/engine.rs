@@ -15,12 +15,13 @@ use super::distinct::DistinctCounter;
 use super::plan::{Plan, PlannedField};
 use super::{FieldProfile, Finding, SourceOutcome};
 use crate::checks;
+use crate::checks::registry::Cell;
 use crate::messages::Message;
 use crate::privacy::mask;
 use crate::read::{
     Header, ReadError, ReadIssue, ReadIssueKind, Record, Source, SourceInfo, Table, TableChunk,
 };
-use crate::rules::{Constraint, RuleSet};
+use crate::rules::RuleSet;
 use crate::value::Value;
 
 /// Options of a validation run.
@@ -323,13 +324,13 @@ fn check_chunks<'t>(
     results[plan.blank].evaluated += rows;
 
     // Checks that need the whole file.
-    for &(fi, check, min_percent) in &plan.completeness {
+    for (fi, check, kind) in &plan.columns {
+        let (fi, check) = (*fi, *check);
         if plan.fields[fi].col.is_none() {
             continue;
         }
         results[check].evaluated = 1;
-        let (_, msg) = checks::completeness::evaluate(rows, state.missing[fi], min_percent);
-        if let Some(message) = msg {
+        if let Some(message) = kind.column(rows, state.missing[fi]) {
             results[check].failed = 1;
             let f = file_finding(&plan, &ids, check, plan.fields[fi].name.clone(), message);
             emitter.emit(&mut results, f)?;
@@ -837,25 +838,19 @@ fn check_rows(
                 out.missing[fi] += 1;
                 values.push(Value::Null);
                 out.distinct.push(0);
-                if let Some(c) = field.required {
-                    out.evaluated[c] += 1;
-                    out.failed[c] += 1;
-                    let f = finding(
-                        plan,
-                        ids,
-                        c,
-                        record,
-                        field.name.clone(),
-                        Message::ValueMissing,
-                        None,
-                    );
-                    out.findings.push((r, c, f));
+                for (c, kind) in &field.presence {
+                    out.evaluated[*c] += 1;
+                    if let Some(message) = kind.missing() {
+                        out.failed[*c] += 1;
+                        let f = finding(plan, ids, *c, record, field.name.clone(), message, None);
+                        out.findings.push((r, *c, f));
+                    }
                 }
                 continue;
             }
             out.distinct.push(hash64(text));
-            if let Some(c) = field.required {
-                out.evaluated[c] += 1;
+            for (c, _) in &field.presence {
+                out.evaluated[*c] += 1;
             }
             let value = match field.field_type.parse(text) {
                 Ok(v) => {
@@ -870,7 +865,7 @@ fn check_rows(
                         out.evaluated[c] += 1;
                         let show = options.show_pii || !field.pii;
                         let message = match (show, e.detail) {
-                            (true, Some(detail)) => Message::Untyped(detail),
+                            (true, Some(detail)) => detail,
                             _ => e.message,
                         };
                         fail_cell(
@@ -889,10 +884,15 @@ fn check_rows(
                     continue;
                 }
             };
+            let show = options.show_pii || !field.pii;
             for (c, check) in &field.cell_checks {
                 out.evaluated[*c] += 1;
-                let show = options.show_pii || !field.pii;
-                if let Some(message) = cell_failure(check, text, &value, show) {
+                let cell = Cell {
+                    text,
+                    value: &value,
+                    show,
+                };
+                if let Some(message) = check.evaluate(cell) {
                     fail_cell(
                         &mut out,
                         plan,
@@ -1049,36 +1049,6 @@ fn is_present_text(record: &Record, field: &PlannedField) -> bool {
         .col
         .and_then(|c| record.fields.get(c))
         .is_some_and(|t| !is_missing(t.trim(), &field.missing_values))
-}
-
-/// Why a cell fails `check`, if it does. The allowed values an enum lists
-/// (from the rule file or a code list) are masked like the field's values
-/// unless `show`.
-fn cell_failure(check: &Constraint, text: &str, value: &Value<'_>, show: bool) -> Option<Message> {
-    match check {
-        Constraint::Enum {
-            values,
-            preview,
-            ignore_case,
-        } => {
-            if checks::allowed_values::allowed(text, values, *ignore_case) {
-                None
-            } else {
-                Some(Message::NotAllowed {
-                    preview: mask(preview, show),
-                })
-            }
-        }
-        Constraint::Pattern { regex, source } => checks::pattern::check(text, regex, source),
-        Constraint::Range { min, max } => checks::range::check(value, min.as_ref(), max.as_ref()),
-        Constraint::Length { min, max } => checks::length::check(text, *min, *max),
-        Constraint::PlaceInUse { reference } => checks::place_in_use::check(text, *reference),
-        // Checked elsewhere: presence, type, uniqueness and completeness.
-        Constraint::Required
-        | Constraint::Valid
-        | Constraint::Unique
-        | Constraint::Completeness { .. } => None,
-    }
 }
 
 #[cfg(test)]

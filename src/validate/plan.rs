@@ -3,10 +3,11 @@
 
 use std::sync::Arc;
 
-use crate::checks::{self, CheckKind};
+use crate::checks::registry::Stage;
+use crate::checks::{self, CheckKind, FieldCheck};
 use crate::messages::{Description, Message};
 use crate::read::{Header, ReadIssueKind};
-use crate::rules::{did_you_mean, CheckMeta, Constraint, RuleSet, Severity};
+use crate::rules::{did_you_mean, CheckMeta, RuleSet, Severity};
 use crate::types::FieldType;
 
 use super::{CheckResult, Finding};
@@ -19,10 +20,14 @@ pub(crate) struct PlannedField {
     pub field_type: FieldType,
     pub missing_values: Vec<String>,
     pub pii: bool,
-    pub required: Option<usize>,
+    /// Kinds judging whether the cell has a value ([`Stage::Presence`]),
+    /// with their check.
+    pub presence: Vec<(usize, FieldCheck)>,
+    /// The type check ([`Stage::Type`]).
     pub valid: Option<usize>,
-    /// Per-cell constraints (enum, pattern, range, length) with their check.
-    pub cell_checks: Vec<(usize, Constraint)>,
+    /// Kinds judging a present, typed value ([`Stage::Value`]: enum,
+    /// pattern, range, length, …) with their check.
+    pub cell_checks: Vec<(usize, FieldCheck)>,
 }
 
 /// A uniqueness constraint over one or more columns.
@@ -71,7 +76,9 @@ pub struct Plan {
     pub(crate) uniques: Vec<PlannedUnique>,
     pub(crate) foreign_keys: Vec<PlannedForeignKey>,
     pub(crate) exprs: Vec<PlannedExpr>,
-    pub(crate) completeness: Vec<(usize, usize, f64)>,
+    /// Kinds judging a whole column ([`Stage::Column`]): field, check,
+    /// kind.
+    pub(crate) columns: Vec<(usize, usize, FieldCheck)>,
     pub(crate) encoding: usize,
     pub(crate) ragged: usize,
     pub(crate) quote: usize,
@@ -284,7 +291,7 @@ impl Plan {
 
         // Fields.
         let mut fields = Vec::new();
-        let mut completeness = Vec::new();
+        let mut columns = Vec::new();
         let mut uniques = Vec::new();
         for (fi, spec) in rules.fields.iter().enumerate() {
             let col = col_index(&spec.name);
@@ -297,43 +304,33 @@ impl Plan {
                     .clone()
                     .unwrap_or_else(|| rules.input.missing_values.clone()),
                 pii: spec.pii,
-                required: None,
+                presence: Vec::new(),
                 valid: None,
                 cell_checks: Vec::new(),
             };
             for c in &spec.constraints {
-                let (kind, per_cell): (&'static CheckKind, bool) = match &c.kind {
-                    Constraint::Required => (&checks::required::KIND, false),
-                    Constraint::Valid => (&checks::valid::KIND, false),
-                    Constraint::Unique => (&checks::unique::KIND, false),
-                    Constraint::Enum { .. } => (&checks::allowed_values::KIND, true),
-                    Constraint::Pattern { .. } => (&checks::pattern::KIND, true),
-                    Constraint::Range { .. } => (&checks::range::KIND, true),
-                    Constraint::Length { .. } => (&checks::length::KIND, true),
-                    Constraint::PlaceInUse { .. } => (&checks::place_in_use::KIND, true),
-                    Constraint::Completeness { .. } => (&checks::completeness::KIND, false),
-                };
-                let idx = push(&mut checks, c.meta.clone(), kind, Some(spec.name.clone()));
+                let idx = push(
+                    &mut checks,
+                    c.meta.clone(),
+                    c.kind.kind(),
+                    Some(spec.name.clone()),
+                );
                 if col.is_none() {
                     checks[idx].skipped = Some(Message::ColumnsMissing {
                         columns: vec![spec.name.clone()],
                     });
                 }
-                match &c.kind {
-                    Constraint::Required => planned.required = Some(idx),
-                    Constraint::Valid => planned.valid = Some(idx),
-                    Constraint::Unique if col.is_some() => uniques.push(PlannedUnique {
+                match c.kind.stage() {
+                    Stage::Presence => planned.presence.push((idx, c.kind.clone())),
+                    Stage::Type => planned.valid = Some(idx),
+                    Stage::Value => planned.cell_checks.push((idx, c.kind.clone())),
+                    Stage::Column => columns.push((fi, idx, c.kind.clone())),
+                    Stage::CrossRow if col.is_some() => uniques.push(PlannedUnique {
                         check: idx,
                         fields: vec![fi],
                         require_all: false,
                     }),
-                    Constraint::Completeness { min_percent } => {
-                        completeness.push((fi, idx, *min_percent))
-                    }
-                    _ => {}
-                }
-                if per_cell {
-                    planned.cell_checks.push((idx, c.kind.clone()));
+                    Stage::CrossRow => {}
                 }
             }
             fields.push(planned);
@@ -470,7 +467,7 @@ impl Plan {
             uniques,
             foreign_keys,
             exprs,
-            completeness,
+            columns,
             encoding,
             ragged,
             quote,

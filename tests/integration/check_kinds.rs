@@ -379,3 +379,79 @@ assert = "DATA_FINE >= DATA_INIZIO"
     // 3,077 rows with an early end, two of them (rows 0 and 39,013) repeated.
     assert_eq!(check(&s, "periodo")["failed"], 3077 + 2);
 }
+
+/// Checks `data` with `rules` in `lang` and returns the HTML report and
+/// `findings.csv`'s rows as `(row, column, check, message)`.
+fn check_in(
+    lang: &str,
+    rules: &str,
+    data: &str,
+) -> (String, Vec<(String, String, String, String)>) {
+    let dir = scratch();
+    let (toml, csv, out) = (
+        dir.path().join("x.toml"),
+        dir.path().join("x.csv"),
+        dir.path().join("out"),
+    );
+    std::fs::write(&toml, rules).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&csv, data).unwrap_or_else(|e| panic!("{e}"));
+    check_cmd(&toml, &csv, &out)
+        .args(["--lang", lang])
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(out.join("index.html")).unwrap_or_default();
+    (html, findings(&out))
+}
+
+#[test]
+fn letter_case_is_reported_in_both_languages() {
+    let rules = "[input]\ndelimiter = \";\"\n[fields.ID]\n[fields.COGNOME]\ncase = \"upper\"\n";
+    let data = "ID;COGNOME\n1;ROSSI\n2;Bianchi\n3;D'AMICO\n";
+    for (lang, message, description) in [
+        (
+            "it",
+            "non è in maiuscolo",
+            "COGNOME deve essere in maiuscolo",
+        ),
+        ("en", "not in upper case", "COGNOME must be in upper case"),
+    ] {
+        let (html, found) = check_in(lang, rules, data);
+        // A warning by default: the check passes the gate.
+        assert_eq!(
+            found,
+            vec![(
+                "2".to_string(),
+                "COGNOME".to_string(),
+                "COGNOME.case".to_string(),
+                "not in upper case".to_string()
+            )],
+            "{lang}"
+        );
+        assert!(html.contains(message), "{lang}: no {message:?}");
+        assert!(html.contains(description), "{lang}: no {description:?}");
+        assert!(html.contains("VG110"), "{lang}");
+    }
+}
+
+#[test]
+fn a_blank_row_is_reported_in_both_languages() {
+    let rules = "[input]\ndelimiter = \";\"\n[fields.ID]\n[fields.NOME]\n";
+    let data = "ID;NOME\n1;ANNA\n ; \n2;SARA\n";
+    for (lang, message) in [
+        ("it", "riga vuota: ogni cella è vuota"),
+        ("en", "blank row: every cell is empty"),
+    ] {
+        let (html, found) = check_in(lang, rules, data);
+        assert_eq!(
+            found,
+            vec![(
+                "2".to_string(),
+                String::new(),
+                "file.blank_rows".to_string(),
+                "blank row: every cell is empty".to_string()
+            )],
+            "{lang}"
+        );
+        assert!(html.contains(message), "{lang}: no {message:?}");
+    }
+}

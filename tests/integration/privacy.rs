@@ -339,14 +339,18 @@ fn shown_rounded(cell: &str) -> Option<u64> {
 /// percentage or a bar.
 fn counts_cannot_be_undone(source: &str, html: &str, records: u64) {
     let card = regex::Regex::new(
-        r#"<div class="n" style="color: var\(--(?:ok|warn|fail)\)">([0-9.]+)%</div><div class="l">[^(<]*\(([^)]*)\)"#,
+        r#"<div class="n" style="color: var\(--(?:ok|warn|fail)\)">([0-9.,]+) ?%</div><div class="l">[^(<]*\(([^)]*)\)"#,
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let mut cards = 0;
     for c in card.captures_iter(html) {
         cards += 1;
         let n = shown_rounded(&c[2]).unwrap_or_else(|| panic!("{source}: count {} shown", &c[2]));
-        let pct: f64 = c[1].parse().unwrap_or_else(|e| panic!("{e}"));
+        // Italian pages write `12,50 %`, English ones `12.50%`.
+        let pct: f64 = c[1]
+            .replace(',', ".")
+            .parse()
+            .unwrap_or_else(|e| panic!("{e}"));
         assert!(
             (pct - n as f64 * 100.0 / records as f64).abs() < 0.006,
             "{source}: {pct}% is not of the shown count {n} of {records}"

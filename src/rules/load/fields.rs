@@ -40,21 +40,11 @@ impl Loader<'_> {
         key_span: Range<usize>,
         node: Node<'_, '_>,
     ) -> Option<FieldSpec> {
+        /// The keys of a field's table that are no check kind's.
         const KEYS: &[&str] = &[
             "type",
             "description",
             "title",
-            "required",
-            "unique",
-            "enum",
-            "pattern",
-            "minimum",
-            "maximum",
-            "range",
-            "min_length",
-            "minLength",
-            "max_length",
-            "maxLength",
             "format",
             "decimal_separator",
             "decimalChar",
@@ -66,15 +56,19 @@ impl Loader<'_> {
             "falseValues",
             "missing_values",
             "missingValues",
-            "completeness",
             "pii",
-            "valid",
             "provisional",
-            "place_in_use",
             "datamart",
         ];
+        let mut allowed: Vec<&str> = KEYS[..3].to_vec();
+        allowed.extend(
+            crate::checks::FIELD_KEYS
+                .iter()
+                .flat_map(|k| k.iter().copied()),
+        );
+        allowed.extend_from_slice(&KEYS[3..]);
         let what = format!("[fields.{name}]");
-        let t = node.table(self.diags, &what, KEYS)?;
+        let t = node.table(self.diags, &what, &allowed)?;
         let field_type = self.field_type(name, &t);
         let description = t
             .get_any(&["description", "title"])
@@ -107,200 +101,14 @@ impl Loader<'_> {
             }
             parsed
         });
-        let mut constraints = Vec::new();
-
-        // required
-        if let Some(n) = t.get("required") {
-            if let Some((on, table)) = self.flag(n.clone(), "`required`", &[]) {
-                if on {
-                    let meta = self.meta(
-                        table.as_ref(),
-                        format!("{name}.required"),
-                        Description::Required {
-                            field: name.to_string(),
-                        },
-                        Severity::Error,
-                        1,
-                        n.span.clone(),
-                    );
-                    constraints.push(FieldConstraint {
-                        kind: Constraint::Required,
-                        meta,
-                    });
-                }
-            }
-        }
-        // valid (type check), for every type but string
-        if !matches!(field_type, FieldType::String) || t.get("valid").is_some() {
-            let table = match t.get("valid") {
-                Some(n) => n.table(self.diags, "`valid`", META_KEYS),
-                None => None,
-            };
-            let span = t.key_span("type").unwrap_or(key_span.clone());
-            let meta = self.meta(
-                table.as_ref(),
-                format!("{name}.valid"),
-                Description::Valid {
-                    field: name.to_string(),
-                    type_name: field_type.name().to_string(),
-                },
-                Severity::Error,
-                1,
-                span,
-            );
-            constraints.push(FieldConstraint {
-                kind: Constraint::Valid,
-                meta,
-            });
-        }
-        // place_in_use: on by default for a codice fiscale
-        if let FieldType::CodiceFiscale { reference, .. } = &field_type {
-            let (on, table, span) = match t.get("place_in_use") {
-                Some(n) => {
-                    let span = n.span.clone();
-                    match self.flag(n, "`place_in_use`", &[]) {
-                        Some((on, table)) => (on, table, span),
-                        None => (false, None, span),
-                    }
-                }
-                None => (true, None, t.key_span("type").unwrap_or(key_span.clone())),
-            };
-            if on {
-                let meta = self.meta(
-                    table.as_ref(),
-                    format!("{name}.place_in_use"),
-                    Description::PlaceInUse {
-                        field: name.to_string(),
-                    },
-                    Severity::Error,
-                    1,
-                    span,
-                );
-                constraints.push(FieldConstraint {
-                    kind: Constraint::PlaceInUse {
-                        reference: *reference,
-                    },
-                    meta,
-                });
-            }
-        }
-        // unique
-        if let Some(n) = t.get("unique") {
-            if let Some((on, table)) = self.flag(n.clone(), "`unique`", &[]) {
-                if on {
-                    let meta = self.meta(
-                        table.as_ref(),
-                        format!("{name}.unique"),
-                        Description::UniqueValue {
-                            field: name.to_string(),
-                        },
-                        Severity::Error,
-                        1,
-                        n.span.clone(),
-                    );
-                    constraints.push(FieldConstraint {
-                        kind: Constraint::Unique,
-                        meta,
-                    });
-                }
-            }
-        }
-        // enum
-        if let Some(n) = t.get("enum") {
-            if let Some(c) = self.enum_constraint(name, n) {
-                constraints.push(c);
-            }
-        }
-        // pattern
-        if let Some(n) = t.get("pattern") {
-            if let Some(c) = self.pattern(name, n) {
-                constraints.push(c);
-            }
-        }
-        // ranges
-        let bound_kind = match field_type {
-            FieldType::Integer { .. } | FieldType::Decimal { .. } => Some(false),
-            FieldType::Date { .. } | FieldType::DateTime { .. } => Some(true),
-            _ => None,
+        let mut cx = FieldCx {
+            loader: self,
+            name,
+            field_type: &field_type,
+            table: &t,
+            key_span,
         };
-        for (key, is_min) in [("minimum", true), ("maximum", false)] {
-            if let Some(n) = t.get(key) {
-                if let Some(c) = self.single_bound(name, key, is_min, n, bound_kind) {
-                    constraints.push(c);
-                }
-            }
-        }
-        if let Some(n) = t.get("range") {
-            if let Some(c) = self.range(name, n, bound_kind) {
-                constraints.push(c);
-            }
-        }
-        // lengths
-        for (keys, is_min) in [
-            (["min_length", "minLength"], true),
-            (["max_length", "maxLength"], false),
-        ] {
-            if let Some(n) = t.get_any(&keys) {
-                let (value_node, table) = self.value_or_table(n.clone(), keys[0], &["value"]);
-                if let Some(v) =
-                    value_node.and_then(|v| v.count(self.diags, &format!("`{}`", keys[0])))
-                {
-                    let (desc, id) = if is_min {
-                        (
-                            Description::MinLength {
-                                field: name.to_string(),
-                                min: v,
-                            },
-                            format!("{name}.min_length"),
-                        )
-                    } else {
-                        (
-                            Description::MaxLength {
-                                field: name.to_string(),
-                                max: v,
-                            },
-                            format!("{name}.max_length"),
-                        )
-                    };
-                    let meta =
-                        self.meta(table.as_ref(), id, desc, Severity::Error, 1, n.span.clone());
-                    let kind = if is_min {
-                        Constraint::Length {
-                            min: Some(v),
-                            max: None,
-                        }
-                    } else {
-                        Constraint::Length {
-                            min: None,
-                            max: Some(v),
-                        }
-                    };
-                    constraints.push(FieldConstraint { kind, meta });
-                }
-            }
-        }
-        // completeness
-        if let Some(n) = t.get("completeness") {
-            let (value_node, table) =
-                self.value_or_table(n.clone(), "completeness", &["min_percent"]);
-            if let Some(p) = value_node.and_then(|v| v.percent(self.diags, "`completeness`")) {
-                let meta = self.meta(
-                    table.as_ref(),
-                    format!("{name}.completeness"),
-                    Description::Completeness {
-                        field: name.to_string(),
-                        percent: p,
-                    },
-                    Severity::Error,
-                    1,
-                    n.span.clone(),
-                );
-                constraints.push(FieldConstraint {
-                    kind: Constraint::Completeness { min_percent: p },
-                    meta,
-                });
-            }
-        }
+        let constraints = crate::checks::parse_field(&mut cx);
         Some(FieldSpec {
             name: name.to_string(),
             field_type,
@@ -565,103 +373,6 @@ impl Loader<'_> {
         ty
     }
 
-    pub(super) fn enum_constraint(
-        &mut self,
-        name: &str,
-        n: Node<'_, '_>,
-    ) -> Option<FieldConstraint> {
-        let mut ignore_case = false;
-        let (values, table): (Vec<String>, Option<Table>) = if n.is_table() {
-            let t = n.table(
-                self.diags,
-                "`enum`",
-                &with_meta(&["values", "file", "column", "ignore_case"]),
-            )?;
-            if let Some(ic) = t.get("ignore_case") {
-                ignore_case = ic.bool(self.diags, "`ignore_case`").unwrap_or(false);
-            }
-            let values = match (t.get("values"), t.get("file")) {
-                (Some(v), None) => v
-                    .strings(self.diags, "`values`")?
-                    .into_iter()
-                    .map(|(s, _)| s)
-                    .collect(),
-                (None, Some(f)) => {
-                    let file = f.str(self.diags, "`file`")?;
-                    let column = match t.get("column") {
-                        Some(c) => {
-                            Some((c.str(self.diags, "`column`")?.to_string(), c.span.clone()))
-                        }
-                        None => None,
-                    };
-                    self.code_list(file, f.span.clone(), column)?
-                }
-                _ => {
-                    self.diags.error(
-                        n.span.clone(),
-                        "`enum` needs either `values` or `file`",
-                        "no values",
-                        Some("enum = [\"A\", \"B\"] or enum = { file = \"codes.csv\", column = \"CODE\" }".into()),
-                    );
-                    return None;
-                }
-            };
-            (values, Some(t))
-        } else {
-            (
-                n.strings(self.diags, "`enum`")?
-                    .into_iter()
-                    .map(|(s, _)| s)
-                    .collect(),
-                None,
-            )
-        };
-        if values.is_empty() {
-            self.diags.error(
-                n.span.clone(),
-                "`enum` lists no values",
-                "empty",
-                Some("list the allowed values".into()),
-            );
-            return None;
-        }
-        let preview = {
-            let mut p: Vec<&str> = values.iter().take(8).map(String::as_str).collect();
-            if values.len() > 8 {
-                p.push("…");
-            }
-            p.join(", ")
-        };
-        let set: HashSet<String> = values
-            .iter()
-            .map(|v| {
-                if ignore_case {
-                    v.to_uppercase()
-                } else {
-                    v.clone()
-                }
-            })
-            .collect();
-        let meta = self.meta(
-            table.as_ref(),
-            format!("{name}.enum"),
-            Description::Allowed {
-                field: name.to_string(),
-            },
-            Severity::Error,
-            1,
-            n.span.clone(),
-        );
-        Some(FieldConstraint {
-            kind: Constraint::Enum {
-                values: Arc::new(set),
-                preview,
-                ignore_case,
-            },
-            meta,
-        })
-    }
-
     /// The diagnostic for a file mentioned while references are not read.
     pub(super) fn never_read(&mut self, span: Range<usize>, path: &Path) {
         self.diags.error(
@@ -726,52 +437,6 @@ impl Loader<'_> {
         )
     }
 
-    pub(super) fn pattern(&mut self, name: &str, n: Node<'_, '_>) -> Option<FieldConstraint> {
-        let (value, table) = self.value_or_table(n.clone(), "pattern", &[]);
-        let value = value?;
-        let source = value.str(self.diags, "`pattern`")?;
-        let anchored = format!("^(?:{source})$");
-        let regex = match regex::RegexBuilder::new(&anchored)
-            .size_limit(1 << 22)
-            .build()
-        {
-            Ok(r) => r,
-            Err(e) => {
-                let detail = e.to_string();
-                let last = detail
-                    .lines()
-                    .rfind(|l| !l.trim().is_empty())
-                    .unwrap_or("")
-                    .trim();
-                self.diags.error(
-                    value.span.clone(),
-                    format!("the pattern of {name} is not a valid regular expression: {last}"),
-                    "invalid regex",
-                    Some("patterns use Rust regex syntax and must match the whole value; backslashes need doubling in \"…\" strings (or use '…')".into()),
-                );
-                return None;
-            }
-        };
-        let meta = self.meta(
-            table.as_ref(),
-            format!("{name}.pattern"),
-            Description::Pattern {
-                field: name.to_string(),
-                pattern: source.to_string(),
-            },
-            Severity::Error,
-            1,
-            n.span.clone(),
-        );
-        Some(FieldConstraint {
-            kind: Constraint::Pattern {
-                regex,
-                source: source.to_string(),
-            },
-            meta,
-        })
-    }
-
     pub(super) fn bound(
         &mut self,
         name: &str,
@@ -820,80 +485,129 @@ impl Loader<'_> {
             }
         }
     }
+}
 
-    pub(super) fn single_bound(
-        &mut self,
-        name: &str,
-        key: &str,
-        is_min: bool,
-        n: Node<'_, '_>,
-        dates: Option<bool>,
-    ) -> Option<FieldConstraint> {
-        let (value, table) = self.value_or_table(n.clone(), key, &[]);
-        let b = self.bound(name, value?, dates)?;
-        let desc = Description::Range {
-            field: name.to_string(),
-            min: is_min.then(|| b.to_string()),
-            max: (!is_min).then(|| b.to_string()),
-        };
-        let meta = self.meta(
-            table.as_ref(),
-            format!("{name}.{key}"),
-            desc,
-            Severity::Error,
-            1,
-            n.span.clone(),
-        );
-        let kind = if is_min {
-            Constraint::Range {
-                min: Some(b),
-                max: None,
-            }
-        } else {
-            Constraint::Range {
-                min: None,
-                max: Some(b),
-            }
-        };
-        Some(FieldConstraint { kind, meta })
+/// What a check kind's parser sees of a field
+/// ([`crate::checks::registry::FieldKind::parse`]): its name, type and table,
+/// and the loader's services (check identity, diagnostics, code lists,
+/// date bounds).
+pub(crate) struct FieldCx<'c, 'd, 'a, 'i> {
+    loader: &'c mut Loader<'d>,
+    /// The field's name.
+    pub name: &'c str,
+    /// Its declared type.
+    pub field_type: &'c FieldType,
+    /// Its table, `[fields.NAME]`.
+    pub table: &'c Table<'a, 'i>,
+    /// The span of its name, for checks that no key of their own asks for.
+    pub key_span: Range<usize>,
+}
+
+impl<'a, 'i> FieldCx<'_, '_, 'a, 'i> {
+    /// The diagnostics the problems go to.
+    pub fn diags(&mut self) -> &mut Diagnostics {
+        self.loader.diags
     }
 
-    pub(super) fn range(
+    /// The check's identity: `kind`'s severity and level unless `table`
+    /// (the constraint written as a table) says otherwise; the id is
+    /// registered, so that a duplicate one is reported at `span`.
+    pub fn meta(
         &mut self,
-        name: &str,
-        n: Node<'_, '_>,
-        dates: Option<bool>,
-    ) -> Option<FieldConstraint> {
-        let t = n.table(self.diags, "`range`", &with_meta(&["min", "max"]))?;
-        let min = t.get("min").and_then(|m| self.bound(name, m, dates));
-        let max = t.get("max").and_then(|m| self.bound(name, m, dates));
-        if min.is_none() && max.is_none() {
-            if t.get("min").is_none() && t.get("max").is_none() {
-                self.diags.error(
-                    n.span.clone(),
-                    "`range` needs `min`, `max` or both",
-                    "empty range",
-                    None,
-                );
-            }
+        kind: &CheckKind,
+        table: Option<&Table<'_, '_>>,
+        id: String,
+        description: Description,
+        span: Range<usize>,
+    ) -> CheckMeta {
+        self.loader.meta(
+            table,
+            id,
+            description,
+            kind.default_severity,
+            kind.level,
+            span,
+        )
+    }
+
+    /// See [`Loader::flag`]: `key = true`, or a table meaning true unless
+    /// it says `value = false`.
+    pub fn flag(&mut self, n: Node<'a, 'i>, what: &str) -> Option<(bool, Option<Table<'a, 'i>>)> {
+        self.loader.flag(n, what, &[])
+    }
+
+    /// A kind switched on by `key = true` (or a table, true unless it says
+    /// `value = false`): its check's identity, `{field}.{key}`, when on.
+    pub fn switch(
+        &mut self,
+        kind: &CheckKind,
+        key: &str,
+        description: impl FnOnce(String) -> Description,
+    ) -> Option<CheckMeta> {
+        let n = self.table.get(key)?;
+        let span = n.span.clone();
+        let (true, table) = self.flag(n, &format!("`{key}`"))? else {
             return None;
-        }
-        let desc = Description::Range {
-            field: name.to_string(),
-            min: min.as_ref().map(|a| a.to_string()),
-            max: max.as_ref().map(|b| b.to_string()),
         };
-        let meta = self.meta(
-            Some(&t),
-            format!("{name}.range"),
-            desc,
-            Severity::Error,
-            1,
-            n.span.clone(),
-        );
-        Some(FieldConstraint {
-            kind: Constraint::Range { min, max },
-            meta,
+        let field = self.name.to_string();
+        let id = format!("{field}.{key}");
+        Some(self.meta(kind, table.as_ref(), id, description(field), span))
+    }
+
+    /// A text written `key = "…"` or `key = { value = "…", … }`: the text,
+    /// the span of its value and of the whole key's value, and the table.
+    /// `None` when the key is absent or its value not a string (reported).
+    pub fn text(&mut self, key: &str) -> Option<Text<'a, 'i>> {
+        let n = self.table.get(key)?;
+        let span = n.span.clone();
+        let (value, table) = self.value_or_table(n, key, &[]);
+        let value = value?;
+        let text = value.str(self.diags(), &format!("`{key}`"))?;
+        Some(Text {
+            text,
+            value_span: value.span.clone(),
+            span,
+            table,
         })
     }
+
+    /// See [`Loader::value_or_table`]: a scalar, or a table with `value`
+    /// (or one of `value_keys`) and the check's identity keys.
+    pub fn value_or_table(
+        &mut self,
+        n: Node<'a, 'i>,
+        what: &str,
+        value_keys: &[&'static str],
+    ) -> (Option<Node<'a, 'i>>, Option<Table<'a, 'i>>) {
+        self.loader.value_or_table(n, what, value_keys)
+    }
+
+    /// A bound of a range: a number, or a date when `dates` (`None`: the
+    /// field is neither, an error).
+    pub fn bound(&mut self, n: Node<'_, '_>, dates: Option<bool>) -> Option<Bound> {
+        self.loader.bound(self.name, n, dates)
+    }
+
+    /// The values of a code list: `column` (or the first) of `file`,
+    /// relative to the rule file.
+    pub fn code_list(
+        &mut self,
+        file: &str,
+        span: Range<usize>,
+        column: Option<(String, Range<usize>)>,
+    ) -> Option<Vec<String>> {
+        self.loader.code_list(file, span, column)
+    }
+}
+
+/// A constraint's text, as [`FieldCx::text`] reads it.
+pub(crate) struct Text<'a, 'i> {
+    /// The text.
+    pub text: &'a str,
+    /// The span of the text.
+    pub value_span: Range<usize>,
+    /// The span of the key's whole value (the table, when it is one).
+    pub span: Range<usize>,
+    /// The table, when the constraint is written as one.
+    pub table: Option<Table<'a, 'i>>,
 }

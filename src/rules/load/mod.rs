@@ -9,11 +9,10 @@ mod address;
 mod checks;
 mod datamart;
 mod facts;
-mod fields;
+pub(crate) mod fields;
 mod input;
 mod table;
 
-use std::collections::HashSet;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -24,9 +23,10 @@ use toml::de::{DeTable, DeValue};
 use super::diagnostic::{did_you_mean, Diagnostics, RuleFileError};
 use super::walk::{scalar_text, Node, Table};
 use super::{
-    Bound, CheckMeta, Constraint, DatamartColumn, ExprCheckSpec, FieldConstraint, FieldSpec,
-    ForeignKeySpec, InputSpec, RuleSet, Severity, TableSpec, UniqueSpec, DEFAULT_MISSING_VALUES,
+    Bound, CheckMeta, DatamartColumn, ExprCheckSpec, FieldSpec, ForeignKeySpec, InputSpec, RuleSet,
+    Severity, TableSpec, UniqueSpec, DEFAULT_MISSING_VALUES,
 };
+use crate::checks::CheckKind;
 use crate::expr::{compile_bool, Env, Expr};
 use crate::identity::dates::DateFormats;
 use crate::messages::Description;
@@ -217,7 +217,7 @@ fn unreachable_rules(path: &Path) -> Result<(), RuleFileError> {
     })
 }
 
-const META_KEYS: &[&str] = &[
+pub(crate) const META_KEYS: &[&str] = &[
     "severity",
     "max_fail_count",
     "max_fail_percent",
@@ -237,7 +237,7 @@ struct Loader<'d> {
     inputs: Option<&'d Inputs>,
 }
 
-fn with_meta(extra: &[&'static str]) -> Vec<&'static str> {
+pub(crate) fn with_meta(extra: &[&'static str]) -> Vec<&'static str> {
     let mut v: Vec<&'static str> = extra.to_vec();
     v.extend_from_slice(META_KEYS);
     v

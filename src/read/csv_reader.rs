@@ -503,8 +503,7 @@ impl CsvRecords {
             }
             texts.push(text);
         }
-        let len = texts.iter().map(String::len).sum();
-        Fields::with_len(len, texts.iter().map(String::as_str))
+        Fields::from(texts.as_slice())
     }
 }
 

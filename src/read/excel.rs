@@ -629,8 +629,7 @@ impl SheetRows {
             };
             (issue, Some(column))
         }));
-        let len = texts.iter().map(String::len).sum();
-        let fields = super::Fields::with_len(len, texts.iter().map(String::as_str));
+        let fields = super::Fields::from(texts.as_slice());
         self.records.push((
             Record {
                 row: number,

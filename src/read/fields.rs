@@ -118,6 +118,15 @@ impl<'a> From<Vec<&'a str>> for Fields {
     }
 }
 
+impl From<&[String]> for Fields {
+    /// Fields decoded one by one (a sheet's cells, an SQLite row's values,
+    /// a record in another encoding).
+    fn from(texts: &[String]) -> Fields {
+        let len = texts.iter().map(String::len).sum();
+        Fields::with_len(len, texts.iter().map(String::as_str))
+    }
+}
+
 impl fmt::Debug for Fields {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list().entries(self.iter()).finish()

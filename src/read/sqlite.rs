@@ -171,8 +171,7 @@ pub(crate) fn read_table(
             };
             texts.push(text);
         }
-        let len = texts.iter().map(String::len).sum();
-        let fields = super::Fields::with_len(len, texts.iter().map(String::as_str));
+        let fields = super::Fields::from(texts.as_slice());
         held += fields.as_slice().len() as u64 + ROW_OVERHEAD + CELL_OVERHEAD * width as u64;
         rows.push((
             Record {

@@ -286,7 +286,7 @@ impl FieldType {
                 }
             }
             FieldType::Sex => match Sex::parse(text) {
-                Some(s) => Ok(Value::Text(Cow::Owned(s.as_char().to_string()))),
+                Some(s) => Ok(Value::Text(Cow::Borrowed(s.as_str()))),
                 None => Err(type_error(TypeProblem::Sex)),
             },
         }
@@ -409,6 +409,13 @@ impl Digits {
 }
 
 fn parse_integer(text: &str, thousands: Option<char>) -> Result<i64, TypeError> {
+    // The common case, plain digits: nothing to take out, nothing to copy.
+    let body = text.strip_prefix(['-', '+']).unwrap_or(text);
+    if !body.is_empty() && body.bytes().all(|b| b.is_ascii_digit()) {
+        return text
+            .parse::<i64>()
+            .map_err(|_| type_error(TypeProblem::WholeNumberTooLarge));
+    }
     let mut digits = Digits::new();
     if !push_grouped(text, thousands, &mut digits) {
         let sep = thousands.unwrap_or(',');

@@ -40,13 +40,128 @@ impl FieldKind for Unique {
     }
 }
 
-/// Remembers the first row of each value seen. Values are stored as 128-bit
-/// fingerprints, so memory stays at 24 bytes per distinct value whatever
-/// their length (two different values sharing a fingerprint is a 1 in 2^64
-/// event for a billion values). The table is split in shards by the
+/// Remembers the first row of each value seen. Values are stored as
+/// fingerprints: 100 of a 128-bit fingerprint's bits (4 choose the shard,
+/// the table keeps 96), with the row as 32 bits, in 16-byte slots filled to
+/// at most 3/4, so memory stays at about 21 bytes per distinct value
+/// whatever their length (two different values of a
+/// billion sharing those bits is a 1 in 10^12 event). Rows past 2^32 are kept
+/// whole in a second table. The table is split in shards by the
 /// fingerprint's top bits, so that a batch is recorded by several threads.
 pub struct FirstSeen {
-    shards: Vec<HashMap<u128, u64, Prehashed>>,
+    shards: Vec<Shard>,
+}
+
+/// One shard of a [`FirstSeen`]: an open-addressing table (linear
+/// probing) of the values whose first row fits 32 bits, and a map of the
+/// others.
+#[derive(Default)]
+struct Shard {
+    /// The slots, none before the first value.
+    slots: Vec<Slot>,
+    /// Occupied slots.
+    len: usize,
+    wide: HashMap<u128, u64, Prehashed>,
+}
+
+/// A slot of a [`Shard`]: 96 bits of a fingerprint (its low 64, where the
+/// probe starts, and the 32 above them) and the value's first row,
+/// [`VACANT`] when the slot is empty. 16 bytes.
+#[derive(Clone, Copy)]
+struct Slot {
+    key: [u32; 3],
+    row: u32,
+}
+
+/// The row of an empty [`Slot`]; rows from it on are kept in the wide map.
+const VACANT: u32 = u32::MAX;
+
+impl Slot {
+    const EMPTY: Slot = Slot {
+        key: [0; 3],
+        row: VACANT,
+    };
+
+    fn key_of(fp: u128) -> [u32; 3] {
+        [fp as u32, (fp >> 32) as u32, (fp >> 64) as u32]
+    }
+}
+
+impl Shard {
+    /// The slot where the probe of `fp` starts: its low 64 bits scaled to
+    /// the table's size (any size, not only a power of two, so that a
+    /// table sized for a file is no larger than it needs: the two tables
+    /// of a million-row file's two unique columns then fit a server's
+    /// cache).
+    fn home(&self, fp: u128) -> usize {
+        home_in(fp as u64, self.slots.len())
+    }
+
+    /// The slot after `i`.
+    fn next(&self, i: usize) -> usize {
+        if i + 1 == self.slots.len() {
+            0
+        } else {
+            i + 1
+        }
+    }
+
+    /// Room for `more` values at a load of at most 3/4.
+    fn reserve(&mut self, more: usize) {
+        let need = self.len + more;
+        if need * 4 <= self.slots.len() * 3 {
+            return;
+        }
+        // The first reservation is the file's estimate, taken as it is; a
+        // table that outgrows it at least doubles, so that values arriving
+        // a batch at a time are copied a bounded number of times.
+        let size = (need * 4 / 3 + 1).max(self.slots.len() * 2).max(16);
+        let old = std::mem::replace(&mut self.slots, vec![Slot::EMPTY; size]);
+        for s in old.into_iter().filter(|s| s.row != VACANT) {
+            let mut i = home_in(u64::from(s.key[0]) | (u64::from(s.key[1]) << 32), size);
+            while self.slots[i].row != VACANT {
+                i = self.next(i);
+            }
+            self.slots[i] = s;
+        }
+    }
+
+    /// The first row of `fp`, recording `row` when it is new. Needs room
+    /// for one more value ([`reserve`](Self::reserve)).
+    fn first_of(&mut self, fp: u128, row: u64) -> Option<u64> {
+        let key = Slot::key_of(fp);
+        let mut i = self.home(fp);
+        loop {
+            let s = self.slots[i];
+            if s.row == VACANT {
+                break;
+            }
+            if s.key == key {
+                return Some(u64::from(s.row));
+            }
+            i = self.next(i);
+        }
+        if !self.wide.is_empty() {
+            if let Some(&first) = self.wide.get(&fp) {
+                return Some(first);
+            }
+        }
+        match u32::try_from(row) {
+            Ok(narrow) if narrow != VACANT => {
+                self.slots[i] = Slot { key, row: narrow };
+                self.len += 1;
+            }
+            _ => {
+                self.wide.insert(fp, row);
+            }
+        }
+        None
+    }
+}
+
+/// The slot of `hash` in a table of `size` slots (Lemire's multiply-shift).
+fn home_in(hash: u64, size: usize) -> usize {
+    ((u128::from(hash) * size as u128) >> 64) as usize
 }
 
 /// Shards of a [`FirstSeen`]: a power of two.
@@ -55,7 +170,7 @@ const SHARDS: usize = 16;
 impl Default for FirstSeen {
     fn default() -> Self {
         FirstSeen {
-            shards: (0..SHARDS).map(|_| HashMap::default()).collect(),
+            shards: (0..SHARDS).map(|_| Shard::default()).collect(),
         }
     }
 }
@@ -83,7 +198,9 @@ impl FirstSeen {
     /// [`insert`](Self::insert) of a value by its [`fingerprint`], computed
     /// where the rows are checked in parallel.
     pub fn insert_fingerprint(&mut self, fp: u128, row: u64) -> Option<u64> {
-        first_of(&mut self.shards[shard_of(fp)], fp, row)
+        let shard = &mut self.shards[shard_of(fp)];
+        shard.reserve(1);
+        shard.first_of(fp, row)
     }
 
     /// Records a batch of (fingerprint, row), in order, the shards in
@@ -105,12 +222,13 @@ impl FirstSeen {
             .shards
             .par_iter_mut()
             .zip(by_shard.par_iter())
-            .map(|(map, entries)| {
+            .map(|(shard, entries)| {
+                shard.reserve(entries.len());
                 entries
                     .iter()
                     .filter_map(|&i| {
                         let (fp, row) = batch[i as usize];
-                        first_of(map, fp, row).map(|f| (i, f))
+                        shard.first_of(fp, row).map(|f| (i, f))
                     })
                     .collect()
             })
@@ -124,22 +242,14 @@ impl FirstSeen {
 
     /// Distinct keys seen.
     pub fn len(&self) -> usize {
-        self.shards.iter().map(HashMap::len).sum()
+        self.shards.iter().map(|s| s.len + s.wide.len()).sum()
     }
 
     /// Whether nothing was recorded.
     pub fn is_empty(&self) -> bool {
-        self.shards.iter().all(HashMap::is_empty)
-    }
-}
-
-fn first_of(map: &mut HashMap<u128, u64, Prehashed>, fp: u128, row: u64) -> Option<u64> {
-    match map.entry(fp) {
-        std::collections::hash_map::Entry::Occupied(e) => Some(*e.get()),
-        std::collections::hash_map::Entry::Vacant(v) => {
-            v.insert(row);
-            None
-        }
+        self.shards
+            .iter()
+            .all(|s| s.len == 0 && s.wide.is_empty())
     }
 }
 
@@ -206,6 +316,36 @@ mod tests {
         assert_eq!(s.insert_fingerprint(fingerprint("B"), 5), None);
         assert_eq!(s.insert_fingerprint(fingerprint("B"), 6), Some(5));
         assert_eq!(s.len(), 2);
+    }
+
+    #[test]
+    fn rows_past_32_bits_are_kept_whole() {
+        let big = u64::from(u32::MAX) + 10;
+        let mut s = FirstSeen::default();
+        assert_eq!(s.insert("A", 3), None);
+        assert_eq!(s.insert("B", big), None);
+        assert_eq!(s.insert("A", big + 1), Some(3));
+        assert_eq!(s.insert("B", big + 2), Some(big));
+        assert_eq!(s.insert("C", big + 3), None);
+        assert_eq!(s.insert("C", 4), Some(big + 3));
+        assert_eq!(s.len(), 3);
+    }
+
+    #[test]
+    fn a_slot_takes_16_bytes() {
+        assert_eq!(std::mem::size_of::<Slot>(), 16);
+    }
+
+    #[test]
+    fn the_table_grows_and_finds_every_value() {
+        let mut s = FirstSeen::default();
+        for v in 0..10_000u32 {
+            assert_eq!(s.insert(&v, u64::from(v)), None);
+        }
+        for v in 0..10_000u32 {
+            assert_eq!(s.insert(&v, 99_999), Some(u64::from(v)));
+        }
+        assert_eq!(s.len(), 10_000);
     }
 
     proptest::proptest! {

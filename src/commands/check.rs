@@ -213,7 +213,7 @@ pub(crate) fn key_pseudonyms(
     let mut hasher = Sha256::new();
     hasher.update(b"vaglio: key of the record-key pseudonyms of this file\0");
     let mut f = std::fs::File::open(file).map_err(err)?;
-    std::io::copy(&mut f, &mut hasher).map_err(err)?;
+    crate::read::hash_reader(&mut f, &mut hasher).map_err(err)?;
     Ok(Some(Pseudonymizer::Keyed(hasher.finalize().to_vec())))
 }
 

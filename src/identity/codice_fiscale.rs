@@ -146,6 +146,14 @@ impl Sex {
             Sex::Female => 'F',
         }
     }
+
+    /// `"M"` or `"F"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sex::Male => "M",
+            Sex::Female => "F",
+        }
+    }
 }
 
 /// A well-formed 16-character code (uppercase ASCII).

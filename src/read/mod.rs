@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 pub use encoding::{detect_encoding, EncodingChoice};
 pub use fields::Fields;
 pub use sniff::{delimiter_name, sniff_delimiter};
-pub use table::{sha256_file, Inputs, KeySet, Table, TableChunk, CHUNK_ROWS};
+pub use table::{hash_reader, sha256_file, Inputs, KeySet, Table, TableChunk, CHUNK_ROWS};
 
 /// How to read one input file. Built from the rule file's `[input]` table and
 /// the command line.

@@ -194,6 +194,7 @@ registry::registry! {
         Length => length::Length,
         Completeness => completeness::Completeness,
         Case => case::Case,
+        Printable => printable::Printable,
     ],
 }
 

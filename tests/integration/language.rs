@@ -127,6 +127,22 @@ fn visible_text(html: &str) -> String {
         .replace("&amp;", "&")
 }
 
+/// The labels a screen reader reads out (`aria-label`), one a line, with
+/// a percentage written the English way (`96.5%`) marked as English.
+fn aria_labels(html: &str) -> String {
+    let label = Regex::new(r#"aria-label="([^"]*)""#).unwrap();
+    let english_percent = Regex::new(r"\d+\.\d+%").unwrap();
+    label
+        .captures_iter(html)
+        .map(|c| {
+            english_percent
+                .replace_all(&c[1], "not a percentage in Italian")
+                .into_owned()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// The expressions the rule files' authors wrote (`assert`, `when`): shown
 /// as written, so not vaglio's to translate. Their descriptions and titles
 /// are not taken out: the demo's rule files are Italian, and an English one
@@ -190,6 +206,9 @@ fn the_scanner_catches_an_english_message() {
     let authored = vec!["an enrolment ends after it starts".to_string()];
     let page = "<td>an enrolment ends after it starts</td>";
     assert!(english_in(&visible_text(page), &authored, &sentences).is_empty());
+    // A chart's label is read out too: a percentage the English way is caught.
+    let page = r#"<svg role="img" aria-label="96.5%"></svg><svg aria-label="96,5 %"></svg>"#;
+    assert_eq!(english_in(&aria_labels(page), &[], &sentences).len(), 1);
 }
 
 #[test]
@@ -218,6 +237,9 @@ fn the_demos_italian_pages_carry_no_english_message() {
         assert!(html.contains("<html lang=\"it\""), "{}", page.display());
         for hit in english_in(&visible_text(&html), &authored, &sentences) {
             hits.push(format!("{}: {hit}", page.display()));
+        }
+        for hit in english_in(&aria_labels(&html), &authored, &sentences) {
+            hits.push(format!("{}: label {hit}", page.display()));
         }
     }
     hits.dedup();

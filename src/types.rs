@@ -10,11 +10,12 @@ use std::fmt;
 
 use chrono::{NaiveDate, NaiveDateTime};
 
+use crate::checks::valid::{Failure as Invalid, IdKind, TypeProblem};
 use crate::identity::belfiore::{self, Validity};
 use crate::identity::codice_fiscale::{self, CfClass, Sex};
 use crate::identity::dates::{DateError, DateFormats};
 use crate::identity::ids;
-use crate::messages::{IdKind, Message, TypeProblem};
+use crate::messages::Message;
 use crate::value::{Value, ValueType};
 
 /// A field's declared type with its parsing options.
@@ -161,7 +162,7 @@ fn type_error(message: impl Into<Message>) -> TypeError {
 }
 
 fn invalid_id(kind: IdKind, error: ids::IdError) -> TypeError {
-    type_error(Message::InvalidId { kind, error })
+    type_error(Invalid::InvalidId { kind, error })
 }
 
 /// How the Excel reader writes a typed date cell (a date without a time).
@@ -315,8 +316,8 @@ fn parse_cf(text: &str, provisional: bool, reference: NaiveDate) -> Result<Value
         match codice_fiscale::classify(text, reference) {
             CfClass::Personal(d) => Ok(Some(d)),
             CfClass::Provisional if provisional => Ok(None),
-            CfClass::Provisional => return Err(type_error(Message::ProvisionalNotAllowed)),
-            CfClass::Placeholder => return Err(type_error(Message::CfPlaceholder)),
+            CfClass::Provisional => return Err(type_error(Invalid::ProvisionalNotAllowed)),
+            CfClass::Placeholder => return Err(type_error(Invalid::CfPlaceholder)),
             CfClass::Malformed(e) => Err(e),
         }
     };
@@ -325,14 +326,14 @@ fn parse_cf(text: &str, provisional: bool, reference: NaiveDate) -> Result<Value
         // A place code not in use on the birth date is its own check
         // (VG109): such codes were issued.
         Ok(Some(d)) => match d.place_validity() {
-            Validity::Unknown => Err(type_error(Message::CfUnknownPlace)),
+            Validity::Unknown => Err(type_error(Invalid::CfUnknownPlace)),
             _ => Ok(value()),
         },
         Err(e) => {
             if codice_fiscale::is_placeholder(&codice_fiscale::normalize(text)) {
-                return Err(type_error(Message::CfPlaceholder));
+                return Err(type_error(Invalid::CfPlaceholder));
             }
-            Err(type_error(Message::InvalidCf(e)))
+            Err(type_error(Invalid::InvalidCf(e)))
         }
     }
 }
@@ -499,7 +500,7 @@ fn parse_date(
         }
         Err(e @ DateError::DayOutOfRange { .. }) => Err(TypeError {
             message: TypeProblem::NoSuchDay.into(),
-            detail: Some(Message::NotARealDate(e)),
+            detail: Some(Invalid::NotARealDate(e).into()),
         }),
         Err(
             e @ DateError::MonthOutOfRange {
@@ -510,11 +511,11 @@ fn parse_date(
                 month_first: maybe_month_first,
             }
             .into(),
-            detail: Some(Message::NotARealDate(e)),
+            detail: Some(Invalid::NotARealDate(e).into()),
         }),
         Err(e) => Err(TypeError {
             message: TypeProblem::NotARealDate.into(),
-            detail: Some(Message::NotARealDate(e)),
+            detail: Some(Invalid::NotARealDate(e).into()),
         }),
     }
 }
@@ -648,8 +649,11 @@ mod tests {
         let code = with_place("RSSMRA10C01", "M320");
         assert!(t.parse(&code).is_ok());
         let reference = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap_or_default();
-        assert!(crate::checks::place_in_use::check(&code, reference)
-            .is_some_and(|m| m.to_string().contains("not in use on the birth date")));
+        assert!(
+            crate::checks::place_in_use::check(&code, reference).is_some_and(|m| Message::from(m)
+                .to_string()
+                .contains("not in use on the birth date"))
+        );
         // Read as 2015 the code A726 is expired; as 1915 it was in use. The
         // code alone cannot tell (cf_consistent, given the record's birth
         // date, can), so the type accepts it.

@@ -11,6 +11,7 @@ pub const KIND: CheckKind = CheckKind {
     level: 3,
     default_severity: Severity::Warning,
     summary: "the address is in the city's civic-number register",
+    summary_it: "l'indirizzo è nello stradario della città",
     doc: include_str!("docs/address.md"),
 };
 

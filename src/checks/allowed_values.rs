@@ -1,12 +1,12 @@
 #![doc = include_str!("docs/allowed_values.md")]
 
 use std::collections::HashSet;
-
+use std::fmt;
 use std::sync::Arc;
 
-use super::registry::{Cell, FieldKind};
+use super::registry::{Cell, FieldKind, Sentences};
 use super::CheckKind;
-use crate::messages::{Description, Message};
+use crate::messages::Sentence;
 use crate::privacy::mask;
 use crate::rules::load::fields::FieldCx;
 use crate::rules::load::with_meta;
@@ -20,6 +20,7 @@ pub const KIND: CheckKind = CheckKind {
     level: 1,
     default_severity: Severity::Error,
     summary: "the value is one of an allowed list",
+    summary_it: "il valore è tra quelli ammessi",
     doc: include_str!("docs/allowed_values.md"),
 };
 
@@ -33,6 +34,58 @@ pub struct Allowed {
     pub preview: String,
     /// Compare ignoring case.
     pub ignore_case: bool,
+}
+
+/// "SEX must be one of the allowed values".
+#[derive(Clone, Debug, PartialEq)]
+pub struct Description {
+    /// The field.
+    pub field: String,
+}
+
+/// Not one of the allowed values; `preview` lists them, masked when they
+/// must be.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Failure {
+    /// The first allowed values.
+    pub preview: String,
+}
+
+impl Sentence for Description {
+    fn en(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} must be one of the allowed values", self.field)
+    }
+
+    fn it(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} deve essere uno dei valori ammessi", self.field)
+    }
+
+    fn examples() -> Vec<Self> {
+        vec![Description {
+            field: String::new(),
+        }]
+    }
+}
+
+impl Sentence for Failure {
+    fn en(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "not one of the allowed values ({})", self.preview)
+    }
+
+    fn it(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "non è uno dei valori ammessi ({})", self.preview)
+    }
+
+    fn examples() -> Vec<Self> {
+        vec![Failure {
+            preview: String::new(),
+        }]
+    }
+}
+
+impl Sentences for Allowed {
+    type Description = Description;
+    type Failure = Failure;
 }
 
 impl FieldKind for Allowed {
@@ -119,7 +172,7 @@ impl FieldKind for Allowed {
             &KIND,
             table.as_ref(),
             format!("{field}.enum"),
-            Description::Allowed { field },
+            Description { field },
             n.span.clone(),
         );
         let values = Arc::new(set);
@@ -135,11 +188,11 @@ impl FieldKind for Allowed {
 
     /// The allowed values a failure lists (from the rule file or a code
     /// list) are masked like the field's values unless the cell's `show`.
-    fn evaluate(&self, cell: Cell<'_, '_>) -> Option<Message> {
+    fn evaluate(&self, cell: Cell<'_, '_>) -> Option<Failure> {
         if allowed(cell.text, &self.values, self.ignore_case) {
             None
         } else {
-            Some(Message::NotAllowed {
+            Some(Failure {
                 preview: mask(&self.preview, cell.show),
             })
         }
@@ -167,5 +220,26 @@ mod tests {
         assert!(!allowed("a", &v, false));
         assert!(allowed("a", &v, true));
         assert!(!allowed("C", &v, true));
+    }
+
+    #[test]
+    fn sentences_in_both_languages() {
+        use crate::messages::{In, Lang};
+        let f = Failure {
+            preview: "M, F".into(),
+        };
+        assert_eq!(
+            In(&f, Lang::En).to_string(),
+            "not one of the allowed values (M, F)"
+        );
+        assert_eq!(
+            In(&f, Lang::It).to_string(),
+            "non è uno dei valori ammessi (M, F)"
+        );
+        let d = Description { field: "SEX".into() };
+        assert_eq!(
+            In(&d, Lang::It).to_string(),
+            "SEX deve essere uno dei valori ammessi"
+        );
     }
 }

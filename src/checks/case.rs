@@ -1,8 +1,10 @@
 #![doc = include_str!("docs/case.md")]
 
-use super::registry::{Cell, FieldKind};
+use std::fmt;
+
+use super::registry::{Cell, FieldKind, Sentences};
 use super::CheckKind;
-use crate::messages::{Description, Message};
+use crate::messages::Sentence;
 use crate::rules::load::fields::FieldCx;
 use crate::rules::{CheckMeta, Severity};
 
@@ -13,6 +15,7 @@ pub const KIND: CheckKind = CheckKind {
     level: 1,
     default_severity: Severity::Warning,
     summary: "the text is in the declared letter case",
+    summary_it: "il testo è nel maiuscolo o minuscolo dichiarato",
     doc: include_str!("docs/case.md"),
 };
 
@@ -47,6 +50,75 @@ impl LetterCase {
             LetterCase::Lower => !text.chars().any(char::is_uppercase),
         }
     }
+
+    /// The case's name in English: `upper`, `lower`.
+    fn en(self) -> &'static str {
+        match self {
+            LetterCase::Upper => "upper",
+            LetterCase::Lower => "lower",
+        }
+    }
+
+    /// The case's name in Italian: `maiuscolo`, `minuscolo`.
+    fn it(self) -> &'static str {
+        match self {
+            LetterCase::Upper => "maiuscolo",
+            LetterCase::Lower => "minuscolo",
+        }
+    }
+}
+
+/// "CF must be in upper case".
+#[derive(Clone, Debug, PartialEq)]
+pub struct Description {
+    /// The field.
+    pub field: String,
+    /// The declared case.
+    pub case: LetterCase,
+}
+
+/// A letter of the other case: "not in upper case".
+#[derive(Clone, Debug, PartialEq)]
+pub struct Failure {
+    /// The declared case.
+    pub case: LetterCase,
+}
+
+impl Sentence for Description {
+    fn en(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} must be in {} case", self.field, self.case.en())
+    }
+
+    fn it(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} deve essere in {}", self.field, self.case.it())
+    }
+
+    fn examples() -> Vec<Self> {
+        [LetterCase::Upper, LetterCase::Lower]
+            .into_iter()
+            .map(|case| Description {
+                field: String::new(),
+                case,
+            })
+            .collect()
+    }
+}
+
+impl Sentence for Failure {
+    fn en(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "not in {} case", self.case.en())
+    }
+
+    fn it(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "non è in {}", self.case.it())
+    }
+
+    fn examples() -> Vec<Self> {
+        [LetterCase::Upper, LetterCase::Lower]
+            .into_iter()
+            .map(|case| Failure { case })
+            .collect()
+    }
 }
 
 /// `case = "upper" | "lower"` (or a table with `value`): every value is
@@ -55,6 +127,11 @@ impl LetterCase {
 pub struct Case {
     /// The declared case.
     pub case: LetterCase,
+}
+
+impl Sentences for Case {
+    type Description = Description;
+    type Failure = Failure;
 }
 
 impl FieldKind for Case {
@@ -80,24 +157,24 @@ impl FieldKind for Case {
             &KIND,
             written.table.as_ref(),
             format!("{field}.case"),
-            Description::Case { field, case },
+            Description { field, case },
             written.span,
         );
         out.push((Case { case }, meta));
     }
 
-    fn evaluate(&self, cell: Cell<'_, '_>) -> Option<Message> {
-        (!self.case.holds(cell.text)).then_some(Message::NotInCase { case: self.case })
+    fn evaluate(&self, cell: Cell<'_, '_>) -> Option<Failure> {
+        (!self.case.holds(cell.text)).then_some(Failure { case: self.case })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::messages::Lang;
+    use crate::messages::{In, Lang};
     use crate::value::Value;
 
-    fn judge(case: LetterCase, text: &str) -> Option<Message> {
+    fn judge(case: LetterCase, text: &str) -> Option<Failure> {
         let cell = Cell {
             text,
             value: &Value::Null,
@@ -113,13 +190,19 @@ mod tests {
         assert_eq!(judge(LetterCase::Upper, "12345"), None);
         let m = judge(LetterCase::Upper, "Nicolò");
         assert_eq!(
-            m.as_ref().map(|m| m.render(Lang::En)).as_deref(),
+            m.as_ref().map(|m| In(m, Lang::En).to_string()).as_deref(),
             Some("not in upper case")
         );
         assert_eq!(
-            m.map(|m| m.render(Lang::It)).as_deref(),
+            m.map(|m| In(&m, Lang::It).to_string()).as_deref(),
             Some("non è in maiuscolo")
         );
+        let d = Description {
+            field: "CF".into(),
+            case: LetterCase::Lower,
+        };
+        assert_eq!(In(&d, Lang::En).to_string(), "CF must be in lower case");
+        assert_eq!(In(&d, Lang::It).to_string(), "CF deve essere in minuscolo");
         assert_eq!(judge(LetterCase::Lower, "mario.rossi@comune.it"), None);
         assert!(judge(LetterCase::Lower, "Mario.Rossi@comune.it").is_some());
     }

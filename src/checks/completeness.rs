@@ -1,11 +1,12 @@
 #![doc = include_str!("docs/completeness.md")]
 
-use super::registry::{FieldKind, Stage};
+use std::fmt;
+
+use super::registry::{FieldKind, Sentences, Stage};
 use super::CheckKind;
-use crate::messages::Description;
+use crate::messages::{percent, percent_as_written, Lang, Sentence};
 use crate::rules::load::fields::FieldCx;
 use crate::rules::CheckMeta;
-use crate::messages::Message;
 use crate::rules::Severity;
 
 /// This check kind.
@@ -15,6 +16,7 @@ pub const KIND: CheckKind = CheckKind {
     level: 1,
     default_severity: Severity::Error,
     summary: "enough rows have a value",
+    summary_it: "abbastanza righe hanno un valore",
     doc: include_str!("docs/completeness.md"),
 };
 
@@ -24,6 +26,81 @@ pub const KIND: CheckKind = CheckKind {
 pub struct Completeness {
     /// Minimum percentage of non-missing cells.
     pub min_percent: f64,
+}
+
+/// "at least 95% of the rows must have CF".
+#[derive(Clone, Debug, PartialEq)]
+pub struct Description {
+    /// The field.
+    pub field: String,
+    /// The percentage of rows, as written.
+    pub percent: f64,
+}
+
+/// Too few rows have a value.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Failure {
+    /// The rows with a value, in percent.
+    pub percent: f64,
+    /// The percentage required, as written.
+    pub min_percent: f64,
+}
+
+impl Sentence for Description {
+    fn en(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "at least {}% of the rows must have {}",
+            self.percent, self.field
+        )
+    }
+
+    fn it(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "almeno il {} delle righe ha un valore di {}",
+            percent_as_written(self.percent, Lang::It),
+            self.field
+        )
+    }
+
+    fn examples() -> Vec<Self> {
+        vec![Description {
+            field: String::new(),
+            percent: 95.5,
+        }]
+    }
+}
+
+impl Sentence for Failure {
+    fn en(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{:.1}% of the rows have a value, at least {}% required",
+            self.percent, self.min_percent
+        )
+    }
+
+    fn it(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "il {} delle righe ha un valore, ne è richiesto almeno il {}",
+            percent(self.percent, 1, Lang::It),
+            percent_as_written(self.min_percent, Lang::It)
+        )
+    }
+
+    fn examples() -> Vec<Self> {
+        vec![Failure {
+            percent: 80.0,
+            min_percent: 95.5,
+        }]
+    }
+}
+
+impl Sentences for Completeness {
+    type Description = Description;
+    type Failure = Failure;
 }
 
 impl FieldKind for Completeness {
@@ -43,7 +120,7 @@ impl FieldKind for Completeness {
             &KIND,
             table.as_ref(),
             format!("{field}.completeness"),
-            Description::Completeness { field, percent: p },
+            Description { field, percent: p },
             span,
         );
         out.push((Completeness { min_percent: p }, meta));
@@ -53,14 +130,14 @@ impl FieldKind for Completeness {
         Stage::Column
     }
 
-    fn column(&self, rows: u64, missing: u64) -> Option<Message> {
+    fn column(&self, rows: u64, missing: u64) -> Option<Failure> {
         evaluate(rows, missing, self.min_percent).1
     }
 }
 
-/// The percentage of `rows` that have a value, and a failure message when
-/// it is below `min_percent`. An empty extract is complete.
-pub fn evaluate(rows: u64, missing: u64, min_percent: f64) -> (f64, Option<Message>) {
+/// The percentage of `rows` that have a value, and a failure when it is
+/// below `min_percent`. An empty extract is complete.
+pub fn evaluate(rows: u64, missing: u64, min_percent: f64) -> (f64, Option<Failure>) {
     let pct = if rows == 0 {
         100.0
     } else {
@@ -69,7 +146,7 @@ pub fn evaluate(rows: u64, missing: u64, min_percent: f64) -> (f64, Option<Messa
     if pct + 1e-9 < min_percent {
         (
             pct,
-            Some(Message::TooIncomplete {
+            Some(Failure {
                 percent: pct,
                 min_percent,
             }),
@@ -88,9 +165,18 @@ mod tests {
         assert!(evaluate(100, 5, 95.0).1.is_none());
         let (pct, msg) = evaluate(100, 20, 95.0);
         assert_eq!(pct, 80.0);
+        let msg = msg.map(|m| {
+            (
+                crate::messages::In(&m, Lang::En).to_string(),
+                crate::messages::In(&m, Lang::It).to_string(),
+            )
+        });
         assert_eq!(
-            msg.map(|m| m.to_string()).as_deref(),
-            Some("80.0% of the rows have a value, at least 95% required")
+            msg,
+            Some((
+                "80.0% of the rows have a value, at least 95% required".into(),
+                "il 80,0 % delle righe ha un valore, ne è richiesto almeno il 95 %".into()
+            ))
         );
         assert!(evaluate(0, 0, 100.0).1.is_none());
     }

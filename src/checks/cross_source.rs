@@ -12,6 +12,7 @@ pub const KIND: CheckKind = CheckKind {
     level: 3,
     default_severity: Severity::Error,
     summary: "the record agrees with its linked resident, family and other sources",
+    summary_it: "il record concorda con il residente collegato, la sua famiglia e le altre fonti",
     doc: include_str!("docs/cross_source.md"),
 };
 

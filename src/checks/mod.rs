@@ -23,12 +23,14 @@ pub struct CheckKind {
     pub default_severity: Severity,
     /// One line saying what passes.
     pub summary: &'static str,
+    /// The same line in Italian.
+    pub summary_it: &'static str,
     /// The full documentation (Markdown).
     pub doc: &'static str,
 }
 
 macro_rules! doc_only_check {
-    ($module:ident, $code:literal, $name:literal, $level:literal, $severity:ident, $summary:literal) => {
+    ($module:ident, $code:literal, $name:literal, $level:literal, $severity:ident, $summary:literal, $summary_it:literal) => {
         #[doc = include_str!(concat!("docs/", stringify!($module), ".md"))]
         pub mod $module {
             use super::CheckKind;
@@ -41,6 +43,7 @@ macro_rules! doc_only_check {
                 level: $level,
                 default_severity: Severity::$severity,
                 summary: $summary,
+                summary_it: $summary_it,
                 doc: include_str!(concat!("docs/", stringify!($module), ".md")),
             };
         }
@@ -53,7 +56,8 @@ doc_only_check!(
     "encoding",
     0,
     Error,
-    "every byte is valid in the file's encoding"
+    "every byte is valid in the file's encoding",
+    "ogni byte è valido nella codifica del file"
 );
 doc_only_check!(
     ragged_row,
@@ -61,7 +65,8 @@ doc_only_check!(
     "ragged-row",
     0,
     Error,
-    "every row has as many fields as the header"
+    "every row has as many fields as the header",
+    "ogni riga ha tanti campi quanti l'intestazione"
 );
 doc_only_check!(
     unterminated_quote,
@@ -69,7 +74,8 @@ doc_only_check!(
     "unterminated-quote",
     0,
     Error,
-    "every quoted field is closed"
+    "every quoted field is closed",
+    "ogni campo tra virgolette è chiuso"
 );
 doc_only_check!(
     header,
@@ -77,7 +83,8 @@ doc_only_check!(
     "header",
     0,
     Error,
-    "every column has a distinct, non-blank name"
+    "every column has a distinct, non-blank name",
+    "ogni colonna ha un nome distinto e non vuoto"
 );
 doc_only_check!(
     missing_column,
@@ -85,7 +92,8 @@ doc_only_check!(
     "missing-column",
     0,
     Error,
-    "every declared column is in the file"
+    "every declared column is in the file",
+    "ogni colonna dichiarata è nel file"
 );
 doc_only_check!(
     unexpected_column,
@@ -93,7 +101,8 @@ doc_only_check!(
     "unexpected-column",
     0,
     Warning,
-    "every column of the file is declared"
+    "every column of the file is declared",
+    "ogni colonna del file è dichiarata"
 );
 doc_only_check!(
     forbidden_column,
@@ -101,7 +110,8 @@ doc_only_check!(
     "forbidden-column",
     0,
     Error,
-    "no forbidden column is delivered"
+    "no forbidden column is delivered",
+    "nessuna colonna vietata è consegnata"
 );
 doc_only_check!(
     row_count,
@@ -109,7 +119,8 @@ doc_only_check!(
     "row-count",
     0,
     Error,
-    "the number of rows is within bounds"
+    "the number of rows is within bounds",
+    "il numero di righe è nei limiti"
 );
 doc_only_check!(
     blank_row,
@@ -117,7 +128,8 @@ doc_only_check!(
     "blank-row",
     0,
     Warning,
-    "no row is blank"
+    "no row is blank",
+    "nessuna riga è vuota"
 );
 doc_only_check!(
     duplicate_row,
@@ -125,7 +137,8 @@ doc_only_check!(
     "duplicate-row",
     1,
     Warning,
-    "no row repeats another in full"
+    "no row repeats another in full",
+    "nessuna riga ne ripete un'altra per intero"
 );
 doc_only_check!(
     composite_key,
@@ -133,7 +146,8 @@ doc_only_check!(
     "composite-key",
     1,
     Error,
-    "no two rows share a key combination"
+    "no two rows share a key combination",
+    "nessuna coppia di righe condivide la stessa combinazione di chiave"
 );
 doc_only_check!(
     foreign_key,
@@ -141,7 +155,8 @@ doc_only_check!(
     "foreign-key",
     3,
     Error,
-    "the value exists in the referenced file"
+    "the value exists in the referenced file",
+    "il valore esiste nel file di riferimento"
 );
 doc_only_check!(
     expression,
@@ -149,7 +164,8 @@ doc_only_check!(
     "expression",
     2,
     Error,
-    "a cross-field condition holds"
+    "a cross-field condition holds",
+    "una condizione tra più campi è vera"
 );
 
 pub mod address;
@@ -178,6 +194,7 @@ registry::registry! {
         Length => length::Length,
         Completeness => completeness::Completeness,
         Case => case::Case,
+        Printable => printable::Printable,
     ],
 }
 
@@ -210,6 +227,14 @@ mod tests {
             assert!(first.contains(k.code), "{}: {first}", k.code);
             assert!(k.doc.contains("## What it checks"), "{}", k.code);
             assert!(k.doc.contains("## Example"), "{}", k.code);
+        }
+    }
+
+    #[test]
+    fn every_kind_has_an_italian_summary() {
+        for k in ALL {
+            assert!(!k.summary_it.is_empty(), "{}", k.code);
+            assert_ne!(k.summary_it, k.summary, "{}", k.code);
         }
     }
 

@@ -1,11 +1,12 @@
 #![doc = include_str!("docs/pattern.md")]
 
-use super::registry::{Cell, FieldKind};
+use std::fmt;
+
+use super::registry::{Cell, FieldKind, Sentences};
 use super::CheckKind;
-use crate::messages::Description;
+use crate::messages::Sentence;
 use crate::rules::load::fields::FieldCx;
 use crate::rules::CheckMeta;
-use crate::messages::Message;
 use crate::rules::Severity;
 
 /// This check kind.
@@ -15,6 +16,7 @@ pub const KIND: CheckKind = CheckKind {
     level: 1,
     default_severity: Severity::Error,
     summary: "the text matches a regular expression",
+    summary_it: "il testo corrisponde a un'espressione regolare",
     doc: include_str!("docs/pattern.md"),
 };
 
@@ -25,6 +27,60 @@ pub struct Pattern {
     pub regex: regex::Regex,
     /// The pattern as written.
     pub source: String,
+}
+
+/// "CAP must match the pattern `\d{5}`".
+#[derive(Clone, Debug, PartialEq)]
+pub struct Description {
+    /// The field.
+    pub field: String,
+    /// The regular expression as written.
+    pub pattern: String,
+}
+
+/// Does not match the pattern.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Failure {
+    /// The regular expression as written.
+    pub pattern: String,
+}
+
+impl Sentence for Description {
+    fn en(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} must match the pattern {}", self.field, self.pattern)
+    }
+
+    fn it(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} deve corrispondere allo schema {}", self.field, self.pattern)
+    }
+
+    fn examples() -> Vec<Self> {
+        vec![Description {
+            field: String::new(),
+            pattern: String::new(),
+        }]
+    }
+}
+
+impl Sentence for Failure {
+    fn en(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "does not match the pattern {}", self.pattern)
+    }
+
+    fn it(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "non corrisponde allo schema {}", self.pattern)
+    }
+
+    fn examples() -> Vec<Self> {
+        vec![Failure {
+            pattern: String::new(),
+        }]
+    }
+}
+
+impl Sentences for Pattern {
+    type Description = Description;
+    type Failure = Failure;
 }
 
 impl FieldKind for Pattern {
@@ -65,7 +121,7 @@ impl FieldKind for Pattern {
             &KIND,
             written.table.as_ref(),
             format!("{field}.pattern"),
-            Description::Pattern {
+            Description {
                 field,
                 pattern: source.to_string(),
             },
@@ -75,17 +131,17 @@ impl FieldKind for Pattern {
         out.push((Pattern { regex, source }, meta));
     }
 
-    fn evaluate(&self, cell: Cell<'_, '_>) -> Option<Message> {
+    fn evaluate(&self, cell: Cell<'_, '_>) -> Option<Failure> {
         check(cell.text, &self.regex, &self.source)
     }
 }
 
-/// A failure message when `text` does not match `regex` (already anchored).
-pub fn check(text: &str, regex: &regex::Regex, source: &str) -> Option<Message> {
+/// A failure when `text` does not match `regex` (already anchored).
+pub fn check(text: &str, regex: &regex::Regex, source: &str) -> Option<Failure> {
     if regex.is_match(text) {
         None
     } else {
-        Some(Message::NoMatch {
+        Some(Failure {
             pattern: source.to_string(),
         })
     }
@@ -94,6 +150,7 @@ pub fn check(text: &str, regex: &regex::Regex, source: &str) -> Option<Message> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::messages::{In, Lang};
 
     #[test]
     fn whole_value_must_match() {
@@ -102,9 +159,15 @@ mod tests {
         assert!(check("401210", &re, r"\d{5}").is_some());
         assert_eq!(
             check("4012", &re, r"\d{5}")
-                .map(|m| m.to_string())
+                .map(|m| In(&m, Lang::En).to_string())
                 .as_deref(),
             Some(r"does not match the pattern \d{5}")
+        );
+        assert_eq!(
+            check("4012", &re, r"\d{5}")
+                .map(|m| In(&m, Lang::It).to_string())
+                .as_deref(),
+            Some(r"non corrisponde allo schema \d{5}")
         );
     }
 }

@@ -1,13 +1,14 @@
 #![doc = include_str!("docs/range.md")]
 
-use super::registry::{Cell, FieldKind};
+use std::fmt;
+
+use super::registry::{Cell, FieldKind, Sentences};
 use super::CheckKind;
-use crate::messages::Description;
+use crate::messages::Sentence;
 use crate::rules::load::fields::FieldCx;
 use crate::rules::load::with_meta;
 use crate::rules::CheckMeta;
 use crate::types::FieldType;
-use crate::messages::Message;
 use crate::rules::{Bound, Severity};
 use crate::value::Value;
 
@@ -18,6 +19,7 @@ pub const KIND: CheckKind = CheckKind {
     level: 1,
     default_severity: Severity::Error,
     summary: "a number or date lies within bounds",
+    summary_it: "il numero o la data è nei limiti",
     doc: include_str!("docs/range.md"),
 };
 
@@ -29,6 +31,122 @@ pub struct Range {
     pub min: Option<Bound>,
     /// Highest allowed value.
     pub max: Option<Bound>,
+}
+
+/// The bounds, as they are written in outputs: "AGE must be between 0
+/// and 120".
+#[derive(Clone, Debug, PartialEq)]
+pub struct Description {
+    /// The field.
+    pub field: String,
+    /// The lower bound.
+    pub min: Option<String>,
+    /// The upper bound.
+    pub max: Option<String>,
+}
+
+/// Why a value is out of bounds.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Failure {
+    /// Below a numeric minimum.
+    BelowMinimum {
+        /// The minimum.
+        min: f64,
+    },
+    /// Above a numeric maximum.
+    AboveMaximum {
+        /// The maximum.
+        max: f64,
+    },
+    /// Before the earliest allowed date, `YYYY-MM-DD`.
+    BeforeEarliest {
+        /// The date.
+        date: String,
+    },
+    /// After the latest allowed date, `YYYY-MM-DD`.
+    AfterLatest {
+        /// The date.
+        date: String,
+    },
+}
+
+impl Sentence for Description {
+    fn en(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let field = &self.field;
+        match (&self.min, &self.max) {
+            (Some(a), Some(b)) => write!(f, "{field} must be between {a} and {b}"),
+            (Some(a), None) => write!(f, "{field} must be at least {a}"),
+            (None, Some(b)) => write!(f, "{field} must be at most {b}"),
+            (None, None) => Ok(()),
+        }
+    }
+
+    fn it(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let field = &self.field;
+        match (&self.min, &self.max) {
+            (Some(a), Some(b)) => write!(f, "{field} deve essere tra {a} e {b}"),
+            (Some(a), None) => write!(f, "{field} deve essere almeno {a}"),
+            (None, Some(b)) => write!(f, "{field} deve essere al massimo {b}"),
+            (None, None) => Ok(()),
+        }
+    }
+
+    /// A range with no bound is not read from a rule file: no example.
+    fn examples() -> Vec<Self> {
+        let bound = || Some(String::new());
+        [(bound(), bound()), (bound(), None), (None, bound())]
+            .into_iter()
+            .map(|(min, max)| Description {
+                field: String::new(),
+                min,
+                max,
+            })
+            .collect()
+    }
+}
+
+impl Sentence for Failure {
+    fn en(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::BelowMinimum { min } => write!(f, "below the minimum {min}"),
+            Failure::AboveMaximum { max } => write!(f, "above the maximum {max}"),
+            Failure::BeforeEarliest { date } => {
+                write!(f, "before the earliest allowed date {date}")
+            }
+            Failure::AfterLatest { date } => write!(f, "after the latest allowed date {date}"),
+        }
+    }
+
+    fn it(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::BelowMinimum { min } => write!(f, "sotto il minimo {min}"),
+            Failure::AboveMaximum { max } => write!(f, "sopra il massimo {max}"),
+            Failure::BeforeEarliest { date } => {
+                write!(f, "precedente alla prima data ammessa {date}")
+            }
+            Failure::AfterLatest { date } => {
+                write!(f, "successiva all'ultima data ammessa {date}")
+            }
+        }
+    }
+
+    fn examples() -> Vec<Self> {
+        vec![
+            Failure::BelowMinimum { min: 0.0 },
+            Failure::AboveMaximum { max: 0.0 },
+            Failure::BeforeEarliest {
+                date: String::new(),
+            },
+            Failure::AfterLatest {
+                date: String::new(),
+            },
+        ]
+    }
+}
+
+impl Sentences for Range {
+    type Description = Description;
+    type Failure = Failure;
 }
 
 impl FieldKind for Range {
@@ -50,7 +168,7 @@ impl FieldKind for Range {
                 continue;
             };
             let field = cx.name.to_string();
-            let description = Description::Range {
+            let description = Description {
                 field: field.clone(),
                 min: is_min.then(|| b.to_string()),
                 max: (!is_min).then(|| b.to_string()),
@@ -90,7 +208,7 @@ impl FieldKind for Range {
             return;
         }
         let field = cx.name.to_string();
-        let description = Description::Range {
+        let description = Description {
             field: field.clone(),
             min: min.as_ref().map(|a| a.to_string()),
             max: max.as_ref().map(|b| b.to_string()),
@@ -105,21 +223,21 @@ impl FieldKind for Range {
         out.push((Range { min, max }, meta));
     }
 
-    fn evaluate(&self, cell: Cell<'_, '_>) -> Option<Message> {
+    fn evaluate(&self, cell: Cell<'_, '_>) -> Option<Failure> {
         check(cell.value, self.min.as_ref(), self.max.as_ref())
     }
 }
 
-/// A failure message when `value` is outside `[min, max]`. Values of other
-/// types than the bounds are not judged here (the type check reports them).
-pub fn check(value: &Value<'_>, min: Option<&Bound>, max: Option<&Bound>) -> Option<Message> {
+/// A failure when `value` is outside `[min, max]`. Values of other types
+/// than the bounds are not judged here (the type check reports them).
+pub fn check(value: &Value<'_>, min: Option<&Bound>, max: Option<&Bound>) -> Option<Failure> {
     if let Some(b) = min {
         match (b, value) {
             (Bound::Number(m), v) if v.as_f64().is_some_and(|x| x < *m) => {
-                return Some(Message::BelowMinimum { min: *m })
+                return Some(Failure::BelowMinimum { min: *m })
             }
             (Bound::Date(d), v) if v.as_date().is_some_and(|x| x < *d) => {
-                return Some(Message::BeforeEarliest {
+                return Some(Failure::BeforeEarliest {
                     date: d.format("%Y-%m-%d").to_string(),
                 })
             }
@@ -129,10 +247,10 @@ pub fn check(value: &Value<'_>, min: Option<&Bound>, max: Option<&Bound>) -> Opt
     if let Some(b) = max {
         match (b, value) {
             (Bound::Number(m), v) if v.as_f64().is_some_and(|x| x > *m) => {
-                return Some(Message::AboveMaximum { max: *m })
+                return Some(Failure::AboveMaximum { max: *m })
             }
             (Bound::Date(d), v) if v.as_date().is_some_and(|x| x > *d) => {
-                return Some(Message::AfterLatest {
+                return Some(Failure::AfterLatest {
                     date: d.format("%Y-%m-%d").to_string(),
                 })
             }
@@ -145,6 +263,7 @@ pub fn check(value: &Value<'_>, min: Option<&Bound>, max: Option<&Bound>) -> Opt
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::messages::{In, Lang};
     use chrono::NaiveDate;
 
     #[test]
@@ -158,10 +277,23 @@ mod tests {
             .unwrap_or(Value::Null);
         assert_eq!(
             check(&later, None, today.as_ref())
-                .map(|m| m.to_string())
+                .map(|m| In(&m, Lang::En).to_string())
                 .as_deref(),
             Some("after the latest allowed date 2026-11-28")
         );
+        assert_eq!(
+            check(&later, None, today.as_ref())
+                .map(|m| In(&m, Lang::It).to_string())
+                .as_deref(),
+            Some("successiva all'ultima data ammessa 2026-11-28")
+        );
+        let d = Description {
+            field: "ETA".into(),
+            min: Some("0".into()),
+            max: Some("120".into()),
+        };
+        assert_eq!(In(&d, Lang::En).to_string(), "ETA must be between 0 and 120");
+        assert_eq!(In(&d, Lang::It).to_string(), "ETA deve essere tra 0 e 120");
         assert!(check(&Value::Null, Some(&zero), None).is_none());
     }
 }

@@ -19,7 +19,7 @@
 use std::fmt;
 
 use super::CheckKind;
-use crate::messages::Message;
+use crate::messages::Sentence;
 use crate::rules::load::fields::FieldCx;
 use crate::rules::CheckMeta;
 use crate::value::Value;
@@ -55,8 +55,20 @@ pub struct Cell<'v, 'a> {
     pub show: bool,
 }
 
+/// What a field kind says, in its own module: the types of its checks'
+/// description and of its findings' message, each a [`Sentence`] in both
+/// languages. Each kind has its own two types (the registry converts them
+/// into [`crate::messages::Description`] and [`crate::messages::Message`]
+/// by type, so two kinds cannot share one).
+pub trait Sentences {
+    /// What a check of the kind verifies: "CF must be in upper case".
+    type Description: Sentence + Clone + fmt::Debug + PartialEq;
+    /// Why a value (or the column) fails it: "not in upper case".
+    type Failure: Sentence + Clone + fmt::Debug + PartialEq;
+}
+
 /// A check kind written in a field's table of the rule file.
-pub(crate) trait FieldKind: Sized + Clone + fmt::Debug {
+pub(crate) trait FieldKind: Sentences + Sized + Clone + fmt::Debug {
     /// The keys of `[fields.NAME]` the kind reads (checked by the loader:
     /// any other key is an error with a suggestion).
     const KEYS: &'static [&'static str];
@@ -72,18 +84,18 @@ pub(crate) trait FieldKind: Sized + Clone + fmt::Debug {
     }
 
     /// [`Stage::Value`]: why `cell` fails, if it does.
-    fn evaluate(&self, _cell: Cell<'_, '_>) -> Option<Message> {
+    fn evaluate(&self, _cell: Cell<'_, '_>) -> Option<Self::Failure> {
         None
     }
 
     /// [`Stage::Presence`]: why a missing cell fails, if it does.
-    fn missing(&self) -> Option<Message> {
+    fn missing(&self) -> Option<Self::Failure> {
         None
     }
 
     /// [`Stage::Column`]: why the column fails, given its `rows` and how
     /// many of them have no value.
-    fn column(&self, _rows: u64, _missing: u64) -> Option<Message> {
+    fn column(&self, _rows: u64, _missing: u64) -> Option<Self::Failure> {
         None
     }
 }
@@ -117,8 +129,10 @@ const fn code_less(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// Builds the registry: `ALL` (every kind, by code), the [`FieldCheck`]
-/// enum with one variant per field kind, [`FIELD_KEYS`] and
-/// [`parse_field`]. Field kinds are listed in the order the loader parses
+/// enum with one variant per field kind, [`FieldDescription`] and
+/// [`FieldMessage`] (the kinds' sentences, and their conversions into
+/// [`crate::messages::Description`] and [`crate::messages::Message`]),
+/// [`FIELD_KEYS`] and [`parse_field`]. Field kinds are listed in the order the loader parses
 /// them, which is the order of their checks in reports.
 macro_rules! registry {
     (
@@ -163,7 +177,9 @@ macro_rules! registry {
             #[inline]
             pub fn evaluate(&self, cell: registry::Cell<'_, '_>) -> Option<Message> {
                 match self {
-                    $(FieldCheck::$variant(c) => registry::FieldKind::evaluate(c, cell),)*
+                    $(FieldCheck::$variant(c) => {
+                        registry::FieldKind::evaluate(c, cell).map(Message::from)
+                    })*
                 }
             }
 
@@ -171,17 +187,58 @@ macro_rules! registry {
             #[inline]
             pub fn missing(&self) -> Option<Message> {
                 match self {
-                    $(FieldCheck::$variant(c) => registry::FieldKind::missing(c),)*
+                    $(FieldCheck::$variant(c) => registry::FieldKind::missing(c).map(Message::from),)*
                 }
             }
 
             /// See [`registry::FieldKind::column`].
             pub fn column(&self, rows: u64, missing: u64) -> Option<Message> {
                 match self {
-                    $(FieldCheck::$variant(c) => registry::FieldKind::column(c, rows, missing),)*
+                    $(FieldCheck::$variant(c) => {
+                        registry::FieldKind::column(c, rows, missing).map(Message::from)
+                    })*
                 }
             }
         }
+
+        /// A field kind's description: one variant per kind, each holding
+        /// its module's [`registry::Sentences::Description`].
+        #[derive(Clone, Debug, PartialEq)]
+        pub enum FieldDescription {
+            $(
+                #[doc = concat!("[`", stringify!($module), "`].")]
+                $variant(<$module::$ty as registry::Sentences>::Description),
+            )*
+        }
+
+        /// A field kind's finding: one variant per kind, each holding its
+        /// module's [`registry::Sentences::Failure`].
+        #[derive(Clone, Debug, PartialEq)]
+        pub enum FieldMessage {
+            $(
+                #[doc = concat!("[`", stringify!($module), "`].")]
+                $variant(<$module::$ty as registry::Sentences>::Failure),
+            )*
+        }
+
+        registry::sentence_enum!(FieldDescription, Description, $($variant => $module::$ty),*);
+        registry::sentence_enum!(FieldMessage, Failure, $($variant => $module::$ty),*);
+
+        $(
+            impl From<<$module::$ty as registry::Sentences>::Description>
+                for crate::messages::Description
+            {
+                fn from(d: <$module::$ty as registry::Sentences>::Description) -> Self {
+                    crate::messages::Description::Field(FieldDescription::$variant(d))
+                }
+            }
+
+            impl From<<$module::$ty as registry::Sentences>::Failure> for Message {
+                fn from(m: <$module::$ty as registry::Sentences>::Failure) -> Self {
+                    Message::Field(FieldMessage::$variant(m))
+                }
+            }
+        )*
 
         /// The keys of a field's table that the field kinds read, kind by
         /// kind.
@@ -210,9 +267,54 @@ macro_rules! registry {
 
 pub(crate) use registry;
 
+/// Implements [`Sentence`] for [`FieldDescription`] or [`FieldMessage`]
+/// (`$assoc`: the associated type of [`Sentences`] its variants hold), by
+/// dispatching to the variant's module.
+macro_rules! sentence_enum {
+    ($name:ident, $assoc:ident, $($variant:ident => $module:ident :: $ty:ident),*) => {
+        impl crate::messages::Sentence for $name {
+            fn en(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                match self {
+                    $($name::$variant(s) => crate::messages::Sentence::en(s, f),)*
+                }
+            }
+
+            fn it(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                match self {
+                    $($name::$variant(s) => crate::messages::Sentence::it(s, f),)*
+                }
+            }
+
+            /// Every kind's examples, in registry order.
+            fn examples() -> Vec<$name> {
+                let mut out = Vec::new();
+                $(
+                    out.extend(
+                        <<$module::$ty as registry::Sentences>::$assoc as crate::messages::Sentence>::examples()
+                            .into_iter()
+                            .map($name::$variant),
+                    );
+                )*
+                out
+            }
+        }
+
+        impl $name {
+            /// The kind whose sentence this is.
+            pub fn kind(&self) -> &'static crate::checks::CheckKind {
+                match self {
+                    $($name::$variant(_) => &$module::KIND,)*
+                }
+            }
+        }
+    };
+}
+
+pub(crate) use sentence_enum;
+
 #[cfg(test)]
 mod tests {
-    use super::super::{FieldCheck, ALL, FIELD_KEYS};
+    use super::super::{FieldCheck, FieldDescription, FieldMessage, ALL, FIELD_KEYS};
     use super::*;
 
     #[test]
@@ -223,6 +325,29 @@ mod tests {
         assert_eq!(codes, sorted);
         assert!(code_less(b"VG009", b"VG101"));
         assert!(!code_less(b"VG101", b"VG101"));
+    }
+
+    #[test]
+    fn every_field_kind_gives_examples_of_its_sentences() {
+        let kinds = |codes: Vec<&'static str>| {
+            let mut codes = codes;
+            codes.dedup();
+            codes
+        };
+        let described = kinds(
+            FieldDescription::examples()
+                .iter()
+                .map(|d| d.kind().code)
+                .collect(),
+        );
+        let failing = kinds(
+            FieldMessage::examples()
+                .iter()
+                .map(|m| m.kind().code)
+                .collect(),
+        );
+        assert_eq!(described.len(), FIELD_KEYS.len());
+        assert_eq!(failing, described);
     }
 
     #[test]

@@ -1,11 +1,12 @@
 #![doc = include_str!("docs/unique.md")]
 
 use std::collections::HashMap;
+use std::fmt;
 use std::hash::{BuildHasher, Hash};
 
-use super::registry::{FieldKind, Stage};
+use super::registry::{FieldKind, Sentences, Stage};
 use super::CheckKind;
-use crate::messages::Description;
+use crate::messages::Sentence;
 use crate::rules::load::fields::FieldCx;
 use crate::rules::CheckMeta;
 use crate::rules::Severity;
@@ -17,6 +18,7 @@ pub const KIND: CheckKind = CheckKind {
     level: 1,
     default_severity: Severity::Error,
     summary: "no value appears twice",
+    summary_it: "nessun valore compare due volte",
     doc: include_str!("docs/unique.md"),
 };
 
@@ -25,11 +27,60 @@ pub const KIND: CheckKind = CheckKind {
 #[derive(Clone, Debug)]
 pub struct Unique;
 
+/// "no value of CF may appear twice".
+#[derive(Clone, Debug, PartialEq)]
+pub struct Description {
+    /// The field.
+    pub field: String,
+}
+
+/// The value repeats an earlier row's: "duplicate of row 12".
+#[derive(Clone, Debug, PartialEq)]
+pub struct Failure {
+    /// The earlier row.
+    pub first: u64,
+}
+
+impl Sentence for Description {
+    fn en(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "no value of {} may appear twice", self.field)
+    }
+
+    fn it(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "nessun valore di {} compare due volte", self.field)
+    }
+
+    fn examples() -> Vec<Self> {
+        vec![Description {
+            field: String::new(),
+        }]
+    }
+}
+
+impl Sentence for Failure {
+    fn en(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "duplicate of row {}", self.first)
+    }
+
+    fn it(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "duplicato della riga {}", self.first)
+    }
+
+    fn examples() -> Vec<Self> {
+        vec![Failure { first: 1 }]
+    }
+}
+
+impl Sentences for Unique {
+    type Description = Description;
+    type Failure = Failure;
+}
+
 impl FieldKind for Unique {
     const KEYS: &'static [&'static str] = &["unique"];
 
     fn parse(cx: &mut FieldCx<'_, '_, '_, '_>, out: &mut Vec<(Self, CheckMeta)>) {
-        let description = |field| Description::UniqueValue { field };
+        let description = |field| Description { field };
         if let Some(meta) = cx.switch(&KIND, "unique", description) {
             out.push((Unique, meta));
         }
@@ -296,6 +347,17 @@ pub fn fingerprint<K: Hash + ?Sized>(key: &K) -> u128 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sentences_in_both_languages() {
+        use crate::messages::{In, Lang};
+        let f = Failure { first: 12 };
+        assert_eq!(In(&f, Lang::En).to_string(), "duplicate of row 12");
+        assert_eq!(In(&f, Lang::It).to_string(), "duplicato della riga 12");
+        let d = Description { field: "CF".into() };
+        assert_eq!(In(&d, Lang::En).to_string(), "no value of CF may appear twice");
+        assert_eq!(In(&d, Lang::It).to_string(), "nessun valore di CF compare due volte");
+    }
 
     #[test]
     fn reports_the_first_row() {

@@ -1,8 +1,9 @@
-//! The English catalogue: every [`Description`] and [`Message`] in English.
-//! `summary.json`, `findings.csv`, JUnit and the terminal carry this text.
+//! The English catalogue: every [`Description`] and [`Message`] in English
+//! (a field kind's, [`Description::Field`] and [`Message::Field`], from its
+//! module). `summary.json`, `findings.csv`, JUnit and the terminal carry
+//! this text.
 
-use super::{joined, Description, IdKind, Message, PlaceChange, TypeProblem};
-use crate::checks::case::LetterCase;
+use super::{joined, Description, In, Lang, Message};
 use crate::identity::codice_fiscale::CfError;
 use crate::identity::dates::MONTH_NAMES;
 use crate::read::{delimiter_name, ReadIssueKind};
@@ -41,34 +42,7 @@ pub fn description(d: &Description) -> String {
             joined(reference)
         ),
         Description::Address => "the address is in the city's civic-number register".into(),
-        Description::Required { field } => format!("{field} must not be empty"),
-        Description::Valid { field, type_name } => format!("{field} must be a valid {type_name}"),
-        Description::PlaceInUse { field } => {
-            format!("the place code of {field} was in use on the birth date it gives")
-        }
-        Description::UniqueValue { field } => format!("no value of {field} may appear twice"),
-        Description::MinLength { field, min } => {
-            format!("{field} must have at least {min} characters")
-        }
-        Description::MaxLength { field, max } => {
-            format!("{field} must have at most {max} characters")
-        }
-        Description::Case { field, case } => {
-            format!("{field} must be in {} case", case_name(*case))
-        }
-        Description::Completeness { field, percent } => {
-            format!("at least {percent}% of the rows must have {field}")
-        }
-        Description::Allowed { field } => format!("{field} must be one of the allowed values"),
-        Description::Pattern { field, pattern } => {
-            format!("{field} must match the pattern {pattern}")
-        }
-        Description::Range { field, min, max } => match (min, max) {
-            (Some(a), Some(b)) => format!("{field} must be between {a} and {b}"),
-            (Some(a), None) => format!("{field} must be at least {a}"),
-            (None, Some(b)) => format!("{field} must be at most {b}"),
-            (None, None) => String::new(),
-        },
+        Description::Field(d) => In(d, Lang::En).to_string(),
     }
 }
 
@@ -76,20 +50,13 @@ pub fn description(d: &Description) -> String {
 pub fn message(m: &Message) -> String {
     match m {
         Message::Untyped(text) => text.clone(),
-        Message::WithValue { message: inner, value } => {
+        Message::WithValue {
+            message: inner,
+            value,
+        } => {
             format!("{} (value: {value:?})", message(inner))
         }
-        Message::InvalidCf(e) => format!("not a valid codice fiscale: {}", e.message()),
-        Message::ProvisionalNotAllowed => {
-            "an 11-digit provisional code, and this field requires a 16-character codice fiscale"
-                .into()
-        }
-        Message::CfPlaceholder => "a placeholder, not a real codice fiscale".into(),
-        Message::CfUnknownPlace => {
-            "the place code (characters 12-15) is not a known municipality or country".into()
-        }
-        Message::ValueMissing => "value missing".into(),
-        Message::DuplicateOf { first } => format!("duplicate of row {first}"),
+        Message::Field(m) => In(m, Lang::En).to_string(),
         Message::CombinationRepeats { columns, first } => {
             format!("the combination {} repeats row {first}", joined(columns))
         }
@@ -107,38 +74,6 @@ pub fn message(m: &Message) -> String {
         Message::NotFound { file, columns } => {
             format!("not found in {file} ({})", joined(columns))
         }
-        Message::NotAllowed { preview } => format!("not one of the allowed values ({preview})"),
-        Message::NoMatch { pattern } => format!("does not match the pattern {pattern}"),
-        Message::NotARealDate(e) => format!("not a real date: {}", e.message()),
-        Message::InvalidId { kind, error } => {
-            let what = match kind {
-                IdKind::PartitaIva => "partita IVA",
-                IdKind::Cap => "CAP",
-                IdKind::IstatComune => "ISTAT municipality code",
-                IdKind::IseeProtocol => "ISEE protocol",
-            };
-            format!("not a valid {what}: {}", error.message())
-        }
-        Message::NotOfType(p) => type_problem(p),
-        Message::NotInCase { case } => format!("not in {} case", case_name(*case)),
-        Message::BelowMinimum { min } => format!("below the minimum {min}"),
-        Message::AboveMaximum { max } => format!("above the maximum {max}"),
-        Message::BeforeEarliest { date } => format!("before the earliest allowed date {date}"),
-        Message::AfterLatest { date } => format!("after the latest allowed date {date}"),
-        Message::PlaceNotInUse { why } => format!(
-            "the place code (characters 12-15) was not in use on the birth date the code gives ({})",
-            match why {
-                PlaceChange::NotYet => "it did not exist yet",
-                PlaceChange::Replaced => "it had been replaced by a newer code",
-                PlaceChange::Ended => "it was no longer in use",
-            }
-        ),
-        Message::TooShort { min, found } => format!("shorter than {min} characters ({found})"),
-        Message::TooLong { max, found } => format!("longer than {max} characters ({found})"),
-        Message::TooIncomplete {
-            percent,
-            min_percent,
-        } => format!("{percent:.1}% of the rows have a value, at least {min_percent}% required"),
         Message::TooFewRows { rows, min } => {
             format!("the extract has {rows} rows, at least {min} expected")
         }
@@ -153,68 +88,6 @@ pub fn message(m: &Message) -> String {
         Message::KeyMissing => "a column of the key is missing".into(),
         Message::NotDelimited => "not a delimited text file".into(),
         Message::NotLinked => "cross-source: evaluated by vaglio run after linkage".into(),
-    }
-}
-
-/// Why a text is not a value of its type, in English.
-pub fn type_problem(p: &TypeProblem) -> String {
-    let readable = |formats: &[String]| {
-        formats
-            .iter()
-            .map(|f| crate::types::readable_format(f))
-            .collect::<Vec<_>>()
-            .join(" or ")
-    };
-    match p {
-        TypeProblem::WholeNumber => "not a whole number".into(),
-        TypeProblem::WholeNumberSeparator { sep } => {
-            format!("not a whole number (thousands separator {sep:?} misplaced)")
-        }
-        TypeProblem::WholeNumberTooLarge => "whole number too large (more than 18 digits)".into(),
-        TypeProblem::Number => "not a number".into(),
-        TypeProblem::NumberSeparator { sep } => {
-            format!("not a number (thousands separator {sep:?} misplaced)")
-        }
-        TypeProblem::NumberWithComma => "not a number (it has a comma: set decimal_separator = \",\" if the file uses decimal commas)".into(),
-        TypeProblem::NumberWithDot => {
-            "not a number (it has a dot: the field declares decimal_separator = \",\")".into()
-        }
-        TypeProblem::NumberTooLarge => "number too large".into(),
-        TypeProblem::YesNo {
-            true_values,
-            false_values,
-        } => format!(
-            "not a yes/no value (expected one of {} or {})",
-            true_values.join("/"),
-            false_values.join("/")
-        ),
-        TypeProblem::Belfiore => {
-            "not a known Belfiore code of a municipality or a foreign country".into()
-        }
-        TypeProblem::Sex => "not a sex (expected M or F)".into(),
-        TypeProblem::DateFormat { formats } => {
-            format!("not a date in the expected format ({})", readable(formats))
-        }
-        TypeProblem::DateTimeFormat { formats } => format!(
-            "not a date and time in the expected format ({})",
-            readable(formats)
-        ),
-        TypeProblem::NoSuchDay => "not a real date: no such day in that month".into(),
-        TypeProblem::MonthOver12 { month_first: true } => {
-            "not a real date: the month is over 12 (is it written month first?)".into()
-        }
-        TypeProblem::MonthOver12 { month_first: false } => {
-            "not a real date: the month is over 12".into()
-        }
-        TypeProblem::NotARealDate => "not a real date".into(),
-    }
-}
-
-/// A letter case's name: `upper`, `lower`.
-fn case_name(case: LetterCase) -> &'static str {
-    match case {
-        LetterCase::Upper => "upper",
-        LetterCase::Lower => "lower",
     }
 }
 
@@ -351,13 +224,6 @@ mod tests {
         assert_eq!(
             message(&Message::Read(ReadIssueKind::BlankRow { empty_line: true })),
             "blank row: the line is empty"
-        );
-        assert_eq!(
-            message(&Message::TooIncomplete {
-                percent: 80.0,
-                min_percent: 95.0
-            }),
-            "80.0% of the rows have a value, at least 95% required"
         );
     }
 }

@@ -7,15 +7,55 @@
 //! (`summary.json`, `findings.csv`, JUnit) keep the English rendering
 //! ([`std::fmt::Display`]), so that their content does not depend on the
 //! report's language.
+//!
+//! The sentences of the field kinds (VG101–VG1xx) are not in the
+//! catalogues: each kind's module writes its own, in both languages, as a
+//! [`Sentence`], and [`Description::Field`] and [`Message::Field`] carry
+//! them. The catalogues keep the sentences of the file, table and
+//! cross-source kinds and the shared pieces (severities, a codice fiscale's
+//! errors, percentages).
 
 pub mod en;
 pub mod it;
 
 use std::fmt;
 
-use crate::identity::codice_fiscale::CfError;
 use crate::read::ReadIssueKind;
 use crate::rules::Severity;
+
+/// A sentence in both languages, written by the module that owns it: a
+/// field kind's description or finding (see [`crate::checks::registry`]).
+/// Sentences are built only for failing cells and rendered when an output
+/// is written, straight into the output's formatter.
+pub trait Sentence {
+    /// Writes the sentence in English, as `summary.json`, `findings.csv`,
+    /// JUnit and the terminal carry it.
+    fn en(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result;
+
+    /// Writes the sentence in Italian.
+    fn it(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result;
+
+    /// One value of every form the sentence takes (every variant, a count
+    /// of 1 and of several where the words agree with it), with field names
+    /// and texts left empty: the tests of the Italian (agreement, no English
+    /// left) read every kind's sentences through these.
+    fn examples() -> Vec<Self>
+    where
+        Self: Sized;
+}
+
+/// A [`Sentence`] in a language, as a [`fmt::Display`]:
+/// `In(&sentence, Lang::It).to_string()`.
+pub struct In<'a, S: ?Sized>(pub &'a S, pub Lang);
+
+impl<S: Sentence + ?Sized> fmt::Display for In<'_, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.1 {
+            Lang::En => self.0.en(f),
+            Lang::It => self.0.it(f),
+        }
+    }
+}
 
 /// The language of the report.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -98,77 +138,9 @@ pub enum Description {
     },
     /// VG204.
     Address,
-    /// VG101.
-    Required {
-        /// The field.
-        field: String,
-    },
-    /// VG102.
-    Valid {
-        /// The field.
-        field: String,
-        /// Its type, as `type` names it in a rule file (`date`).
-        type_name: String,
-    },
-    /// VG109.
-    PlaceInUse {
-        /// The field.
-        field: String,
-    },
-    /// VG103.
-    UniqueValue {
-        /// The field.
-        field: String,
-    },
-    /// VG107, a lower bound.
-    MinLength {
-        /// The field.
-        field: String,
-        /// Fewest characters.
-        min: u64,
-    },
-    /// VG107, an upper bound.
-    MaxLength {
-        /// The field.
-        field: String,
-        /// Most characters.
-        max: u64,
-    },
-    /// VG108.
-    Completeness {
-        /// The field.
-        field: String,
-        /// The percentage of rows.
-        percent: f64,
-    },
-    /// VG110.
-    Case {
-        /// The field.
-        field: String,
-        /// The declared case.
-        case: crate::checks::case::LetterCase,
-    },
-    /// VG104.
-    Allowed {
-        /// The field.
-        field: String,
-    },
-    /// VG105.
-    Pattern {
-        /// The field.
-        field: String,
-        /// The regular expression as written.
-        pattern: String,
-    },
-    /// VG106: the bounds, as they are written in outputs.
-    Range {
-        /// The field.
-        field: String,
-        /// The lower bound.
-        min: Option<String>,
-        /// The upper bound.
-        max: Option<String>,
-    },
+    /// A field kind's description (VG101–VG1xx), in the words of the
+    /// kind's own module.
+    Field(crate::checks::FieldDescription),
 }
 
 impl Description {
@@ -197,27 +169,15 @@ pub enum Message {
     /// reader's structural problems). English; the Italian catalogue
     /// translates the phrases it knows and keeps the rest.
     Untyped(String),
+    /// A field kind's finding (VG101–VG1xx), in the words of the kind's own
+    /// module.
+    Field(crate::checks::FieldMessage),
     /// The message, followed by the value it is about (`--show-pii`).
     WithValue {
         /// What is wrong.
         message: Box<Message>,
         /// The value, as it is in the file.
         value: String,
-    },
-    /// Not a valid codice fiscale (VG102), and why.
-    InvalidCf(CfError),
-    /// A provisional code in a field that requires a personal one (VG102).
-    ProvisionalNotAllowed,
-    /// A placeholder such as `XXXXXXXXXXXXXXXX` (VG102).
-    CfPlaceholder,
-    /// A codice fiscale whose place code is no known place (VG102).
-    CfUnknownPlace,
-    /// The cell is empty (VG101).
-    ValueMissing,
-    /// The value repeats an earlier row's (VG103).
-    DuplicateOf {
-        /// The earlier row.
-        first: u64,
     },
     /// The combination repeats an earlier row's (VG202).
     CombinationRepeats {
@@ -253,82 +213,6 @@ pub enum Message {
         file: String,
         /// Its columns.
         columns: Vec<String>,
-    },
-    /// Not one of the allowed values (VG104); `preview` lists them, masked
-    /// when they must be.
-    NotAllowed {
-        /// The first allowed values.
-        preview: String,
-    },
-    /// Does not match the pattern (VG105).
-    NoMatch {
-        /// The regular expression as written.
-        pattern: String,
-    },
-    /// Below a numeric minimum (VG106).
-    BelowMinimum {
-        /// The minimum.
-        min: f64,
-    },
-    /// Above a numeric maximum (VG106).
-    AboveMaximum {
-        /// The maximum.
-        max: f64,
-    },
-    /// Before the earliest allowed date (VG106), `YYYY-MM-DD`.
-    BeforeEarliest {
-        /// The date.
-        date: String,
-    },
-    /// After the latest allowed date (VG106), `YYYY-MM-DD`.
-    AfterLatest {
-        /// The date.
-        date: String,
-    },
-    /// A codice fiscale's place code was not in use on its birth date
-    /// (VG109).
-    PlaceNotInUse {
-        /// Why not.
-        why: PlaceChange,
-    },
-    /// Shorter than allowed (VG107).
-    TooShort {
-        /// Fewest characters.
-        min: u64,
-        /// The value's characters.
-        found: u64,
-    },
-    /// Longer than allowed (VG107).
-    TooLong {
-        /// Most characters.
-        max: u64,
-        /// The value's characters.
-        found: u64,
-    },
-    /// A date that does not exist, with the reason quoting its parts (day
-    /// 31 of February 2020): a type error's detail, shown with
-    /// `--show-pii` or on a field with `pii = false` (VG102).
-    NotARealDate(crate::identity::dates::DateError),
-    /// Not a valid identifier of its type, and why (VG102).
-    InvalidId {
-        /// The identifier's type.
-        kind: IdKind,
-        /// What is wrong with it (no identifier value).
-        error: crate::identity::ids::IdError,
-    },
-    /// Not a value of the field's type (VG102).
-    NotOfType(TypeProblem),
-    /// A letter of the other case (VG110).
-    NotInCase {
-        /// The declared case.
-        case: crate::checks::case::LetterCase,
-    },
-    /// Too few rows have a value (VG108).
-    TooIncomplete {
-        /// The rows with a value, in percent.
-        percent: f64,
-        /// The percentage required, as written.
-        min_percent: f64,
     },
     /// Too few rows (VG008).
     TooFewRows {
@@ -367,89 +251,6 @@ pub enum Message {
     NotLinked,
 }
 
-/// Why a text is not a value of its field's type (VG102), without the
-/// value.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum TypeProblem {
-    /// Not an integer.
-    WholeNumber,
-    /// An integer whose thousands separator is out of place.
-    WholeNumberSeparator {
-        /// The separator.
-        sep: char,
-    },
-    /// An integer of more than 18 digits.
-    WholeNumberTooLarge,
-    /// Not a number.
-    Number,
-    /// A number whose thousands separator is out of place.
-    NumberSeparator {
-        /// The separator.
-        sep: char,
-    },
-    /// Not a number, with a comma where the field declares a decimal dot.
-    NumberWithComma,
-    /// Not a number, with a dot where the field declares a decimal comma.
-    NumberWithDot,
-    /// A number of more than 300 digits.
-    NumberTooLarge,
-    /// Neither a true nor a false value.
-    YesNo {
-        /// The values read as true.
-        true_values: Vec<String>,
-        /// The values read as false.
-        false_values: Vec<String>,
-    },
-    /// Not a known Belfiore code.
-    Belfiore,
-    /// Not M or F.
-    Sex,
-    /// A date in none of the formats (strftime, as the rule file writes
-    /// them).
-    DateFormat {
-        /// The formats.
-        formats: Vec<String>,
-    },
-    /// A date and time in none of the formats.
-    DateTimeFormat {
-        /// The formats.
-        formats: Vec<String>,
-    },
-    /// A day the month does not have.
-    NoSuchDay,
-    /// A month over 12.
-    MonthOver12 {
-        /// The day is a valid month: the date may be written month first.
-        month_first: bool,
-    },
-    /// Another date that does not exist.
-    NotARealDate,
-}
-
-/// The identifiers a field type checks with [`crate::identity::ids`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum IdKind {
-    /// `partita_iva`.
-    PartitaIva,
-    /// `cap`.
-    Cap,
-    /// `istat_comune`.
-    IstatComune,
-    /// `isee_protocol`.
-    IseeProtocol,
-}
-
-/// Why a place code was not in use on a date.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PlaceChange {
-    /// The code did not exist yet.
-    NotYet,
-    /// A newer code had replaced it.
-    Replaced,
-    /// It was no longer in use.
-    Ended,
-}
-
 impl Message {
     /// The message in `lang`.
     pub fn render(&self, lang: Lang) -> String {
@@ -482,12 +283,6 @@ impl fmt::Display for Message {
 impl From<String> for Message {
     fn from(s: String) -> Message {
         Message::Untyped(s)
-    }
-}
-
-impl From<TypeProblem> for Message {
-    fn from(p: TypeProblem) -> Message {
-        Message::NotOfType(p)
     }
 }
 

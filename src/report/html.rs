@@ -701,12 +701,14 @@ struct Page<'a> {
 }
 
 /// A horizontal bar of `pct` percent (0–100), optionally with a marker at
-/// `mark` percent, as inline SVG.
-fn bar(pct: f64, color: &str, mark: Option<f64>) -> String {
+/// `mark` percent, as inline SVG; its label, for screen readers, is the
+/// percentage as `lang` writes it.
+fn bar(pct: f64, color: &str, mark: Option<f64>, lang: Lang) -> String {
     let w = 120.0;
     let fill = (pct.clamp(0.0, 100.0) / 100.0 * w).round();
+    let label = messages::percent(pct, 1, lang);
     let mut s = format!(
-        "<svg width=\"{w}\" height=\"10\" role=\"img\" aria-label=\"{pct:.1}%\"><rect width=\"{w}\" height=\"10\" fill=\"#eaeef2\"/><rect width=\"{fill}\" height=\"10\" fill=\"{color}\"/>"
+        "<svg width=\"{w}\" height=\"10\" role=\"img\" aria-label=\"{label}\"><rect width=\"{w}\" height=\"10\" fill=\"#eaeef2\"/><rect width=\"{fill}\" height=\"10\" fill=\"{color}\"/>"
     );
     if let Some(m) = mark {
         let x = (m.clamp(0.0, 100.0) / 100.0 * w).round();
@@ -814,7 +816,7 @@ pub fn render(
                     "—".into()
                 },
                 completeness_bar: if f.present {
-                    bar(f.completeness(), "#0969da", None)
+                    bar(f.completeness(), "#0969da", None, lang)
                 } else {
                     String::new()
                 },
@@ -824,7 +826,7 @@ pub fn render(
                     "—".into()
                 },
                 validity_bar: if f.present {
-                    bar(f.validity(), "#1a7f37", None)
+                    bar(f.validity(), "#1a7f37", None, lang)
                 } else {
                     String::new()
                 },
@@ -874,7 +876,7 @@ pub fn render(
                     evaluated: c.evaluated,
                     rate: pct(c.failed_percent(), lang),
                     tolerance,
-                    rate_bar: bar(c.failed_percent(), color, c.meta.max_fail_percent),
+                    rate_bar: bar(c.failed_percent(), color, c.meta.max_fail_percent, lang),
                     more: c.failed.saturating_sub(c.examples.len() as u64),
                     examples: c
                         .examples

@@ -603,7 +603,7 @@ fn merge_chunk(
                             results[check].failed += 1;
                             let names = key_names(plan, u);
                             let message = if plan.uniques[u].fields.len() == 1 {
-                                Message::DuplicateOf { first }
+                                Message::from(crate::checks::unique::Failure { first })
                             } else {
                                 Message::CombinationRepeats {
                                     columns: key_columns(plan, u),
@@ -1095,7 +1095,10 @@ mod tests {
         assert_eq!(
             whole
                 .iter()
-                .filter(|f| matches!(f.message, Message::DuplicateOf { .. }))
+                .filter(|f| matches!(
+                    f.message,
+                    Message::Field(crate::checks::FieldMessage::Unique(_))
+                ))
                 .count(),
             33
         );

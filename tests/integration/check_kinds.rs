@@ -434,6 +434,53 @@ fn letter_case_is_reported_in_both_languages() {
 }
 
 #[test]
+fn unprintable_characters_are_reported_in_both_languages() {
+    let rules = "[input]\ndelimiter = \";\"\n[fields.ID]\n[fields.COGNOME]\nprintable = true\n";
+    let data = "ID;COGNOME\n1;ROSSI\n2;DE\tLUCA\n3;Nicol\u{FFFD}\n4;NicolÃ²\n5;Nicolò\n";
+    for (lang, message, description) in [
+        (
+            "it",
+            "contiene il carattere sostitutivo U+FFFD",
+            "COGNOME deve contenere solo caratteri stampabili",
+        ),
+        (
+            "en",
+            "contains the replacement character U+FFFD",
+            "COGNOME must contain only printable characters",
+        ),
+    ] {
+        let (html, found) = check_in(lang, rules, data);
+        let row = |n: &str, message: &str| {
+            (
+                n.to_string(),
+                "COGNOME".to_string(),
+                "COGNOME.printable".to_string(),
+                message.to_string(),
+            )
+        };
+        // A warning by default: the check passes the gate.
+        assert_eq!(
+            found,
+            vec![
+                row("2", "contains a tab"),
+                row(
+                    "3",
+                    "contains the replacement character U+FFFD (text decoded with the wrong encoding)"
+                ),
+                row(
+                    "4",
+                    "contains UTF-8 text read as Latin-1 (such as Ã² for ò)"
+                ),
+            ],
+            "{lang}"
+        );
+        assert!(html.contains(message), "{lang}: no {message:?}");
+        assert!(html.contains(description), "{lang}: no {description:?}");
+        assert!(html.contains("VG111"), "{lang}");
+    }
+}
+
+#[test]
 fn a_blank_row_is_reported_in_both_languages() {
     let rules = "[input]\ndelimiter = \";\"\n[fields.ID]\n[fields.NOME]\n";
     let data = "ID;NOME\n1;ANNA\n ; \n2;SARA\n";

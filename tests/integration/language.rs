@@ -5,7 +5,8 @@
 use std::path::Path;
 
 use regex::Regex;
-use vaglio::messages::{en, Description, Message};
+use vaglio::checks::{FieldDescription, FieldMessage};
+use vaglio::messages::{en, it, Description, Message, Sentence};
 
 use crate::util::*;
 
@@ -50,23 +51,18 @@ const ENGLISH: &[&str] = &[
 ];
 
 /// Sentences of the English catalogue, with the parameters the demo's
-/// findings have: none may appear in an Italian page.
+/// findings have, and every field kind's sentences (read through the
+/// registry, so that a new kind's are checked too) cut at their numbers:
+/// none may appear in an Italian page.
 fn english_sentences() -> Vec<String> {
     let cols = vec!["CF_ALUNNO".to_string()];
     let messages = [
-        Message::ValueMissing,
         Message::NotDelimited,
         Message::NotLinked,
         Message::KeyMissing,
         Message::NotFound {
             file: "anagrafe.csv".into(),
             columns: vec!["CODICE_FISCALE".into()],
-        },
-        Message::AfterLatest {
-            date: String::new(),
-        },
-        Message::BeforeEarliest {
-            date: String::new(),
         },
         Message::CombinationRepeats {
             columns: cols.clone(),
@@ -78,17 +74,43 @@ fn english_sentences() -> Vec<String> {
             min: Some(1),
             max: None,
         },
-        Description::Valid {
-            field: String::new(),
-            type_name: "date".into(),
-        },
         Description::PrimaryKey { columns: cols },
     ];
+    let fields = field_sentences(en::message, en::description)
+        .into_iter()
+        .flat_map(|s| fragments(&s));
     messages
         .iter()
         .map(en::message)
         .chain(descriptions.iter().map(en::description))
         .map(|s| s.trim().to_string())
+        .chain(fields)
+        .collect()
+}
+
+/// Every field kind's examples of its sentences, rendered by `message` and
+/// `description`.
+fn field_sentences(
+    message: fn(&Message) -> String,
+    description: fn(&Description) -> String,
+) -> Vec<String> {
+    let messages = FieldMessage::examples().into_iter().map(Message::Field);
+    let descriptions = FieldDescription::examples()
+        .into_iter()
+        .map(Description::Field);
+    messages
+        .map(|m| message(&m))
+        .chain(descriptions.map(|d| description(&d)))
+        .collect()
+}
+
+/// The pieces of an English sentence between its numbers, of two words or
+/// more: a finding's numbers are not an example's.
+fn fragments(sentence: &str) -> Vec<String> {
+    sentence
+        .split(|c: char| c.is_ascii_digit())
+        .map(|p| p.trim_matches(|c: char| !c.is_alphanumeric()).to_string())
+        .filter(|p| p.contains(' '))
         .collect()
 }
 
@@ -103,6 +125,22 @@ fn visible_text(html: &str) -> String {
         .replace("&lt;", "<")
         .replace("&gt;", ">")
         .replace("&amp;", "&")
+}
+
+/// The labels a screen reader reads out (`aria-label`), one a line, with
+/// a percentage written the English way (`96.5%`) marked as English.
+fn aria_labels(html: &str) -> String {
+    let label = Regex::new(r#"aria-label="([^"]*)""#).unwrap();
+    let english_percent = Regex::new(r"\d+\.\d+%").unwrap();
+    label
+        .captures_iter(html)
+        .map(|c| {
+            english_percent
+                .replace_all(&c[1], "not a percentage in Italian")
+                .into_owned()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The expressions the rule files' authors wrote (`assert`, `when`): shown
@@ -168,6 +206,20 @@ fn the_scanner_catches_an_english_message() {
     let authored = vec!["an enrolment ends after it starts".to_string()];
     let page = "<td>an enrolment ends after it starts</td>";
     assert!(english_in(&visible_text(page), &authored, &sentences).is_empty());
+    // A chart's label is read out too: a percentage the English way is caught.
+    let page = r#"<svg role="img" aria-label="96.5%"></svg><svg aria-label="96,5 %"></svg>"#;
+    assert_eq!(english_in(&aria_labels(page), &[], &sentences).len(), 1);
+}
+
+#[test]
+fn every_field_kinds_italian_sentences_carry_no_english() {
+    let sentences = english_sentences();
+    assert!(sentences.len() > 20, "{}", sentences.len());
+    let mut hits = Vec::new();
+    for italian in field_sentences(it::message, it::description) {
+        hits.extend(english_in(&italian, &[], &sentences));
+    }
+    assert!(hits.is_empty(), "{hits:#?}");
 }
 
 #[test]
@@ -185,6 +237,9 @@ fn the_demos_italian_pages_carry_no_english_message() {
         assert!(html.contains("<html lang=\"it\""), "{}", page.display());
         for hit in english_in(&visible_text(&html), &authored, &sentences) {
             hits.push(format!("{}: {hit}", page.display()));
+        }
+        for hit in english_in(&aria_labels(&html), &authored, &sentences) {
+            hits.push(format!("{}: label {hit}", page.display()));
         }
     }
     hits.dedup();

@@ -517,13 +517,13 @@ impl<'a, 'i> FieldCx<'_, '_, 'a, 'i> {
         kind: &CheckKind,
         table: Option<&Table<'_, '_>>,
         id: String,
-        description: Description,
+        description: impl Into<Description>,
         span: Range<usize>,
     ) -> CheckMeta {
         self.loader.meta(
             table,
             id,
-            description,
+            description.into(),
             kind.default_severity,
             kind.level,
             span,
@@ -538,11 +538,11 @@ impl<'a, 'i> FieldCx<'_, '_, 'a, 'i> {
 
     /// A kind switched on by `key = true` (or a table, true unless it says
     /// `value = false`): its check's identity, `{field}.{key}`, when on.
-    pub fn switch(
+    pub fn switch<D: Into<Description>>(
         &mut self,
         kind: &CheckKind,
         key: &str,
-        description: impl FnOnce(String) -> Description,
+        description: impl FnOnce(String) -> D,
     ) -> Option<CheckMeta> {
         let n = self.table.get(key)?;
         let span = n.span.clone();

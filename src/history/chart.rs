@@ -87,7 +87,13 @@ const EN: Words = Words {
 /// y axis from 0 to the largest value (at least `min_top`, at most 100).
 /// Each point is a circle with its value as tooltip; a missing value
 /// breaks the line.
-pub fn lines(title: &str, dates: &[String], series: &[(&Series, &str)], min_top: f64) -> String {
+pub fn lines(
+    title: &str,
+    dates: &[String],
+    series: &[(&Series, &str)],
+    min_top: f64,
+    lang: Lang,
+) -> String {
     let (w, h, left, right, top, bottom) = (560.0, 180.0, 44.0, 12.0, 10.0, 34.0);
     let max = series
         .iter()
@@ -117,7 +123,7 @@ pub fn lines(title: &str, dates: &[String], series: &[(&Series, &str)], min_top:
             w - right,
             left - 4.0,
             yy + 3.0,
-            trim(v)
+            axis(v, lang)
         );
     }
     for (i, d) in dates.iter().enumerate() {
@@ -157,12 +163,13 @@ pub fn lines(title: &str, dates: &[String], series: &[(&Series, &str)], min_top:
             if let Some(v) = v {
                 let _ = write!(
                     s,
-                    "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"{colour}\" data-date=\"{}\" data-value=\"{v:.4}\"><title>{} · {}: {v:.2}%</title></circle>",
+                    "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"{colour}\" data-date=\"{}\" data-value=\"{v:.4}\"><title>{} · {}: {}</title></circle>",
                     x(i),
                     y(*v),
                     esc(&dates[i]),
                     esc(&series.name),
-                    esc(&dates[i])
+                    esc(&dates[i]),
+                    crate::messages::percent(*v, 2, lang)
                 );
             }
         }
@@ -192,18 +199,29 @@ fn nice(v: f64) -> f64 {
     100.0
 }
 
-fn trim(v: f64) -> String {
+/// An axis value as `lang` writes a number: `2.5` in English, `2,5` in
+/// Italian; no trailing zeros.
+fn axis(v: f64, lang: Lang) -> String {
     let s = format!("{v:.2}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    match lang {
+        Lang::En => s.to_string(),
+        Lang::It => s.replace('.', ","),
+    }
+}
+
+/// The chart's words in `lang`.
+fn words(lang: Lang) -> &'static Words {
+    match lang {
+        Lang::It => &IT,
+        Lang::En => &EN,
+    }
 }
 
 /// The trend section of a source's page, in `lang`: the charts and what
 /// changed. Empty when the trend has no delivery.
 pub fn section(t: &Trend, lang: Lang) -> String {
-    let w = match lang {
-        Lang::It => &IT,
-        Lang::En => &EN,
-    };
+    let w = words(lang);
     if t.deliveries.is_empty() {
         return String::new();
     }
@@ -228,15 +246,7 @@ pub fn section(t: &Trend, lang: Lang) -> String {
             .partial_cmp(&key(a))
             .unwrap_or(std::cmp::Ordering::Equal)
     });
-    chart_or_note(
-        &mut s,
-        w.checks,
-        &dates,
-        &checks,
-        1.0,
-        w.no_failures,
-        w.more,
-    );
+    chart_or_note(&mut s, w.checks, &dates, &checks, 1.0, w.no_failures, lang);
     let mut columns: Vec<&Series> = t.moving_columns().collect();
     columns.sort_by(|a, b| {
         let low = |s: &Series| {
@@ -256,7 +266,7 @@ pub fn section(t: &Trend, lang: Lang) -> String {
         &columns,
         100.0,
         w.all_complete,
-        w.more,
+        lang,
     );
     if t.deliveries.iter().any(|p| p.linkage.is_some()) {
         let share = |k: usize, name: &str| Series {
@@ -273,6 +283,7 @@ pub fn section(t: &Trend, lang: Lang) -> String {
             &dates,
             &[(&l, "#1a7f37"), (&r, "#bf8700"), (&u, "#cf222e")],
             100.0,
+            lang,
         ));
     }
     let _ = write!(s, "<h3>{}</h3>", w.changed);
@@ -321,8 +332,9 @@ fn chart_or_note(
     series: &[&Series],
     min_top: f64,
     note: &str,
-    more: &str,
+    lang: Lang,
 ) {
+    let more = words(lang).more;
     if series.is_empty() {
         let _ = write!(s, "<p class=\"muted\">{note}</p>");
         return;
@@ -333,7 +345,7 @@ fn chart_or_note(
         .zip(PALETTE)
         .map(|(s, c)| (*s, c))
         .collect();
-    s.push_str(&lines(title, dates, &drawn, min_top));
+    s.push_str(&lines(title, dates, &drawn, min_top, lang));
     if series.len() > MAX_LINES {
         let rest: Vec<String> = series[MAX_LINES..]
             .iter()
@@ -373,7 +385,7 @@ mod tests {
             values: vec![Some(1.0), None, Some(4.0)],
         };
         let dates = vec!["a".to_string(), "b".into(), "c".into()];
-        let svg = lines("t", &dates, &[(&s, "#000")], 1.0);
+        let svg = lines("t", &dates, &[(&s, "#000")], 1.0, Lang::En);
         assert_eq!(svg.matches("<circle").count(), 2);
         assert_eq!(svg.matches(" M").count() + svg.matches("\"M").count(), 2);
         assert!(svg.contains("data-value=\"4.0000\""));

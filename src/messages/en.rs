@@ -7,6 +7,7 @@ use super::{joined, Description, In, Lang, Message};
 use crate::identity::codice_fiscale::CfError;
 use crate::identity::dates::MONTH_NAMES;
 use crate::read::{delimiter_name, ReadIssueKind};
+use crate::report::summary::round4;
 
 /// A check's description in English.
 pub fn description(d: &Description) -> String {
@@ -77,6 +78,14 @@ pub fn message(m: &Message) -> String {
         Message::TooFewRows { rows, min } => {
             format!("the extract has {rows} rows, at least {min} expected")
         }
+        Message::FailRateRose { check, now, was } => format!(
+            "{check} fails for {now:.2}% of values, was {was:.2}% (+{:.2} points)",
+            round4(now - was)
+        ),
+        Message::CompletenessFell { field, now, was } => format!(
+            "{field} is {now:.2}% complete, was {was:.2}% (−{:.2} points)",
+            round4(was - now)
+        ),
         Message::TooManyRows { rows, max } => {
             format!("the extract has {rows} rows, at most {max} expected")
         }

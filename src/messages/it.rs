@@ -7,11 +7,12 @@
 //! not typed yet) is translated phrase by phrase where a phrase is known
 //! ([`PHRASES`]); values, expressions and column names are kept.
 
-use super::{joined, Description, In, Lang, Message};
+use super::{joined, percent, Description, In, Lang, Message};
 use crate::identity::codice_fiscale::CfError;
 use crate::identity::dates::DateError;
 use crate::identity::ids::IdError;
 use crate::read::{delimiter_name, ReadIssueKind};
+use crate::report::summary::round4;
 use crate::rules::Severity;
 
 /// `n` and the singular or the plural noun: `1 riga`, `2 righe`.
@@ -106,6 +107,18 @@ pub fn message(m: &Message) -> String {
         Message::TooFewRows { rows, min } => format!(
             "l'estratto ha {}, almeno {min} attese",
             count(*rows, "riga", "righe")
+        ),
+        Message::FailRateRose { check, now, was } => format!(
+            "{check}: valori non conformi {} (prima {}, +{} punti)",
+            percent(*now, 2, Lang::It),
+            percent(*was, 2, Lang::It),
+            format!("{:.2}", round4(now - was)).replace('.', ",")
+        ),
+        Message::CompletenessFell { field, now, was } => format!(
+            "{field}: completezza {} (prima {}, −{} punti)",
+            percent(*now, 2, Lang::It),
+            percent(*was, 2, Lang::It),
+            format!("{:.2}", round4(was - now)).replace('.', ",")
         ),
         Message::TooManyRows { rows, max } => format!(
             "l'estratto ha {}, al massimo {max} attese",

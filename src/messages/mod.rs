@@ -221,6 +221,24 @@ pub enum Message {
         /// The fewest expected.
         min: u64,
     },
+    /// A check fails for more values than in the baseline (`--baseline`).
+    FailRateRose {
+        /// The check's id.
+        check: String,
+        /// Percentage failing now.
+        now: f64,
+        /// Percentage failing in the baseline.
+        was: f64,
+    },
+    /// A field is less complete than in the baseline (`--baseline`).
+    CompletenessFell {
+        /// The field.
+        field: String,
+        /// Percentage complete now.
+        now: f64,
+        /// Percentage complete in the baseline.
+        was: f64,
+    },
     /// Too many rows (VG008).
     TooManyRows {
         /// The rows.

@@ -10,7 +10,8 @@
 
 use std::path::Path;
 
-use super::summary::{round4, Regression, Summary};
+use super::summary::{Regression, Summary};
+use crate::messages::{Lang, Message};
 use crate::validate::Verdict;
 
 /// Why a baseline could not be used.
@@ -121,13 +122,12 @@ pub fn compare(previous: &Summary, current: &Summary, tolerance: f64) -> Vec<Reg
                     metric: "failed_percent".into(),
                     previous: prev.failed_percent,
                     current: check.failed_percent,
-                    message: format!(
-                        "{} fails for {:.2}% of values, was {:.2}% (+{:.2} points)",
-                        check.id,
-                        check.failed_percent,
-                        prev.failed_percent,
-                        round4(check.failed_percent - prev.failed_percent)
-                    ),
+                    message: Message::FailRateRose {
+                        check: check.id.clone(),
+                        now: check.failed_percent,
+                        was: prev.failed_percent,
+                    }
+                    .render(Lang::En),
                 });
             }
         }
@@ -142,13 +142,12 @@ pub fn compare(previous: &Summary, current: &Summary, tolerance: f64) -> Vec<Reg
                     metric: "completeness".into(),
                     previous: prev.completeness,
                     current: field.completeness,
-                    message: format!(
-                        "{} is {:.2}% complete, was {:.2}% (−{:.2} points)",
-                        field.name,
-                        field.completeness,
-                        prev.completeness,
-                        round4(prev.completeness - field.completeness)
-                    ),
+                    message: Message::CompletenessFell {
+                        field: field.name.clone(),
+                        now: field.completeness,
+                        was: prev.completeness,
+                    }
+                    .render(Lang::En),
                 });
             }
         }

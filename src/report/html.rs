@@ -992,7 +992,7 @@ pub fn render(
             subject: r.subject.clone(),
             previous: format!("{:.2}", r.previous),
             current: format!("{:.2}", r.current),
-            message: r.message.clone(),
+            message: r.sentence(lang),
         })
         .collect();
     let failed = summary.gate == crate::validate::Gate::Failed;

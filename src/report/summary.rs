@@ -151,6 +151,28 @@ pub struct Regression {
     pub message: String,
 }
 
+impl Regression {
+    /// The regression in words, in `lang` (`message` is its English).
+    pub fn sentence(&self, lang: crate::messages::Lang) -> String {
+        use crate::messages::Message;
+        let m = match self.subject.strip_prefix("field:") {
+            Some(field) if self.metric == "completeness" => Message::CompletenessFell {
+                field: field.to_string(),
+                now: self.current,
+                was: self.previous,
+            },
+            _ if self.metric == "failed_percent" => Message::FailRateRose {
+                check: self.subject.clone(),
+                now: self.current,
+                was: self.previous,
+            },
+            // A metric of another version's baseline: its own words.
+            _ => return self.message.clone(),
+        };
+        m.render(lang)
+    }
+}
+
 /// Rounds to 4 decimals so that files are stable and readable.
 pub fn round4(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0

@@ -175,6 +175,17 @@ fn baseline_regression_fails_the_gate() {
     assert_eq!(subjects, vec!["NOME.required", "field:NOME", "field:CITTA"]);
     let junit = std::fs::read_to_string(now.join("junit.xml")).unwrap_or_default();
     assert!(junit.contains("type=\"regression\""), "{junit}");
+    // summary.json keeps the English; the Italian page says it in Italian.
+    let message = s["regressions"][1]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.starts_with("NOME is ") && message.contains("% complete, was "),
+        "{message}"
+    );
+    let page = std::fs::read_to_string(now.join("index.html")).unwrap_or_default();
+    assert!(page.contains("NOME: completezza "), "{page}");
+    assert!(page.contains("(prima 100,00 %, −"), "{page}");
+    assert!(!page.contains("% complete, was"), "{page}");
+    assert!(!page.contains("fails for"), "{page}");
     // Without the baseline the same run passes.
     check_cmd(&rules, &worse, &now).assert().code(0);
 }

@@ -131,16 +131,20 @@ fn visible_text(html: &str) -> String {
 /// a percentage written the English way (`96.5%`) marked as English.
 fn aria_labels(html: &str) -> String {
     let label = Regex::new(r#"aria-label="([^"]*)""#).unwrap();
-    let english_percent = Regex::new(r"\d+\.\d+%").unwrap();
     label
         .captures_iter(html)
-        .map(|c| {
-            english_percent
-                .replace_all(&c[1], "not a percentage in Italian")
-                .into_owned()
-        })
+        .map(|c| english_percents(&c[1]))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// `text` with each percentage written the English way (`96.5%`) marked as
+/// English.
+fn english_percents(text: &str) -> String {
+    let english_percent = Regex::new(r"\d+\.\d+%").unwrap();
+    english_percent
+        .replace_all(text, "not a percentage in Italian")
+        .into_owned()
 }
 
 /// The expressions the rule files' authors wrote (`assert`, `when`): shown
@@ -227,21 +231,37 @@ fn the_demos_italian_pages_carry_no_english_message() {
     let tmp = scratch();
     let dir = tmp.path();
     demo_city(dir, 1500, 3);
+    // A second delivery, a month on: every source's page then draws its
+    // trend (points labelled with their percentage) and lists what changed.
+    let code = vaglio()
+        .args(["run", "--quiet", "--today", "2026-01-31"])
+        .arg(dir.join("vaglio.toml"))
+        .output()
+        .map(|o| o.status.code())
+        .unwrap_or_default();
+    assert!(matches!(code, Some(0 | 1)), "second run: {code:?}");
     let authored = authored(&dir.join("rules"));
     let sentences = english_sentences();
     let pages = files_under(&dir.join("reports"), "html");
     assert!(pages.len() > 10, "{} pages", pages.len());
     let mut hits = Vec::new();
+    let mut trends = 0;
     for page in &pages {
         let html = std::fs::read_to_string(page).unwrap_or_default();
         assert!(html.contains("<html lang=\"it\""), "{}", page.display());
-        for hit in english_in(&visible_text(&html), &authored, &sentences) {
+        trends += usize::from(html.contains("<figure class=\"trend\""));
+        for hit in english_in(
+            &english_percents(&visible_text(&html)),
+            &authored,
+            &sentences,
+        ) {
             hits.push(format!("{}: {hit}", page.display()));
         }
         for hit in english_in(&aria_labels(&html), &authored, &sentences) {
             hits.push(format!("{}: label {hit}", page.display()));
         }
     }
+    assert!(trends >= 8, "{trends} pages draw a trend");
     hits.dedup();
     assert!(
         hits.is_empty(),

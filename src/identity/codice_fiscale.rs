@@ -756,11 +756,23 @@ pub fn is_placeholder(normalised: &str) -> bool {
 
 /// Classifies a CF field: personal, provisional, placeholder or malformed.
 pub fn classify(input: &str, reference: NaiveDate) -> CfClass {
-    let n = normalize(input);
+    // A code as registries write it (16 uppercase letters and digits) is
+    // its own normal form: no copy.
+    let clean = input.len() == 16
+        && input
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+    let normalized;
+    let n: &str = if clean {
+        input
+    } else {
+        normalized = normalize(input);
+        &normalized
+    };
     if n.is_empty() {
         return CfClass::Malformed(CfError::Empty);
     }
-    if is_placeholder(&n) {
+    if is_placeholder(n) {
         return CfClass::Placeholder;
     }
     let b = n.as_bytes();

@@ -153,9 +153,7 @@ fn tier_key_with(
                 }
                 buf.extend_from_slice(names.get(n)?.joined.as_bytes());
             }
-            Attr::DataNascita => {
-                buf.extend_from_slice(p.birth?.format("%Y%m%d").to_string().as_bytes())
-            }
+            Attr::DataNascita => buf.extend_from_slice(&super::prepare::date_bytes(p.birth?)),
             Attr::Sesso => buf.push(p.sex?.as_char() as u8),
             Attr::LuogoNascita => buf.extend_from_slice(&p.place?),
             Attr::Indirizzo

@@ -573,6 +573,23 @@ fn arb_person() -> impl Strategy<Value = (String, String, NaiveDate, Sex, &'stat
 
 proptest! {
     #[test]
+    fn a_clean_code_classifies_as_its_spaced_lowercase_form(
+        (s, n, date, sex, place) in arb_person(),
+        broken in 0usize..17,
+    ) {
+        let reference = NaiveDate::from_ymd_opt(2026, 12, 1).expect("a date");
+        let mut cf = encode(&s, &n, date, sex, place).expect("valid place");
+        if broken < 16 {
+            // Any one character changed: still 16 clean bytes, maybe invalid.
+            let b = cf.as_bytes()[broken];
+            let other = if b == b'9' { '0' } else if b.is_ascii_digit() { '9' } else { 'Z' };
+            cf.replace_range(broken..=broken, &other.to_string());
+        }
+        let spaced = format!(" {} ", cf.to_lowercase());
+        prop_assert_eq!(classify(&cf, reference), classify(&spaced, reference));
+    }
+
+    #[test]
     fn encode_decode_round_trip((s, n, date, sex, place) in arb_person()) {
         let cf = encode(&s, &n, date, sex, place).expect("valid place");
         let x = dec(&cf).expect("encoded codes decode");

@@ -1,6 +1,6 @@
 //! The English catalogue: every [`Description`] and [`Message`] in English
-//! (a field kind's, [`Description::Field`] and [`Message::Field`], from its
-//! module). `summary.json`, `findings.csv`, JUnit and the terminal carry
+//! (a field or table kind's, [`Description::Field`], [`Message::Field`],
+//! [`Description::Table`] and [`Message::Table`], from its module). `summary.json`, `findings.csv`, JUnit and the terminal carry
 //! this text.
 
 use super::{joined, Description, In, Lang, Message};
@@ -27,12 +27,6 @@ pub fn description(d: &Description) -> String {
             (None, Some(b)) => format!("the extract has at most {b} rows"),
             (None, None) => "row count".into(),
         },
-        Description::DuplicateRows => "no row is repeated in full".into(),
-        Description::PrimaryKey { columns } => format!(
-            "{} identifies each row: present and never repeated",
-            joined(columns)
-        ),
-        Description::UniqueColumns { columns } => format!("no two rows share {}", joined(columns)),
         Description::ForeignKey {
             columns,
             file,
@@ -44,6 +38,7 @@ pub fn description(d: &Description) -> String {
         ),
         Description::Address => "the address is in the city's civic-number register".into(),
         Description::Field(d) => In(d, Lang::En).to_string(),
+        Description::Table(d) => In(d, Lang::En).to_string(),
     }
 }
 
@@ -58,14 +53,7 @@ pub fn message(m: &Message) -> String {
             format!("{} (value: {value:?})", message(inner))
         }
         Message::Field(m) => In(m, Lang::En).to_string(),
-        Message::CombinationRepeats { columns, first } => {
-            format!("the combination {} repeats row {first}", joined(columns))
-        }
-        Message::KeyColumnMissing { columns } => format!(
-            "a column of the primary key ({}) is missing",
-            joined(columns)
-        ),
-        Message::RepeatsRow { first } => format!("repeats row {first}"),
+        Message::Table(m) => In(m, Lang::En).to_string(),
         Message::Read(kind) => read_issue(kind),
         Message::Header(kind) => format!("header: {}", read_issue(kind)),
         Message::ColumnNotFound { column, similar } => match similar {
@@ -213,10 +201,12 @@ mod tests {
     fn english_is_unchanged() {
         let cols = vec!["COD_SERVIZIO".to_string(), "CF_ALUNNO".to_string()];
         assert_eq!(
-            message(&Message::CombinationRepeats {
-                columns: cols.clone(),
-                first: 174
-            }),
+            message(&Message::from(
+                crate::checks::composite_key::Failure::Repeats {
+                    columns: cols.clone(),
+                    first: 174
+                }
+            )),
             "the combination COD_SERVIZIO + CF_ALUNNO repeats row 174"
         );
         assert_eq!(
@@ -227,7 +217,9 @@ mod tests {
             "the extract has at least 1 rows"
         );
         assert_eq!(
-            description(&Description::UniqueColumns { columns: cols }),
+            description(&Description::from(
+                crate::checks::composite_key::Description::Unique { columns: cols }
+            )),
             "no two rows share COD_SERVIZIO + CF_ALUNNO"
         );
         assert_eq!(

@@ -203,11 +203,11 @@ impl DatamartColumn {
     }
 }
 
-/// A uniqueness constraint over several columns (composite key).
+/// A check of `[table]` with its check identity.
 #[derive(Clone, Debug)]
-pub struct UniqueSpec {
-    /// The columns.
-    pub columns: Vec<String>,
+pub struct TableConstraint {
+    /// The check: its kind's evaluator, from the registry.
+    pub kind: crate::checks::TableCheck,
     /// Identity, severity, tolerance.
     pub meta: CheckMeta,
 }
@@ -240,10 +240,9 @@ pub struct TableSpec {
     pub unexpected_columns: Option<CheckMeta>,
     /// Row count bounds.
     pub row_count: Option<(Option<u64>, Option<u64>, CheckMeta)>,
-    /// Whole-row duplicates.
-    pub duplicate_rows: Option<CheckMeta>,
-    /// Composite keys (the primary key is one of them).
-    pub unique: Vec<UniqueSpec>,
+    /// The checks of the table kinds (duplicate rows, keys), in the order
+    /// the loader parsed them.
+    pub checks: Vec<TableConstraint>,
     /// Foreign keys.
     pub foreign_keys: Vec<ForeignKeySpec>,
     /// Severity of declared columns missing from the file.

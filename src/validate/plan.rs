@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use crate::checks::registry::Stage;
-use crate::checks::{self, CheckKind, FieldCheck};
+use crate::checks::registry::{Stage, TableStage};
+use crate::checks::{self, CheckKind, FieldCheck, TableCheck};
 use crate::messages::{Description, Message};
 use crate::read::{Header, ReadIssueKind};
 use crate::rules::{did_you_mean, CheckMeta, RuleSet, Severity};
@@ -30,14 +30,17 @@ pub(crate) struct PlannedField {
     pub cell_checks: Vec<(usize, FieldCheck)>,
 }
 
-/// A uniqueness constraint over one or more columns.
+/// A uniqueness constraint over one or more columns, in the engine's
+/// ordered merge: a field's `unique` or a key of `[table]`
+/// ([`TableStage::Keys`]).
 #[derive(Clone, Debug)]
 pub(crate) struct PlannedUnique {
     pub check: usize,
     /// Field indexes.
     pub fields: Vec<usize>,
-    /// Primary keys also require every column.
-    pub require_all: bool,
+    /// The table kind that says why a row fails (`None`: a field's
+    /// `unique`, VG103).
+    pub table: Option<TableCheck>,
 }
 
 /// A foreign key.
@@ -83,7 +86,9 @@ pub struct Plan {
     pub(crate) ragged: usize,
     pub(crate) quote: usize,
     pub(crate) blank: usize,
-    pub(crate) duplicate_rows: Option<usize>,
+    /// Kinds judging whole rows in the ordered merge
+    /// ([`TableStage::Rows`]), with their check.
+    pub(crate) rows: Vec<(usize, TableCheck)>,
     pub(crate) row_count: Option<(usize, Option<u64>, Option<u64>)>,
 }
 
@@ -103,6 +108,13 @@ fn push(
         examples: Vec::new(),
     });
     checks.len() - 1
+}
+
+/// Adds a table kind's check, its column named by the columns it reads.
+fn push_table(checks: &mut Vec<CheckResult>, c: &crate::rules::TableConstraint) -> usize {
+    let columns = c.kind.columns();
+    let column = (!columns.is_empty()).then(|| columns.join("+"));
+    push(checks, c.meta.clone(), c.kind.kind(), column)
 }
 
 fn structural(id: &str, description: Description, severity: Severity) -> CheckMeta {
@@ -328,46 +340,44 @@ impl Plan {
                     Stage::CrossRow if col.is_some() => uniques.push(PlannedUnique {
                         check: idx,
                         fields: vec![fi],
-                        require_all: false,
+                        table: None,
                     }),
                     Stage::CrossRow => {}
                 }
             }
             fields.push(planned);
         }
-        // Table-level keys.
+        // Table kinds, stage by stage: keys, then whole rows.
         let field_of = |name: &str| rules.field_index(name);
-        for u in &rules.table.unique {
-            let idx = push(
-                &mut checks,
-                u.meta.clone(),
-                &checks::composite_key::KIND,
-                Some(u.columns.join("+")),
-            );
-            let fis: Vec<usize> = u.columns.iter().filter_map(|c| field_of(c)).collect();
+        let table_checks = |stage: TableStage| {
+            rules
+                .table
+                .checks
+                .iter()
+                .filter(move |c| c.kind.stage() == stage)
+        };
+        for c in table_checks(TableStage::Keys) {
+            let idx = push_table(&mut checks, c);
+            let key = c.kind.columns();
+            let fis: Vec<usize> = key.iter().filter_map(|c| field_of(c)).collect();
             let missing: Vec<&str> = fis
                 .iter()
                 .filter(|&&f| fields[f].col.is_none())
                 .map(|&f| fields[f].name.as_str())
                 .collect();
-            if !missing.is_empty() || fis.len() != u.columns.len() {
+            if !missing.is_empty() || fis.len() != key.len() {
                 checks[idx].skipped = Some(missing_columns(&missing));
                 continue;
             }
             uniques.push(PlannedUnique {
                 check: idx,
                 fields: fis,
-                require_all: u.meta.id == "table.primary_key",
+                table: Some(c.kind.clone()),
             });
         }
-        let duplicate_rows = rules.table.duplicate_rows.as_ref().map(|meta| {
-            push(
-                &mut checks,
-                meta.clone(),
-                &checks::duplicate_row::KIND,
-                None,
-            )
-        });
+        let rows = table_checks(TableStage::Rows)
+            .map(|c| (push_table(&mut checks, c), c.kind.clone()))
+            .collect();
         let mut foreign_keys = Vec::new();
         for fk in &rules.table.foreign_keys {
             let idx = push(
@@ -472,7 +482,7 @@ impl Plan {
             ragged,
             quote,
             blank,
-            duplicate_rows,
+            rows,
             row_count,
         }
     }

@@ -88,24 +88,22 @@ impl Loader<'_> {
 
     pub(super) fn table(&mut self, node: Node<'_, '_>, declared: &[&str]) -> TableSpec {
         let mut spec = self.table_defaults();
-        let Some(t) = node.table(
-            self.diags,
-            "[table]",
-            &[
-                "required_columns",
-                "forbidden_columns",
-                "unexpected_columns",
-                "missing_columns",
-                "row_count",
-                "duplicate_rows",
-                "unique",
-                "primary_key",
-                "primaryKey",
-                "foreign_keys",
-                "foreignKeys",
-                "structure",
-            ],
-        ) else {
+        // The keys of the file's columns, the kinds' keys (in registry
+        // order), then the foreign keys and the structure's severity.
+        let mut allowed = vec![
+            "required_columns",
+            "forbidden_columns",
+            "unexpected_columns",
+            "missing_columns",
+            "row_count",
+        ];
+        allowed.extend(
+            crate::checks::TABLE_KEYS
+                .iter()
+                .flat_map(|k| k.iter().copied()),
+        );
+        allowed.extend(["foreign_keys", "foreignKeys", "structure"]);
+        let Some(t) = node.table(self.diags, "[table]", &allowed) else {
             return spec;
         };
         if let Some(n) = t.get("required_columns") {
@@ -173,81 +171,12 @@ impl Loader<'_> {
                 spec.row_count = Some((min, max, meta));
             }
         }
-        if let Some(n) = t.get("duplicate_rows") {
-            if let Some((on, table)) = self.flag(n.clone(), "`duplicate_rows`", &[]) {
-                if on {
-                    spec.duplicate_rows = Some(self.meta(
-                        table.as_ref(),
-                        "table.duplicate_rows".into(),
-                        Description::DuplicateRows,
-                        Severity::Warning,
-                        1,
-                        n.span.clone(),
-                    ));
-                }
-            }
-        }
-        if let Some(n) = t.get_any(&["primary_key", "primaryKey"]) {
-            if let Some(cols) = n.strings(self.diags, "`primary_key`") {
-                let columns = self.known_columns(cols, declared);
-                if !columns.is_empty() {
-                    let meta = self.meta(
-                        None,
-                        "table.primary_key".into(),
-                        Description::PrimaryKey {
-                            columns: columns.clone(),
-                        },
-                        Severity::Error,
-                        1,
-                        n.span.clone(),
-                    );
-                    spec.unique.push(UniqueSpec { columns, meta });
-                }
-            }
-        }
-        if let Some(n) = t.get("unique") {
-            if let Some(items) = n.array(self.diags, "`unique`") {
-                for item in items {
-                    let (cols_node, table) = if item.is_table() {
-                        let table = item.table(
-                            self.diags,
-                            "an entry of `unique`",
-                            &with_meta(&["columns"]),
-                        );
-                        (table.as_ref().and_then(|t| t.get("columns")), table)
-                    } else {
-                        (Some(item.clone()), None)
-                    };
-                    let Some(cols_node) = cols_node else {
-                        self.diags.error(
-                            item.span.clone(),
-                            "an entry of `unique` needs `columns`",
-                            "no columns",
-                            None,
-                        );
-                        continue;
-                    };
-                    let Some(cols) = cols_node.strings(self.diags, "`unique` columns") else {
-                        continue;
-                    };
-                    let columns = self.known_columns(cols, declared);
-                    if columns.is_empty() {
-                        continue;
-                    }
-                    let meta = self.meta(
-                        table.as_ref(),
-                        format!("table.unique[{}]", columns.join("+")),
-                        Description::UniqueColumns {
-                            columns: columns.clone(),
-                        },
-                        Severity::Error,
-                        1,
-                        item.span.clone(),
-                    );
-                    spec.unique.push(UniqueSpec { columns, meta });
-                }
-            }
-        }
+        let mut cx = TableCx {
+            cx: KindCx { loader: self },
+            table: &t,
+            declared,
+        };
+        spec.checks = crate::checks::parse_table(&mut cx);
         if let Some(n) = t.get_any(&["foreign_keys", "foreignKeys"]) {
             if let Some(items) = n.array(self.diags, "`foreign_keys`") {
                 for item in items {
@@ -435,4 +364,53 @@ impl Loader<'_> {
 enum Referenced {
     Table(std::sync::Arc<crate::read::Table>),
     Records(Vec<crate::read::Record>),
+}
+
+/// What a table kind's parser sees of `[table]`
+/// ([`crate::checks::registry::TableKind::parse`]): the section's table,
+/// the declared columns, and the loader's services (check identity,
+/// diagnostics, through [`KindCx`]).
+pub(crate) struct TableCx<'c, 'd, 'a, 'i> {
+    cx: KindCx<'c, 'd>,
+    /// The section, `[table]`.
+    pub table: &'c Table<'a, 'i>,
+    /// The columns declared in `[fields]`, which a table check may name.
+    pub declared: &'c [&'c str],
+}
+
+impl<'c, 'd> std::ops::Deref for TableCx<'c, 'd, '_, '_> {
+    type Target = KindCx<'c, 'd>;
+
+    fn deref(&self) -> &KindCx<'c, 'd> {
+        &self.cx
+    }
+}
+
+impl<'c, 'd> std::ops::DerefMut for TableCx<'c, 'd, '_, '_> {
+    fn deref_mut(&mut self) -> &mut KindCx<'c, 'd> {
+        &mut self.cx
+    }
+}
+
+impl TableCx<'_, '_, '_, '_> {
+    /// The columns of `cols` that are declared in `[fields]`; each other
+    /// one is an error (with a suggestion) at its span.
+    pub fn known_columns(&mut self, cols: Vec<(String, Range<usize>)>) -> Vec<String> {
+        self.cx.loader.known_columns(cols, self.declared)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_unknown_key_lists_the_keys_of_table_in_order() {
+        let err = crate::checks::load_rules("[table]\nduplicate_row = true\n")
+            .err()
+            .map(|e| format!("{e:?}"));
+        let keys = "required_columns, forbidden_columns, unexpected_columns, missing_columns, \
+                    row_count, duplicate_rows, unique, primary_key, primaryKey, foreign_keys, \
+                    foreignKeys, structure";
+        let help = format!("did you mean `duplicate_rows`? The keys allowed here are: {keys}");
+        assert!(err.as_ref().is_some_and(|e| e.contains(&help)), "{err:?}");
+    }
 }

@@ -132,15 +132,6 @@ doc_only_check!(
     "nessuna riga è vuota"
 );
 doc_only_check!(
-    foreign_key,
-    "VG203",
-    "foreign-key",
-    3,
-    Error,
-    "the value exists in the referenced file",
-    "il valore esiste nel file di riferimento"
-);
-doc_only_check!(
     expression,
     "VG301",
     "expression",
@@ -165,8 +156,8 @@ use crate::messages::Message;
 registry::registry! {
     other: [
         encoding, ragged_row, unterminated_quote, header, missing_column,
-        unexpected_column, forbidden_column, row_count, blank_row, foreign_key, address,
-        expression, cross_source,
+        unexpected_column, forbidden_column, row_count, blank_row, address, expression,
+        cross_source,
     ],
     fields: [
         Required => required::Required,
@@ -184,6 +175,7 @@ registry::registry! {
     table: [
         DuplicateRow => duplicate_row::DuplicateRow,
         CompositeKey => composite_key::CompositeKey,
+        ForeignKey => foreign_key::ForeignKey,
     ],
 }
 

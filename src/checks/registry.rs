@@ -10,12 +10,14 @@
 //! evaluator through [`FieldCheck`], an enum the macro generates with one
 //! variant per kind: a `match` per value, no `Box<dyn>`, no allocation.
 //!
-//! A *table kind* (a check written in `[table]`: duplicate rows, keys)
+//! A *table kind* (a check written in `[table]`: duplicate rows, keys,
+//! foreign keys)
 //! implements [`TableKind`] the same way: it reads its own keys of
 //! `[table]` ([`parse_table`]), and says why a row fails; the planner files
 //! each check by its [`TableStage`], a stage of the engine that the kinds of
-//! that stage share (the ordered merge that finds repeated keys and rows),
-//! and the engine calls the kind through [`TableCheck`].
+//! that stage share (the ordered merge that finds repeated keys and rows,
+//! the per-row lookup of a key), and the engine calls the kind through
+//! [`TableCheck`].
 //!
 //! The other kinds (file structure, expressions, addresses, cross-source
 //! checks) are registered by their identity ([`CheckKind`]: code, name,
@@ -114,8 +116,8 @@ pub(crate) trait FieldKind: Sentences + Sized + Clone + fmt::Debug {
 
 /// When the engine evaluates a table kind. Each stage is the engine's and
 /// is shared by the kinds that plug into it: the planner files a check by
-/// its stage, and checks are reported stage by stage (keys, then whole
-/// rows), in registry order within a stage.
+/// its stage, and checks are reported stage by stage (keys, whole rows,
+/// references), in registry order within a stage.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TableStage {
     /// A combination of columns ([`TableKind::columns`]) that no two rows
@@ -127,6 +129,10 @@ pub enum TableStage {
     /// The whole row: the ordered merge records each row's cells and asks
     /// [`TableKind::repeated`] about a repeat.
     Rows,
+    /// Each row on its own, with the rows' other checks: the engine reads
+    /// the values of [`TableKind::columns`] and, when none is missing,
+    /// asks [`TableKind::absent`] about them.
+    Reference,
 }
 
 /// A check kind written in the `[table]` section of the rule file.
@@ -158,6 +164,14 @@ pub(crate) trait TableKind: Sentences + Sized + Clone + fmt::Debug {
     /// [`TableStage::Keys`]: why a row with no value in a column of the
     /// key fails, if it does (`None`: such a row is not evaluated).
     fn incomplete(&self) -> Option<Self::Failure> {
+        None
+    }
+
+    /// [`TableStage::Reference`]: why a row whose values of
+    /// [`columns`](Self::columns) are `key` (trimmed, none missing) fails,
+    /// if it does. It runs for every such row: no allocation on the
+    /// passing path.
+    fn absent(&self, _key: &[String]) -> Option<Self::Failure> {
         None
     }
 }
@@ -302,6 +316,15 @@ macro_rules! registry {
                 match self {
                     $(TableCheck::$tvariant(c) => {
                         registry::TableKind::incomplete(c).map(Message::from)
+                    })*
+                }
+            }
+
+            /// See [`registry::TableKind::absent`].
+            pub fn absent(&self, key: &[String]) -> Option<Message> {
+                match self {
+                    $(TableCheck::$tvariant(c) => {
+                        registry::TableKind::absent(c, key).map(Message::from)
                     })*
                 }
             }

@@ -3,7 +3,7 @@
 //! [`Description::Table`] and [`Message::Table`], from its module). `summary.json`, `findings.csv`, JUnit and the terminal carry
 //! this text.
 
-use super::{joined, Description, In, Lang, Message};
+use super::{Description, In, Lang, Message};
 use crate::identity::codice_fiscale::CfError;
 use crate::identity::dates::MONTH_NAMES;
 use crate::read::{delimiter_name, ReadIssueKind};
@@ -27,15 +27,6 @@ pub fn description(d: &Description) -> String {
             (None, Some(b)) => format!("the extract has at most {b} rows"),
             (None, None) => "row count".into(),
         },
-        Description::ForeignKey {
-            columns,
-            file,
-            reference,
-        } => format!(
-            "{} exists in {file} ({})",
-            joined(columns),
-            joined(reference)
-        ),
         Description::Address => "the address is in the city's civic-number register".into(),
         Description::Field(d) => In(d, Lang::En).to_string(),
         Description::Table(d) => In(d, Lang::En).to_string(),
@@ -60,9 +51,6 @@ pub fn message(m: &Message) -> String {
             Some(s) => format!("declared column {column} is missing (did you mean {s}?)"),
             None => format!("declared column {column} is missing"),
         },
-        Message::NotFound { file, columns } => {
-            format!("not found in {file} ({})", joined(columns))
-        }
         Message::TooFewRows { rows, min } => {
             format!("the extract has {rows} rows, at least {min} expected")
         }

@@ -8,7 +8,7 @@
 //! not typed yet) is translated phrase by phrase where a phrase is known
 //! ([`PHRASES`]); values, expressions and column names are kept.
 
-use super::{joined, percent, Description, In, Lang, Message};
+use super::{percent, Description, In, Lang, Message};
 use crate::identity::codice_fiscale::CfError;
 use crate::identity::dates::DateError;
 use crate::identity::ids::IdError;
@@ -50,15 +50,6 @@ pub fn description(d: &Description) -> String {
             }
             (None, None) => "numero di righe".into(),
         },
-        Description::ForeignKey {
-            columns,
-            file,
-            reference,
-        } => format!(
-            "{} esiste in {file} ({})",
-            joined(columns),
-            joined(reference)
-        ),
         Description::Address => "l'indirizzo è nello stradario della città".into(),
         Description::Field(d) => In(d, Lang::It).to_string(),
         Description::Table(d) => In(d, Lang::It).to_string(),
@@ -83,9 +74,6 @@ pub fn message(m: &Message) -> String {
             Some(s) => format!("manca la colonna dichiarata {column} (forse {s}?)"),
             None => format!("manca la colonna dichiarata {column}"),
         },
-        Message::NotFound { file, columns } => {
-            format!("non trovato in {file} ({})", joined(columns))
-        }
         Message::TooFewRows { rows, min } => format!(
             "l'estratto ha {}, almeno {min} attese",
             count(*rows, "riga", "righe")
@@ -522,10 +510,10 @@ mod tests {
     #[test]
     fn the_issues_examples_are_italian() {
         assert_eq!(
-            message(&Message::NotFound {
+            message(&Message::from(crate::checks::foreign_key::Failure {
                 file: "nidi.csv".into(),
                 columns: vec![field("CODICE")],
-            }),
+            })),
             "non trovato in nidi.csv (CODICE)"
         );
         assert_eq!(

@@ -9,7 +9,7 @@
 //! report's language.
 //!
 //! The sentences of the field kinds (VG101–VG1xx) and of the table kinds
-//! (VG201, VG202) are not in the catalogues: each kind's module writes its
+//! (VG201–VG203) are not in the catalogues: each kind's module writes its
 //! own, in both languages, as a [`Sentence`], and [`Description::Field`],
 //! [`Message::Field`], [`Description::Table`] and [`Message::Table`] carry
 //! them. The catalogues keep the sentences of the other file, table and
@@ -117,21 +117,12 @@ pub enum Description {
         /// Most rows.
         max: Option<u64>,
     },
-    /// VG203.
-    ForeignKey {
-        /// The extract's columns.
-        columns: Vec<String>,
-        /// The referenced file, as the rule file names it.
-        file: String,
-        /// The referenced file's columns.
-        reference: Vec<String>,
-    },
     /// VG204.
     Address,
     /// A field kind's description (VG101–VG1xx), in the words of the
     /// kind's own module.
     Field(crate::checks::FieldDescription),
-    /// A table kind's description (VG201, VG202), in the words of the
+    /// A table kind's description (VG201–VG203), in the words of the
     /// kind's own module.
     Table(crate::checks::TableDescription),
 }
@@ -165,7 +156,7 @@ pub enum Message {
     /// A field kind's finding (VG101–VG1xx), in the words of the kind's own
     /// module.
     Field(crate::checks::FieldMessage),
-    /// A table kind's finding (VG201, VG202), in the words of the kind's
+    /// A table kind's finding (VG201–VG203), in the words of the kind's
     /// own module.
     Table(crate::checks::TableMessage),
     /// The message, followed by the value it is about (`--show-pii`).
@@ -185,13 +176,6 @@ pub enum Message {
         column: String,
         /// A column of the file with a close name.
         similar: Option<String>,
-    },
-    /// The key is not in the referenced file (VG203).
-    NotFound {
-        /// The referenced file.
-        file: String,
-        /// Its columns.
-        columns: Vec<String>,
     },
     /// Too few rows (VG008).
     TooFewRows {

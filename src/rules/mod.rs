@@ -212,21 +212,6 @@ pub struct TableConstraint {
     pub meta: CheckMeta,
 }
 
-/// A foreign key: values of `columns` must exist in another file.
-#[derive(Clone, Debug)]
-pub struct ForeignKeySpec {
-    /// Columns of this extract.
-    pub columns: Vec<String>,
-    /// The referenced file.
-    pub file: PathBuf,
-    /// Columns of the referenced file.
-    pub reference_columns: Vec<String>,
-    /// The referenced keys, loaded with the rules.
-    pub keys: Arc<crate::read::KeySet>,
-    /// Identity, severity, tolerance.
-    pub meta: CheckMeta,
-}
-
 /// Table-level expectations.
 #[derive(Clone, Debug, Default)]
 pub struct TableSpec {
@@ -240,11 +225,9 @@ pub struct TableSpec {
     pub unexpected_columns: Option<CheckMeta>,
     /// Row count bounds.
     pub row_count: Option<(Option<u64>, Option<u64>, CheckMeta)>,
-    /// The checks of the table kinds (duplicate rows, keys), in the order
-    /// the loader parsed them.
+    /// The checks of the table kinds (duplicate rows, keys, foreign keys),
+    /// in the order the loader parsed them.
     pub checks: Vec<TableConstraint>,
-    /// Foreign keys.
-    pub foreign_keys: Vec<ForeignKeySpec>,
     /// Severity of declared columns missing from the file.
     pub missing_columns: Option<CheckMeta>,
     /// Severity of structural problems (ragged rows, encoding, quotes, header).

@@ -944,7 +944,7 @@ fn check_rows(
             parts.extend(record.fields.iter().map(trim));
             out.row_fps.push(checks::unique::fingerprint(&parts));
         }
-        for fk in &plan.foreign_keys {
+        for fk in &plan.references {
             let key: Vec<String> = fk
                 .fields
                 .iter()
@@ -966,7 +966,7 @@ fn check_rows(
                 continue;
             }
             out.evaluated[fk.check] += 1;
-            if !fk.keys.contains(&key) {
+            if let Some(message) = fk.kind.absent(&key) {
                 out.failed[fk.check] += 1;
                 let column = fk
                     .fields
@@ -975,11 +975,7 @@ fn check_rows(
                     .collect::<Vec<_>>()
                     .join("+");
                 let show = options.show_pii || fk.fields.iter().all(|&f| !plan.fields[f].pii);
-                let message = Message::NotFound {
-                    file: fk.file.to_string(),
-                    columns: fk.reference_columns.clone(),
-                }
-                .with_value(&key.join(" + "), show);
+                let message = message.with_value(&key.join(" + "), show);
                 let f = finding(
                     plan,
                     ids,

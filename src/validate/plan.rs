@@ -43,14 +43,15 @@ pub(crate) struct PlannedUnique {
     pub table: Option<TableCheck>,
 }
 
-/// A foreign key.
+/// A kind judging each row's values of some columns
+/// ([`TableStage::Reference`]: a foreign key).
 #[derive(Clone, Debug)]
-pub(crate) struct PlannedForeignKey {
+pub(crate) struct PlannedReference {
     pub check: usize,
+    /// Field indexes of the kind's columns.
     pub fields: Vec<usize>,
-    pub keys: Arc<crate::read::KeySet>,
-    pub file: String,
-    pub reference_columns: Vec<String>,
+    /// The kind, which says why a row's values fail.
+    pub kind: TableCheck,
 }
 
 /// A cross-field expression check.
@@ -77,7 +78,7 @@ pub struct Plan {
     pub(crate) key_shown: crate::privacy::KeyShown,
     pub(crate) missing_values: Vec<String>,
     pub(crate) uniques: Vec<PlannedUnique>,
-    pub(crate) foreign_keys: Vec<PlannedForeignKey>,
+    pub(crate) references: Vec<PlannedReference>,
     pub(crate) exprs: Vec<PlannedExpr>,
     /// Kinds judging a whole column ([`Stage::Column`]): field, check,
     /// kind.
@@ -347,7 +348,7 @@ impl Plan {
             }
             fields.push(planned);
         }
-        // Table kinds, stage by stage: keys, then whole rows.
+        // Table kinds, stage by stage: keys, whole rows, references.
         let field_of = |name: &str| rules.field_index(name);
         let table_checks = |stage: TableStage| {
             rules
@@ -378,29 +379,19 @@ impl Plan {
         let rows = table_checks(TableStage::Rows)
             .map(|c| (push_table(&mut checks, c), c.kind.clone()))
             .collect();
-        let mut foreign_keys = Vec::new();
-        for fk in &rules.table.foreign_keys {
-            let idx = push(
-                &mut checks,
-                fk.meta.clone(),
-                &checks::foreign_key::KIND,
-                Some(fk.columns.join("+")),
-            );
-            let fis: Vec<usize> = fk.columns.iter().filter_map(|c| field_of(c)).collect();
-            if fis.len() != fk.columns.len() || fis.iter().any(|&f| fields[f].col.is_none()) {
+        let mut references = Vec::new();
+        for c in table_checks(TableStage::Reference) {
+            let idx = push_table(&mut checks, c);
+            let key = c.kind.columns();
+            let fis: Vec<usize> = key.iter().filter_map(|c| field_of(c)).collect();
+            if fis.len() != key.len() || fis.iter().any(|&f| fields[f].col.is_none()) {
                 checks[idx].skipped = Some(Message::KeyMissing);
                 continue;
             }
-            foreign_keys.push(PlannedForeignKey {
+            references.push(PlannedReference {
                 check: idx,
                 fields: fis,
-                keys: Arc::clone(&fk.keys),
-                file: fk
-                    .file
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default(),
-                reference_columns: fk.reference_columns.clone(),
+                kind: c.kind.clone(),
             });
         }
         let mut exprs = Vec::new();
@@ -475,7 +466,7 @@ impl Plan {
             key_shown: crate::privacy::KeyShown::plain(),
             missing_values: rules.input.missing_values.clone(),
             uniques,
-            foreign_keys,
+            references,
             exprs,
             columns,
             encoding,

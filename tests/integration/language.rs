@@ -6,7 +6,7 @@ use std::path::Path;
 
 use regex::Regex;
 use vaglio::checks::{
-    composite_key, FieldDescription, FieldMessage, TableDescription, TableMessage,
+    composite_key, foreign_key, FieldDescription, FieldMessage, TableDescription, TableMessage,
 };
 use vaglio::messages::{en, it, Description, Message, Sentence};
 
@@ -62,10 +62,10 @@ fn english_sentences() -> Vec<String> {
         Message::NotDelimited,
         Message::NotLinked,
         Message::KeyMissing,
-        Message::NotFound {
+        Message::from(foreign_key::Failure {
             file: "anagrafe.csv".into(),
             columns: vec!["CODICE_FISCALE".into()],
-        },
+        }),
         Message::from(composite_key::Failure::Repeats {
             columns: vec!["COD_SERVIZIO".into(), "CF_ALUNNO".into()],
             first: 1,

@@ -23,8 +23,8 @@ use toml::de::{DeTable, DeValue};
 use super::diagnostic::{did_you_mean, Diagnostics, RuleFileError};
 use super::walk::{scalar_text, Node, Table};
 use super::{
-    Bound, CheckMeta, DatamartColumn, ExprCheckSpec, FieldSpec, ForeignKeySpec, InputSpec, RuleSet,
-    Severity, TableSpec, DEFAULT_MISSING_VALUES,
+    Bound, CheckMeta, DatamartColumn, ExprCheckSpec, FieldSpec, InputSpec, RuleSet, Severity,
+    TableSpec, DEFAULT_MISSING_VALUES,
 };
 use crate::checks::CheckKind;
 use crate::expr::{compile_bool, Env, Expr};

@@ -1,4 +1,5 @@
-//! The `[table]` section: table-level checks and foreign keys.
+//! The `[table]` section: the file's columns, the row count, the
+//! structure's severity, and the table kinds' section ([`TableCx`]).
 
 use super::*;
 
@@ -89,7 +90,7 @@ impl Loader<'_> {
     pub(super) fn table(&mut self, node: Node<'_, '_>, declared: &[&str]) -> TableSpec {
         let mut spec = self.table_defaults();
         // The keys of the file's columns, the kinds' keys (in registry
-        // order), then the foreign keys and the structure's severity.
+        // order), then the structure's severity.
         let mut allowed = vec![
             "required_columns",
             "forbidden_columns",
@@ -102,7 +103,7 @@ impl Loader<'_> {
                 .iter()
                 .flat_map(|k| k.iter().copied()),
         );
-        allowed.extend(["foreign_keys", "foreignKeys", "structure"]);
+        allowed.push("structure");
         let Some(t) = node.table(self.diags, "[table]", &allowed) else {
             return spec;
         };
@@ -177,186 +178,7 @@ impl Loader<'_> {
             declared,
         };
         spec.checks = crate::checks::parse_table(&mut cx);
-        if let Some(n) = t.get_any(&["foreign_keys", "foreignKeys"]) {
-            if let Some(items) = n.array(self.diags, "`foreign_keys`") {
-                for item in items {
-                    if let Some(fk) = self.foreign_key(item, declared) {
-                        spec.foreign_keys.push(fk);
-                    }
-                }
-            }
-        }
         spec
-    }
-
-    pub(super) fn known_columns(
-        &mut self,
-        cols: Vec<(String, Range<usize>)>,
-        declared: &[&str],
-    ) -> Vec<String> {
-        let mut out = Vec::new();
-        for (c, span) in cols {
-            if !declared.contains(&c.as_str()) {
-                let help = match did_you_mean(&c, declared.iter().copied()) {
-                    Some(s) => format!(
-                        "did you mean {s}? Declare every column a table check uses in [fields]"
-                    ),
-                    None => "declare every column a table check uses in [fields]".into(),
-                };
-                self.diags.error(
-                    span,
-                    format!("unknown column {c}"),
-                    "not declared in [fields]",
-                    Some(help),
-                );
-            } else {
-                out.push(c);
-            }
-        }
-        out
-    }
-
-    pub(super) fn foreign_key(
-        &mut self,
-        item: Node<'_, '_>,
-        declared: &[&str],
-    ) -> Option<ForeignKeySpec> {
-        let t = item.table(
-            self.diags,
-            "an entry of `foreign_keys`",
-            &with_meta(&["columns", "fields", "reference"]),
-        )?;
-        let Some(cols_node) = t.get_any(&["columns", "fields"]) else {
-            self.diags.error(item.span.clone(), "a foreign key needs `columns`", "no columns", Some("foreign_keys = [{ columns = [\"COD\"], reference = { file = \"codes.csv\", columns = [\"COD\"] } }]".into()));
-            return None;
-        };
-        let cols = cols_node.strings(self.diags, "`columns`")?;
-        let columns = self.known_columns(cols, declared);
-        let Some(ref_node) = t.get("reference") else {
-            self.diags.error(
-                item.span.clone(),
-                "a foreign key needs a `reference`",
-                "no reference",
-                Some("reference = { file = \"codes.csv\", columns = [\"COD\"] }".into()),
-            );
-            return None;
-        };
-        let rt = ref_node.table(
-            self.diags,
-            "`reference`",
-            &["file", "columns", "fields", "delimiter", "encoding"],
-        )?;
-        let Some(file_node) = rt.get("file") else {
-            self.diags.error(
-                ref_node.span.clone(),
-                "`reference` needs a `file`",
-                "no file",
-                None,
-            );
-            return None;
-        };
-        let file = file_node.str(self.diags, "`file`")?;
-        let ref_cols: Vec<(String, Range<usize>)> = match rt.get_any(&["columns", "fields"]) {
-            Some(n) => n.strings(self.diags, "`columns`")?,
-            None => columns
-                .iter()
-                .map(|c| (c.clone(), ref_node.span.clone()))
-                .collect(),
-        };
-        if ref_cols.len() != columns.len() || columns.is_empty() {
-            if !columns.is_empty() {
-                self.diags.error(
-                    ref_node.span.clone(),
-                    "the reference names a different number of columns than the foreign key",
-                    "column count differs",
-                    None,
-                );
-            }
-            return None;
-        }
-        let mut options = ReadOptions::default();
-        if let Some(d) = rt
-            .get("delimiter")
-            .and_then(|n| n.str(self.diags, "`delimiter`"))
-        {
-            options.delimiter = d.bytes().next();
-        }
-        if let Some(e) = rt
-            .get("encoding")
-            .and_then(|n| n.str(self.diags, "`encoding`"))
-        {
-            options.encoding = EncodingChoice::parse(e).unwrap_or_default();
-        }
-        let path = self.base.join(file);
-        // The records: from the run's inputs (read once per run), else read
-        // here.
-        let read = match (self.references, self.inputs) {
-            (References::Read, Some(inputs)) => inputs
-                .get(&path, &options)
-                .map(|t| (t.header.columns.clone(), Referenced::Table(t))),
-            (References::Read, None) => crate::read::read_all(&path, &options)
-                .map(|(s, r)| (s.header.columns, Referenced::Records(r))),
-            (References::HeaderOnly, _) => crate::read::Source::open(&path, &options)
-                .map(|s| (s.header.columns, Referenced::Records(Vec::new()))),
-            (References::Never, _) => {
-                self.never_read(file_node.span.clone(), &path);
-                return None;
-            }
-        };
-        let (header, records) = match read {
-            Ok(r) => r,
-            Err(e) => {
-                self.diags.error(
-                    file_node.span.clone(),
-                    format!("cannot read the referenced file {}: {e}", path.display()),
-                    "unreadable file",
-                    Some("paths are relative to the rule file".into()),
-                );
-                return None;
-            }
-        };
-        let mut idx = Vec::new();
-        for (c, span) in &ref_cols {
-            match header.iter().position(|h| h == c) {
-                Some(i) => idx.push(i),
-                None => {
-                    let help = did_you_mean(c, header.iter().map(String::as_str))
-                        .map(|s| format!("did you mean {s}? "))
-                        .unwrap_or_default();
-                    self.diags.error(
-                        span.clone(),
-                        format!("{} has no column {c}", path.display()),
-                        "unknown column",
-                        Some(format!("{help}its columns are: {}", header.join(", "))),
-                    );
-                    return None;
-                }
-            }
-        }
-        let keys = match &records {
-            Referenced::Table(t) => t.key_set(&idx),
-            Referenced::Records(r) => Arc::new(crate::read::KeySet::from_records(r, &idx)),
-        };
-        let reference_columns: Vec<String> = ref_cols.into_iter().map(|(s, _)| s).collect();
-        let meta = self.meta(
-            Some(&t),
-            format!("table.foreign_key[{}]", columns.join("+")),
-            Description::ForeignKey {
-                columns: columns.clone(),
-                file: file.to_string(),
-                reference: reference_columns.clone(),
-            },
-            Severity::Error,
-            3,
-            item.span.clone(),
-        );
-        Some(ForeignKeySpec {
-            columns,
-            file: path,
-            reference_columns,
-            keys,
-            meta,
-        })
     }
 }
 
@@ -396,7 +218,92 @@ impl TableCx<'_, '_, '_, '_> {
     /// The columns of `cols` that are declared in `[fields]`; each other
     /// one is an error (with a suggestion) at its span.
     pub fn known_columns(&mut self, cols: Vec<(String, Range<usize>)>) -> Vec<String> {
-        self.cx.loader.known_columns(cols, self.declared)
+        let (declared, diags) = (self.declared, &mut *self.cx.loader.diags);
+        let mut out = Vec::new();
+        for (c, span) in cols {
+            if !declared.contains(&c.as_str()) {
+                let help = match did_you_mean(&c, declared.iter().copied()) {
+                    Some(s) => format!(
+                        "did you mean {s}? Declare every column a table check uses in [fields]"
+                    ),
+                    None => "declare every column a table check uses in [fields]".into(),
+                };
+                diags.error(
+                    span,
+                    format!("unknown column {c}"),
+                    "not declared in [fields]",
+                    Some(help),
+                );
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    /// The keys of the columns `ref_cols` of `file` (relative to the rule
+    /// file, read with `options`), with the file's path: read once per run
+    /// when the rules load for a run, only the header for commands that
+    /// run no checks (the keys are then empty). A file that cannot be read
+    /// is an error at `file_span`, a column it lacks one at the column's
+    /// span.
+    pub fn reference_keys(
+        &mut self,
+        file: &str,
+        file_span: Range<usize>,
+        options: &ReadOptions,
+        ref_cols: &[(String, Range<usize>)],
+    ) -> Option<(PathBuf, Arc<crate::read::KeySet>)> {
+        let loader = &mut *self.cx.loader;
+        let path = loader.base.join(file);
+        let read = match (loader.references, loader.inputs) {
+            (References::Read, Some(inputs)) => inputs
+                .get(&path, options)
+                .map(|t| (t.header.columns.clone(), Referenced::Table(t))),
+            (References::Read, None) => crate::read::read_all(&path, options)
+                .map(|(s, r)| (s.header.columns, Referenced::Records(r))),
+            (References::HeaderOnly, _) => crate::read::Source::open(&path, options)
+                .map(|s| (s.header.columns, Referenced::Records(Vec::new()))),
+            (References::Never, _) => {
+                loader.never_read(file_span, &path);
+                return None;
+            }
+        };
+        let (header, records) = match read {
+            Ok(r) => r,
+            Err(e) => {
+                loader.diags.error(
+                    file_span,
+                    format!("cannot read the referenced file {}: {e}", path.display()),
+                    "unreadable file",
+                    Some("paths are relative to the rule file".into()),
+                );
+                return None;
+            }
+        };
+        let mut idx = Vec::new();
+        for (c, span) in ref_cols {
+            match header.iter().position(|h| h == c) {
+                Some(i) => idx.push(i),
+                None => {
+                    let help = did_you_mean(c, header.iter().map(String::as_str))
+                        .map(|s| format!("did you mean {s}? "))
+                        .unwrap_or_default();
+                    loader.diags.error(
+                        span.clone(),
+                        format!("{} has no column {c}", path.display()),
+                        "unknown column",
+                        Some(format!("{help}its columns are: {}", header.join(", "))),
+                    );
+                    return None;
+                }
+            }
+        }
+        let keys = match &records {
+            Referenced::Table(t) => t.key_set(&idx),
+            Referenced::Records(r) => Arc::new(crate::read::KeySet::from_records(r, &idx)),
+        };
+        Some((path, keys))
     }
 }
 

@@ -114,15 +114,6 @@ doc_only_check!(
     "nessuna colonna vietata è consegnata"
 );
 doc_only_check!(
-    row_count,
-    "VG008",
-    "row-count",
-    0,
-    Error,
-    "the number of rows is within bounds",
-    "il numero di righe è nei limiti"
-);
-doc_only_check!(
     blank_row,
     "VG009",
     "blank-row",
@@ -156,8 +147,7 @@ use crate::messages::Message;
 registry::registry! {
     other: [
         encoding, ragged_row, unterminated_quote, header, missing_column,
-        unexpected_column, forbidden_column, row_count, blank_row, address, expression,
-        cross_source,
+        unexpected_column, forbidden_column, blank_row, address, expression, cross_source,
     ],
     fields: [
         Required => required::Required,
@@ -173,6 +163,7 @@ registry::registry! {
         Printable => printable::Printable,
     ],
     table: [
+        RowCount => row_count::RowCount,
         DuplicateRow => duplicate_row::DuplicateRow,
         CompositeKey => composite_key::CompositeKey,
         ForeignKey => foreign_key::ForeignKey,

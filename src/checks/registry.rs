@@ -10,13 +10,14 @@
 //! evaluator through [`FieldCheck`], an enum the macro generates with one
 //! variant per kind: a `match` per value, no `Box<dyn>`, no allocation.
 //!
-//! A *table kind* (a check written in `[table]`: duplicate rows, keys,
-//! foreign keys)
+//! A *table kind* (a check written in `[table]`: the row count, duplicate
+//! rows, keys, foreign keys)
 //! implements [`TableKind`] the same way: it reads its own keys of
 //! `[table]` ([`parse_table`]), and says why a row fails; the planner files
 //! each check by its [`TableStage`], a stage of the engine that the kinds of
-//! that stage share (the ordered merge that finds repeated keys and rows,
-//! the per-row lookup of a key), and the engine calls the kind through
+//! that stage share (the count of rows, the ordered merge that finds
+//! repeated keys and rows, the per-row lookup of a key), and the engine
+//! calls the kind through
 //! [`TableCheck`].
 //!
 //! The other kinds (file structure, expressions, addresses, cross-source
@@ -116,10 +117,14 @@ pub(crate) trait FieldKind: Sentences + Sized + Clone + fmt::Debug {
 
 /// When the engine evaluates a table kind. Each stage is the engine's and
 /// is shared by the kinds that plug into it: the planner files a check by
-/// its stage, and checks are reported stage by stage (keys, whole rows,
-/// references), in registry order within a stage.
+/// its stage, and checks are reported stage by stage (the file, before the
+/// fields' checks; keys, whole rows and references, after them), in
+/// registry order within a stage.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TableStage {
+    /// The whole file, once it is read: the engine asks [`TableKind::rows`]
+    /// about its number of rows.
+    File,
     /// A combination of columns ([`TableKind::columns`]) that no two rows
     /// may share: the engine's ordered merge, with the fields' `unique`
     /// ([`Stage::CrossRow`]), records each row's combination and asks
@@ -153,6 +158,12 @@ pub(crate) trait TableKind: Sentences + Sized + Clone + fmt::Debug {
     /// row). Reports name the check's column by them, joined with `+`.
     fn columns(&self) -> &[String] {
         &[]
+    }
+
+    /// [`TableStage::File`]: why a file of `rows` data rows fails, if it
+    /// does.
+    fn rows(&self, _rows: u64) -> Option<Self::Failure> {
+        None
     }
 
     /// [`TableStage::Keys`], [`TableStage::Rows`]: why a row whose key (or
@@ -299,6 +310,13 @@ macro_rules! registry {
             pub fn columns(&self) -> &[String] {
                 match self {
                     $(TableCheck::$tvariant(c) => registry::TableKind::columns(c),)*
+                }
+            }
+
+            /// See [`registry::TableKind::rows`].
+            pub fn rows(&self, rows: u64) -> Option<Message> {
+                match self {
+                    $(TableCheck::$tvariant(c) => registry::TableKind::rows(c, rows).map(Message::from),)*
                 }
             }
 

@@ -21,12 +21,6 @@ pub fn description(d: &Description) -> String {
         Description::MissingColumns => "every declared field is a column of the file".into(),
         Description::UnexpectedColumns => "every column of the file is declared in [fields]".into(),
         Description::ForbiddenColumns => "no forbidden column is delivered".into(),
-        Description::RowCount { min, max } => match (min, max) {
-            (Some(a), Some(b)) => format!("the extract has between {a} and {b} rows"),
-            (Some(a), None) => format!("the extract has at least {a} rows"),
-            (None, Some(b)) => format!("the extract has at most {b} rows"),
-            (None, None) => "row count".into(),
-        },
         Description::Address => "the address is in the city's civic-number register".into(),
         Description::Field(d) => In(d, Lang::En).to_string(),
         Description::Table(d) => In(d, Lang::En).to_string(),
@@ -51,9 +45,6 @@ pub fn message(m: &Message) -> String {
             Some(s) => format!("declared column {column} is missing (did you mean {s}?)"),
             None => format!("declared column {column} is missing"),
         },
-        Message::TooFewRows { rows, min } => {
-            format!("the extract has {rows} rows, at least {min} expected")
-        }
         Message::FailRateRose { check, now, was } => format!(
             "{check} fails for {now:.2}% of values, was {was:.2}% (+{:.2} points)",
             round4(now - was)
@@ -62,9 +53,6 @@ pub fn message(m: &Message) -> String {
             "{field} is {now:.2}% complete, was {was:.2}% (−{:.2} points)",
             round4(was - now)
         ),
-        Message::TooManyRows { rows, max } => {
-            format!("the extract has {rows} rows, at most {max} expected")
-        }
         Message::UndeclaredColumn { column } => {
             format!("column {column} is not declared in the rule file")
         }
@@ -198,10 +186,10 @@ mod tests {
             "the combination COD_SERVIZIO + CF_ALUNNO repeats row 174"
         );
         assert_eq!(
-            description(&Description::RowCount {
+            description(&Description::from(crate::checks::row_count::Description {
                 min: Some(1),
                 max: None
-            }),
+            })),
             "the extract has at least 1 rows"
         );
         assert_eq!(

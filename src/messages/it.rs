@@ -42,14 +42,6 @@ pub fn description(d: &Description) -> String {
         Description::MissingColumns => "ogni campo dichiarato è una colonna del file".into(),
         Description::UnexpectedColumns => "ogni colonna del file è dichiarata in [fields]".into(),
         Description::ForbiddenColumns => "nessuna colonna vietata è consegnata".into(),
-        Description::RowCount { min, max } => match (min, max) {
-            (Some(a), Some(b)) => format!("l'estratto ha tra {a} e {b} righe"),
-            (Some(a), None) => format!("l'estratto ha almeno {}", count(*a, "riga", "righe")),
-            (None, Some(b)) => {
-                format!("l'estratto ha al massimo {}", count(*b, "riga", "righe"))
-            }
-            (None, None) => "numero di righe".into(),
-        },
         Description::Address => "l'indirizzo è nello stradario della città".into(),
         Description::Field(d) => In(d, Lang::It).to_string(),
         Description::Table(d) => In(d, Lang::It).to_string(),
@@ -74,10 +66,6 @@ pub fn message(m: &Message) -> String {
             Some(s) => format!("manca la colonna dichiarata {column} (forse {s}?)"),
             None => format!("manca la colonna dichiarata {column}"),
         },
-        Message::TooFewRows { rows, min } => format!(
-            "l'estratto ha {}, almeno {min} attese",
-            count(*rows, "riga", "righe")
-        ),
         Message::FailRateRose { check, now, was } => format!(
             "{check}: valori non conformi {} (prima {}, +{} punti)",
             percent(*now, 2, Lang::It),
@@ -89,10 +77,6 @@ pub fn message(m: &Message) -> String {
             percent(*now, 2, Lang::It),
             percent(*was, 2, Lang::It),
             format!("{:.2}", round4(was - now)).replace('.', ",")
-        ),
-        Message::TooManyRows { rows, max } => format!(
-            "l'estratto ha {}, al massimo {max} attese",
-            count(*rows, "riga", "righe")
         ),
         Message::UndeclaredColumn { column } => {
             format!("la colonna {column} non è dichiarata nel file di regole")
@@ -465,7 +449,10 @@ mod tests {
 
     #[test]
     fn descriptions_agree_in_gender_and_number() {
-        let rows = |min| description(&Description::RowCount { min, max: None });
+        let rows = |min| {
+            let d = crate::checks::row_count::Description { min, max: None };
+            description(&Description::from(d))
+        };
         assert_eq!(rows(Some(1)), "l'estratto ha almeno 1 riga");
         assert_eq!(rows(Some(2)), "l'estratto ha almeno 2 righe");
         assert_eq!(count(1, "carattere", "caratteri"), "1 carattere");

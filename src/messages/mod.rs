@@ -9,7 +9,7 @@
 //! report's language.
 //!
 //! The sentences of the field kinds (VG101–VG1xx) and of the table kinds
-//! (VG201–VG203) are not in the catalogues: each kind's module writes its
+//! (VG008, VG201–VG203) are not in the catalogues: each kind's module writes its
 //! own, in both languages, as a [`Sentence`], and [`Description::Field`],
 //! [`Message::Field`], [`Description::Table`] and [`Message::Table`] carry
 //! them. The catalogues keep the sentences of the other file, table and
@@ -110,19 +110,12 @@ pub enum Description {
     UnexpectedColumns,
     /// VG007.
     ForbiddenColumns,
-    /// VG008: the bounds on the number of rows.
-    RowCount {
-        /// Fewest rows.
-        min: Option<u64>,
-        /// Most rows.
-        max: Option<u64>,
-    },
     /// VG204.
     Address,
     /// A field kind's description (VG101–VG1xx), in the words of the
     /// kind's own module.
     Field(crate::checks::FieldDescription),
-    /// A table kind's description (VG201–VG203), in the words of the
+    /// A table kind's description (VG008, VG201–VG203), in the words of the
     /// kind's own module.
     Table(crate::checks::TableDescription),
 }
@@ -156,7 +149,7 @@ pub enum Message {
     /// A field kind's finding (VG101–VG1xx), in the words of the kind's own
     /// module.
     Field(crate::checks::FieldMessage),
-    /// A table kind's finding (VG201–VG203), in the words of the kind's
+    /// A table kind's finding (VG008, VG201–VG203), in the words of the kind's
     /// own module.
     Table(crate::checks::TableMessage),
     /// The message, followed by the value it is about (`--show-pii`).
@@ -177,13 +170,6 @@ pub enum Message {
         /// A column of the file with a close name.
         similar: Option<String>,
     },
-    /// Too few rows (VG008).
-    TooFewRows {
-        /// The rows.
-        rows: u64,
-        /// The fewest expected.
-        min: u64,
-    },
     /// A check fails for more values than in the baseline (`--baseline`).
     FailRateRose {
         /// The check's id.
@@ -201,13 +187,6 @@ pub enum Message {
         now: f64,
         /// Percentage complete in the baseline.
         was: f64,
-    },
-    /// Too many rows (VG008).
-    TooManyRows {
-        /// The rows.
-        rows: u64,
-        /// The most expected.
-        max: u64,
     },
     /// A column of the file is not in `[fields]` (VG006).
     UndeclaredColumn {

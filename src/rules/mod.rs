@@ -223,10 +223,8 @@ pub struct TableSpec {
     /// How to treat columns that are neither declared nor required: `None`
     /// ignores them.
     pub unexpected_columns: Option<CheckMeta>,
-    /// Row count bounds.
-    pub row_count: Option<(Option<u64>, Option<u64>, CheckMeta)>,
-    /// The checks of the table kinds (duplicate rows, keys, foreign keys),
-    /// in the order the loader parsed them.
+    /// The checks of the table kinds (row count, duplicate rows, keys,
+    /// foreign keys), in the order the loader parsed them.
     pub checks: Vec<TableConstraint>,
     /// Severity of declared columns missing from the file.
     pub missing_columns: Option<CheckMeta>,

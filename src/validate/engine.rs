@@ -336,16 +336,11 @@ fn check_chunks<'t>(
             emitter.emit(&mut results, f)?;
         }
     }
-    if let Some((check, min, max)) = plan.row_count {
-        results[check].evaluated = 1;
-        let message = match (min, max) {
-            (Some(m), _) if rows < m => Some(Message::TooFewRows { rows, min: m }),
-            (_, Some(m)) if rows > m => Some(Message::TooManyRows { rows, max: m }),
-            _ => None,
-        };
-        if let Some(message) = message {
-            results[check].failed = 1;
-            let f = file_finding(&plan, &ids, check, String::new(), message);
+    for (check, kind) in &plan.files {
+        results[*check].evaluated = 1;
+        if let Some(message) = kind.rows(rows) {
+            results[*check].failed = 1;
+            let f = file_finding(&plan, &ids, *check, String::new(), message);
             emitter.emit(&mut results, f)?;
         }
     }

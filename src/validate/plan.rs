@@ -90,7 +90,9 @@ pub struct Plan {
     /// Kinds judging whole rows in the ordered merge
     /// ([`TableStage::Rows`]), with their check.
     pub(crate) rows: Vec<(usize, TableCheck)>,
-    pub(crate) row_count: Option<(usize, Option<u64>, Option<u64>)>,
+    /// Kinds judging the whole file once it is read
+    /// ([`TableStage::File`]), with their check.
+    pub(crate) files: Vec<(usize, TableCheck)>,
 }
 
 fn push(
@@ -297,10 +299,18 @@ impl Plan {
                 }
             }
         }
-        let row_count = rules.table.row_count.as_ref().map(|(min, max, meta)| {
-            let c = push(&mut checks, meta.clone(), &checks::row_count::KIND, None);
-            (c, *min, *max)
-        });
+        // Table kinds, stage by stage: the file here, before the fields;
+        // keys, whole rows and references after them.
+        let table_checks = |stage: TableStage| {
+            rules
+                .table
+                .checks
+                .iter()
+                .filter(move |c| c.kind.stage() == stage)
+        };
+        let files = table_checks(TableStage::File)
+            .map(|c| (push_table(&mut checks, c), c.kind.clone()))
+            .collect();
 
         // Fields.
         let mut fields = Vec::new();
@@ -348,15 +358,7 @@ impl Plan {
             }
             fields.push(planned);
         }
-        // Table kinds, stage by stage: keys, whole rows, references.
         let field_of = |name: &str| rules.field_index(name);
-        let table_checks = |stage: TableStage| {
-            rules
-                .table
-                .checks
-                .iter()
-                .filter(move |c| c.kind.stage() == stage)
-        };
         for c in table_checks(TableStage::Keys) {
             let idx = push_table(&mut checks, c);
             let key = c.kind.columns();
@@ -474,7 +476,7 @@ impl Plan {
             quote,
             blank,
             rows,
-            row_count,
+            files,
         }
     }
 

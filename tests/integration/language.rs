@@ -6,7 +6,8 @@ use std::path::Path;
 
 use regex::Regex;
 use vaglio::checks::{
-    composite_key, foreign_key, FieldDescription, FieldMessage, TableDescription, TableMessage,
+    composite_key, foreign_key, row_count, FieldDescription, FieldMessage, TableDescription,
+    TableMessage,
 };
 use vaglio::messages::{en, it, Description, Message, Sentence};
 
@@ -72,10 +73,10 @@ fn english_sentences() -> Vec<String> {
         }),
     ];
     let descriptions = [
-        Description::RowCount {
+        Description::from(row_count::Description {
             min: Some(1),
             max: None,
-        },
+        }),
         Description::from(composite_key::Description::PrimaryKey { columns: cols }),
     ];
     let fields = kind_sentences(en::message, en::description)

@@ -1,5 +1,5 @@
-//! The `[table]` section: the file's columns, the row count, the
-//! structure's severity, and the table kinds' section ([`TableCx`]).
+//! The `[table]` section: the file's columns, the structure's severity,
+//! and the table kinds' section ([`TableCx`]).
 
 use super::*;
 
@@ -96,7 +96,6 @@ impl Loader<'_> {
             "forbidden_columns",
             "unexpected_columns",
             "missing_columns",
-            "row_count",
         ];
         allowed.extend(
             crate::checks::TABLE_KEYS
@@ -154,22 +153,6 @@ impl Loader<'_> {
                         Some("use \"error\", \"warning\" or \"info\"".into()),
                     ),
                 }
-            }
-        }
-        if let Some(n) = t.get("row_count") {
-            if let Some(rt) = n.table(self.diags, "`row_count`", &with_meta(&["min", "max"])) {
-                let min = rt.get("min").and_then(|m| m.count(self.diags, "`min`"));
-                let max = rt.get("max").and_then(|m| m.count(self.diags, "`max`"));
-                let desc = Description::RowCount { min, max };
-                let meta = self.meta(
-                    Some(&rt),
-                    "table.row_count".into(),
-                    desc,
-                    Severity::Error,
-                    0,
-                    n.span.clone(),
-                );
-                spec.row_count = Some((min, max, meta));
             }
         }
         let mut cx = TableCx {

@@ -11,17 +11,15 @@
 //! variant per kind: a `match` per value, no `Box<dyn>`, no allocation.
 //!
 //! A *table kind* (a check written in `[table]`: the row count, duplicate
-//! rows, keys, foreign keys)
-//! implements [`TableKind`] the same way: it reads its own keys of
-//! `[table]` ([`parse_table`]), and says why a row fails; the planner files
-//! each check by its [`TableStage`], a stage of the engine that the kinds of
-//! that stage share (the count of rows, the ordered merge that finds
-//! repeated keys and rows, the per-row lookup of a key), and the engine
-//! calls the kind through
-//! [`TableCheck`].
+//! rows, keys, foreign keys) implements [`TableKind`] the same way: it
+//! reads its own keys of `[table]` ([`parse_table`]), and says why the file
+//! or a row fails; the planner files each check by its [`TableStage`], a
+//! stage of the engine that the kinds of that stage share (the count of
+//! rows, the ordered merge that finds repeated keys and rows, the per-row
+//! lookup of a key), and the engine calls the kind through [`TableCheck`].
 //!
-//! The other kinds (file structure, expressions, addresses, cross-source
-//! checks) are registered by their identity ([`CheckKind`]: code, name,
+//! The other kinds (file structure and columns, expressions, addresses,
+//! cross-source checks) are registered by their identity ([`CheckKind`]: code, name,
 //! documentation) so that `vaglio rules` lists them; their evaluation needs
 //! the reader or the linkage, and keeps its own stage in the engine.
 //!

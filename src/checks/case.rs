@@ -209,15 +209,7 @@ mod tests {
 
     #[test]
     fn the_rule_file_says_upper_or_lower() {
-        let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default();
-        let load = |text: &str| {
-            crate::rules::load_str(
-                text,
-                std::path::Path::new("x.toml"),
-                std::path::Path::new("."),
-                today,
-            )
-        };
+        let load = crate::checks::load_rules;
         let rules = load("[fields.A]\ncase = \"upper\"\n[fields.B]\ncase = { value = \"lower\", severity = \"error\" }\n")
             .unwrap_or_else(|e| panic!("{e:?}"));
         let a = &rules.fields[0].constraints[0];

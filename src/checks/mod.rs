@@ -114,15 +114,6 @@ doc_only_check!(
     "nessuna colonna vietata è consegnata"
 );
 doc_only_check!(
-    row_count,
-    "VG008",
-    "row-count",
-    0,
-    Error,
-    "the number of rows is within bounds",
-    "il numero di righe è nei limiti"
-);
-doc_only_check!(
     blank_row,
     "VG009",
     "blank-row",
@@ -130,33 +121,6 @@ doc_only_check!(
     Warning,
     "no row is blank",
     "nessuna riga è vuota"
-);
-doc_only_check!(
-    duplicate_row,
-    "VG201",
-    "duplicate-row",
-    1,
-    Warning,
-    "no row repeats another in full",
-    "nessuna riga ne ripete un'altra per intero"
-);
-doc_only_check!(
-    composite_key,
-    "VG202",
-    "composite-key",
-    1,
-    Error,
-    "no two rows share a key combination",
-    "nessuna coppia di righe condivide la stessa combinazione di chiave"
-);
-doc_only_check!(
-    foreign_key,
-    "VG203",
-    "foreign-key",
-    3,
-    Error,
-    "the value exists in the referenced file",
-    "il valore esiste nel file di riferimento"
 );
 doc_only_check!(
     expression,
@@ -176,12 +140,14 @@ use crate::messages::Message;
 
 // The registry: every check kind, once. Field kinds (`[fields.NAME]`
 // constraints) are listed in the order the loader parses them, which is
-// the order of their checks in reports; a new one goes at the end.
+// the order of their checks in reports; a new one goes at the end. Table
+// kinds (`[table]`) are listed in the order the loader parses them; their
+// checks are reported stage by stage (`registry::TableStage`), in this
+// order within a stage.
 registry::registry! {
     other: [
         encoding, ragged_row, unterminated_quote, header, missing_column,
-        unexpected_column, forbidden_column, row_count, blank_row, duplicate_row,
-        composite_key, foreign_key, address, expression, cross_source,
+        unexpected_column, forbidden_column, blank_row, address, expression, cross_source,
     ],
     fields: [
         Required => required::Required,
@@ -196,6 +162,12 @@ registry::registry! {
         Case => case::Case,
         Printable => printable::Printable,
     ],
+    table: [
+        RowCount => row_count::RowCount,
+        DuplicateRow => duplicate_row::DuplicateRow,
+        CompositeKey => composite_key::CompositeKey,
+        ForeignKey => foreign_key::ForeignKey,
+    ],
 }
 
 /// Finds a check kind by code (`VG101`) or name (`required`), ignoring case.
@@ -203,6 +175,15 @@ pub fn find(code_or_name: &str) -> Option<&'static CheckKind> {
     ALL.iter().find(|k| {
         k.code.eq_ignore_ascii_case(code_or_name) || k.name.eq_ignore_ascii_case(code_or_name)
     })
+}
+
+/// Loads a rule file's `text` (named `x.toml`, relative paths from the
+/// current folder, today 1 January 2026), for the kinds' tests.
+#[cfg(test)]
+pub(crate) fn load_rules(text: &str) -> Result<crate::rules::RuleSet, crate::rules::RuleFileError> {
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default();
+    let (path, base) = (std::path::Path::new("x.toml"), std::path::Path::new("."));
+    crate::rules::load_str(text, path, base, today)
 }
 
 #[cfg(test)]

@@ -258,15 +258,7 @@ mod tests {
 
     #[test]
     fn the_rule_file_switches_it_on() {
-        let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default();
-        let load = |text: &str| {
-            crate::rules::load_str(
-                text,
-                std::path::Path::new("x.toml"),
-                std::path::Path::new("."),
-                today,
-            )
-        };
+        let load = crate::checks::load_rules;
         let rules = load(
             "[fields.A]\nprintable = true\n[fields.B]\nprintable = { value = true, severity = \"error\" }\n[fields.C]\nprintable = false\n[fields.D]\n",
         )

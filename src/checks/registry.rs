@@ -10,17 +10,30 @@
 //! evaluator through [`FieldCheck`], an enum the macro generates with one
 //! variant per kind: a `match` per value, no `Box<dyn>`, no allocation.
 //!
-//! The other kinds (file structure, table keys, expressions, cross-source
-//! checks) are registered by their identity ([`CheckKind`]: code, name,
+//! A *table kind* (a check written in `[table]`: the row count, duplicate
+//! rows, keys, foreign keys) implements [`TableKind`] the same way: it
+//! reads its own keys of `[table]` ([`parse_table`]), and says why the file
+//! or a row fails; the planner files each check by its [`TableStage`], a
+//! stage of the engine that the kinds of that stage share (the count of
+//! rows, the ordered merge that finds repeated keys and rows, the per-row
+//! lookup of a key), and the engine calls the kind through [`TableCheck`].
+//!
+//! The other kinds (file structure and columns, expressions, addresses,
+//! cross-source checks) are registered by their identity ([`CheckKind`]: code, name,
 //! documentation) so that `vaglio rules` lists them; their evaluation needs
-//! the reader or several rows at once, and keeps its own stage in the
-//! engine.
+//! the reader or the linkage, and keeps its own stage in the engine.
+//!
+//! [`parse_field`]: super::parse_field
+//! [`parse_table`]: super::parse_table
+//! [`FieldCheck`]: super::FieldCheck
+//! [`TableCheck`]: super::TableCheck
 
 use std::fmt;
 
 use super::CheckKind;
 use crate::messages::Sentence;
 use crate::rules::load::fields::FieldCx;
+use crate::rules::load::table::TableCx;
 use crate::rules::CheckMeta;
 use crate::value::Value;
 
@@ -100,6 +113,78 @@ pub(crate) trait FieldKind: Sentences + Sized + Clone + fmt::Debug {
     }
 }
 
+/// When the engine evaluates a table kind. Each stage is the engine's and
+/// is shared by the kinds that plug into it: the planner files a check by
+/// its stage, and checks are reported stage by stage (the file, before the
+/// fields' checks; keys, whole rows and references, after them), in
+/// registry order within a stage.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TableStage {
+    /// The whole file, once it is read: the engine asks [`TableKind::rows`]
+    /// about its number of rows.
+    File,
+    /// A combination of columns ([`TableKind::columns`]) that no two rows
+    /// may share: the engine's ordered merge, with the fields' `unique`
+    /// ([`Stage::CrossRow`]), records each row's combination and asks
+    /// [`TableKind::repeated`] about a repeat, [`TableKind::incomplete`]
+    /// about a row missing a column of it.
+    Keys,
+    /// The whole row: the ordered merge records each row's cells and asks
+    /// [`TableKind::repeated`] about a repeat.
+    Rows,
+    /// Each row on its own, with the rows' other checks: the engine reads
+    /// the values of [`TableKind::columns`] and, when none is missing,
+    /// asks [`TableKind::absent`] about them.
+    Reference,
+}
+
+/// A check kind written in the `[table]` section of the rule file.
+pub(crate) trait TableKind: Sentences + Sized + Clone + fmt::Debug {
+    /// The keys of `[table]` the kind reads (checked by the loader: any
+    /// other key is an error with a suggestion).
+    const KEYS: &'static [&'static str];
+
+    /// Reads the kind's checks from `[table]` into `out` (none when its
+    /// keys are absent; one per key combination for `unique`). Problems
+    /// are reported through `cx`'s diagnostics.
+    fn parse(cx: &mut TableCx<'_, '_, '_, '_>, out: &mut Vec<(Self, CheckMeta)>);
+
+    /// When the engine evaluates it.
+    fn stage(&self) -> TableStage;
+
+    /// The declared columns the check reads, in order (none: the whole
+    /// row). Reports name the check's column by them, joined with `+`.
+    fn columns(&self) -> &[String] {
+        &[]
+    }
+
+    /// [`TableStage::File`]: why a file of `rows` data rows fails, if it
+    /// does.
+    fn rows(&self, _rows: u64) -> Option<Self::Failure> {
+        None
+    }
+
+    /// [`TableStage::Keys`], [`TableStage::Rows`]: why a row whose key (or
+    /// whole row) repeats row `first`'s fails, if it does.
+    fn repeated(&self, _first: u64) -> Option<Self::Failure> {
+        None
+    }
+
+    /// [`TableStage::Keys`]: why a row with no value in a column of the
+    /// key fails, if it does (`None`: such a row is not evaluated).
+    fn incomplete(&self) -> Option<Self::Failure> {
+        None
+    }
+
+    /// [`TableStage::Reference`]: why a row whose values of
+    /// [`columns`](Self::columns) are `key` (trimmed, none missing) fails,
+    /// if it does. It runs for every such row: no allocation on the
+    /// passing path.
+    fn absent(&self, _key: &[String]) -> Option<Self::Failure> {
+        None
+    }
+}
+
 /// Sorts kinds by code, at compile time (the order `vaglio rules` lists
 /// them in).
 pub(crate) const fn sort_by_code<const N: usize>(mut kinds: [CheckKind; N]) -> [CheckKind; N] {
@@ -128,51 +213,56 @@ const fn code_less(a: &[u8], b: &[u8]) -> bool {
     a.len() < b.len()
 }
 
-/// Builds the registry: `ALL` (every kind, by code), the [`FieldCheck`]
-/// enum with one variant per field kind, [`FieldDescription`] and
-/// [`FieldMessage`] (the kinds' sentences, and their conversions into
+/// Builds the registry: `ALL` (every kind, by code); for the field kinds,
+/// the [`FieldCheck`] enum with one variant per kind, [`FieldDescription`]
+/// and [`FieldMessage`] (the kinds' sentences, and their conversions into
 /// [`crate::messages::Description`] and [`crate::messages::Message`]),
-/// [`FIELD_KEYS`] and [`parse_field`]. Field kinds are listed in the order the loader parses
-/// them, which is the order of their checks in reports.
+/// [`FIELD_KEYS`] and [`parse_field`]; for the table kinds, the same:
+/// [`TableCheck`], [`TableDescription`], [`TableMessage`], [`TABLE_KEYS`]
+/// and [`parse_table`]. Kinds are listed in the order the loader parses
+/// them; a field's checks are reported in that order.
+///
+/// [`FieldCheck`]: super::FieldCheck
+/// [`FieldDescription`]: super::FieldDescription
+/// [`FieldMessage`]: super::FieldMessage
+/// [`FIELD_KEYS`]: super::FIELD_KEYS
+/// [`parse_field`]: super::parse_field
+/// [`TableCheck`]: super::TableCheck
+/// [`TableDescription`]: super::TableDescription
+/// [`TableMessage`]: super::TableMessage
+/// [`TABLE_KEYS`]: super::TABLE_KEYS
+/// [`parse_table`]: super::parse_table
 macro_rules! registry {
     (
         other: [$($other:ident),* $(,)?],
-        fields: [$($variant:ident => $module:ident :: $ty:ident),* $(,)?] $(,)?
+        fields: [$($variant:ident => $module:ident :: $ty:ident),* $(,)?],
+        table: [$($tvariant:ident => $tmodule:ident :: $tty:ident),* $(,)?] $(,)?
     ) => {
         $(pub mod $module;)*
+        $(pub mod $tmodule;)*
 
-        const COUNT: usize = [$(stringify!($other),)* $(stringify!($module),)*].len();
-        const SORTED: [CheckKind; COUNT] =
-            registry::sort_by_code([$($other::KIND,)* $($module::KIND,)*]);
+        const COUNT: usize =
+            [$(stringify!($other),)* $(stringify!($module),)* $(stringify!($tmodule),)*].len();
+        const SORTED: [CheckKind; COUNT] = registry::sort_by_code(
+            [$($other::KIND,)* $($module::KIND,)* $($tmodule::KIND,)*],
+        );
 
         /// Every check kind, in code order.
         pub const ALL: &[CheckKind] = &SORTED;
 
-        /// A field's constraint, resolved: one variant per field kind, each
-        /// holding its kind's concrete evaluator.
-        #[derive(Clone, Debug)]
-        pub enum FieldCheck {
-            $(
-                #[doc = concat!("[`", stringify!($module), "`].")]
-                $variant($module::$ty),
-            )*
+        registry::kind_group! {
+            what: "field",
+            check: FieldCheck,
+            kind: FieldKind,
+            stage: Stage,
+            sentences: (FieldDescription, FieldMessage, Field),
+            keys: FIELD_KEYS,
+            parse: parse_field(crate::rules::load::fields::FieldCx<'_, '_, '_, '_>)
+                -> FieldConstraint,
+            kinds: [$($variant => $module::$ty),*],
         }
 
         impl FieldCheck {
-            /// The kind's identity.
-            pub fn kind(&self) -> &'static CheckKind {
-                match self {
-                    $(FieldCheck::$variant(_) => &$module::KIND,)*
-                }
-            }
-
-            /// When the engine evaluates it.
-            pub fn stage(&self) -> registry::Stage {
-                match self {
-                    $(FieldCheck::$variant(c) => registry::FieldKind::stage(c),)*
-                }
-            }
-
             /// See [`registry::FieldKind::evaluate`].
             #[inline]
             pub fn evaluate(&self, cell: registry::Cell<'_, '_>) -> Option<Message> {
@@ -201,62 +291,165 @@ macro_rules! registry {
             }
         }
 
-        /// A field kind's description: one variant per kind, each holding
+        registry::kind_group! {
+            what: "table",
+            check: TableCheck,
+            kind: TableKind,
+            stage: TableStage,
+            sentences: (TableDescription, TableMessage, Table),
+            keys: TABLE_KEYS,
+            parse: parse_table(crate::rules::load::table::TableCx<'_, '_, '_, '_>)
+                -> TableConstraint,
+            kinds: [$($tvariant => $tmodule::$tty),*],
+        }
+
+        impl TableCheck {
+            /// See [`registry::TableKind::columns`].
+            pub fn columns(&self) -> &[String] {
+                match self {
+                    $(TableCheck::$tvariant(c) => registry::TableKind::columns(c),)*
+                }
+            }
+
+            /// See [`registry::TableKind::rows`].
+            pub fn rows(&self, rows: u64) -> Option<Message> {
+                match self {
+                    $(TableCheck::$tvariant(c) => registry::TableKind::rows(c, rows).map(Message::from),)*
+                }
+            }
+
+            /// See [`registry::TableKind::repeated`].
+            pub fn repeated(&self, first: u64) -> Option<Message> {
+                match self {
+                    $(TableCheck::$tvariant(c) => {
+                        registry::TableKind::repeated(c, first).map(Message::from)
+                    })*
+                }
+            }
+
+            /// See [`registry::TableKind::incomplete`].
+            pub fn incomplete(&self) -> Option<Message> {
+                match self {
+                    $(TableCheck::$tvariant(c) => {
+                        registry::TableKind::incomplete(c).map(Message::from)
+                    })*
+                }
+            }
+
+            /// See [`registry::TableKind::absent`].
+            pub fn absent(&self, key: &[String]) -> Option<Message> {
+                match self {
+                    $(TableCheck::$tvariant(c) => {
+                        registry::TableKind::absent(c, key).map(Message::from)
+                    })*
+                }
+            }
+        }
+    };
+}
+
+pub(crate) use registry;
+
+/// What the registry generates for a group of kinds (`what`: `"field"`,
+/// `"table"`) that implement the trait `kind`: the enum `check` (one
+/// variant per kind, holding its evaluator) with the kind's identity and
+/// `stage`; the enums of its sentences (`sentences`: the description's,
+/// the message's, and their variant in [`crate::messages::Description`]
+/// and [`crate::messages::Message`]), one variant per kind holding its
+/// module's [`Sentences::Description`] and [`Sentences::Failure`], with
+/// their [`Sentence`] implementations and the conversions of every kind's
+/// sentences; `keys`, the keys each kind reads; and `parse`, which asks
+/// every kind in turn for its checks in the section its argument reads.
+macro_rules! kind_group {
+    (
+        what: $what:literal,
+        check: $check:ident,
+        kind: $kind:ident,
+        stage: $stage:ident,
+        sentences: ($desc:ident, $msg:ident, $outer:ident),
+        keys: $keys:ident,
+        parse: $parse:ident($cx:ty) -> $constraint:ident,
+        kinds: [$($variant:ident => $module:ident :: $ty:ident),*],
+    ) => {
+        #[doc = concat!("A ", $what, " check, resolved: one variant per ", $what, " kind, each")]
+        /// holding its kind's concrete evaluator.
+        #[derive(Clone, Debug)]
+        pub enum $check {
+            $(
+                #[doc = concat!("[`", stringify!($module), "`].")]
+                $variant($module::$ty),
+            )*
+        }
+
+        impl $check {
+            /// The kind's identity.
+            pub fn kind(&self) -> &'static CheckKind {
+                match self {
+                    $($check::$variant(_) => &$module::KIND,)*
+                }
+            }
+
+            /// When the engine evaluates it.
+            pub fn stage(&self) -> registry::$stage {
+                match self {
+                    $($check::$variant(c) => registry::$kind::stage(c),)*
+                }
+            }
+        }
+
+        #[doc = concat!("A ", $what, " kind's description: one variant per kind, each holding")]
         /// its module's [`registry::Sentences::Description`].
         #[derive(Clone, Debug, PartialEq)]
-        pub enum FieldDescription {
+        pub enum $desc {
             $(
                 #[doc = concat!("[`", stringify!($module), "`].")]
                 $variant(<$module::$ty as registry::Sentences>::Description),
             )*
         }
 
-        /// A field kind's finding: one variant per kind, each holding its
+        #[doc = concat!("A ", $what, " kind's finding: one variant per kind, each holding its")]
         /// module's [`registry::Sentences::Failure`].
         #[derive(Clone, Debug, PartialEq)]
-        pub enum FieldMessage {
+        pub enum $msg {
             $(
                 #[doc = concat!("[`", stringify!($module), "`].")]
                 $variant(<$module::$ty as registry::Sentences>::Failure),
             )*
         }
 
-        registry::sentence_enum!(FieldDescription, Description, $($variant => $module::$ty),*);
-        registry::sentence_enum!(FieldMessage, Failure, $($variant => $module::$ty),*);
+        registry::sentence_enum!($desc, Description, $($variant => $module::$ty),*);
+        registry::sentence_enum!($msg, Failure, $($variant => $module::$ty),*);
 
         $(
             impl From<<$module::$ty as registry::Sentences>::Description>
                 for crate::messages::Description
             {
                 fn from(d: <$module::$ty as registry::Sentences>::Description) -> Self {
-                    crate::messages::Description::Field(FieldDescription::$variant(d))
+                    crate::messages::Description::$outer($desc::$variant(d))
                 }
             }
 
             impl From<<$module::$ty as registry::Sentences>::Failure> for Message {
                 fn from(m: <$module::$ty as registry::Sentences>::Failure) -> Self {
-                    Message::Field(FieldMessage::$variant(m))
+                    Message::$outer($msg::$variant(m))
                 }
             }
         )*
 
-        /// The keys of a field's table that the field kinds read, kind by
-        /// kind.
-        pub const FIELD_KEYS: &[&[&str]] = &[
-            $(<$module::$ty as registry::FieldKind>::KEYS,)*
+        #[doc = concat!("The keys that the ", $what, " kinds read, kind by kind.")]
+        pub const $keys: &[&[&str]] = &[
+            $(<$module::$ty as registry::$kind>::KEYS,)*
         ];
 
-        /// Asks every field kind, in registry order, for its constraints on
-        /// the field `cx` describes.
-        pub(crate) fn parse_field(
-            cx: &mut crate::rules::load::fields::FieldCx<'_, '_, '_, '_>,
-        ) -> Vec<crate::rules::FieldConstraint> {
+        #[doc = concat!("Asks every ", $what, " kind, in registry order, for its checks in the")]
+        /// section `cx` reads.
+        pub(crate) fn $parse(cx: &mut $cx) -> Vec<crate::rules::$constraint> {
             let mut out = Vec::new();
             $(
                 let mut found: Vec<($module::$ty, crate::rules::CheckMeta)> = Vec::new();
-                <$module::$ty as registry::FieldKind>::parse(cx, &mut found);
-                out.extend(found.into_iter().map(|(c, meta)| crate::rules::FieldConstraint {
-                    kind: FieldCheck::$variant(c),
+                <$module::$ty as registry::$kind>::parse(cx, &mut found);
+                out.extend(found.into_iter().map(|(c, meta)| crate::rules::$constraint {
+                    kind: $check::$variant(c),
                     meta,
                 }));
             )*
@@ -265,9 +458,9 @@ macro_rules! registry {
     };
 }
 
-pub(crate) use registry;
+pub(crate) use kind_group;
 
-/// Implements [`Sentence`] for [`FieldDescription`] or [`FieldMessage`]
+/// Implements [`Sentence`] for a group's description or message enum
 /// (`$assoc`: the associated type of [`Sentences`] its variants hold), by
 /// dispatching to the variant's module.
 macro_rules! sentence_enum {
@@ -314,7 +507,10 @@ pub(crate) use sentence_enum;
 
 #[cfg(test)]
 mod tests {
-    use super::super::{FieldCheck, FieldDescription, FieldMessage, ALL, FIELD_KEYS};
+    use super::super::{
+        FieldCheck, FieldDescription, FieldMessage, TableDescription, TableMessage, ALL,
+        FIELD_KEYS, TABLE_KEYS,
+    };
     use super::*;
 
     #[test]
@@ -327,36 +523,58 @@ mod tests {
         assert!(!code_less(b"VG101", b"VG101"));
     }
 
+    /// The codes of `examples`' kinds, each once, in order.
+    fn codes_of<S>(examples: Vec<S>, kind: fn(&S) -> &'static CheckKind) -> Vec<&'static str> {
+        let mut codes: Vec<&str> = examples.iter().map(|s| kind(s).code).collect();
+        codes.dedup();
+        codes
+    }
+
     #[test]
-    fn every_field_kind_gives_examples_of_its_sentences() {
-        let kinds = |codes: Vec<&'static str>| {
-            let mut codes = codes;
-            codes.dedup();
-            codes
-        };
-        let described = kinds(
-            FieldDescription::examples()
-                .iter()
-                .map(|d| d.kind().code)
-                .collect(),
-        );
-        let failing = kinds(
-            FieldMessage::examples()
-                .iter()
-                .map(|m| m.kind().code)
-                .collect(),
-        );
+    fn every_kind_gives_examples_of_its_sentences() {
+        let described = codes_of(FieldDescription::examples(), FieldDescription::kind);
+        let failing = codes_of(FieldMessage::examples(), FieldMessage::kind);
         assert_eq!(described.len(), FIELD_KEYS.len());
+        assert_eq!(failing, described);
+        let described = codes_of(TableDescription::examples(), TableDescription::kind);
+        let failing = codes_of(TableMessage::examples(), TableMessage::kind);
+        assert_eq!(described.len(), TABLE_KEYS.len());
         assert_eq!(failing, described);
     }
 
     #[test]
     fn no_key_is_read_by_two_kinds() {
-        let mut keys: Vec<&str> = FIELD_KEYS.iter().flat_map(|k| k.iter().copied()).collect();
-        let n = keys.len();
-        keys.sort_unstable();
-        keys.dedup();
-        assert_eq!(keys.len(), n);
+        for group in [FIELD_KEYS, TABLE_KEYS] {
+            let mut keys: Vec<&str> = group.iter().flat_map(|k| k.iter().copied()).collect();
+            let n = keys.len();
+            keys.sort_unstable();
+            keys.dedup();
+            assert_eq!(keys.len(), n);
+        }
+    }
+
+    #[test]
+    fn table_kinds_parse_in_registry_order_and_are_in_all() {
+        let rules = "[fields.A]\n[fields.B]\n[table]\nunique = [[\"A\", \"B\"]]\n\
+                     duplicate_rows = true\nprimary_key = [\"A\"]\n";
+        let set = super::super::load_rules(rules).unwrap_or_else(|e| panic!("{e:?}"));
+        let checks: Vec<(&str, TableStage)> = set
+            .table
+            .checks
+            .iter()
+            .map(|c| (c.kind.kind().name, c.kind.stage()))
+            .collect();
+        assert_eq!(
+            checks,
+            [
+                ("duplicate-row", TableStage::Rows),
+                ("composite-key", TableStage::Keys),
+                ("composite-key", TableStage::Keys),
+            ]
+        );
+        for c in &set.table.checks {
+            assert!(ALL.contains(c.kind.kind()), "{}", c.kind.kind().code);
+        }
     }
 
     #[test]
@@ -364,14 +582,7 @@ mod tests {
         let rules = "[fields.A]\ntype = \"integer\"\nrequired = true\nunique = true\n\
                      enum = [\"1\"]\npattern = '\\d'\nrange = { min = 0 }\nmax_length = 3\n\
                      completeness = 90\n";
-        let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default();
-        let set = crate::rules::load_str(
-            rules,
-            std::path::Path::new("x.toml"),
-            std::path::Path::new("."),
-            today,
-        )
-        .unwrap_or_else(|e| panic!("{e:?}"));
+        let set = super::super::load_rules(rules).unwrap_or_else(|e| panic!("{e:?}"));
         let kinds: Vec<&str> = set.fields[0]
             .constraints
             .iter()

@@ -1,9 +1,9 @@
 //! The English catalogue: every [`Description`] and [`Message`] in English
-//! (a field kind's, [`Description::Field`] and [`Message::Field`], from its
-//! module). `summary.json`, `findings.csv`, JUnit and the terminal carry
+//! (a field or table kind's, [`Description::Field`], [`Message::Field`],
+//! [`Description::Table`] and [`Message::Table`], from its module). `summary.json`, `findings.csv`, JUnit and the terminal carry
 //! this text.
 
-use super::{joined, Description, In, Lang, Message};
+use super::{Description, In, Lang, Message};
 use crate::identity::codice_fiscale::CfError;
 use crate::identity::dates::MONTH_NAMES;
 use crate::read::{delimiter_name, ReadIssueKind};
@@ -21,29 +21,9 @@ pub fn description(d: &Description) -> String {
         Description::MissingColumns => "every declared field is a column of the file".into(),
         Description::UnexpectedColumns => "every column of the file is declared in [fields]".into(),
         Description::ForbiddenColumns => "no forbidden column is delivered".into(),
-        Description::RowCount { min, max } => match (min, max) {
-            (Some(a), Some(b)) => format!("the extract has between {a} and {b} rows"),
-            (Some(a), None) => format!("the extract has at least {a} rows"),
-            (None, Some(b)) => format!("the extract has at most {b} rows"),
-            (None, None) => "row count".into(),
-        },
-        Description::DuplicateRows => "no row is repeated in full".into(),
-        Description::PrimaryKey { columns } => format!(
-            "{} identifies each row: present and never repeated",
-            joined(columns)
-        ),
-        Description::UniqueColumns { columns } => format!("no two rows share {}", joined(columns)),
-        Description::ForeignKey {
-            columns,
-            file,
-            reference,
-        } => format!(
-            "{} exists in {file} ({})",
-            joined(columns),
-            joined(reference)
-        ),
         Description::Address => "the address is in the city's civic-number register".into(),
         Description::Field(d) => In(d, Lang::En).to_string(),
+        Description::Table(d) => In(d, Lang::En).to_string(),
     }
 }
 
@@ -58,26 +38,13 @@ pub fn message(m: &Message) -> String {
             format!("{} (value: {value:?})", message(inner))
         }
         Message::Field(m) => In(m, Lang::En).to_string(),
-        Message::CombinationRepeats { columns, first } => {
-            format!("the combination {} repeats row {first}", joined(columns))
-        }
-        Message::KeyColumnMissing { columns } => format!(
-            "a column of the primary key ({}) is missing",
-            joined(columns)
-        ),
-        Message::RepeatsRow { first } => format!("repeats row {first}"),
+        Message::Table(m) => In(m, Lang::En).to_string(),
         Message::Read(kind) => read_issue(kind),
         Message::Header(kind) => format!("header: {}", read_issue(kind)),
         Message::ColumnNotFound { column, similar } => match similar {
             Some(s) => format!("declared column {column} is missing (did you mean {s}?)"),
             None => format!("declared column {column} is missing"),
         },
-        Message::NotFound { file, columns } => {
-            format!("not found in {file} ({})", joined(columns))
-        }
-        Message::TooFewRows { rows, min } => {
-            format!("the extract has {rows} rows, at least {min} expected")
-        }
         Message::FailRateRose { check, now, was } => format!(
             "{check} fails for {now:.2}% of values, was {was:.2}% (+{:.2} points)",
             round4(now - was)
@@ -86,9 +53,6 @@ pub fn message(m: &Message) -> String {
             "{field} is {now:.2}% complete, was {was:.2}% (−{:.2} points)",
             round4(was - now)
         ),
-        Message::TooManyRows { rows, max } => {
-            format!("the extract has {rows} rows, at most {max} expected")
-        }
         Message::UndeclaredColumn { column } => {
             format!("column {column} is not declared in the rule file")
         }
@@ -213,21 +177,25 @@ mod tests {
     fn english_is_unchanged() {
         let cols = vec!["COD_SERVIZIO".to_string(), "CF_ALUNNO".to_string()];
         assert_eq!(
-            message(&Message::CombinationRepeats {
-                columns: cols.clone(),
-                first: 174
-            }),
+            message(&Message::from(
+                crate::checks::composite_key::Failure::Repeats {
+                    columns: cols.clone(),
+                    first: 174
+                }
+            )),
             "the combination COD_SERVIZIO + CF_ALUNNO repeats row 174"
         );
         assert_eq!(
-            description(&Description::RowCount {
+            description(&Description::from(crate::checks::row_count::Description {
                 min: Some(1),
                 max: None
-            }),
+            })),
             "the extract has at least 1 rows"
         );
         assert_eq!(
-            description(&Description::UniqueColumns { columns: cols }),
+            description(&Description::from(
+                crate::checks::composite_key::Description::Unique { columns: cols }
+            )),
             "no two rows share COD_SERVIZIO + CF_ALUNNO"
         );
         assert_eq!(

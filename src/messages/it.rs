@@ -1,13 +1,14 @@
 //! The Italian catalogue: every [`Description`] and [`Message`] in Italian,
-//! for the report in Italian (`--lang it`, the default). A field kind's
-//! ([`Description::Field`], [`Message::Field`]) is its module's.
+//! for the report in Italian (`--lang it`, the default). A field or table
+//! kind's ([`Description::Field`], [`Message::Field`], [`Description::Table`],
+//! [`Message::Table`]) is its module's.
 //!
 //! A description the rule file wrote is the author's text and is kept as
 //! written. [`Message::Untyped`] text (from the parts whose messages are
 //! not typed yet) is translated phrase by phrase where a phrase is known
 //! ([`PHRASES`]); values, expressions and column names are kept.
 
-use super::{joined, percent, Description, In, Lang, Message};
+use super::{percent, Description, In, Lang, Message};
 use crate::identity::codice_fiscale::CfError;
 use crate::identity::dates::DateError;
 use crate::identity::ids::IdError;
@@ -41,37 +42,9 @@ pub fn description(d: &Description) -> String {
         Description::MissingColumns => "ogni campo dichiarato è una colonna del file".into(),
         Description::UnexpectedColumns => "ogni colonna del file è dichiarata in [fields]".into(),
         Description::ForbiddenColumns => "nessuna colonna vietata è consegnata".into(),
-        Description::RowCount { min, max } => match (min, max) {
-            (Some(a), Some(b)) => format!("l'estratto ha tra {a} e {b} righe"),
-            (Some(a), None) => format!("l'estratto ha almeno {}", count(*a, "riga", "righe")),
-            (None, Some(b)) => {
-                format!("l'estratto ha al massimo {}", count(*b, "riga", "righe"))
-            }
-            (None, None) => "numero di righe".into(),
-        },
-        Description::DuplicateRows => "nessuna riga ne ripete un'altra per intero".into(),
-        Description::PrimaryKey { columns } => match columns.as_slice() {
-            [one] => format!("{one} identifica ogni riga: è presente e non si ripete mai"),
-            _ => format!(
-                "{} identificano ogni riga: sono presenti e la loro combinazione non si ripete mai",
-                joined(columns)
-            ),
-        },
-        Description::UniqueColumns { columns } => format!(
-            "due righe non hanno mai la stessa combinazione {}",
-            joined(columns)
-        ),
-        Description::ForeignKey {
-            columns,
-            file,
-            reference,
-        } => format!(
-            "{} esiste in {file} ({})",
-            joined(columns),
-            joined(reference)
-        ),
         Description::Address => "l'indirizzo è nello stradario della città".into(),
         Description::Field(d) => In(d, Lang::It).to_string(),
+        Description::Table(d) => In(d, Lang::It).to_string(),
     }
 }
 
@@ -86,28 +59,13 @@ pub fn message(m: &Message) -> String {
             format!("{} (valore: {value:?})", message(inner))
         }
         Message::Field(m) => In(m, Lang::It).to_string(),
-        Message::CombinationRepeats { columns, first } => format!(
-            "la combinazione {} ripete quella della riga {first}",
-            joined(columns)
-        ),
-        Message::KeyColumnMissing { columns } => format!(
-            "manca una colonna della chiave primaria ({})",
-            joined(columns)
-        ),
-        Message::RepeatsRow { first } => format!("ripete la riga {first}"),
+        Message::Table(m) => In(m, Lang::It).to_string(),
         Message::Read(kind) => read_issue(kind),
         Message::Header(kind) => format!("intestazione: {}", read_issue(kind)),
         Message::ColumnNotFound { column, similar } => match similar {
             Some(s) => format!("manca la colonna dichiarata {column} (forse {s}?)"),
             None => format!("manca la colonna dichiarata {column}"),
         },
-        Message::NotFound { file, columns } => {
-            format!("non trovato in {file} ({})", joined(columns))
-        }
-        Message::TooFewRows { rows, min } => format!(
-            "l'estratto ha {}, almeno {min} attese",
-            count(*rows, "riga", "righe")
-        ),
         Message::FailRateRose { check, now, was } => format!(
             "{check}: valori non conformi {} (prima {}, +{} punti)",
             percent(*now, 2, Lang::It),
@@ -119,10 +77,6 @@ pub fn message(m: &Message) -> String {
             percent(*now, 2, Lang::It),
             percent(*was, 2, Lang::It),
             format!("{:.2}", round4(was - now)).replace('.', ",")
-        ),
-        Message::TooManyRows { rows, max } => format!(
-            "l'estratto ha {}, al massimo {max} attese",
-            count(*rows, "riga", "righe")
         ),
         Message::UndeclaredColumn { column } => {
             format!("la colonna {column} non è dichiarata nel file di regole")
@@ -486,7 +440,7 @@ pub fn read_issue(kind: &ReadIssueKind) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::{FieldDescription, FieldMessage};
+    use crate::checks::{FieldDescription, FieldMessage, TableDescription, TableMessage};
     use crate::messages::Sentence;
 
     fn field(name: &str) -> String {
@@ -495,31 +449,44 @@ mod tests {
 
     #[test]
     fn descriptions_agree_in_gender_and_number() {
-        let rows = |min| description(&Description::RowCount { min, max: None });
+        let rows = |min| {
+            let d = crate::checks::row_count::Description { min, max: None };
+            description(&Description::from(d))
+        };
         assert_eq!(rows(Some(1)), "l'estratto ha almeno 1 riga");
         assert_eq!(rows(Some(2)), "l'estratto ha almeno 2 righe");
         assert_eq!(count(1, "carattere", "caratteri"), "1 carattere");
         assert_eq!(count(0, "carattere", "caratteri"), "0 caratteri");
     }
 
-    /// Every field kind's sentences, read through the registry: translated,
-    /// and free of the slips of agreement a sentence with a parameter makes
-    /// (a count of 1 with a plural noun, an article of the wrong gender).
+    /// Every field and table kind's sentences, read through the registry:
+    /// translated, and free of the slips of agreement a sentence with a
+    /// parameter makes (a count of 1 with a plural noun, an article of the
+    /// wrong gender).
     #[test]
-    fn every_field_kinds_sentences_are_translated_and_agree() {
+    fn every_kinds_sentences_are_translated_and_agree() {
         let slips = regex::Regex::new(
             r"\b1 (righe|caratteri|campi|valori)\b|\bun (data|partita)\b|\buna (codice|numero|valore|testo)\b",
         )
         .unwrap_or_else(|e| panic!("{e}"));
         let descriptions = FieldDescription::examples()
             .into_iter()
-            .map(Description::Field);
-        let messages = FieldMessage::examples().into_iter().map(Message::Field);
+            .map(Description::Field)
+            .chain(
+                TableDescription::examples()
+                    .into_iter()
+                    .map(Description::Table),
+            );
+        let messages = FieldMessage::examples()
+            .into_iter()
+            .map(Message::Field)
+            .chain(TableMessage::examples().into_iter().map(Message::Table));
         let sentences: Vec<(String, String)> = descriptions
             .map(|d| (super::super::en::description(&d), description(&d)))
             .chain(messages.map(|m| (super::super::en::message(&m), message(&m))))
             .collect();
-        assert!(sentences.len() >= 2 * crate::checks::FIELD_KEYS.len());
+        let kinds = crate::checks::FIELD_KEYS.len() + crate::checks::TABLE_KEYS.len();
+        assert!(sentences.len() >= 2 * kinds);
         for (en, it) in &sentences {
             assert_ne!(en, it, "not translated");
             assert!(!it.trim().is_empty(), "empty: {en}");
@@ -530,23 +497,27 @@ mod tests {
     #[test]
     fn the_issues_examples_are_italian() {
         assert_eq!(
-            message(&Message::NotFound {
+            message(&Message::from(crate::checks::foreign_key::Failure {
                 file: "nidi.csv".into(),
                 columns: vec![field("CODICE")],
-            }),
+            })),
             "non trovato in nidi.csv (CODICE)"
         );
         assert_eq!(
-            message(&Message::CombinationRepeats {
-                columns: vec![field("COD_SERVIZIO"), field("CF_ALUNNO")],
-                first: 174,
-            }),
+            message(&Message::from(
+                crate::checks::composite_key::Failure::Repeats {
+                    columns: vec![field("COD_SERVIZIO"), field("CF_ALUNNO")],
+                    first: 174,
+                }
+            )),
             "la combinazione COD_SERVIZIO + CF_ALUNNO ripete quella della riga 174"
         );
         assert_eq!(
-            description(&Description::PrimaryKey {
-                columns: vec![field("ID")]
-            }),
+            description(&Description::from(
+                crate::checks::composite_key::Description::PrimaryKey {
+                    columns: vec![field("ID")]
+                }
+            )),
             "ID identifica ogni riga: è presente e non si ripete mai"
         );
         assert_eq!(severity(Severity::Error), "errore");

@@ -8,10 +8,11 @@
 //! ([`std::fmt::Display`]), so that their content does not depend on the
 //! report's language.
 //!
-//! The sentences of the field kinds (VG101–VG1xx) are not in the
-//! catalogues: each kind's module writes its own, in both languages, as a
-//! [`Sentence`], and [`Description::Field`] and [`Message::Field`] carry
-//! them. The catalogues keep the sentences of the file, table and
+//! The sentences of the field kinds (VG101–VG1xx) and of the table kinds
+//! (VG008, VG201–VG203) are not in the catalogues: each kind's module writes its
+//! own, in both languages, as a [`Sentence`], and [`Description::Field`],
+//! [`Message::Field`], [`Description::Table`] and [`Message::Table`] carry
+//! them. The catalogues keep the sentences of the other file, table and
 //! cross-source kinds and the shared pieces (severities, a codice fiscale's
 //! errors, percentages).
 
@@ -24,7 +25,8 @@ use crate::read::ReadIssueKind;
 use crate::rules::Severity;
 
 /// A sentence in both languages, written by the module that owns it: a
-/// field kind's description or finding (see [`crate::checks::registry`]).
+/// field or table kind's description or finding (see
+/// [`crate::checks::registry`]).
 /// Sentences are built only for failing cells and rendered when an output
 /// is written, straight into the output's formatter.
 pub trait Sentence {
@@ -108,39 +110,14 @@ pub enum Description {
     UnexpectedColumns,
     /// VG007.
     ForbiddenColumns,
-    /// VG008: the bounds on the number of rows.
-    RowCount {
-        /// Fewest rows.
-        min: Option<u64>,
-        /// Most rows.
-        max: Option<u64>,
-    },
-    /// VG201.
-    DuplicateRows,
-    /// VG202, the table's primary key.
-    PrimaryKey {
-        /// The key's columns.
-        columns: Vec<String>,
-    },
-    /// VG202, a `unique` combination.
-    UniqueColumns {
-        /// The combination's columns.
-        columns: Vec<String>,
-    },
-    /// VG203.
-    ForeignKey {
-        /// The extract's columns.
-        columns: Vec<String>,
-        /// The referenced file, as the rule file names it.
-        file: String,
-        /// The referenced file's columns.
-        reference: Vec<String>,
-    },
     /// VG204.
     Address,
     /// A field kind's description (VG101–VG1xx), in the words of the
     /// kind's own module.
     Field(crate::checks::FieldDescription),
+    /// A table kind's description (VG008, VG201–VG203), in the words of the
+    /// kind's own module.
+    Table(crate::checks::TableDescription),
 }
 
 impl Description {
@@ -172,24 +149,15 @@ pub enum Message {
     /// A field kind's finding (VG101–VG1xx), in the words of the kind's own
     /// module.
     Field(crate::checks::FieldMessage),
+    /// A table kind's finding (VG008, VG201–VG203), in the words of the kind's
+    /// own module.
+    Table(crate::checks::TableMessage),
     /// The message, followed by the value it is about (`--show-pii`).
     WithValue {
         /// What is wrong.
         message: Box<Message>,
         /// The value, as it is in the file.
         value: String,
-    },
-    /// The combination repeats an earlier row's (VG202).
-    CombinationRepeats {
-        /// The columns of the combination.
-        columns: Vec<String>,
-        /// The earlier row.
-        first: u64,
-    },
-    /// A column of the primary key is empty (VG202).
-    KeyColumnMissing {
-        /// The key's columns.
-        columns: Vec<String>,
     },
     /// A problem the reader found in a row or the file (VG001–VG004, VG009).
     Read(ReadIssueKind),
@@ -201,25 +169,6 @@ pub enum Message {
         column: String,
         /// A column of the file with a close name.
         similar: Option<String>,
-    },
-    /// The whole row repeats an earlier one (VG201).
-    RepeatsRow {
-        /// The earlier row.
-        first: u64,
-    },
-    /// The key is not in the referenced file (VG203).
-    NotFound {
-        /// The referenced file.
-        file: String,
-        /// Its columns.
-        columns: Vec<String>,
-    },
-    /// Too few rows (VG008).
-    TooFewRows {
-        /// The rows.
-        rows: u64,
-        /// The fewest expected.
-        min: u64,
     },
     /// A check fails for more values than in the baseline (`--baseline`).
     FailRateRose {
@@ -238,13 +187,6 @@ pub enum Message {
         now: f64,
         /// Percentage complete in the baseline.
         was: f64,
-    },
-    /// Too many rows (VG008).
-    TooManyRows {
-        /// The rows.
-        rows: u64,
-        /// The most expected.
-        max: u64,
     },
     /// A column of the file is not in `[fields]` (VG006).
     UndeclaredColumn {

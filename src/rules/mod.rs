@@ -203,26 +203,11 @@ impl DatamartColumn {
     }
 }
 
-/// A uniqueness constraint over several columns (composite key).
+/// A check of `[table]` with its check identity.
 #[derive(Clone, Debug)]
-pub struct UniqueSpec {
-    /// The columns.
-    pub columns: Vec<String>,
-    /// Identity, severity, tolerance.
-    pub meta: CheckMeta,
-}
-
-/// A foreign key: values of `columns` must exist in another file.
-#[derive(Clone, Debug)]
-pub struct ForeignKeySpec {
-    /// Columns of this extract.
-    pub columns: Vec<String>,
-    /// The referenced file.
-    pub file: PathBuf,
-    /// Columns of the referenced file.
-    pub reference_columns: Vec<String>,
-    /// The referenced keys, loaded with the rules.
-    pub keys: Arc<crate::read::KeySet>,
+pub struct TableConstraint {
+    /// The check: its kind's evaluator, from the registry.
+    pub kind: crate::checks::TableCheck,
     /// Identity, severity, tolerance.
     pub meta: CheckMeta,
 }
@@ -238,14 +223,9 @@ pub struct TableSpec {
     /// How to treat columns that are neither declared nor required: `None`
     /// ignores them.
     pub unexpected_columns: Option<CheckMeta>,
-    /// Row count bounds.
-    pub row_count: Option<(Option<u64>, Option<u64>, CheckMeta)>,
-    /// Whole-row duplicates.
-    pub duplicate_rows: Option<CheckMeta>,
-    /// Composite keys (the primary key is one of them).
-    pub unique: Vec<UniqueSpec>,
-    /// Foreign keys.
-    pub foreign_keys: Vec<ForeignKeySpec>,
+    /// The checks of the table kinds (row count, duplicate rows, keys,
+    /// foreign keys), in the order the loader parsed them.
+    pub checks: Vec<TableConstraint>,
     /// Severity of declared columns missing from the file.
     pub missing_columns: Option<CheckMeta>,
     /// Severity of structural problems (ragged rows, encoding, quotes, header).

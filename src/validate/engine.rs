@@ -280,7 +280,7 @@ fn check_chunks<'t>(
                     }
                     _ => 0,
                 });
-                state.reserve(n as usize, plan.duplicate_rows.is_some());
+                state.reserve(n as usize, !plan.rows.is_empty());
             }
             merge_chunk(
                 &plan,
@@ -336,16 +336,11 @@ fn check_chunks<'t>(
             emitter.emit(&mut results, f)?;
         }
     }
-    if let Some((check, min, max)) = plan.row_count {
-        results[check].evaluated = 1;
-        let message = match (min, max) {
-            (Some(m), _) if rows < m => Some(Message::TooFewRows { rows, min: m }),
-            (_, Some(m)) if rows > m => Some(Message::TooManyRows { rows, max: m }),
-            _ => None,
-        };
-        if let Some(message) = message {
-            results[check].failed = 1;
-            let f = file_finding(&plan, &ids, check, String::new(), message);
+    for (check, kind) in &plan.files {
+        results[*check].evaluated = 1;
+        if let Some(message) = kind.rows(rows) {
+            results[*check].failed = 1;
+            let f = file_finding(&plan, &ids, *check, String::new(), message);
             emitter.emit(&mut results, f)?;
         }
     }
@@ -542,9 +537,8 @@ fn merge_chunk(
         let unique_batches: Vec<_> = (0..n_uniques)
             .map(|u| batch_of(&|run: &RunOut, r| run.unique_fps[r * n_uniques + u]))
             .collect();
-        let row_batch = plan
-            .duplicate_rows
-            .map(|_| batch_of(&|run: &RunOut, r| run.row_fps.get(r).copied()));
+        let row_batch = (!plan.rows.is_empty())
+            .then(|| batch_of(&|run: &RunOut, r| run.row_fps.get(r).copied()));
         let place = |(at, batch): &(Vec<Option<usize>>, Vec<(u128, u64)>),
                      table: &mut checks::unique::FirstSeen| {
             let found = table.insert_all(batch);
@@ -595,50 +589,42 @@ fn merge_chunk(
             }
             // Uniqueness, in row order.
             for (u, earlier) in earlier.iter().enumerate() {
-                let check = plan.uniques[u].check;
-                match run.unique_fps[r * n_uniques + u] {
+                let unique = &plan.uniques[u];
+                let check = unique.check;
+                let message = match run.unique_fps[r * n_uniques + u] {
                     Some(_) => {
                         results[check].evaluated += 1;
-                        if let Some(first) = earlier[at] {
-                            results[check].failed += 1;
-                            let names = key_names(plan, u);
-                            let message = if plan.uniques[u].fields.len() == 1 {
-                                Message::from(crate::checks::unique::Failure { first })
-                            } else {
-                                Message::CombinationRepeats {
-                                    columns: key_columns(plan, u),
-                                    first,
-                                }
-                            };
-                            row_findings.push((
-                                check,
-                                finding(plan, ids, check, record, names, message, None),
-                            ));
+                        earlier[at].and_then(|first| match &unique.table {
+                            None => Some(Message::from(checks::unique::Failure { first })),
+                            Some(kind) => kind.repeated(first),
+                        })
+                    }
+                    None => {
+                        let message = unique.table.as_ref().and_then(|k| k.incomplete());
+                        if message.is_some() {
+                            results[check].evaluated += 1;
                         }
+                        message
                     }
-                    None if plan.uniques[u].require_all => {
-                        results[check].evaluated += 1;
-                        results[check].failed += 1;
-                        let names = key_names(plan, u);
-                        let message = Message::KeyColumnMissing {
-                            columns: key_columns(plan, u),
-                        };
-                        row_findings.push((
-                            check,
-                            finding(plan, ids, check, record, names, message, None),
-                        ));
-                    }
-                    None => {}
-                }
-            }
-            if let Some(check) = plan.duplicate_rows {
-                results[check].evaluated += 1;
-                if let Some(first) = earlier_rows.get(at).copied().flatten() {
+                };
+                if let Some(message) = message {
                     results[check].failed += 1;
-                    let message = Message::RepeatsRow { first };
+                    let names = key_names(plan, u);
                     row_findings.push((
                         check,
-                        finding(plan, ids, check, record, String::new(), message, None),
+                        finding(plan, ids, check, record, names, message, None),
+                    ));
+                }
+            }
+            // Whole rows, in row order.
+            for (check, kind) in &plan.rows {
+                results[*check].evaluated += 1;
+                let first = earlier_rows.get(at).copied().flatten();
+                if let Some(message) = first.and_then(|first| kind.repeated(first)) {
+                    results[*check].failed += 1;
+                    row_findings.push((
+                        *check,
+                        finding(plan, ids, *check, record, String::new(), message, None),
                     ));
                 }
             }
@@ -660,15 +646,6 @@ fn merge_chunk(
         }
     }
     Ok(())
-}
-
-/// The columns of uniqueness check `u`.
-fn key_columns(plan: &Plan, u: usize) -> Vec<String> {
-    plan.uniques[u]
-        .fields
-        .iter()
-        .map(|&f| plan.fields[f].name.clone())
-        .collect()
 }
 
 fn key_names(plan: &Plan, u: usize) -> String {
@@ -816,7 +793,7 @@ fn check_rows(
         extra_missing: vec![0; plan.extra_columns.len()],
         findings: Vec::new(),
         unique_fps: Vec::with_capacity(records.len() * plan.uniques.len()),
-        row_fps: Vec::with_capacity(if plan.duplicate_rows.is_some() {
+        row_fps: Vec::with_capacity(if !plan.rows.is_empty() {
             records.len()
         } else {
             0
@@ -957,12 +934,12 @@ fn check_rows(
             };
             out.unique_fps.push(fp);
         }
-        if plan.duplicate_rows.is_some() {
+        if !plan.rows.is_empty() {
             parts.clear();
             parts.extend(record.fields.iter().map(trim));
             out.row_fps.push(checks::unique::fingerprint(&parts));
         }
-        for fk in &plan.foreign_keys {
+        for fk in &plan.references {
             let key: Vec<String> = fk
                 .fields
                 .iter()
@@ -984,7 +961,7 @@ fn check_rows(
                 continue;
             }
             out.evaluated[fk.check] += 1;
-            if !fk.keys.contains(&key) {
+            if let Some(message) = fk.kind.absent(&key) {
                 out.failed[fk.check] += 1;
                 let column = fk
                     .fields
@@ -993,11 +970,7 @@ fn check_rows(
                     .collect::<Vec<_>>()
                     .join("+");
                 let show = options.show_pii || fk.fields.iter().all(|&f| !plan.fields[f].pii);
-                let message = Message::NotFound {
-                    file: fk.file.to_string(),
-                    columns: fk.reference_columns.clone(),
-                }
-                .with_value(&key.join(" + "), show);
+                let message = message.with_value(&key.join(" + "), show);
                 let f = finding(
                     plan,
                     ids,
@@ -1105,7 +1078,12 @@ mod tests {
         // Rows 36-40 repeat rows 1-5 whole.
         let repeats: Vec<String> = whole
             .iter()
-            .filter(|f| matches!(f.message, Message::RepeatsRow { .. }))
+            .filter(|f| {
+                matches!(
+                    f.message,
+                    Message::Table(checks::TableMessage::DuplicateRow(_))
+                )
+            })
             .map(|f| f.message.to_string())
             .collect();
         assert_eq!(

@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use crate::checks::registry::Stage;
-use crate::checks::{self, CheckKind, FieldCheck};
+use crate::checks::registry::{Stage, TableStage};
+use crate::checks::{self, CheckKind, FieldCheck, TableCheck};
 use crate::messages::{Description, Message};
 use crate::read::{Header, ReadIssueKind};
 use crate::rules::{did_you_mean, CheckMeta, RuleSet, Severity};
@@ -30,24 +30,28 @@ pub(crate) struct PlannedField {
     pub cell_checks: Vec<(usize, FieldCheck)>,
 }
 
-/// A uniqueness constraint over one or more columns.
+/// A uniqueness constraint over one or more columns, in the engine's
+/// ordered merge: a field's `unique` or a key of `[table]`
+/// ([`TableStage::Keys`]).
 #[derive(Clone, Debug)]
 pub(crate) struct PlannedUnique {
     pub check: usize,
     /// Field indexes.
     pub fields: Vec<usize>,
-    /// Primary keys also require every column.
-    pub require_all: bool,
+    /// The table kind that says why a row fails (`None`: a field's
+    /// `unique`, VG103).
+    pub table: Option<TableCheck>,
 }
 
-/// A foreign key.
+/// A kind judging each row's values of some columns
+/// ([`TableStage::Reference`]: a foreign key).
 #[derive(Clone, Debug)]
-pub(crate) struct PlannedForeignKey {
+pub(crate) struct PlannedReference {
     pub check: usize,
+    /// Field indexes of the kind's columns.
     pub fields: Vec<usize>,
-    pub keys: Arc<crate::read::KeySet>,
-    pub file: String,
-    pub reference_columns: Vec<String>,
+    /// The kind, which says why a row's values fail.
+    pub kind: TableCheck,
 }
 
 /// A cross-field expression check.
@@ -74,7 +78,7 @@ pub struct Plan {
     pub(crate) key_shown: crate::privacy::KeyShown,
     pub(crate) missing_values: Vec<String>,
     pub(crate) uniques: Vec<PlannedUnique>,
-    pub(crate) foreign_keys: Vec<PlannedForeignKey>,
+    pub(crate) references: Vec<PlannedReference>,
     pub(crate) exprs: Vec<PlannedExpr>,
     /// Kinds judging a whole column ([`Stage::Column`]): field, check,
     /// kind.
@@ -83,8 +87,12 @@ pub struct Plan {
     pub(crate) ragged: usize,
     pub(crate) quote: usize,
     pub(crate) blank: usize,
-    pub(crate) duplicate_rows: Option<usize>,
-    pub(crate) row_count: Option<(usize, Option<u64>, Option<u64>)>,
+    /// Kinds judging whole rows in the ordered merge
+    /// ([`TableStage::Rows`]), with their check.
+    pub(crate) rows: Vec<(usize, TableCheck)>,
+    /// Kinds judging the whole file once it is read
+    /// ([`TableStage::File`]), with their check.
+    pub(crate) files: Vec<(usize, TableCheck)>,
 }
 
 fn push(
@@ -103,6 +111,13 @@ fn push(
         examples: Vec::new(),
     });
     checks.len() - 1
+}
+
+/// Adds a table kind's check, its column named by the columns it reads.
+fn push_table(checks: &mut Vec<CheckResult>, c: &crate::rules::TableConstraint) -> usize {
+    let columns = c.kind.columns();
+    let column = (!columns.is_empty()).then(|| columns.join("+"));
+    push(checks, c.meta.clone(), c.kind.kind(), column)
 }
 
 fn structural(id: &str, description: Description, severity: Severity) -> CheckMeta {
@@ -284,10 +299,18 @@ impl Plan {
                 }
             }
         }
-        let row_count = rules.table.row_count.as_ref().map(|(min, max, meta)| {
-            let c = push(&mut checks, meta.clone(), &checks::row_count::KIND, None);
-            (c, *min, *max)
-        });
+        // Table kinds, stage by stage: the file here, before the fields;
+        // keys, whole rows and references after them.
+        let table_checks = |stage: TableStage| {
+            rules
+                .table
+                .checks
+                .iter()
+                .filter(move |c| c.kind.stage() == stage)
+        };
+        let files = table_checks(TableStage::File)
+            .map(|c| (push_table(&mut checks, c), c.kind.clone()))
+            .collect();
 
         // Fields.
         let mut fields = Vec::new();
@@ -328,69 +351,49 @@ impl Plan {
                     Stage::CrossRow if col.is_some() => uniques.push(PlannedUnique {
                         check: idx,
                         fields: vec![fi],
-                        require_all: false,
+                        table: None,
                     }),
                     Stage::CrossRow => {}
                 }
             }
             fields.push(planned);
         }
-        // Table-level keys.
         let field_of = |name: &str| rules.field_index(name);
-        for u in &rules.table.unique {
-            let idx = push(
-                &mut checks,
-                u.meta.clone(),
-                &checks::composite_key::KIND,
-                Some(u.columns.join("+")),
-            );
-            let fis: Vec<usize> = u.columns.iter().filter_map(|c| field_of(c)).collect();
+        for c in table_checks(TableStage::Keys) {
+            let idx = push_table(&mut checks, c);
+            let key = c.kind.columns();
+            let fis: Vec<usize> = key.iter().filter_map(|c| field_of(c)).collect();
             let missing: Vec<&str> = fis
                 .iter()
                 .filter(|&&f| fields[f].col.is_none())
                 .map(|&f| fields[f].name.as_str())
                 .collect();
-            if !missing.is_empty() || fis.len() != u.columns.len() {
+            if !missing.is_empty() || fis.len() != key.len() {
                 checks[idx].skipped = Some(missing_columns(&missing));
                 continue;
             }
             uniques.push(PlannedUnique {
                 check: idx,
                 fields: fis,
-                require_all: u.meta.id == "table.primary_key",
+                table: Some(c.kind.clone()),
             });
         }
-        let duplicate_rows = rules.table.duplicate_rows.as_ref().map(|meta| {
-            push(
-                &mut checks,
-                meta.clone(),
-                &checks::duplicate_row::KIND,
-                None,
-            )
-        });
-        let mut foreign_keys = Vec::new();
-        for fk in &rules.table.foreign_keys {
-            let idx = push(
-                &mut checks,
-                fk.meta.clone(),
-                &checks::foreign_key::KIND,
-                Some(fk.columns.join("+")),
-            );
-            let fis: Vec<usize> = fk.columns.iter().filter_map(|c| field_of(c)).collect();
-            if fis.len() != fk.columns.len() || fis.iter().any(|&f| fields[f].col.is_none()) {
+        let rows = table_checks(TableStage::Rows)
+            .map(|c| (push_table(&mut checks, c), c.kind.clone()))
+            .collect();
+        let mut references = Vec::new();
+        for c in table_checks(TableStage::Reference) {
+            let idx = push_table(&mut checks, c);
+            let key = c.kind.columns();
+            let fis: Vec<usize> = key.iter().filter_map(|c| field_of(c)).collect();
+            if fis.len() != key.len() || fis.iter().any(|&f| fields[f].col.is_none()) {
                 checks[idx].skipped = Some(Message::KeyMissing);
                 continue;
             }
-            foreign_keys.push(PlannedForeignKey {
+            references.push(PlannedReference {
                 check: idx,
                 fields: fis,
-                keys: Arc::clone(&fk.keys),
-                file: fk
-                    .file
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default(),
-                reference_columns: fk.reference_columns.clone(),
+                kind: c.kind.clone(),
             });
         }
         let mut exprs = Vec::new();
@@ -465,15 +468,15 @@ impl Plan {
             key_shown: crate::privacy::KeyShown::plain(),
             missing_values: rules.input.missing_values.clone(),
             uniques,
-            foreign_keys,
+            references,
             exprs,
             columns,
             encoding,
             ragged,
             quote,
             blank,
-            duplicate_rows,
-            row_count,
+            rows,
+            files,
         }
     }
 

@@ -5,7 +5,10 @@
 use std::path::Path;
 
 use regex::Regex;
-use vaglio::checks::{FieldDescription, FieldMessage};
+use vaglio::checks::{
+    composite_key, foreign_key, row_count, FieldDescription, FieldMessage, TableDescription,
+    TableMessage,
+};
 use vaglio::messages::{en, it, Description, Message, Sentence};
 
 use crate::util::*;
@@ -51,7 +54,7 @@ const ENGLISH: &[&str] = &[
 ];
 
 /// Sentences of the English catalogue, with the parameters the demo's
-/// findings have, and every field kind's sentences (read through the
+/// findings have, and every field and table kind's sentences (read through the
 /// registry, so that a new kind's are checked too) cut at their numbers:
 /// none may appear in an Italian page.
 fn english_sentences() -> Vec<String> {
@@ -60,23 +63,23 @@ fn english_sentences() -> Vec<String> {
         Message::NotDelimited,
         Message::NotLinked,
         Message::KeyMissing,
-        Message::NotFound {
+        Message::from(foreign_key::Failure {
             file: "anagrafe.csv".into(),
             columns: vec!["CODICE_FISCALE".into()],
-        },
-        Message::CombinationRepeats {
-            columns: cols.clone(),
+        }),
+        Message::from(composite_key::Failure::Repeats {
+            columns: vec!["COD_SERVIZIO".into(), "CF_ALUNNO".into()],
             first: 1,
-        },
+        }),
     ];
     let descriptions = [
-        Description::RowCount {
+        Description::from(row_count::Description {
             min: Some(1),
             max: None,
-        },
-        Description::PrimaryKey { columns: cols },
+        }),
+        Description::from(composite_key::Description::PrimaryKey { columns: cols }),
     ];
-    let fields = field_sentences(en::message, en::description)
+    let fields = kind_sentences(en::message, en::description)
         .into_iter()
         .flat_map(|s| fragments(&s));
     messages
@@ -88,16 +91,24 @@ fn english_sentences() -> Vec<String> {
         .collect()
 }
 
-/// Every field kind's examples of its sentences, rendered by `message` and
-/// `description`.
-fn field_sentences(
+/// Every field and table kind's examples of its sentences, rendered by
+/// `message` and `description`.
+fn kind_sentences(
     message: fn(&Message) -> String,
     description: fn(&Description) -> String,
 ) -> Vec<String> {
-    let messages = FieldMessage::examples().into_iter().map(Message::Field);
+    let messages = FieldMessage::examples()
+        .into_iter()
+        .map(Message::Field)
+        .chain(TableMessage::examples().into_iter().map(Message::Table));
     let descriptions = FieldDescription::examples()
         .into_iter()
-        .map(Description::Field);
+        .map(Description::Field)
+        .chain(
+            TableDescription::examples()
+                .into_iter()
+                .map(Description::Table),
+        );
     messages
         .map(|m| message(&m))
         .chain(descriptions.map(|d| description(&d)))
@@ -216,11 +227,11 @@ fn the_scanner_catches_an_english_message() {
 }
 
 #[test]
-fn every_field_kinds_italian_sentences_carry_no_english() {
+fn every_kinds_italian_sentences_carry_no_english() {
     let sentences = english_sentences();
     assert!(sentences.len() > 20, "{}", sentences.len());
     let mut hits = Vec::new();
-    for italian in field_sentences(it::message, it::description) {
+    for italian in kind_sentences(it::message, it::description) {
         hits.extend(english_in(&italian, &[], &sentences));
     }
     assert!(hits.is_empty(), "{hits:#?}");

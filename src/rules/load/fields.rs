@@ -102,7 +102,7 @@ impl Loader<'_> {
             parsed
         });
         let mut cx = FieldCx {
-            loader: self,
+            cx: KindCx { loader: self },
             name,
             field_type: &field_type,
             table: &t,
@@ -490,9 +490,9 @@ impl Loader<'_> {
 /// What a check kind's parser sees of a field
 /// ([`crate::checks::registry::FieldKind::parse`]): its name, type and table,
 /// and the loader's services (check identity, diagnostics, code lists,
-/// date bounds).
+/// date bounds; the shared ones through [`KindCx`]).
 pub(crate) struct FieldCx<'c, 'd, 'a, 'i> {
-    loader: &'c mut Loader<'d>,
+    cx: KindCx<'c, 'd>,
     /// The field's name.
     pub name: &'c str,
     /// Its declared type.
@@ -503,39 +503,21 @@ pub(crate) struct FieldCx<'c, 'd, 'a, 'i> {
     pub key_span: Range<usize>,
 }
 
+impl<'c, 'd> std::ops::Deref for FieldCx<'c, 'd, '_, '_> {
+    type Target = KindCx<'c, 'd>;
+
+    fn deref(&self) -> &KindCx<'c, 'd> {
+        &self.cx
+    }
+}
+
+impl<'c, 'd> std::ops::DerefMut for FieldCx<'c, 'd, '_, '_> {
+    fn deref_mut(&mut self) -> &mut KindCx<'c, 'd> {
+        &mut self.cx
+    }
+}
+
 impl<'a, 'i> FieldCx<'_, '_, 'a, 'i> {
-    /// The diagnostics the problems go to.
-    pub fn diags(&mut self) -> &mut Diagnostics {
-        self.loader.diags
-    }
-
-    /// The check's identity: `kind`'s severity and level unless `table`
-    /// (the constraint written as a table) says otherwise; the id is
-    /// registered, so that a duplicate one is reported at `span`.
-    pub fn meta(
-        &mut self,
-        kind: &CheckKind,
-        table: Option<&Table<'_, '_>>,
-        id: String,
-        description: impl Into<Description>,
-        span: Range<usize>,
-    ) -> CheckMeta {
-        self.loader.meta(
-            table,
-            id,
-            description.into(),
-            kind.default_severity,
-            kind.level,
-            span,
-        )
-    }
-
-    /// See [`Loader::flag`]: `key = true`, or a table meaning true unless
-    /// it says `value = false`.
-    pub fn flag(&mut self, n: Node<'a, 'i>, what: &str) -> Option<(bool, Option<Table<'a, 'i>>)> {
-        self.loader.flag(n, what, &[])
-    }
-
     /// A kind switched on by `key = true` (or a table, true unless it says
     /// `value = false`): its check's identity, `{field}.{key}`, when on.
     pub fn switch<D: Into<Description>>(
@@ -579,13 +561,13 @@ impl<'a, 'i> FieldCx<'_, '_, 'a, 'i> {
         what: &str,
         value_keys: &[&'static str],
     ) -> (Option<Node<'a, 'i>>, Option<Table<'a, 'i>>) {
-        self.loader.value_or_table(n, what, value_keys)
+        self.cx.loader.value_or_table(n, what, value_keys)
     }
 
     /// A bound of a range: a number, or a date when `dates` (`None`: the
     /// field is neither, an error).
     pub fn bound(&mut self, n: Node<'_, '_>, dates: Option<bool>) -> Option<Bound> {
-        self.loader.bound(self.name, n, dates)
+        self.cx.loader.bound(self.name, n, dates)
     }
 
     /// The values of a code list: `column` (or the first) of `file`,
@@ -596,7 +578,7 @@ impl<'a, 'i> FieldCx<'_, '_, 'a, 'i> {
         span: Range<usize>,
         column: Option<(String, Range<usize>)>,
     ) -> Option<Vec<String>> {
-        self.loader.code_list(file, span, column)
+        self.cx.loader.code_list(file, span, column)
     }
 }
 

@@ -11,7 +11,7 @@ mod datamart;
 mod facts;
 pub(crate) mod fields;
 mod input;
-mod table;
+pub(crate) mod table;
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -23,8 +23,8 @@ use toml::de::{DeTable, DeValue};
 use super::diagnostic::{did_you_mean, Diagnostics, RuleFileError};
 use super::walk::{scalar_text, Node, Table};
 use super::{
-    Bound, CheckMeta, DatamartColumn, ExprCheckSpec, FieldSpec, ForeignKeySpec, InputSpec, RuleSet,
-    Severity, TableSpec, UniqueSpec, DEFAULT_MISSING_VALUES,
+    Bound, CheckMeta, DatamartColumn, ExprCheckSpec, FieldSpec, InputSpec, RuleSet, Severity,
+    TableSpec, DEFAULT_MISSING_VALUES,
 };
 use crate::checks::CheckKind;
 use crate::expr::{compile_bool, Env, Expr};
@@ -429,6 +429,47 @@ impl Loader<'_> {
         }
         self.register_id(&meta.id, span);
         meta
+    }
+}
+
+/// The loader's services that every check kind's parser uses, whatever
+/// its section: check identity, diagnostics, flags.
+/// [`fields::FieldCx`] and [`table::TableCx`] dereference to it.
+pub(crate) struct KindCx<'c, 'd> {
+    loader: &'c mut Loader<'d>,
+}
+
+impl KindCx<'_, '_> {
+    /// The diagnostics the problems go to.
+    pub fn diags(&mut self) -> &mut Diagnostics {
+        self.loader.diags
+    }
+
+    /// The check's identity: `kind`'s severity and level unless `table`
+    /// (the check written as a table) says otherwise; the id is
+    /// registered, so that a duplicate one is reported at `span`.
+    pub fn meta(
+        &mut self,
+        kind: &CheckKind,
+        table: Option<&Table<'_, '_>>,
+        id: String,
+        description: impl Into<Description>,
+        span: Range<usize>,
+    ) -> CheckMeta {
+        let (severity, level) = (kind.default_severity, kind.level);
+        let description = description.into();
+        self.loader
+            .meta(table, id, description, severity, level, span)
+    }
+
+    /// `key = true`, or a table meaning true unless it says
+    /// `value = false` (see [`Loader::flag`]).
+    pub fn flag<'a, 'i>(
+        &mut self,
+        n: Node<'a, 'i>,
+        what: &str,
+    ) -> Option<(bool, Option<Table<'a, 'i>>)> {
+        self.loader.flag(n, what, &[])
     }
 }
 

@@ -1,4 +1,5 @@
-//! The `[table]` section: table-level checks and foreign keys.
+//! The `[table]` section: the file's columns, the structure's severity,
+//! and the table kinds' section ([`TableCx`]).
 
 use super::*;
 
@@ -88,24 +89,21 @@ impl Loader<'_> {
 
     pub(super) fn table(&mut self, node: Node<'_, '_>, declared: &[&str]) -> TableSpec {
         let mut spec = self.table_defaults();
-        let Some(t) = node.table(
-            self.diags,
-            "[table]",
-            &[
-                "required_columns",
-                "forbidden_columns",
-                "unexpected_columns",
-                "missing_columns",
-                "row_count",
-                "duplicate_rows",
-                "unique",
-                "primary_key",
-                "primaryKey",
-                "foreign_keys",
-                "foreignKeys",
-                "structure",
-            ],
-        ) else {
+        // The keys of the file's columns, the kinds' keys (in registry
+        // order), then the structure's severity.
+        let mut allowed = vec![
+            "required_columns",
+            "forbidden_columns",
+            "unexpected_columns",
+            "missing_columns",
+        ];
+        allowed.extend(
+            crate::checks::TABLE_KEYS
+                .iter()
+                .flat_map(|k| k.iter().copied()),
+        );
+        allowed.push("structure");
+        let Some(t) = node.table(self.diags, "[table]", &allowed) else {
             return spec;
         };
         if let Some(n) = t.get("required_columns") {
@@ -157,114 +155,53 @@ impl Loader<'_> {
                 }
             }
         }
-        if let Some(n) = t.get("row_count") {
-            if let Some(rt) = n.table(self.diags, "`row_count`", &with_meta(&["min", "max"])) {
-                let min = rt.get("min").and_then(|m| m.count(self.diags, "`min`"));
-                let max = rt.get("max").and_then(|m| m.count(self.diags, "`max`"));
-                let desc = Description::RowCount { min, max };
-                let meta = self.meta(
-                    Some(&rt),
-                    "table.row_count".into(),
-                    desc,
-                    Severity::Error,
-                    0,
-                    n.span.clone(),
-                );
-                spec.row_count = Some((min, max, meta));
-            }
-        }
-        if let Some(n) = t.get("duplicate_rows") {
-            if let Some((on, table)) = self.flag(n.clone(), "`duplicate_rows`", &[]) {
-                if on {
-                    spec.duplicate_rows = Some(self.meta(
-                        table.as_ref(),
-                        "table.duplicate_rows".into(),
-                        Description::DuplicateRows,
-                        Severity::Warning,
-                        1,
-                        n.span.clone(),
-                    ));
-                }
-            }
-        }
-        if let Some(n) = t.get_any(&["primary_key", "primaryKey"]) {
-            if let Some(cols) = n.strings(self.diags, "`primary_key`") {
-                let columns = self.known_columns(cols, declared);
-                if !columns.is_empty() {
-                    let meta = self.meta(
-                        None,
-                        "table.primary_key".into(),
-                        Description::PrimaryKey {
-                            columns: columns.clone(),
-                        },
-                        Severity::Error,
-                        1,
-                        n.span.clone(),
-                    );
-                    spec.unique.push(UniqueSpec { columns, meta });
-                }
-            }
-        }
-        if let Some(n) = t.get("unique") {
-            if let Some(items) = n.array(self.diags, "`unique`") {
-                for item in items {
-                    let (cols_node, table) = if item.is_table() {
-                        let table = item.table(
-                            self.diags,
-                            "an entry of `unique`",
-                            &with_meta(&["columns"]),
-                        );
-                        (table.as_ref().and_then(|t| t.get("columns")), table)
-                    } else {
-                        (Some(item.clone()), None)
-                    };
-                    let Some(cols_node) = cols_node else {
-                        self.diags.error(
-                            item.span.clone(),
-                            "an entry of `unique` needs `columns`",
-                            "no columns",
-                            None,
-                        );
-                        continue;
-                    };
-                    let Some(cols) = cols_node.strings(self.diags, "`unique` columns") else {
-                        continue;
-                    };
-                    let columns = self.known_columns(cols, declared);
-                    if columns.is_empty() {
-                        continue;
-                    }
-                    let meta = self.meta(
-                        table.as_ref(),
-                        format!("table.unique[{}]", columns.join("+")),
-                        Description::UniqueColumns {
-                            columns: columns.clone(),
-                        },
-                        Severity::Error,
-                        1,
-                        item.span.clone(),
-                    );
-                    spec.unique.push(UniqueSpec { columns, meta });
-                }
-            }
-        }
-        if let Some(n) = t.get_any(&["foreign_keys", "foreignKeys"]) {
-            if let Some(items) = n.array(self.diags, "`foreign_keys`") {
-                for item in items {
-                    if let Some(fk) = self.foreign_key(item, declared) {
-                        spec.foreign_keys.push(fk);
-                    }
-                }
-            }
-        }
+        let mut cx = TableCx {
+            cx: KindCx { loader: self },
+            table: &t,
+            declared,
+        };
+        spec.checks = crate::checks::parse_table(&mut cx);
         spec
     }
+}
 
-    pub(super) fn known_columns(
-        &mut self,
-        cols: Vec<(String, Range<usize>)>,
-        declared: &[&str],
-    ) -> Vec<String> {
+/// The records of a referenced file: a run's table, or read here.
+enum Referenced {
+    Table(std::sync::Arc<crate::read::Table>),
+    Records(Vec<crate::read::Record>),
+}
+
+/// What a table kind's parser sees of `[table]`
+/// ([`crate::checks::registry::TableKind::parse`]): the section's table,
+/// the declared columns, and the loader's services (check identity,
+/// diagnostics, through [`KindCx`]).
+pub(crate) struct TableCx<'c, 'd, 'a, 'i> {
+    cx: KindCx<'c, 'd>,
+    /// The section, `[table]`.
+    pub table: &'c Table<'a, 'i>,
+    /// The columns declared in `[fields]`, which a table check may name.
+    pub declared: &'c [&'c str],
+}
+
+impl<'c, 'd> std::ops::Deref for TableCx<'c, 'd, '_, '_> {
+    type Target = KindCx<'c, 'd>;
+
+    fn deref(&self) -> &KindCx<'c, 'd> {
+        &self.cx
+    }
+}
+
+impl<'c, 'd> std::ops::DerefMut for TableCx<'c, 'd, '_, '_> {
+    fn deref_mut(&mut self) -> &mut KindCx<'c, 'd> {
+        &mut self.cx
+    }
+}
+
+impl TableCx<'_, '_, '_, '_> {
+    /// The columns of `cols` that are declared in `[fields]`; each other
+    /// one is an error (with a suggestion) at its span.
+    pub fn known_columns(&mut self, cols: Vec<(String, Range<usize>)>) -> Vec<String> {
+        let (declared, diags) = (self.declared, &mut *self.cx.loader.diags);
         let mut out = Vec::new();
         for (c, span) in cols {
             if !declared.contains(&c.as_str()) {
@@ -274,7 +211,7 @@ impl Loader<'_> {
                     ),
                     None => "declare every column a table check uses in [fields]".into(),
                 };
-                self.diags.error(
+                diags.error(
                     span,
                     format!("unknown column {c}"),
                     "not declared in [fields]",
@@ -287,98 +224,39 @@ impl Loader<'_> {
         out
     }
 
-    pub(super) fn foreign_key(
+    /// The keys of the columns `ref_cols` of `file` (relative to the rule
+    /// file, read with `options`), with the file's path: read once per run
+    /// when the rules load for a run, only the header for commands that
+    /// run no checks (the keys are then empty). A file that cannot be read
+    /// is an error at `file_span`, a column it lacks one at the column's
+    /// span.
+    pub fn reference_keys(
         &mut self,
-        item: Node<'_, '_>,
-        declared: &[&str],
-    ) -> Option<ForeignKeySpec> {
-        let t = item.table(
-            self.diags,
-            "an entry of `foreign_keys`",
-            &with_meta(&["columns", "fields", "reference"]),
-        )?;
-        let Some(cols_node) = t.get_any(&["columns", "fields"]) else {
-            self.diags.error(item.span.clone(), "a foreign key needs `columns`", "no columns", Some("foreign_keys = [{ columns = [\"COD\"], reference = { file = \"codes.csv\", columns = [\"COD\"] } }]".into()));
-            return None;
-        };
-        let cols = cols_node.strings(self.diags, "`columns`")?;
-        let columns = self.known_columns(cols, declared);
-        let Some(ref_node) = t.get("reference") else {
-            self.diags.error(
-                item.span.clone(),
-                "a foreign key needs a `reference`",
-                "no reference",
-                Some("reference = { file = \"codes.csv\", columns = [\"COD\"] }".into()),
-            );
-            return None;
-        };
-        let rt = ref_node.table(
-            self.diags,
-            "`reference`",
-            &["file", "columns", "fields", "delimiter", "encoding"],
-        )?;
-        let Some(file_node) = rt.get("file") else {
-            self.diags.error(
-                ref_node.span.clone(),
-                "`reference` needs a `file`",
-                "no file",
-                None,
-            );
-            return None;
-        };
-        let file = file_node.str(self.diags, "`file`")?;
-        let ref_cols: Vec<(String, Range<usize>)> = match rt.get_any(&["columns", "fields"]) {
-            Some(n) => n.strings(self.diags, "`columns`")?,
-            None => columns
-                .iter()
-                .map(|c| (c.clone(), ref_node.span.clone()))
-                .collect(),
-        };
-        if ref_cols.len() != columns.len() || columns.is_empty() {
-            if !columns.is_empty() {
-                self.diags.error(
-                    ref_node.span.clone(),
-                    "the reference names a different number of columns than the foreign key",
-                    "column count differs",
-                    None,
-                );
-            }
-            return None;
-        }
-        let mut options = ReadOptions::default();
-        if let Some(d) = rt
-            .get("delimiter")
-            .and_then(|n| n.str(self.diags, "`delimiter`"))
-        {
-            options.delimiter = d.bytes().next();
-        }
-        if let Some(e) = rt
-            .get("encoding")
-            .and_then(|n| n.str(self.diags, "`encoding`"))
-        {
-            options.encoding = EncodingChoice::parse(e).unwrap_or_default();
-        }
-        let path = self.base.join(file);
-        // The records: from the run's inputs (read once per run), else read
-        // here.
-        let read = match (self.references, self.inputs) {
+        file: &str,
+        file_span: Range<usize>,
+        options: &ReadOptions,
+        ref_cols: &[(String, Range<usize>)],
+    ) -> Option<(PathBuf, Arc<crate::read::KeySet>)> {
+        let loader = &mut *self.cx.loader;
+        let path = loader.base.join(file);
+        let read = match (loader.references, loader.inputs) {
             (References::Read, Some(inputs)) => inputs
-                .get(&path, &options)
+                .get(&path, options)
                 .map(|t| (t.header.columns.clone(), Referenced::Table(t))),
-            (References::Read, None) => crate::read::read_all(&path, &options)
+            (References::Read, None) => crate::read::read_all(&path, options)
                 .map(|(s, r)| (s.header.columns, Referenced::Records(r))),
-            (References::HeaderOnly, _) => crate::read::Source::open(&path, &options)
+            (References::HeaderOnly, _) => crate::read::Source::open(&path, options)
                 .map(|s| (s.header.columns, Referenced::Records(Vec::new()))),
             (References::Never, _) => {
-                self.never_read(file_node.span.clone(), &path);
+                loader.never_read(file_span, &path);
                 return None;
             }
         };
         let (header, records) = match read {
             Ok(r) => r,
             Err(e) => {
-                self.diags.error(
-                    file_node.span.clone(),
+                loader.diags.error(
+                    file_span,
                     format!("cannot read the referenced file {}: {e}", path.display()),
                     "unreadable file",
                     Some("paths are relative to the rule file".into()),
@@ -387,14 +265,14 @@ impl Loader<'_> {
             }
         };
         let mut idx = Vec::new();
-        for (c, span) in &ref_cols {
+        for (c, span) in ref_cols {
             match header.iter().position(|h| h == c) {
                 Some(i) => idx.push(i),
                 None => {
                     let help = did_you_mean(c, header.iter().map(String::as_str))
                         .map(|s| format!("did you mean {s}? "))
                         .unwrap_or_default();
-                    self.diags.error(
+                    loader.diags.error(
                         span.clone(),
                         format!("{} has no column {c}", path.display()),
                         "unknown column",
@@ -408,31 +286,21 @@ impl Loader<'_> {
             Referenced::Table(t) => t.key_set(&idx),
             Referenced::Records(r) => Arc::new(crate::read::KeySet::from_records(r, &idx)),
         };
-        let reference_columns: Vec<String> = ref_cols.into_iter().map(|(s, _)| s).collect();
-        let meta = self.meta(
-            Some(&t),
-            format!("table.foreign_key[{}]", columns.join("+")),
-            Description::ForeignKey {
-                columns: columns.clone(),
-                file: file.to_string(),
-                reference: reference_columns.clone(),
-            },
-            Severity::Error,
-            3,
-            item.span.clone(),
-        );
-        Some(ForeignKeySpec {
-            columns,
-            file: path,
-            reference_columns,
-            keys,
-            meta,
-        })
+        Some((path, keys))
     }
 }
 
-/// The records of a referenced file: a run's table, or read here.
-enum Referenced {
-    Table(std::sync::Arc<crate::read::Table>),
-    Records(Vec<crate::read::Record>),
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_unknown_key_lists_the_keys_of_table_in_order() {
+        let err = crate::checks::load_rules("[table]\nduplicate_row = true\n")
+            .err()
+            .map(|e| format!("{e:?}"));
+        let keys = "required_columns, forbidden_columns, unexpected_columns, missing_columns, \
+                    row_count, duplicate_rows, unique, primary_key, primaryKey, foreign_keys, \
+                    foreignKeys, structure";
+        let help = format!("did you mean `duplicate_rows`? The keys allowed here are: {keys}");
+        assert!(err.as_ref().is_some_and(|e| e.contains(&help)), "{err:?}");
+    }
 }

@@ -4,6 +4,7 @@ use std::fmt;
 
 use super::registry::{FieldKind, Sentences, Stage};
 use super::CheckKind;
+use crate::messages::it::il;
 use crate::messages::{percent, percent_as_written, Lang, Sentence};
 use crate::rules::load::fields::FieldCx;
 use crate::rules::CheckMeta;
@@ -56,10 +57,11 @@ impl Sentence for Description {
     }
 
     fn it(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let p = percent_as_written(self.percent, Lang::It);
         write!(
             f,
-            "almeno il {} delle righe ha un valore di {}",
-            percent_as_written(self.percent, Lang::It),
+            "almeno {}{p} delle righe ha un valore di {}",
+            il(&p),
             self.field
         )
     }
@@ -82,11 +84,15 @@ impl Sentence for Failure {
     }
 
     fn it(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (now, min) = (
+            percent(self.percent, 1, Lang::It),
+            percent_as_written(self.min_percent, Lang::It),
+        );
         write!(
             f,
-            "il {} delle righe ha un valore, ne è richiesto almeno il {}",
-            percent(self.percent, 1, Lang::It),
-            percent_as_written(self.min_percent, Lang::It)
+            "{}{now} delle righe ha un valore, ne è richiesto almeno {}{min}",
+            il(&now),
+            il(&min)
         )
     }
 
@@ -175,7 +181,7 @@ mod tests {
             msg,
             Some((
                 "80.0% of the rows have a value, at least 95% required".into(),
-                "il 80,0 % delle righe ha un valore, ne è richiesto almeno il 95 %".into()
+                "l'80,0 % delle righe ha un valore, ne è richiesto almeno il 95 %".into()
             ))
         );
         assert!(evaluate(0, 0, 100.0).1.is_none());

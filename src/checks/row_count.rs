@@ -110,13 +110,15 @@ impl Sentence for Failure {
         match self {
             Failure::TooFew { rows, min } => write!(
                 f,
-                "l'estratto ha {}, almeno {min} attese",
-                count(*rows, "riga", "righe")
+                "l'estratto ha {}, almeno {}",
+                count(*rows, "riga", "righe"),
+                count(*min, "attesa", "attese")
             ),
             Failure::TooMany { rows, max } => write!(
                 f,
-                "l'estratto ha {}, al massimo {max} attese",
-                count(*rows, "riga", "righe")
+                "l'estratto ha {}, al massimo {}",
+                count(*rows, "riga", "righe"),
+                count(*max, "attesa", "attese")
             ),
         }
     }
@@ -190,6 +192,10 @@ mod tests {
                 "the extract has 7 rows, at least 10 expected".into(),
                 "l'estratto ha 7 righe, almeno 10 attese".into()
             ))
+        );
+        assert_eq!(
+            both(RowCount { min: Some(1), max: None }.rows(0)).map(|b| b.1),
+            Some("l'estratto ha 0 righe, almeno 1 attesa".into())
         );
         assert_eq!(
             both(RowCount { min: None, max: Some(0) }.rows(1)),

@@ -21,6 +21,21 @@ pub fn count(n: u64, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// The definite article before a number as Italian reads it aloud: `l'`
+/// before one that starts with a vowel sound (`l'80 %`, `l'11 %`, `l'1,5
+/// %`: otto…, undici, uno), `il ` before the others (`il 95 %`, `il 10 %`).
+pub fn il(number: &str) -> &'static str {
+    let whole = number
+        .split(|c: char| !c.is_ascii_digit())
+        .next()
+        .unwrap_or("");
+    if whole.starts_with('8') || whole == "1" || whole == "11" {
+        "l'"
+    } else {
+        "il "
+    }
+}
+
 /// A severity's name in Italian.
 pub fn severity(s: Severity) -> &'static str {
     match s {
@@ -531,6 +546,22 @@ mod tests {
         assert_eq!(message(&m), "valore mancante (valore: \"x\")");
         assert_eq!(m.to_string(), "value missing (value: \"x\")");
         assert_eq!(missing().with_value("x", false), missing());
+    }
+
+    #[test]
+    fn the_article_before_a_number_follows_its_sound() {
+        for (n, a) in [
+            ("80,0 %", "l'"),
+            ("8 %", "l'"),
+            ("11 %", "l'"),
+            ("1,5 %", "l'"),
+            ("95 %", "il "),
+            ("10,0 %", "il "),
+            ("100 %", "il "),
+            ("18 %", "il "),
+        ] {
+            assert_eq!(il(n), a, "{n}");
+        }
     }
 
     #[test]

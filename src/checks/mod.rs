@@ -170,6 +170,28 @@ registry::registry! {
     ],
 }
 
+/// Every form of every registered kind's sentences, from each kind's
+/// `examples()`: the checks' descriptions and the findings' messages, as the
+/// translation tests read them (a new kind's are read without being listed).
+pub fn example_sentences() -> (Vec<crate::messages::Description>, Vec<Message>) {
+    use crate::messages::{Description, Sentence};
+    let descriptions = FieldDescription::examples()
+        .into_iter()
+        .map(Description::Field)
+        .chain(
+            TableDescription::examples()
+                .into_iter()
+                .map(Description::Table),
+        )
+        .collect();
+    let messages = FieldMessage::examples()
+        .into_iter()
+        .map(Message::Field)
+        .chain(TableMessage::examples().into_iter().map(Message::Table))
+        .collect();
+    (descriptions, messages)
+}
+
 /// Finds a check kind by code (`VG101`) or name (`required`), ignoring case.
 pub fn find(code_or_name: &str) -> Option<&'static CheckKind> {
     ALL.iter().find(|k| {

@@ -455,8 +455,6 @@ pub fn read_issue(kind: &ReadIssueKind) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::{FieldDescription, FieldMessage, TableDescription, TableMessage};
-    use crate::messages::Sentence;
 
     fn field(name: &str) -> String {
         name.to_string()
@@ -484,21 +482,15 @@ mod tests {
             r"\b1 (righe|caratteri|campi|valori)\b|\bun (data|partita)\b|\buna (codice|numero|valore|testo)\b",
         )
         .unwrap_or_else(|e| panic!("{e}"));
-        let descriptions = FieldDescription::examples()
-            .into_iter()
-            .map(Description::Field)
-            .chain(
-                TableDescription::examples()
-                    .into_iter()
-                    .map(Description::Table),
-            );
-        let messages = FieldMessage::examples()
-            .into_iter()
-            .map(Message::Field)
-            .chain(TableMessage::examples().into_iter().map(Message::Table));
+        let (descriptions, messages) = crate::checks::example_sentences();
         let sentences: Vec<(String, String)> = descriptions
-            .map(|d| (super::super::en::description(&d), description(&d)))
-            .chain(messages.map(|m| (super::super::en::message(&m), message(&m))))
+            .iter()
+            .map(|d| (super::super::en::description(d), description(d)))
+            .chain(
+                messages
+                    .iter()
+                    .map(|m| (super::super::en::message(m), message(m))),
+            )
             .collect();
         let kinds = crate::checks::FIELD_KEYS.len() + crate::checks::TABLE_KEYS.len();
         assert!(sentences.len() >= 2 * kinds);

@@ -11,7 +11,6 @@
 use std::path::Path;
 
 use super::summary::{Regression, Summary};
-use crate::messages::{Lang, Message};
 use crate::validate::Verdict;
 
 /// Why a baseline could not be used.
@@ -116,19 +115,13 @@ pub fn compare(previous: &Summary, current: &Summary, tolerance: f64) -> Vec<Reg
                 continue;
             }
             if check.failed_percent > prev.failed_percent + tolerance {
-                out.push(Regression {
-                    source: src.name.clone(),
-                    subject: check.id.clone(),
-                    metric: "failed_percent".into(),
-                    previous: prev.failed_percent,
-                    current: check.failed_percent,
-                    message: Message::FailRateRose {
-                        check: check.id.clone(),
-                        now: check.failed_percent,
-                        was: prev.failed_percent,
-                    }
-                    .render(Lang::En),
-                });
+                out.push(Regression::new(
+                    src.name.clone(),
+                    check.id.clone(),
+                    "failed_percent",
+                    prev.failed_percent,
+                    check.failed_percent,
+                ));
             }
         }
         for field in &src.fields {
@@ -136,19 +129,13 @@ pub fn compare(previous: &Summary, current: &Summary, tolerance: f64) -> Vec<Reg
                 continue;
             };
             if prev.present && field.completeness + tolerance < prev.completeness {
-                out.push(Regression {
-                    source: src.name.clone(),
-                    subject: format!("field:{}", field.name),
-                    metric: "completeness".into(),
-                    previous: prev.completeness,
-                    current: field.completeness,
-                    message: Message::CompletenessFell {
-                        field: field.name.clone(),
-                        now: field.completeness,
-                        was: prev.completeness,
-                    }
-                    .render(Lang::En),
-                });
+                out.push(Regression::new(
+                    src.name.clone(),
+                    format!("field:{}", field.name),
+                    "completeness",
+                    prev.completeness,
+                    field.completeness,
+                ));
             }
         }
     }

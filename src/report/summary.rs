@@ -152,6 +152,27 @@ pub struct Regression {
 }
 
 impl Regression {
+    /// A regression of `metric` (`failed_percent`, `completeness`) on
+    /// `subject` (a check's id, or `field:NAME`), its message in English.
+    pub fn new(
+        source: String,
+        subject: String,
+        metric: &str,
+        previous: f64,
+        current: f64,
+    ) -> Regression {
+        let mut r = Regression {
+            source,
+            subject,
+            metric: metric.to_string(),
+            previous,
+            current,
+            message: String::new(),
+        };
+        r.message = r.sentence(crate::messages::Lang::En);
+        r
+    }
+
     /// The regression in words, in `lang` (`message` is its English).
     pub fn sentence(&self, lang: crate::messages::Lang) -> String {
         use crate::messages::Message;

@@ -5,11 +5,8 @@
 use std::path::Path;
 
 use regex::Regex;
-use vaglio::checks::{
-    composite_key, foreign_key, row_count, FieldDescription, FieldMessage, TableDescription,
-    TableMessage,
-};
-use vaglio::messages::{en, it, Description, Message, Sentence};
+use vaglio::checks::{composite_key, foreign_key, row_count};
+use vaglio::messages::{en, it, Description, Message};
 
 use crate::util::*;
 
@@ -97,21 +94,11 @@ fn kind_sentences(
     message: fn(&Message) -> String,
     description: fn(&Description) -> String,
 ) -> Vec<String> {
-    let messages = FieldMessage::examples()
-        .into_iter()
-        .map(Message::Field)
-        .chain(TableMessage::examples().into_iter().map(Message::Table));
-    let descriptions = FieldDescription::examples()
-        .into_iter()
-        .map(Description::Field)
-        .chain(
-            TableDescription::examples()
-                .into_iter()
-                .map(Description::Table),
-        );
+    let (descriptions, messages) = vaglio::checks::example_sentences();
     messages
-        .map(|m| message(&m))
-        .chain(descriptions.map(|d| description(&d)))
+        .iter()
+        .map(message)
+        .chain(descriptions.iter().map(description))
         .collect()
 }
 

@@ -226,6 +226,17 @@ fn create_indexes(name: &str, indexes: &[String]) -> String {
         .collect()
 }
 
+/// Each writer's page cache while it inserts rows, in KiB (see [`open`]).
+const INSERT_CACHE_KIB: usize = 32 * 1024 / WRITERS;
+
+/// Each writer's page cache while it builds a table's indexes, in KiB.
+/// SQLite's sorter sorts runs as large as the page cache (at least 1 MB)
+/// before merging them: runs of 1 MB are sorted within the processor's
+/// cache, runs of 16 MB are not. Measured on the 400,000-resident city's
+/// four largest indexes: 0.75× the CPU of 16 MB runs, 31 MB less memory,
+/// and the same file.
+const SORT_CACHE_KIB: usize = 1024;
+
 /// A connection to a new datamart file. No journal (the file is temporary
 /// until renamed); a page cache of 32 MiB shared by the [`WRITERS`] (the
 /// default is 2 MiB each), so that pages are written in fewer, larger runs,
@@ -238,10 +249,9 @@ fn create_indexes(name: &str, indexes: &[String]) -> String {
 /// neither.
 fn open(path: &Path) -> rusqlite::Result<Connection> {
     let conn = Connection::open(path)?;
-    let cache_kib = 32 * 1024 / WRITERS;
     conn.execute_batch(&format!(
         "PRAGMA page_size = 4096; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; \
-         PRAGMA cache_size = -{cache_kib}; PRAGMA temp_store = FILE;"
+         PRAGMA cache_size = -{INSERT_CACHE_KIB}; PRAGMA temp_store = FILE;"
     ))?;
     Ok(conn)
 }
@@ -350,7 +360,9 @@ fn fill(
             clock.stage(&format!("{name} rows"));
             // Indexed once filled: sorting once is cheaper than keeping
             // an index in order row by row.
+            tx.execute_batch(&format!("PRAGMA cache_size = -{SORT_CACHE_KIB};"))?;
             tx.execute_batch(&create_indexes(name, indexes))?;
+            tx.execute_batch(&format!("PRAGMA cache_size = -{INSERT_CACHE_KIB};"))?;
         }
         tx.commit()?;
         drop(out);

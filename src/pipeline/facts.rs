@@ -109,9 +109,15 @@ struct Income {
     records: u32,
 }
 
+/// Incomes per (resident, year).
+type Incomes = BTreeMap<(usize, i64), Income>;
+
+/// Incomes per (family, year).
+type FamilyIncomes = HashMap<(u32, i64), f64>;
+
 /// Incomes per (resident, year), from every `redditi` source.
-fn incomes(m: &Master<'_>) -> Option<BTreeMap<(usize, i64), Income>> {
-    let mut out: BTreeMap<(usize, i64), Income> = BTreeMap::new();
+fn incomes(m: &Master<'_>) -> Option<Incomes> {
+    let mut out: Incomes = BTreeMap::new();
     let mut any = false;
     for (_, l, f) in sources(m.linked, "redditi") {
         any = true;
@@ -135,10 +141,7 @@ fn incomes(m: &Master<'_>) -> Option<BTreeMap<(usize, i64), Income>> {
 
 /// Per family (index in the master's families), per year: the members'
 /// income.
-fn family_incomes(
-    m: &Master<'_>,
-    incomes: &BTreeMap<(usize, i64), Income>,
-) -> HashMap<(u32, i64), f64> {
+fn family_incomes(m: &Master<'_>, incomes: &Incomes) -> HashMap<(u32, i64), f64> {
     let mut out = HashMap::default();
     for (&(i, y), v) in incomes {
         let f = m.family_of[i];
@@ -247,8 +250,8 @@ fn rankings(m: &Master<'_>) -> Option<BTreeMap<(u32, usize, String), Ranked>> {
 /// order `redditi`, `riscossione`, `graduatorie`.
 pub(crate) fn tables<'m>(m: &'m Master<'m>) -> Vec<Table<'m>> {
     let mut out = Vec::new();
-    if let Some(incomes) = incomes(m) {
-        let families = family_incomes(m, &incomes);
+    let facts = m.source_facts();
+    if let Some((incomes, families)) = &facts.incomes {
         let model = Model::new(
             "redditi",
             "Un residente e un anno d'imposta: le sue dichiarazioni IRPEF collegate",
@@ -281,7 +284,7 @@ pub(crate) fn tables<'m>(m: &'m Master<'m>) -> Vec<Table<'m>> {
         .indexed(&["persona", "famiglia"]);
         out.push(Table {
             model,
-            rows: Box::new(incomes.into_iter().map(move |((i, y), v)| {
+            rows: Box::new(incomes.iter().map(move |(&(i, y), v)| {
                 let f = m.family_of[i];
                 vec![
                     Cell::text(Some(m.pseudonyms[i].as_str())),
@@ -296,7 +299,7 @@ pub(crate) fn tables<'m>(m: &'m Master<'m>) -> Vec<Table<'m>> {
             })),
         });
     }
-    if let Some(billing) = billing(m) {
+    if let Some(billing) = &facts.billing {
         let model = Model::new(
             "riscossione",
             "Una famiglia (quella del pagatore), un servizio e un anno di riscossione",
@@ -328,10 +331,11 @@ pub(crate) fn tables<'m>(m: &'m Master<'m>) -> Vec<Table<'m>> {
         .indexed(&["famiglia", "servizio"]);
         out.push(Table {
             model,
-            rows: Box::new(billing.into_iter().map(move |((f, service, year), b)| {
+            rows: Box::new(billing.iter().map(move |((f, service, year), b)| {
+                let f = *f;
                 vec![
                     Cell::text(m.family_shown.get(f as usize).map(String::as_str)),
-                    Cell::Text(Cow::Owned(service)),
+                    Cell::text(Some(service.as_str())),
                     year.map_or(Cell::Null, Cell::Integer),
                     Cell::Integer(i64::from(b.notices)),
                     euros(Some(b.billed)),
@@ -408,6 +412,33 @@ pub(crate) fn tables<'m>(m: &'m Master<'m>) -> Vec<Table<'m>> {
     out
 }
 
+/// What the `redditi` and `riscossione` sources say, computed once (the two
+/// side by side) for their own tables and for `famiglie`'s columns.
+#[derive(Debug, Default)]
+pub(crate) struct SourceFacts {
+    /// With a `redditi` source: incomes per (resident, year), and per
+    /// (family, year).
+    incomes: Option<(Incomes, FamilyIncomes)>,
+    /// With a `riscossione` source: billing per (family, service, year).
+    billing: Option<Billing>,
+}
+
+impl SourceFacts {
+    /// The facts of the master's sources.
+    pub fn new(m: &Master<'_>) -> SourceFacts {
+        let (incomes, billing) = rayon::join(
+            || {
+                incomes(m).map(|incomes| {
+                    let families = family_incomes(m, &incomes);
+                    (incomes, families)
+                })
+            },
+            || billing(m),
+        );
+        SourceFacts { incomes, billing }
+    }
+}
+
 /// The facts `famiglie` shows per family: its IRPEF income in the latest
 /// tax year of the `redditi` sources, and its arrears.
 #[derive(Clone, Debug, Default)]
@@ -422,19 +453,20 @@ pub(crate) struct FamilyFacts {
 impl FamilyFacts {
     /// The facts of every family of the master.
     pub fn new(m: &Master<'_>) -> FamilyFacts {
-        let income = incomes(m).map(|incomes| {
+        let facts = m.source_facts();
+        let income = facts.incomes.as_ref().map(|(incomes, families)| {
             let latest = incomes.keys().map(|k| k.1).max();
-            let by_family = family_incomes(m, &incomes)
-                .into_iter()
+            let by_family = families
+                .iter()
                 .filter(|((_, y), _)| Some(*y) == latest)
-                .map(|((f, _), v)| (f, v))
+                .map(|(&(f, _), &v)| (f, v))
                 .collect();
             (latest, by_family)
         });
-        let arrears = billing(m).map(|b| {
+        let arrears = facts.billing.as_ref().map(|b| {
             let mut out: HashMap<u32, f64> = HashMap::default();
             for ((f, _, _), v) in b {
-                *out.entry(f).or_insert(0.0) += v.arrears;
+                *out.entry(*f).or_insert(0.0) += v.arrears;
             }
             out
         });

@@ -10,7 +10,7 @@ use miette::IntoDiagnostic;
 use rayon::prelude::*;
 
 use super::anagrafe::{Cells, IdIndex};
-use super::facts::FamilyFacts;
+use super::facts::{FamilyFacts, SourceFacts};
 use super::fragility::import::Imported;
 use super::fragility::{self, AreaCounts};
 use super::residents::NO_AREA;
@@ -169,6 +169,9 @@ pub(crate) struct Master<'a> {
     /// The families' facts (IRPEF income, arrears), computed once for
     /// `famiglie` and every level of `fragilita`.
     facts: std::sync::OnceLock<FamilyFacts>,
+    /// The `redditi` and `riscossione` sources' facts, computed once for
+    /// their tables and for [`FamilyFacts`].
+    source_facts: std::sync::OnceLock<SourceFacts>,
     /// Each family's latest ISEE and its source, computed once for
     /// `famiglie` and `fragilita`.
     isee: std::sync::OnceLock<HashMap<&'a str, (f64, &'a str)>>,
@@ -225,6 +228,7 @@ impl<'a> Master<'a> {
             register: None,
             imports: &[],
             facts: std::sync::OnceLock::new(),
+            source_facts: std::sync::OnceLock::new(),
             isee: std::sync::OnceLock::new(),
         }
     }
@@ -232,6 +236,18 @@ impl<'a> Master<'a> {
     /// The families' facts, computed on first use.
     fn family_facts(&self) -> &FamilyFacts {
         self.facts.get_or_init(|| FamilyFacts::new(self))
+    }
+
+    /// See [`SourceFacts`].
+    pub(super) fn source_facts(&self) -> &SourceFacts {
+        self.source_facts.get_or_init(|| SourceFacts::new(self))
+    }
+
+    /// Computes, side by side, what several tables share (the families'
+    /// facts and ISEE), so that the thread building the tables one after
+    /// the other does not compute it alone.
+    pub fn prepare(&self) {
+        rayon::join(|| self.family_facts(), || self.isee_by_family());
     }
 
     /// The same, with fragility indicators imported from files.
@@ -535,12 +551,18 @@ impl<'a> Master<'a> {
     /// `fragilita`: per area (quartiere, by name), the fragility indicators
     /// and the composite index ([`fragility`]).
     pub fn fragilita(&self) -> Table<'_> {
-        let mut rows = self.fragility_at("quartiere", &|i| self.residents[i].area.as_deref());
-        if self.register.is_some() {
-            rows.extend(self.fragility_at("area_statistica", &|i| {
-                self.area_names(self.resident_area(i))[0]
-            }));
-        }
+        // The two levels side by side.
+        let quartiere = |i: usize| self.residents[i].area.as_deref();
+        let area = |i: usize| self.area_names(self.resident_area(i))[0];
+        let (mut rows, areas) = rayon::join(
+            || self.fragility_at("quartiere", &quartiere),
+            || {
+                self.register
+                    .is_some()
+                    .then(|| self.fragility_at("area_statistica", &area))
+            },
+        );
+        rows.extend(areas.into_iter().flatten());
         let model = Model::new(
             "fragilita",
             "Un indicatore di fragilità di un'area, al livello del quartiere o dell'area statistica",
@@ -599,7 +621,7 @@ impl<'a> Master<'a> {
     fn fragility_at(
         &self,
         level: &'static str,
-        area_of: &dyn Fn(usize) -> Option<&'a str>,
+        area_of: &(dyn Fn(usize) -> Option<&'a str> + Sync),
     ) -> Vec<(&'static str, fragility::Indicator)> {
         let services: Vec<usize> = (0..self.linked.len())
             .filter(|&si| self.linked[si].rules.service.is_some())

@@ -114,10 +114,18 @@ pub(crate) fn stage(
     );
     let run = run_id(&metadata, &m.pseudo.fingerprint(), opts.show_pii);
     metadata.insert(0, (RUN_KEY.into(), run.clone()));
-    let history = run_history(project, &run, opts.today, &files, m.results, &reports)?;
-    write_reports(sink, reports, opts, &run, &history)?;
-    let history_path = history.record(sink)?;
-    let (header, queue) = master.queue(&ana.cells, &ana.spec, opts.show_pii);
+    // The reports are written while the families' facts are computed.
+    let ((), written) = rayon::join(
+        || master.prepare(),
+        || -> miette::Result<_> {
+            let history = run_history(project, &run, opts.today, &files, m.results, &reports)?;
+            write_reports(sink, reports, opts, &run, &history)?;
+            let history_path = history.record(sink)?;
+            let (header, queue) = master.queue(&ana.cells, &ana.spec, opts.show_pii);
+            Ok((history_path, header, queue))
+        },
+    );
+    let (history_path, header, queue) = written?;
     clock.stage("reports, families, queue");
 
     let dm = project.master.join("datamart.sqlite");

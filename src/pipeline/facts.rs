@@ -52,7 +52,7 @@ fn matched<'l>(m: &Master<'_>, l: &'l Linked) -> Vec<(usize, &'l Record)> {
         .iter()
         .filter(|r| r.status == Status::Match)
         .filter_map(|r| {
-            let i = *r.person.as_deref().and_then(|p| m.by_id.get(p))?;
+            let i = m.resident_of(r)?;
             let rec = by_row.get(r.row)?;
             keys.insert(r.key.as_str()).then_some((i, rec))
         })

@@ -177,6 +177,15 @@ pub(crate) struct Master<'a> {
     isee: std::sync::OnceLock<HashMap<&'a str, (f64, &'a str)>>,
 }
 
+/// See [`Master::resident_of`].
+fn resident_of(residents: &[Resident], by_id: &IdIndex<'_>, r: &LinkRow) -> Option<usize> {
+    let id = r.person.as_deref()?;
+    match r.resident.map(|i| i as usize) {
+        Some(i) if residents.get(i).is_some_and(|x| &*x.id == id) => Some(i),
+        _ => by_id.get(id).copied(),
+    }
+}
+
 /// Where a record's area statistica comes from (`servizi.area_da`).
 const AREA_FROM_ADDRESS: &str = "indirizzo";
 /// See [`AREA_FROM_ADDRESS`].
@@ -195,7 +204,7 @@ impl<'a> Master<'a> {
         let mut per_person = vec![0u32; residents.len() * n];
         for (si, l) in linked.iter().enumerate() {
             for r in l.rows.iter().filter(|r| r.status == Status::Match) {
-                if let Some(&i) = r.person.as_deref().and_then(|p| by_id.get(p)) {
+                if let Some(i) = resident_of(residents, by_id, r) {
                     per_person[i * n + si] += 1;
                 }
             }
@@ -392,6 +401,22 @@ impl<'a> Master<'a> {
         self.per_person[resident * self.linked.len() + source]
     }
 
+    /// The resident a link names (`match` or `review`): the index the
+    /// linkage found, when it is that resident's (a reviewer's decision
+    /// names one by identifier), else looked up by identifier.
+    pub fn resident_of(&self, r: &LinkRow) -> Option<usize> {
+        resident_of(self.residents, self.by_id, r)
+    }
+
+    /// The linked person's key as the outputs show it (see
+    /// [`Master::person_key`]).
+    pub fn linked_key(&self, r: &LinkRow) -> Option<Cow<'a, str>> {
+        match self.resident_of(r) {
+            Some(i) => Some(Cow::Borrowed(self.pseudonyms[i].as_str())),
+            None => self.person_key(r.person.as_deref()),
+        }
+    }
+
     /// The person's key as the outputs show it (a resident's pseudonym
     /// borrowed).
     pub fn person_key(&self, id: Option<&str>) -> Option<Cow<'a, str>> {
@@ -495,7 +520,7 @@ impl<'a> Master<'a> {
             let by_row = l.raw.by_row();
             let mut found: HashMap<&str, f64> = HashMap::default();
             for r in l.rows.iter().filter(|r| r.status == Status::Match) {
-                let Some(&i) = r.person.as_deref().and_then(|p| self.by_id.get(p)) else {
+                let Some(i) = self.resident_of(r) else {
                     continue;
                 };
                 let Some(fam) = self.residents[i].family.as_deref() else {
@@ -842,7 +867,7 @@ impl<'a> Master<'a> {
                     .iter()
                     .filter(|r| r.status == Status::Match)
                     .filter_map(move |r| {
-                        let i = *r.person.as_deref().and_then(|p| self.by_id.get(p))?;
+                        let i = self.resident_of(r)?;
                         let at = by_row.position(r.row)?;
                         let rec = l.raw.records().get(at)?;
                         let cell = |c: Option<usize>| l.raw.cell(rec, c);
@@ -977,8 +1002,7 @@ impl<'a> Master<'a> {
                             Cell::text(Some(l.name.as_str())),
                             Cell::Integer(r.row as i64),
                             Cell::Text(self.record_key(l, &r.key)),
-                            self.person_key(r.person.as_deref())
-                                .map_or(Cell::Null, Cell::Text),
+                            self.linked_key(r).map_or(Cell::Null, Cell::Text),
                             Cell::text(Some(r.status.name())),
                             Cell::text(Some(r.tier.name())),
                             real(r.weight, WEIGHT_DIGITS),
@@ -1061,16 +1085,14 @@ impl<'a> Master<'a> {
             rows: Box::new(l.raw.records().iter().enumerate().map(move |(at, rec)| {
                 let link = by_row.get(rec.row);
                 let matched = link.filter(|r| r.status == Status::Match);
-                let person = matched.and_then(|r| self.person_key(r.person.as_deref()));
+                let person = matched.and_then(|r| self.linked_key(r));
                 let mut row = vec![
                     Cell::Integer(rec.row as i64),
                     person.map_or(Cell::Null, Cell::Text),
                     Cell::text(link.map(|r| r.status.name())),
                 ];
                 if geo {
-                    let resident = matched
-                        .and_then(|r| r.person.as_deref())
-                        .and_then(|p| self.by_id.get(p).copied());
+                    let resident = matched.and_then(|r| self.resident_of(r));
                     let [area, _, _] =
                         self.area_names(self.record_area(l, at, resident).map(|p| p.0));
                     let level = l.addresses.as_ref().and_then(|a| a.level(at));
@@ -1098,7 +1120,7 @@ impl<'a> Master<'a> {
                     links::row(
                         &l.name,
                         &self.record_key(l, &r.key),
-                        self.person_key(r.person.as_deref()).as_deref(),
+                        self.linked_key(r).as_deref(),
                         runner_up.as_deref(),
                         r,
                     ),

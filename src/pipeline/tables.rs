@@ -1336,4 +1336,35 @@ mod tests {
         );
         assert_eq!(m.person_key(None), None);
     }
+
+    #[test]
+    fn a_links_resident_is_its_index_when_that_residents_else_by_identifier() {
+        let residents = city();
+        let by_id: IdIndex = residents
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (&*r.id, i))
+            .collect();
+        let link = |person: Option<&str>, resident: Option<u32>| LinkRow {
+            row: 1,
+            key: "k".into(),
+            person: person.map(str::to_string),
+            resident,
+            status: Status::Match,
+            tier: "cf".into(),
+            weight: None,
+            probability: None,
+            note: Default::default(),
+            runner_up: None,
+        };
+        let at = |person, resident| resident_of(&residents, &by_id, &link(person, resident));
+        assert_eq!(at(Some("2"), Some(1)), Some(1));
+        // An index that is not that resident's (a decision named another),
+        // or none: the identifier decides.
+        assert_eq!(at(Some("2"), Some(0)), Some(1));
+        assert_eq!(at(Some("2"), Some(99)), Some(1));
+        assert_eq!(at(Some("2"), None), Some(1));
+        assert_eq!(at(Some("99"), Some(1)), None);
+        assert_eq!(at(None, Some(1)), None);
+    }
 }

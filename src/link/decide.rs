@@ -509,7 +509,7 @@ impl Context<'_> {
             person: None,
             resident: None,
             status: Status::Unmatched,
-            tier: "probabilistic".into(),
+            tier: LinkTier::Probabilistic,
             weight: None,
             probability: None,
             note: LinkNotes::default(),

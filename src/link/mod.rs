@@ -342,7 +342,8 @@ pub fn link(job: &LinkJob) -> miette::Result<Linkage> {
         .par_iter()
         .map(|e| tier_index.lookup(e, &names))
         .collect();
-    let mut tier_counts: Vec<(String, u64)> = tiers.iter().map(|t| (t.name.clone(), 0)).collect();
+    let mut tier_counts: Vec<(String, u64)> =
+        tiers.iter().map(|t| (t.name.to_string(), 0)).collect();
     for hits in &tier_hits {
         if let Some((t, _)) = hits.first() {
             tier_counts[*t].1 += 1;
@@ -439,7 +440,7 @@ pub fn link(job: &LinkJob) -> miette::Result<Linkage> {
     // that the result is the one of comparing every pair.
     let unsettled = |i: usize| {
         !blocked[i].is_empty()
-            && (!tiers.iter().any(|t| t.name == rows[i].tier.name())
+            && (!tiers.iter().any(|t| &*t.name == rows[i].tier.name())
                 || rows[i].note.cf_of_other_resident)
     };
     let again: Vec<usize> = (0..rows.len()).filter(|&i| unsettled(i)).collect();

@@ -402,8 +402,9 @@ impl ComparisonSpec {
 /// base form, names normalised) with exactly one resident are linked.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tier {
-    /// Its name in links.csv (`codice_fiscale`, `cognome+nome+data_nascita`).
-    pub name: String,
+    /// Its name in links.csv (`codice_fiscale`, `cognome+nome+data_nascita`),
+    /// shared by the links it makes.
+    pub name: Arc<str>,
     /// The attributes.
     pub attrs: Vec<Attr>,
 }
@@ -536,7 +537,12 @@ impl LinkSpec {
 
 fn tier(attrs: &[Attr]) -> Tier {
     Tier {
-        name: attrs.iter().map(|a| a.name()).collect::<Vec<_>>().join("+"),
+        name: attrs
+            .iter()
+            .map(|a| a.name())
+            .collect::<Vec<_>>()
+            .join("+")
+            .into(),
         attrs: attrs.to_vec(),
     }
 }
@@ -991,7 +997,7 @@ mod tests {
         ))
         .unwrap()
         .unwrap();
-        let tiers: Vec<&str> = spec.deterministic.iter().map(|t| t.name.as_str()).collect();
+        let tiers: Vec<&str> = spec.deterministic.iter().map(|t| &*t.name).collect();
         assert_eq!(tiers, ["codice_fiscale", "cognome+nome+data_nascita"]);
         let rules: Vec<String> = spec
             .blocking

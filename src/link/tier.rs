@@ -4,6 +4,7 @@
 //! `decision`, or the tier's name).
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -13,8 +14,9 @@ use crate::messages::Lang;
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(from = "String", into = "String")]
 pub enum LinkTier {
-    /// A deterministic tier of the rule file, by its name.
-    Rule(String),
+    /// A deterministic tier of the rule file, by its name (shared by the
+    /// tier's links).
+    Rule(Arc<str>),
     /// The probabilistic model.
     Probabilistic,
     /// A reviewer's decision (`vaglio run --decisions`).
@@ -53,7 +55,7 @@ impl From<String> for LinkTier {
         match name.as_str() {
             PROBABILISTIC => LinkTier::Probabilistic,
             DECISION => LinkTier::Decision,
-            _ => LinkTier::Rule(name),
+            _ => LinkTier::Rule(name.into()),
         }
     }
 }

@@ -351,7 +351,7 @@ impl LinkageReport {
                 capped: l.blocking.capped.get(i).copied().unwrap_or(0),
             })
             .collect();
-        let tiers: Vec<String> = l.tiers.iter().map(|t| t.name.clone()).collect();
+        let tiers: Vec<String> = l.tiers.iter().map(|t| t.name.to_string()).collect();
         // A few examples, one per case, the first in row order.
         let cases: [(&str, Pick); 4] = [
             ("probabilistic_match", |r, _| {
@@ -428,7 +428,7 @@ impl LinkageReport {
         let mut by_tier: Vec<TierOutcome> = self
             .tiers
             .iter()
-            .map(|t| tier_outcome(LinkTier::Rule(t.clone()), "deterministic"))
+            .map(|t| tier_outcome(LinkTier::Rule(t.as_str().into()), "deterministic"))
             .collect();
         by_tier.push(tier_outcome(TIER_PROBABILISTIC, "probabilistic"));
         for r in rows {

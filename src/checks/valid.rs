@@ -146,7 +146,7 @@ impl From<TypeProblem> for Message {
 
 /// The Italian name of a field type as `type` names it in a rule file, and
 /// whether the noun is feminine (for the article and the adjective).
-fn type_name_it(t: &str) -> Option<(&'static str, bool)> {
+pub(crate) fn type_name_it(t: &str) -> Option<(&'static str, bool)> {
     Some(match t {
         "string" => ("testo", false),
         "integer" => ("numero intero", false),

@@ -44,6 +44,7 @@ use chrono::{Datelike, NaiveDate};
 use super::belfiore::{self, Validity};
 use super::dates;
 use super::names;
+use crate::messages::{In, Lang, Sentence};
 
 /// Month letters, January to December.
 pub const MONTH_LETTERS: [u8; 12] = *b"ABCDEHLMPRST";
@@ -1084,97 +1085,369 @@ impl Finding {
 
     /// A sentence without any personal value, for reports.
     pub fn message(&self) -> String {
-        match self {
-            Finding::InvalidCf(e) => format!("invalid codice fiscale: {}", e.message()),
-            Finding::SurnameCode { .. } => {
-                "surname code in CF (characters 1-3) does not match the surname".to_owned()
-            }
-            Finding::NameCode { .. } => {
-                "name code in CF (characters 4-6) does not match the first name".to_owned()
-            }
-            Finding::NameVariant { .. } => "name code in CF matches another spelling (transliteration) of the first name".to_owned(),
-            Finding::SurnameVariant { .. } => "surname code in CF matches another spelling (transliteration) of the surname".to_owned(),
-            Finding::SurnameNameSwapped => {
-                "surname and first name look swapped (the CF matches them the other way round)".to_owned()
-            }
-            Finding::BirthDate { diff, .. } => match diff {
-                DateDiff::DayMonthSwapped => {
-                    "birth date in CF differs from the record: day and month look swapped".to_owned()
-                }
-                DateDiff::Year { years } if years.abs() >= 14 => format!(
-                    "birth date in CF differs from the record: the year differs by {} years (another person's CF, e.g. a parent's?)",
-                    years.abs()
-                ),
-                DateDiff::Year { .. } => {
-                    "birth date in CF differs from the record: the year differs".to_owned()
-                }
-                DateDiff::Month => {
-                    "birth date in CF differs from the record: the month differs".to_owned()
-                }
-                DateDiff::Day => "birth date in CF differs from the record: the day differs".to_owned(),
-                DateDiff::Several => "birth date in CF differs from the record".to_owned(),
-            },
-            Finding::Sex { .. } => {
-                "sex in CF (day of birth, +40 for women) differs from the record".to_owned()
-            }
-            Finding::Place { .. } => "place of birth in CF differs from the record".to_owned(),
-            Finding::PlaceNotValidAtBirth { validity, .. } => {
-                format!("place of birth in CF: {} of birth", validity.message())
-            }
-        }
+        In(&Disagreement::new(self.clone(), false), Lang::En).to_string()
     }
 
     /// A sentence with the values (codes, names, dates): only for output the
     /// user asked to contain personal data (`--show-pii`).
     pub fn message_with_values(&self) -> String {
-        match self {
-            Finding::InvalidCf(e) => format!("invalid codice fiscale: {}", e.message()),
-            Finding::SurnameCode { in_cf, from_record } => format!(
+        In(&Disagreement::new(self.clone(), true), Lang::En).to_string()
+    }
+}
+
+/// A [`Finding`] as a sentence: without personal values, or with them
+/// (codes, names, dates: only where values may be shown).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Disagreement {
+    /// What disagrees.
+    pub finding: Finding,
+    /// The values may be quoted.
+    pub values: bool,
+}
+
+impl Disagreement {
+    /// `finding`, said with its values when `values`.
+    pub fn new(finding: Finding, values: bool) -> Disagreement {
+        Disagreement { finding, values }
+    }
+}
+
+impl Sentence for Disagreement {
+    fn en(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.values {
+            return self.en_with_values(f);
+        }
+        match &self.finding {
+            Finding::InvalidCf(e) => write!(f, "invalid codice fiscale: {}", e.message()),
+            Finding::SurnameCode { .. } => {
+                f.write_str("surname code in CF (characters 1-3) does not match the surname")
+            }
+            Finding::NameCode { .. } => {
+                f.write_str("name code in CF (characters 4-6) does not match the first name")
+            }
+            Finding::NameVariant { .. } => f.write_str(
+                "name code in CF matches another spelling (transliteration) of the first name",
+            ),
+            Finding::SurnameVariant { .. } => f.write_str(
+                "surname code in CF matches another spelling (transliteration) of the surname",
+            ),
+            Finding::SurnameNameSwapped => f.write_str(
+                "surname and first name look swapped (the CF matches them the other way round)",
+            ),
+            Finding::BirthDate { diff, .. } => {
+                f.write_str("birth date in CF differs from the record")?;
+                match diff {
+                    DateDiff::DayMonthSwapped => f.write_str(": day and month look swapped"),
+                    DateDiff::Year { years } if years.abs() >= 14 => write!(
+                        f,
+                        ": the year differs by {} years (another person's CF, e.g. a parent's?)",
+                        years.abs()
+                    ),
+                    DateDiff::Year { .. } => f.write_str(": the year differs"),
+                    DateDiff::Month => f.write_str(": the month differs"),
+                    DateDiff::Day => f.write_str(": the day differs"),
+                    DateDiff::Several => Ok(()),
+                }
+            }
+            Finding::Sex { .. } => {
+                f.write_str("sex in CF (day of birth, +40 for women) differs from the record")
+            }
+            Finding::Place { .. } => f.write_str("place of birth in CF differs from the record"),
+            Finding::PlaceNotValidAtBirth { validity, .. } => {
+                write!(f, "place of birth in CF: {} of birth", validity.message())
+            }
+        }
+    }
+
+    fn it(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.values {
+            return self.it_with_values(f);
+        }
+        match &self.finding {
+            Finding::InvalidCf(e) => write!(
+                f,
+                "codice fiscale non valido: {}",
+                crate::messages::it::cf_error(e)
+            ),
+            Finding::SurnameCode { .. } => f.write_str(
+                "il codice del cognome nel CF (caratteri 1-3) non corrisponde al cognome",
+            ),
+            Finding::NameCode { .. } => {
+                f.write_str("il codice del nome nel CF (caratteri 4-6) non corrisponde al nome")
+            }
+            Finding::NameVariant { .. } => f.write_str(
+                "il codice del nome nel CF corrisponde a un'altra grafia (traslitterazione) del nome",
+            ),
+            Finding::SurnameVariant { .. } => f.write_str(
+                "il codice del cognome nel CF corrisponde a un'altra grafia (traslitterazione) del cognome",
+            ),
+            Finding::SurnameNameSwapped => f.write_str(
+                "cognome e nome sembrano invertiti (il CF corrisponde a loro scambiati)",
+            ),
+            Finding::BirthDate { diff, .. } => {
+                f.write_str("la data di nascita nel CF differisce dal record")?;
+                match diff {
+                    DateDiff::DayMonthSwapped => f.write_str(": giorno e mese sembrano invertiti"),
+                    DateDiff::Year { years } if years.abs() >= 14 => write!(
+                        f,
+                        ": l'anno differisce di {} anni (il CF di un'altra persona, ad es. di un genitore?)",
+                        years.abs()
+                    ),
+                    DateDiff::Year { .. } => f.write_str(": l'anno differisce"),
+                    DateDiff::Month => f.write_str(": il mese differisce"),
+                    DateDiff::Day => f.write_str(": il giorno differisce"),
+                    DateDiff::Several => Ok(()),
+                }
+            }
+            Finding::Sex { .. } => f.write_str(
+                "il sesso nel CF (giorno di nascita, +40 per le donne) differisce dal record",
+            ),
+            Finding::Place { .. } => {
+                f.write_str("il luogo di nascita nel CF differisce dal record")
+            }
+            Finding::PlaceNotValidAtBirth { validity, .. } => {
+                f.write_str("il luogo di nascita nel CF: ")?;
+                f.write_str(match validity {
+                    Validity::Valid => "il codice del luogo è valido alla data di nascita",
+                    Validity::NotYetValid { .. } => {
+                        "il codice del luogo non esisteva ancora alla data di nascita (istituito dopo)"
+                    }
+                    Validity::Expired {
+                        successor: Some(_), ..
+                    } => "il codice del luogo era già stato sostituito da uno più recente alla data di nascita",
+                    Validity::Expired { .. } => {
+                        "il codice del luogo non era più valido alla data di nascita"
+                    }
+                    Validity::Unknown => "il codice del luogo è sconosciuto",
+                })
+            }
+        }
+    }
+
+    fn examples() -> Vec<Self> {
+        let code = String::new;
+        let day = NaiveDate::default();
+        let findings = [
+            Finding::InvalidCf(CfError::Provisional),
+            Finding::InvalidCf(CfError::WrongCheckCharacter {
+                expected: 'A',
+                found: 'B',
+            }),
+            Finding::SurnameCode {
+                in_cf: code(),
+                from_record: code(),
+            },
+            Finding::NameCode {
+                in_cf: code(),
+                from_record: code(),
+            },
+            Finding::NameVariant {
+                in_cf: code(),
+                record: code(),
+                variant: "",
+            },
+            Finding::SurnameVariant {
+                in_cf: code(),
+                record: code(),
+                variant: "",
+            },
+            Finding::SurnameNameSwapped,
+            Finding::Sex {
+                in_cf: Sex::Male,
+                record: Sex::Female,
+            },
+            Finding::Place {
+                in_cf: code(),
+                record: code(),
+            },
+        ]
+        .into_iter()
+        .chain(
+            [
+                DateDiff::DayMonthSwapped,
+                DateDiff::Year { years: 30 },
+                DateDiff::Year { years: 1 },
+                DateDiff::Month,
+                DateDiff::Day,
+                DateDiff::Several,
+            ]
+            .into_iter()
+            .flat_map(|diff| {
+                [Some(day), None].map(|in_cf| Finding::BirthDate {
+                    in_cf,
+                    record: day,
+                    diff,
+                })
+            }),
+        )
+        .chain(
+            [
+                Validity::Valid,
+                Validity::NotYetValid { from: day },
+                Validity::Expired {
+                    until: day,
+                    successor: Some(""),
+                },
+                Validity::Expired {
+                    until: day,
+                    successor: None,
+                },
+                Validity::Unknown,
+            ]
+            .map(|validity| Finding::PlaceNotValidAtBirth {
+                code: code(),
+                birth_date: day,
+                validity,
+            }),
+        );
+        findings
+            .flat_map(|finding| {
+                [false, true].map(|values| Disagreement::new(finding.clone(), values))
+            })
+            .collect()
+    }
+}
+
+impl Disagreement {
+    fn en_with_values(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.finding {
+            Finding::InvalidCf(_) | Finding::SurnameNameSwapped => {
+                Disagreement::new(self.finding.clone(), false).en(f)
+            }
+            Finding::SurnameCode { in_cf, from_record } => write!(
+                f,
                 "surname code in CF is {in_cf}, the record's surname gives {from_record}"
             ),
-            Finding::NameCode { in_cf, from_record } => format!(
+            Finding::NameCode { in_cf, from_record } => write!(
+                f,
                 "name code in CF is {in_cf}, the record's first name gives {from_record}"
             ),
-            Finding::NameVariant { in_cf, record, variant } => format!(
+            Finding::NameVariant { in_cf, record, variant } => write!(
+                f,
                 "name code in CF is {in_cf}: it comes from the spelling {variant}, the record says {record}"
             ),
-            Finding::SurnameVariant { in_cf, record, variant } => format!(
+            Finding::SurnameVariant { in_cf, record, variant } => write!(
+                f,
                 "surname code in CF is {in_cf}: it comes from the spelling {variant}, the record says {record}"
             ),
-            Finding::SurnameNameSwapped => self.message(),
             Finding::BirthDate { in_cf, record, diff } => {
-                let cf = in_cf.map_or_else(|| "an impossible date".to_owned(), |d| d.to_string());
-                let tail = match diff {
-                    DateDiff::DayMonthSwapped => ": day and month swapped?",
-                    DateDiff::Year { years } if years.abs() >= 14 => ": another person's CF?",
-                    _ => "",
-                };
-                format!("CF says born {cf}, record says {record}{tail}")
+                f.write_str("CF says born ")?;
+                match in_cf {
+                    Some(d) => write!(f, "{d}")?,
+                    None => f.write_str("an impossible date")?,
+                }
+                write!(f, ", record says {record}")?;
+                match diff {
+                    DateDiff::DayMonthSwapped => f.write_str(": day and month swapped?"),
+                    DateDiff::Year { years } if years.abs() >= 14 => {
+                        f.write_str(": another person's CF?")
+                    }
+                    _ => Ok(()),
+                }
             }
-            Finding::Sex { in_cf, record } => format!(
+            Finding::Sex { in_cf, record } => write!(
+                f,
                 "CF says sex {}, record says {}",
                 in_cf.as_char(),
                 record.as_char()
             ),
-            Finding::Place { in_cf, record } => format!(
+            Finding::Place { in_cf, record } => write!(
+                f,
                 "CF place of birth is {}, record says {record}",
                 place_label(in_cf)
             ),
             Finding::PlaceNotValidAtBirth { code, birth_date, validity } => {
                 let label = place_label(code);
                 match validity {
-                    Validity::NotYetValid { from } => format!(
+                    Validity::NotYetValid { from } => write!(
+                        f,
                         "place code {label} was established on {from}, after the birth date {birth_date}"
                     ),
-                    Validity::Expired { until, successor: Some(s) } => format!(
-                        "place code {label} was valid until {until}, before the birth date {birth_date}; then {}",
-                        place_label(s)
+                    Validity::Expired { until, successor } => {
+                        write!(
+                            f,
+                            "place code {label} was valid until {until}, before the birth date {birth_date}"
+                        )?;
+                        match successor {
+                            Some(s) => write!(f, "; then {}", place_label(s)),
+                            None => Ok(()),
+                        }
+                    }
+                    Validity::Unknown => write!(f, "place code {label} is unknown"),
+                    Validity::Valid => write!(f, "place code {label} is valid at {birth_date}"),
+                }
+            }
+        }
+    }
+
+    fn it_with_values(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.finding {
+            Finding::InvalidCf(_) | Finding::SurnameNameSwapped => {
+                Disagreement::new(self.finding.clone(), false).it(f)
+            }
+            Finding::SurnameCode { in_cf, from_record } => write!(
+                f,
+                "il codice del cognome nel CF è {in_cf}, il cognome del record dà {from_record}"
+            ),
+            Finding::NameCode { in_cf, from_record } => write!(
+                f,
+                "il codice del nome nel CF è {in_cf}, il nome del record dà {from_record}"
+            ),
+            Finding::NameVariant { in_cf, record, variant } => write!(
+                f,
+                "il codice del nome nel CF è {in_cf}: viene dalla grafia {variant}, il record ha {record}"
+            ),
+            Finding::SurnameVariant { in_cf, record, variant } => write!(
+                f,
+                "il codice del cognome nel CF è {in_cf}: viene dalla grafia {variant}, il record ha {record}"
+            ),
+            Finding::BirthDate { in_cf, record, diff } => {
+                f.write_str("nel CF la data di nascita è ")?;
+                match in_cf {
+                    Some(d) => write!(f, "{d}")?,
+                    None => f.write_str("impossibile")?,
+                }
+                write!(f, ", nel record {record}")?;
+                match diff {
+                    DateDiff::DayMonthSwapped => f.write_str(": giorno e mese invertiti?"),
+                    DateDiff::Year { years } if years.abs() >= 14 => {
+                        f.write_str(": il CF di un'altra persona?")
+                    }
+                    _ => Ok(()),
+                }
+            }
+            Finding::Sex { in_cf, record } => write!(
+                f,
+                "nel CF il sesso è {}, nel record {}",
+                in_cf.as_char(),
+                record.as_char()
+            ),
+            Finding::Place { in_cf, record } => write!(
+                f,
+                "nel CF il luogo di nascita è {}, nel record {record}",
+                place_label(in_cf)
+            ),
+            Finding::PlaceNotValidAtBirth { code, birth_date, validity } => {
+                let label = place_label(code);
+                match validity {
+                    Validity::NotYetValid { from } => write!(
+                        f,
+                        "il codice del luogo {label} è stato istituito il {from}, dopo la data di nascita {birth_date}"
                     ),
-                    Validity::Expired { until, successor: None } => format!(
-                        "place code {label} was valid until {until}, before the birth date {birth_date}"
-                    ),
-                    Validity::Unknown => format!("place code {label} is unknown"),
-                    Validity::Valid => format!("place code {label} is valid at {birth_date}"),
+                    Validity::Expired { until, successor } => {
+                        write!(
+                            f,
+                            "il codice del luogo {label} era valido fino al {until}, prima della data di nascita {birth_date}"
+                        )?;
+                        match successor {
+                            Some(s) => write!(f, "; poi {}", place_label(s)),
+                            None => Ok(()),
+                        }
+                    }
+                    Validity::Unknown => write!(f, "il codice del luogo {label} è sconosciuto"),
+                    Validity::Valid => {
+                        write!(f, "il codice del luogo {label} è valido al {birth_date}")
+                    }
                 }
             }
         }

@@ -30,7 +30,6 @@ pub fn description(d: &Description) -> String {
 /// A finding's message in English.
 pub fn message(m: &Message) -> String {
     match m {
-        Message::Untyped(text) => text.clone(),
         Message::WithValue {
             message: inner,
             value,
@@ -39,6 +38,8 @@ pub fn message(m: &Message) -> String {
         }
         Message::Field(m) => In(m, Lang::En).to_string(),
         Message::Table(m) => In(m, Lang::En).to_string(),
+        Message::Expression(e) => In(e, Lang::En).to_string(),
+        Message::Address(a) => In(a, Lang::En).to_string(),
         Message::Read(kind) => read_issue(kind),
         Message::Header(kind) => format!("header: {}", read_issue(kind)),
         Message::ColumnNotFound { column, similar } => match similar {

@@ -350,7 +350,166 @@ impl CfError {
     /// A sentence for a data owner. It contains at most one character of the
     /// code, never the code itself.
     pub fn message(&self) -> String {
-        crate::messages::en::cf_error(self)
+        match *self {
+            CfError::Empty => "the codice fiscale is empty".to_owned(),
+            CfError::WrongLength { len } => format!(
+            "wrong length: {len} character{}, expected 16 (or 11 digits for a provisional code)",
+            if len == 1 { "" } else { "s" }
+        ),
+            CfError::Provisional => {
+                "an 11-digit provisional code, not a 16-character personal code".to_owned()
+            }
+            CfError::InvalidCharacter { pos, found } => {
+                format!("character {pos} is {found:?}, which is neither a letter (A-Z) nor a digit")
+            }
+            CfError::DigitInLetterPosition { pos, found } => {
+                let hint = match found {
+                    '0' => ": did you mean O?",
+                    '1' => ": did you mean I?",
+                    '5' => ": did you mean S?",
+                    '8' => ": did you mean B?",
+                    _ => "",
+                };
+                format!("'{found}' (digit) in a letter position (character {pos}){hint}")
+            }
+            CfError::LetterInDigitPosition { pos, found } => {
+                let hint = match found {
+                    'O' | 'D' | 'Q' => ": did you mean 0?",
+                    'I' => ": did you mean 1?",
+                    'Z' => ": did you mean 2?",
+                    'B' => ": did you mean 8?",
+                    'G' => ": did you mean 6?",
+                    _ => "",
+                };
+                if found == 'O' {
+                    format!("'O' (letter) in a digit position (character {pos}): did you mean 0?")
+                } else {
+                    format!(
+                        "character {pos} should be a digit (or an omocode letter L M N P Q R S T U V), found '{found}'{hint}"
+                    )
+                }
+            }
+            CfError::InvalidMonth { found } => format!(
+                "character 9 should be a month letter (A B C D E H L M P R S T), found '{found}'"
+            ),
+            CfError::InvalidDay { day } => format!(
+            "characters 10-11 should be the day of birth, 01-31 (41-71 for women), found {day:02}"
+        ),
+            CfError::InvalidDate { day, month } => {
+                let name = dates::MONTH_NAMES
+                    .get(usize::from(month).wrapping_sub(1))
+                    .copied()
+                    .unwrap_or("that month");
+                format!("the birth date does not exist: {name} has no day {day}")
+            }
+            CfError::WrongCheckCharacter { expected, found } => {
+                format!("check character should be {expected}, found {found}")
+            }
+            CfError::WrongCheckDigit { expected, found } => {
+                format!("check digit of the provisional code should be {expected}, found {found}")
+            }
+        }
+    }
+}
+
+/// Like the English, the Italian contains at most one character of the code.
+impl Sentence for CfError {
+    fn en(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
+    }
+
+    fn it(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            CfError::Empty => f.write_str("il codice fiscale è vuoto"),
+            CfError::WrongLength { len } => write!(
+                f,
+                "lunghezza errata: {}, attesi 16 (o 11 cifre per un codice provvisorio)",
+                crate::messages::it::count(len as u64, "carattere", "caratteri")
+            ),
+            CfError::Provisional => {
+                f.write_str("un codice provvisorio di 11 cifre, non un codice personale di 16 caratteri")
+            }
+            CfError::InvalidCharacter { pos, found } => write!(
+                f,
+                "il carattere {pos} è {found:?}, che non è né una lettera (A-Z) né una cifra"
+            ),
+            CfError::DigitInLetterPosition { pos, found } => {
+                let hint = match found {
+                    '0' => ": forse O?",
+                    '1' => ": forse I?",
+                    '5' => ": forse S?",
+                    '8' => ": forse B?",
+                    _ => "",
+                };
+                write!(f, "'{found}' (cifra) al posto di una lettera (carattere {pos}){hint}")
+            }
+            CfError::LetterInDigitPosition { pos, found } => {
+                let hint = match found {
+                    'O' | 'D' | 'Q' => ": forse 0?",
+                    'I' => ": forse 1?",
+                    'Z' => ": forse 2?",
+                    'B' => ": forse 8?",
+                    'G' => ": forse 6?",
+                    _ => "",
+                };
+                if found == 'O' {
+                    write!(f, "'O' (lettera) al posto di una cifra (carattere {pos}): forse 0?")
+                } else {
+                    write!(
+                        f,
+                        "il carattere {pos} dovrebbe essere una cifra (o una lettera di omocodia L M N P Q R S T U V), trovato '{found}'{hint}"
+                    )
+                }
+            }
+            CfError::InvalidMonth { found } => write!(
+                f,
+                "il carattere 9 dovrebbe essere la lettera di un mese (A B C D E H L M P R S T), trovato '{found}'"
+            ),
+            CfError::InvalidDay { day } => write!(
+                f,
+                "i caratteri 10-11 dovrebbero essere il giorno di nascita, 01-31 (41-71 per le donne), trovato {day:02}"
+            ),
+            CfError::InvalidDate { day, month } => {
+                let name = dates::month_name_it(u32::from(month));
+                write!(f, "la data di nascita non esiste: {name} non ha il giorno {day}")
+            }
+            CfError::WrongCheckCharacter { expected, found } => write!(
+                f,
+                "il carattere di controllo dovrebbe essere {expected}, trovato {found}"
+            ),
+            CfError::WrongCheckDigit { expected, found } => write!(
+                f,
+                "la cifra di controllo del codice provvisorio dovrebbe essere {expected}, trovato {found}"
+            ),
+        }
+    }
+
+    fn examples() -> Vec<Self> {
+        let mut out = vec![
+            CfError::Empty,
+            CfError::WrongLength { len: 1 },
+            CfError::WrongLength { len: 2 },
+            CfError::Provisional,
+            CfError::InvalidCharacter { pos: 1, found: '-' },
+            CfError::InvalidMonth { found: 'Z' },
+            CfError::InvalidDay { day: 99 },
+            CfError::InvalidDate { day: 31, month: 2 },
+            CfError::WrongCheckCharacter {
+                expected: 'A',
+                found: 'B',
+            },
+            CfError::WrongCheckDigit {
+                expected: '1',
+                found: '2',
+            },
+        ];
+        for found in ['0', '1', '5', '8', '3'] {
+            out.push(CfError::DigitInLetterPosition { pos: 1, found });
+        }
+        for found in ['O', 'D', 'I', 'Z', 'B', 'G', 'A'] {
+            out.push(CfError::LetterInDigitPosition { pos: 7, found });
+        }
+        out
     }
 }
 
@@ -1167,7 +1326,7 @@ impl Sentence for Disagreement {
             Finding::InvalidCf(e) => write!(
                 f,
                 "codice fiscale non valido: {}",
-                crate::messages::it::cf_error(e)
+                crate::messages::In(e, Lang::It)
             ),
             Finding::SurnameCode { .. } => f.write_str(
                 "il codice del cognome nel CF (caratteri 1-3) non corrisponde al cognome",

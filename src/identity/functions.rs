@@ -133,7 +133,7 @@ impl Sentence for Explanation {
             Explanation::InvalidCf(e) => write!(
                 f,
                 "codice fiscale non valido: {}",
-                crate::messages::it::cf_error(e)
+                crate::messages::In(e, Lang::It)
             ),
             Explanation::Placeholder => f.write_str("un segnaposto, non un vero codice fiscale"),
             Explanation::PlaceNotInUse => f.write_str(

@@ -8,9 +8,6 @@
 //! they are.
 
 use super::{percent, Description, In, Lang, Message};
-use crate::identity::codice_fiscale::CfError;
-use crate::identity::dates::DateError;
-use crate::identity::ids::IdError;
 use crate::read::{delimiter_name, ReadIssueKind};
 use crate::report::summary::round4;
 use crate::rules::Severity;
@@ -108,143 +105,6 @@ pub fn message(m: &Message) -> String {
         Message::NotLinked => {
             "tra fonti: valutato da vaglio run dopo il collegamento all'anagrafe".into()
         }
-    }
-}
-
-/// A month's name in Italian (1 = `gennaio`), or `quel mese`.
-fn month_name(month: u32) -> &'static str {
-    [
-        "gennaio",
-        "febbraio",
-        "marzo",
-        "aprile",
-        "maggio",
-        "giugno",
-        "luglio",
-        "agosto",
-        "settembre",
-        "ottobre",
-        "novembre",
-        "dicembre",
-    ]
-    .get((month as usize).wrapping_sub(1))
-    .copied()
-    .unwrap_or("quel mese")
-}
-
-/// Why a text is not a valid date, in Italian (it may quote the date's
-/// parts: shown only where values may be).
-pub fn date_error(e: &DateError) -> String {
-    match *e {
-        DateError::Empty => "la data è vuota".into(),
-        DateError::NotADate => "non è in un formato di data riconosciuto".into(),
-        DateError::ZeroDate => "una data zero (0000-00-00) sta al posto di una data che manca".into(),
-        DateError::MonthOutOfRange {
-            month,
-            maybe_month_first: true,
-        } => format!(
-            "il mese {month} non esiste (i mesi vanno da 1 a 12): la data è scritta con il mese per primo?"
-        ),
-        DateError::MonthOutOfRange { month, .. } => {
-            format!("il mese {month} non esiste (i mesi vanno da 1 a 12)")
-        }
-        DateError::DayOutOfRange { day: 0, .. } => "il giorno 0 non esiste".into(),
-        DateError::DayOutOfRange { day, month, year } => format!(
-            "il giorno {day} non esiste in {} {year} (ha {} giorni)",
-            month_name(month),
-            crate::identity::dates::days_in_month(year, month)
-        ),
-        DateError::YearOutOfRange { year } => format!("l'anno {year} non è plausibile"),
-        DateError::ExcelSerialOutOfRange => {
-            "il numero è fuori dall'intervallo delle date di Excel".into()
-        }
-        DateError::ExcelPhantomLeapDay => {
-            "il numero di serie Excel 60 è il 29 febbraio 1900, un giorno che non è mai esistito"
-                .into()
-        }
-        DateError::NoFormatMatched => "la data non è in nessuno dei formati".into(),
-    }
-}
-
-/// What is wrong with an identifier, in Italian (no identifier value).
-pub fn id_error(e: &IdError) -> String {
-    match *e {
-        IdError::Empty => "il valore è vuoto".into(),
-        IdError::WrongLength { len, expected } => format!(
-            "lunghezza errata: {}, attesi {expected}",
-            count(len as u64, "carattere", "caratteri")
-        ),
-        IdError::NotDigits => "sono ammesse solo cifre".into(),
-        IdError::WrongCheckDigit { expected, found } => {
-            format!("la cifra di controllo dovrebbe essere {expected}, trovato {found}")
-        }
-        IdError::Placeholder => "un valore segnaposto, non un vero identificativo".into(),
-        IdError::Shape(s) => format!("non nella forma attesa {s}"),
-        IdError::ImplausibleYear { year, min, max } => {
-            format!("l'anno {year} non è plausibile (atteso tra {min} e {max})")
-        }
-        IdError::OutOfRange => "fuori dall'intervallo ammesso".into(),
-    }
-}
-
-/// Why a codice fiscale is not valid, in Italian. Like the English, it
-/// contains at most one character of the code.
-pub fn cf_error(e: &CfError) -> String {
-    match *e {
-        CfError::Empty => "il codice fiscale è vuoto".into(),
-        CfError::WrongLength { len } => format!(
-            "lunghezza errata: {}, attesi 16 (o 11 cifre per un codice provvisorio)",
-            count(len as u64, "carattere", "caratteri")
-        ),
-        CfError::Provisional => {
-            "un codice provvisorio di 11 cifre, non un codice personale di 16 caratteri".into()
-        }
-        CfError::InvalidCharacter { pos, found } => format!(
-            "il carattere {pos} è {found:?}, che non è né una lettera (A-Z) né una cifra"
-        ),
-        CfError::DigitInLetterPosition { pos, found } => {
-            let hint = match found {
-                '0' => ": forse O?",
-                '1' => ": forse I?",
-                '5' => ": forse S?",
-                '8' => ": forse B?",
-                _ => "",
-            };
-            format!("'{found}' (cifra) al posto di una lettera (carattere {pos}){hint}")
-        }
-        CfError::LetterInDigitPosition { pos, found } => {
-            let hint = match found {
-                'O' | 'D' | 'Q' => ": forse 0?",
-                'I' => ": forse 1?",
-                'Z' => ": forse 2?",
-                'B' => ": forse 8?",
-                'G' => ": forse 6?",
-                _ => "",
-            };
-            if found == 'O' {
-                format!("'O' (lettera) al posto di una cifra (carattere {pos}): forse 0?")
-            } else {
-                format!(
-                    "il carattere {pos} dovrebbe essere una cifra (o una lettera di omocodia L M N P Q R S T U V), trovato '{found}'{hint}"
-                )
-            }
-        }
-        CfError::InvalidMonth { found } => format!(
-            "il carattere 9 dovrebbe essere la lettera di un mese (A B C D E H L M P R S T), trovato '{found}'"
-        ),
-        CfError::InvalidDay { day } => format!(
-            "i caratteri 10-11 dovrebbero essere il giorno di nascita, 01-31 (41-71 per le donne), trovato {day:02}"
-        ),
-        CfError::InvalidDate { day, month } => {
-            let name = month_name(u32::from(month));
-            format!("la data di nascita non esiste: {name} non ha il giorno {day}")
-        }
-        CfError::WrongCheckCharacter { expected, found } => format!(
-            "il carattere di controllo dovrebbe essere {expected}, trovato {found}"
-        ),
-        CfError::WrongCheckDigit { expected, found } => format!(
-            "la cifra di controllo del codice provvisorio dovrebbe essere {expected}, trovato {found}"
-        ),
     }
 }
 
@@ -392,10 +252,12 @@ mod tests {
 
     #[test]
     fn explanations_and_addresses_are_italian() {
-        let cf = crate::identity::functions::Explanation::InvalidCf(CfError::WrongCheckCharacter {
-            expected: 'S',
-            found: 'Z',
-        });
+        let cf = crate::identity::functions::Explanation::InvalidCf(
+            crate::identity::CfError::WrongCheckCharacter {
+                expected: 'S',
+                found: 'Z',
+            },
+        );
         let m = Message::Expression(crate::expr::Explanation::Call(super::super::Said::new(cf)));
         assert_eq!(
             message(&m),

@@ -17,8 +17,10 @@
 //! [`crate::identity::functions::Explanation`], held as a [`Said`]) and the
 //! address check's ([`Message::Address`]). The catalogues keep the sentences
 //! of the other file, table and cross-source kinds and the shared pieces
-//! (severities, a codice fiscale's errors, percentages). Every message is
-//! typed: there is no English text for the Italian catalogue to translate.
+//! (severities, percentages); the errors a sentence quotes are `Sentence`s
+//! of the module that finds them (a codice fiscale's, a date's, an
+//! identifier's, in [`crate::identity`]). Every message is typed: there is
+//! no English text for the Italian catalogue to translate.
 
 pub mod en;
 pub mod it;

@@ -773,3 +773,23 @@ fn disagreements_are_said_in_both_languages() {
         assert_ne!(en, it, "not translated");
     }
 }
+
+#[test]
+fn errors_are_said_in_both_languages() {
+    let it = |e: CfError| In(&e, Lang::It).to_string();
+    assert_eq!(
+        it(CfError::WrongLength { len: 1 }),
+        "lunghezza errata: 1 carattere, attesi 16 (o 11 cifre per un codice provvisorio)"
+    );
+    assert_eq!(
+        it(CfError::InvalidDate { day: 31, month: 2 }),
+        "la data di nascita non esiste: febbraio non ha il giorno 31"
+    );
+    assert_eq!(
+        In(&CfError::InvalidDate { day: 31, month: 2 }, Lang::En).to_string(),
+        "the birth date does not exist: February has no day 31"
+    );
+    for e in CfError::examples() {
+        assert_ne!(In(&e, Lang::En).to_string(), it(e), "not translated");
+    }
+}

@@ -276,16 +276,26 @@ impl Sentence for Failure {
             IdKind::IseeProtocol,
         ];
         let mut out = vec![
-            Failure::InvalidCf(CfError::Provisional),
             Failure::ProvisionalNotAllowed,
             Failure::CfPlaceholder,
             Failure::CfUnknownPlace,
-            Failure::NotARealDate(DateError::NotADate),
         ];
+        // Every error the identity modules say, quoted by this kind's
+        // sentences: the tests of the Italian read them through here.
+        out.extend(CfError::examples().into_iter().map(Failure::InvalidCf));
+        out.extend(DateError::examples().into_iter().map(Failure::NotARealDate));
         out.extend(ids.into_iter().map(|kind| Failure::InvalidId {
             kind,
             error: IdError::NotDigits,
         }));
+        out.extend(
+            IdError::examples()
+                .into_iter()
+                .map(|error| Failure::InvalidId {
+                    kind: IdKind::PartitaIva,
+                    error,
+                }),
+        );
         out.extend(problems.into_iter().map(Failure::NotOfType));
         out
     }

@@ -172,7 +172,10 @@ registry::registry! {
 
 /// Every form of every registered kind's sentences, from each kind's
 /// `examples()`: the checks' descriptions and the findings' messages, as the
-/// translation tests read them (a new kind's are read without being listed).
+/// translation tests read them (a new kind's are read without being listed),
+/// with the messages of the kinds outside the registry that have their own
+/// sentences: the expressions' explanations (VG301, VG302, with every
+/// identity function's) and the address check's (VG204).
 pub fn example_sentences() -> (Vec<crate::messages::Description>, Vec<Message>) {
     use crate::messages::{Description, Sentence};
     let descriptions = FieldDescription::examples()
@@ -184,10 +187,24 @@ pub fn example_sentences() -> (Vec<crate::messages::Description>, Vec<Message>) 
                 .map(Description::Table),
         )
         .collect();
+    let calls = crate::identity::functions::Explanation::examples()
+        .into_iter()
+        .map(|e| crate::expr::Explanation::Call(crate::messages::Said::new(e)));
     let messages = FieldMessage::examples()
         .into_iter()
         .map(Message::Field)
         .chain(TableMessage::examples().into_iter().map(Message::Table))
+        .chain(
+            crate::expr::Explanation::examples()
+                .into_iter()
+                .chain(calls)
+                .map(Message::Expression),
+        )
+        .chain(
+            address::Failure::examples()
+                .into_iter()
+                .map(Message::Address),
+        )
         .collect();
     (descriptions, messages)
 }

@@ -7,7 +7,7 @@ use super::CheckKind;
 use crate::identity::codice_fiscale::CfError;
 use crate::identity::dates::DateError;
 use crate::identity::ids::IdError;
-use crate::messages::{it, Message, Sentence};
+use crate::messages::{In, Lang, Message, Sentence};
 use crate::rules::load::fields::FieldCx;
 use crate::rules::load::META_KEYS;
 use crate::rules::{CheckMeta, Severity};
@@ -146,7 +146,7 @@ impl From<TypeProblem> for Message {
 
 /// The Italian name of a field type as `type` names it in a rule file, and
 /// whether the noun is feminine (for the article and the adjective).
-fn type_name_it(t: &str) -> Option<(&'static str, bool)> {
+pub(crate) fn type_name_it(t: &str) -> Option<(&'static str, bool)> {
     Some(match t {
         "string" => ("testo", false),
         "integer" => ("numero intero", false),
@@ -221,7 +221,7 @@ impl Sentence for Failure {
 
     fn it(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Failure::InvalidCf(e) => write!(f, "codice fiscale non valido: {}", it::cf_error(e)),
+            Failure::InvalidCf(e) => write!(f, "codice fiscale non valido: {}", In(e, Lang::It)),
             Failure::ProvisionalNotAllowed => f.write_str(
                 "un codice provvisorio di 11 cifre, e questo campo richiede un codice fiscale di 16 caratteri",
             ),
@@ -229,7 +229,7 @@ impl Sentence for Failure {
             Failure::CfUnknownPlace => f.write_str(
                 "il codice del luogo (caratteri 12-15) non è un comune o uno stato noto",
             ),
-            Failure::NotARealDate(e) => write!(f, "data inesistente: {}", it::date_error(e)),
+            Failure::NotARealDate(e) => write!(f, "data inesistente: {}", In(e, Lang::It)),
             Failure::InvalidId { kind, error } => {
                 let what = match kind {
                     IdKind::PartitaIva => "partita IVA non valida",
@@ -237,7 +237,7 @@ impl Sentence for Failure {
                     IdKind::IstatComune => "codice ISTAT di comune non valido",
                     IdKind::IseeProtocol => "protocollo ISEE non valido",
                 };
-                write!(f, "{what}: {}", it::id_error(error))
+                write!(f, "{what}: {}", In(error, Lang::It))
             }
             Failure::NotOfType(p) => f.write_str(&type_problem_it(p)),
         }
@@ -276,16 +276,26 @@ impl Sentence for Failure {
             IdKind::IseeProtocol,
         ];
         let mut out = vec![
-            Failure::InvalidCf(CfError::Provisional),
             Failure::ProvisionalNotAllowed,
             Failure::CfPlaceholder,
             Failure::CfUnknownPlace,
-            Failure::NotARealDate(DateError::NotADate),
         ];
+        // Every error the identity modules say, quoted by this kind's
+        // sentences: the tests of the Italian read them through here.
+        out.extend(CfError::examples().into_iter().map(Failure::InvalidCf));
+        out.extend(DateError::examples().into_iter().map(Failure::NotARealDate));
         out.extend(ids.into_iter().map(|kind| Failure::InvalidId {
             kind,
             error: IdError::NotDigits,
         }));
+        out.extend(
+            IdError::examples()
+                .into_iter()
+                .map(|error| Failure::InvalidId {
+                    kind: IdKind::PartitaIva,
+                    error,
+                }),
+        );
         out.extend(problems.into_iter().map(Failure::NotOfType));
         out
     }

@@ -14,8 +14,9 @@ pub const MAX_ARGS: usize = 8;
 pub type EvalFn = fn(&[Value<'_>]) -> Value<'static>;
 
 /// Explains why a boolean function returned false: (arguments, whether cell
-/// values may be shown) → explanation, or `None` for the generic one.
-pub type ExplainFn = fn(&[Value<'_>], bool) -> Option<String>;
+/// values may be shown) → explanation, a sentence in both languages of the
+/// module that registers the function, or `None` for the generic one.
+pub type ExplainFn = fn(&[Value<'_>], bool) -> Option<crate::messages::Said>;
 
 /// A function that expressions can call, e.g. `len(NOME)` or, registered by
 /// the identity toolkit, `cf_valid(CF)`.

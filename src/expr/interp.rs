@@ -1,8 +1,8 @@
-//! A tree-walking interpreter over the typed tree, and `explain`.
+//! A tree-walking interpreter over the typed tree.
 //!
 //! The compiled closures are what checks run; this interpreter is the
 //! reference they are tested against (same results on random rows), the
-//! baseline of the benchmark, and what `explain` uses to look at
+//! baseline of the benchmark, and what [`super::explain`] uses to look at
 //! sub-expressions of a failing row.
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -191,110 +191,6 @@ pub(crate) fn eval<'r>(n: &Node, row: &'r dyn RowValues) -> Value<'r> {
                 return Value::Null;
             }
             normalize((func.eval)(&args), n.ty)
-        }
-    }
-}
-
-/// A value as `explain` shows it: text quoted, null as `null`.
-fn render(v: &Value<'_>) -> String {
-    match v {
-        Value::Text(s) => format!("'{s}'"),
-        v => v.to_string(),
-    }
-}
-
-pub(crate) struct Explainer<'a> {
-    pub src: &'a str,
-    pub show_values: bool,
-}
-
-impl Explainer<'_> {
-    fn text(&self, n: &Node) -> &str {
-        self.src.get(n.span.clone()).unwrap_or("").trim()
-    }
-
-    /// The node's source text; with values, each sub-expression that reads
-    /// a column is followed by its value in parentheses.
-    fn describe(&self, n: &Node, row: &dyn RowValues) -> String {
-        if !self.show_values {
-            return self.text(n).to_string();
-        }
-        let mut children = n.children();
-        if children.is_empty() && !n.is_constant() {
-            return format!("{} ({})", self.text(n), render(&eval(n, row)));
-        }
-        children.sort_by_key(|c| c.span.start);
-        let mut out = String::new();
-        let mut pos = n.span.start;
-        for c in children {
-            if c.is_constant() || c.span.start < pos || c.span.end > n.span.end || c.span.is_empty()
-            {
-                continue;
-            }
-            let Some(part) = self.src.get(pos..c.span.end) else {
-                continue;
-            };
-            out.push_str(part);
-            out.push_str(&format!(" ({})", render(&eval(c, row))));
-            pos = c.span.end;
-        }
-        out.push_str(self.src.get(pos..n.span.end).unwrap_or(""));
-        out.trim().to_string()
-    }
-
-    /// Why a boolean node that evaluated to false did so.
-    fn why_false(&self, n: &Node, row: &dyn RowValues) -> String {
-        let is_false = |x: &Node| eval(x, row) == Value::Bool(false);
-        match &n.kind {
-            Kind::And(xs) => {
-                let parts: Vec<String> = xs
-                    .iter()
-                    .filter(|x| is_false(x))
-                    .map(|x| self.why_false(x, row))
-                    .collect();
-                parts.join("; ")
-            }
-            Kind::Or(xs) if xs.iter().all(is_false) => {
-                let parts: Vec<String> = xs.iter().map(|x| self.why_false(x, row)).collect();
-                parts.join(" and ")
-            }
-            Kind::Not(x) => format!("{} is true", self.describe(x, row)),
-            Kind::If { cond, then, els } => {
-                if eval(cond, row) == Value::Bool(true) {
-                    format!(
-                        "{} is true, so {}",
-                        self.describe(cond, row),
-                        self.why_false(then, row)
-                    )
-                } else {
-                    self.why_false(els, row)
-                }
-            }
-            Kind::Call(func, xs) if func.explain.is_some() => {
-                let args: Vec<Value<'_>> = xs.iter().map(|x| eval(x, row)).collect();
-                if let Some(s) = func.explain.and_then(|ex| ex(&args, self.show_values)) {
-                    return s;
-                }
-                format!("{} is false", self.describe(n, row))
-            }
-            _ => format!("{} is false", self.describe(n, row)),
-        }
-    }
-
-    pub(crate) fn explain(&self, root: &Node, row: &dyn RowValues) -> String {
-        match eval(root, row) {
-            Value::Bool(false) => self.why_false(root, row),
-            Value::Bool(true) => format!("{} is true", self.describe(root, row)),
-            Value::Null => format!(
-                "{} is null, so it was not evaluated",
-                self.describe(root, row)
-            ),
-            v if self.show_values => format!("{} is {}", self.describe(root, row), render(&v)),
-            v => format!(
-                "{} is {}",
-                self.text(root),
-                v.value_type().map_or("null", |t| t.name())
-            ),
         }
     }
 }

@@ -82,6 +82,7 @@
 mod ast;
 mod compile;
 mod error;
+mod explain;
 mod functions;
 mod interp;
 mod ir;
@@ -94,12 +95,13 @@ use std::fmt;
 use chrono::NaiveDate;
 
 pub use error::ExprError;
+pub use explain::Explanation;
 pub(crate) use functions::age_at;
 pub use functions::{EvalFn, ExplainFn, Function, FunctionRegistry, MAX_ARGS, SPECIAL_FUNCTIONS};
 
 use crate::value::{RowValues, Value, ValueType};
 use compile::Compiled;
-use interp::Explainer;
+use explain::Explainer;
 use ir::Node;
 use typecheck::Checker;
 
@@ -284,8 +286,9 @@ impl Expr {
     /// the values read from the row follow each operand
     /// (`DATA_FINE (2020-01-01) >= DATA_INIZIO (2021-03-04) is false`);
     /// without, no cell value appears, only the expression's own text. A
-    /// registered function's `explain` is used for its calls.
-    pub fn explain(&self, row: &dyn RowValues, show_values: bool) -> String {
+    /// registered function's `explain` is used for its calls. The sentence
+    /// is typed ([`Explanation`]): rendered in the report's language.
+    pub fn explain(&self, row: &dyn RowValues, show_values: bool) -> Explanation {
         Explainer {
             src: &self.source,
             show_values,

@@ -6,6 +6,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use proptest::prelude::*;
 
 use super::*;
+use crate::messages::{Said, Sentence};
 
 const COLS: &[(&str, ValueType)] = &[
     ("ETA", ValueType::Int),
@@ -728,7 +729,10 @@ fn expr_is_send_and_sync() {
 }
 
 fn explain(src: &str, r: &[Value<'static>], show: bool) -> String {
-    try_compile(src).unwrap().explain(&r.to_vec(), show)
+    try_compile(src)
+        .unwrap()
+        .explain(&r.to_vec(), show)
+        .to_string()
 }
 
 #[test]
@@ -804,6 +808,41 @@ fn explanations() {
     }
 }
 
+/// What the test's `cf_valid` says: the code's length, and the code when
+/// values may be shown.
+struct Length {
+    shown: Option<String>,
+    len: usize,
+}
+
+impl Sentence for Length {
+    fn en(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.shown {
+            Some(cf) => write!(
+                f,
+                "the codice fiscale {cf} has {} characters, not 16",
+                self.len
+            ),
+            None => write!(f, "the codice fiscale has {} characters, not 16", self.len),
+        }
+    }
+
+    fn it(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.shown {
+            Some(cf) => write!(
+                f,
+                "il codice fiscale {cf} ha {} caratteri, non 16",
+                self.len
+            ),
+            None => write!(f, "il codice fiscale ha {} caratteri, non 16", self.len),
+        }
+    }
+
+    fn examples() -> Vec<Self> {
+        Vec::new()
+    }
+}
+
 #[test]
 fn registered_functions_and_their_explanations() {
     let mut reg = FunctionRegistry::builtin();
@@ -822,11 +861,8 @@ fn registered_functions_and_their_explanations() {
         },
         explain: Some(|a, show| {
             let len = a.first()?.as_str()?.len();
-            Some(if show {
-                format!("the codice fiscale {} has {len} characters, not 16", a[0])
-            } else {
-                format!("the codice fiscale has {len} characters, not 16")
-            })
+            let shown = show.then(|| a[0].to_string());
+            Some(Said::new(Length { shown, len }))
         }),
         doc: "whether a codice fiscale is valid",
     });
@@ -854,12 +890,16 @@ fn registered_functions_and_their_explanations() {
     let r = row(&[("COMUNE", text("RSSMRA80A01"))]);
     assert_eq!(e.eval(&r), Value::Bool(false));
     assert_eq!(
-        e.explain(&r, false),
+        e.explain(&r, false).to_string(),
         "the codice fiscale has 11 characters, not 16"
     );
     assert_eq!(
-        e.explain(&r, true),
+        e.explain(&r, true).to_string(),
         "the codice fiscale RSSMRA80A01 has 11 characters, not 16"
+    );
+    assert_eq!(
+        e.explain(&r, false).render(crate::messages::Lang::It),
+        "il codice fiscale ha 11 caratteri, non 16"
     );
     assert_eq!(e.eval(&row(&[])), Value::Null);
     // Null does not propagate when the function says so; ints become decimals.
@@ -901,6 +941,7 @@ fn nesting_and_size_guards() {
             assert!(try_compile(&tall)
                 .unwrap()
                 .explain(&r, true)
+                .to_string()
                 .ends_with("is true"));
             let too_tall = vec!["ETA"; 128].join(" + ") + " > 1";
             assert_eq!(err(&too_tall).message, "expression nested too deeply");
@@ -1271,8 +1312,8 @@ proptest! {
             if e.result_type() == ValueType::Bool {
                 prop_assert_eq!(e.eval_bool(&cells), e.eval_bool_match_tree(&cells));
             }
-            let shown = e.explain(&cells, true);
-            let hidden = e.explain(&cells, false);
+            let shown = e.explain(&cells, true).to_string();
+            let hidden = e.explain(&cells, false).to_string();
             prop_assert!(!shown.is_empty() && !hidden.is_empty());
         }
     }
@@ -1324,7 +1365,7 @@ fn qualified_names_are_one_identifier_and_references_list_them() {
     let e = compile_bool("famiglia.componenti == 3", &env).unwrap();
     assert_eq!(e.eval_bool(&vec![Value::Int(3)]), Some(true));
     assert_eq!(
-        e.explain(&vec![Value::Int(4)], true),
+        e.explain(&vec![Value::Int(4)], true).to_string(),
         "famiglia.componenti (4) == 3 is false"
     );
     let err = compile_bool("famiglia.membri == 3", &env).unwrap_err();

@@ -106,18 +106,6 @@ impl Reason {
             Reason::UnreadableCivic => "unreadable_civic",
         }
     }
-
-    /// A sentence for the data owner (no value quoted).
-    pub fn message(self) -> &'static str {
-        match self {
-            Reason::NoStreet => "the address has no street",
-            Reason::UnknownStreet => "the street is not in the civic-number register",
-            Reason::AmbiguousStreet => "the street name fits several streets of the register",
-            Reason::CivicNotInStreet => "the street has no such house number in the register",
-            Reason::NoCivic => "the address has no house number",
-            Reason::UnreadableCivic => "the house number cannot be read",
-        }
-    }
 }
 
 /// How the street was found.

@@ -44,6 +44,7 @@ use chrono::{Datelike, NaiveDate};
 use super::belfiore::{self, Validity};
 use super::dates;
 use super::names;
+use crate::messages::{In, Lang};
 
 /// Month letters, January to December.
 pub const MONTH_LETTERS: [u8; 12] = *b"ABCDEHLMPRST";
@@ -343,14 +344,6 @@ pub enum CfError {
         /// What it is.
         found: char,
     },
-}
-
-impl CfError {
-    /// A sentence for a data owner. It contains at most one character of the
-    /// code, never the code itself.
-    pub fn message(&self) -> String {
-        crate::messages::en::cf_error(self)
-    }
 }
 
 impl fmt::Display for CfError {
@@ -1060,13 +1053,6 @@ pub enum Finding {
     },
 }
 
-fn place_label(code: &str) -> String {
-    match belfiore::place(code) {
-        Some(p) => format!("{code} ({})", p.name()),
-        None => code.to_owned(),
-    }
-}
-
 impl Finding {
     /// The part of the CF the finding is about (`surname`, `name`,
     /// `birth_date`, `sex`, `place`, `cf`).
@@ -1084,100 +1070,13 @@ impl Finding {
 
     /// A sentence without any personal value, for reports.
     pub fn message(&self) -> String {
-        match self {
-            Finding::InvalidCf(e) => format!("invalid codice fiscale: {}", e.message()),
-            Finding::SurnameCode { .. } => {
-                "surname code in CF (characters 1-3) does not match the surname".to_owned()
-            }
-            Finding::NameCode { .. } => {
-                "name code in CF (characters 4-6) does not match the first name".to_owned()
-            }
-            Finding::NameVariant { .. } => "name code in CF matches another spelling (transliteration) of the first name".to_owned(),
-            Finding::SurnameVariant { .. } => "surname code in CF matches another spelling (transliteration) of the surname".to_owned(),
-            Finding::SurnameNameSwapped => {
-                "surname and first name look swapped (the CF matches them the other way round)".to_owned()
-            }
-            Finding::BirthDate { diff, .. } => match diff {
-                DateDiff::DayMonthSwapped => {
-                    "birth date in CF differs from the record: day and month look swapped".to_owned()
-                }
-                DateDiff::Year { years } if years.abs() >= 14 => format!(
-                    "birth date in CF differs from the record: the year differs by {} years (another person's CF, e.g. a parent's?)",
-                    years.abs()
-                ),
-                DateDiff::Year { .. } => {
-                    "birth date in CF differs from the record: the year differs".to_owned()
-                }
-                DateDiff::Month => {
-                    "birth date in CF differs from the record: the month differs".to_owned()
-                }
-                DateDiff::Day => "birth date in CF differs from the record: the day differs".to_owned(),
-                DateDiff::Several => "birth date in CF differs from the record".to_owned(),
-            },
-            Finding::Sex { .. } => {
-                "sex in CF (day of birth, +40 for women) differs from the record".to_owned()
-            }
-            Finding::Place { .. } => "place of birth in CF differs from the record".to_owned(),
-            Finding::PlaceNotValidAtBirth { validity, .. } => {
-                format!("place of birth in CF: {} of birth", validity.message())
-            }
-        }
+        In(&Disagreement::new(self.clone(), false), Lang::En).to_string()
     }
 
     /// A sentence with the values (codes, names, dates): only for output the
     /// user asked to contain personal data (`--show-pii`).
     pub fn message_with_values(&self) -> String {
-        match self {
-            Finding::InvalidCf(e) => format!("invalid codice fiscale: {}", e.message()),
-            Finding::SurnameCode { in_cf, from_record } => format!(
-                "surname code in CF is {in_cf}, the record's surname gives {from_record}"
-            ),
-            Finding::NameCode { in_cf, from_record } => format!(
-                "name code in CF is {in_cf}, the record's first name gives {from_record}"
-            ),
-            Finding::NameVariant { in_cf, record, variant } => format!(
-                "name code in CF is {in_cf}: it comes from the spelling {variant}, the record says {record}"
-            ),
-            Finding::SurnameVariant { in_cf, record, variant } => format!(
-                "surname code in CF is {in_cf}: it comes from the spelling {variant}, the record says {record}"
-            ),
-            Finding::SurnameNameSwapped => self.message(),
-            Finding::BirthDate { in_cf, record, diff } => {
-                let cf = in_cf.map_or_else(|| "an impossible date".to_owned(), |d| d.to_string());
-                let tail = match diff {
-                    DateDiff::DayMonthSwapped => ": day and month swapped?",
-                    DateDiff::Year { years } if years.abs() >= 14 => ": another person's CF?",
-                    _ => "",
-                };
-                format!("CF says born {cf}, record says {record}{tail}")
-            }
-            Finding::Sex { in_cf, record } => format!(
-                "CF says sex {}, record says {}",
-                in_cf.as_char(),
-                record.as_char()
-            ),
-            Finding::Place { in_cf, record } => format!(
-                "CF place of birth is {}, record says {record}",
-                place_label(in_cf)
-            ),
-            Finding::PlaceNotValidAtBirth { code, birth_date, validity } => {
-                let label = place_label(code);
-                match validity {
-                    Validity::NotYetValid { from } => format!(
-                        "place code {label} was established on {from}, after the birth date {birth_date}"
-                    ),
-                    Validity::Expired { until, successor: Some(s) } => format!(
-                        "place code {label} was valid until {until}, before the birth date {birth_date}; then {}",
-                        place_label(s)
-                    ),
-                    Validity::Expired { until, successor: None } => format!(
-                        "place code {label} was valid until {until}, before the birth date {birth_date}"
-                    ),
-                    Validity::Unknown => format!("place code {label} is unknown"),
-                    Validity::Valid => format!("place code {label} is valid at {birth_date}"),
-                }
-            }
-        }
+        In(&Disagreement::new(self.clone(), true), Lang::En).to_string()
     }
 }
 
@@ -1450,6 +1349,10 @@ pub fn cf_consistent(
     }
     out
 }
+
+mod said;
+
+pub use said::Disagreement;
 
 #[cfg(test)]
 mod tests;

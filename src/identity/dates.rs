@@ -22,6 +22,8 @@
 use chrono::format::{Item, StrftimeItems};
 use chrono::{Datelike, Days, NaiveDate};
 
+use crate::messages::Sentence;
+
 /// The months' names in English, January first.
 pub(crate) const MONTH_NAMES: [&str; 12] = [
     "January",
@@ -117,6 +119,98 @@ impl DateError {
             DateError::NoFormatMatched => "the date does not match any of the formats".to_owned(),
         }
     }
+}
+
+/// In Italian it may quote the date's parts, like the English: shown only
+/// where values may be.
+impl Sentence for DateError {
+    fn en(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message())
+    }
+
+    fn it(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {
+            DateError::Empty => f.write_str("la data è vuota"),
+            DateError::NotADate => f.write_str("non è in un formato di data riconosciuto"),
+            DateError::ZeroDate => f.write_str("una data zero (0000-00-00) sta al posto di una data che manca"),
+            DateError::MonthOutOfRange {
+                month,
+                maybe_month_first: true,
+            } => write!(
+                f,
+                "il mese {month} non esiste (i mesi vanno da 1 a 12): la data è scritta con il mese per primo?"
+            ),
+            DateError::MonthOutOfRange { month, .. } => {
+                write!(f, "il mese {month} non esiste (i mesi vanno da 1 a 12)")
+            }
+            DateError::DayOutOfRange { day: 0, .. } => f.write_str("il giorno 0 non esiste"),
+            DateError::DayOutOfRange { day, month, year } => write!(
+                f,
+                "il giorno {day} non esiste in {} {year} (ha {} giorni)",
+                month_name_it(month),
+                days_in_month(year, month)
+            ),
+            DateError::YearOutOfRange { year } => write!(f, "l'anno {year} non è plausibile"),
+            DateError::ExcelSerialOutOfRange => {
+                f.write_str("il numero è fuori dall'intervallo delle date di Excel")
+            }
+            DateError::ExcelPhantomLeapDay => {
+                f.write_str("il numero di serie Excel 60 è il 29 febbraio 1900, un giorno che non è mai esistito")
+            }
+            DateError::NoFormatMatched => f.write_str("la data non è in nessuno dei formati"),
+        }
+    }
+
+    fn examples() -> Vec<Self> {
+        vec![
+            DateError::Empty,
+            DateError::NotADate,
+            DateError::ZeroDate,
+            DateError::MonthOutOfRange {
+                month: 13,
+                maybe_month_first: true,
+            },
+            DateError::MonthOutOfRange {
+                month: 13,
+                maybe_month_first: false,
+            },
+            DateError::DayOutOfRange {
+                day: 0,
+                month: 2,
+                year: 2020,
+            },
+            DateError::DayOutOfRange {
+                day: 31,
+                month: 2,
+                year: 2020,
+            },
+            DateError::YearOutOfRange { year: 202 },
+            DateError::ExcelSerialOutOfRange,
+            DateError::ExcelPhantomLeapDay,
+            DateError::NoFormatMatched,
+        ]
+    }
+}
+
+/// A month's name in Italian (1 = `gennaio`), or `quel mese`.
+pub(crate) fn month_name_it(month: u32) -> &'static str {
+    [
+        "gennaio",
+        "febbraio",
+        "marzo",
+        "aprile",
+        "maggio",
+        "giugno",
+        "luglio",
+        "agosto",
+        "settembre",
+        "ottobre",
+        "novembre",
+        "dicembre",
+    ]
+    .get((month as usize).wrapping_sub(1))
+    .copied()
+    .unwrap_or("quel mese")
 }
 
 impl std::fmt::Display for DateError {
@@ -575,7 +669,28 @@ pub fn parse_with_formats(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::messages::{In, Lang};
     use proptest::prelude::*;
+
+    #[test]
+    fn errors_are_said_in_both_languages() {
+        let it = |e: DateError| In(&e, Lang::It).to_string();
+        assert_eq!(
+            it(DateError::DayOutOfRange {
+                day: 31,
+                month: 2,
+                year: 2020
+            }),
+            "il giorno 31 non esiste in febbraio 2020 (ha 29 giorni)"
+        );
+        assert_eq!(
+            In(&DateError::NotADate, Lang::En).to_string(),
+            "not a recognised date format"
+        );
+        for e in DateError::examples() {
+            assert_ne!(In(&e, Lang::En).to_string(), it(e), "not translated");
+        }
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()

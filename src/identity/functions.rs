@@ -8,13 +8,15 @@
 //! of a run is loaded with the same `--today`).
 
 use std::borrow::Cow;
+use std::fmt;
 use std::sync::atomic::{AtomicI32, Ordering};
 
 use chrono::{Datelike, NaiveDate};
 
-use super::codice_fiscale::{self, CfClass, Sex};
+use super::codice_fiscale::{self, CfClass, CfError, Disagreement, Sex};
 use super::names;
 use crate::expr::{Function, FunctionRegistry};
+use crate::messages::{write_joined, Lang, Said, Sentence};
 use crate::value::{Value, ValueType};
 
 /// The reference date, as days since the common era (0: not set → today).
@@ -66,23 +68,114 @@ fn consistency(args: &[Value<'_>]) -> Option<codice_fiscale::Consistency> {
     ))
 }
 
-fn explain_consistency(args: &[Value<'_>], show: bool) -> Option<String> {
+fn explain_consistency(args: &[Value<'_>], show: bool) -> Option<Said> {
     let c = consistency(args)?;
     if c.findings.is_empty() {
         return None;
     }
-    let parts: Vec<String> = c
-        .findings
-        .iter()
-        .map(|f| {
-            if show {
-                f.message_with_values()
-            } else {
-                f.message()
+    Some(Said::new(Explanation::Disagrees(
+        c.findings
+            .into_iter()
+            .map(|f| Disagreement::new(f, show))
+            .collect(),
+    )))
+}
+
+/// What an identity function says about a call that came out false, in
+/// both languages (a check's finding, through [`crate::expr::Explanation`]).
+/// None quotes a value, except a [`Disagreement`] said with its values.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Explanation {
+    /// `cf_valid`: the code is malformed, and why.
+    InvalidCf(CfError),
+    /// `cf_valid`: a placeholder code.
+    Placeholder,
+    /// `cf_valid`: the place code was not in use at the code's birth date.
+    PlaceNotInUse,
+    /// `cf_consistent`, `cf_matches`: what disagrees with the record,
+    /// joined by `; `.
+    Disagrees(Vec<Disagreement>),
+    /// `is_omocode`.
+    Omocode,
+    /// `cf_equivalent`: the codes are different people's.
+    DifferentPeople,
+    /// `name_variants`: the names are not known variants of each other.
+    NotNameVariants,
+    /// `dates_swapped`: the dates are not one another with day and month
+    /// swapped.
+    NotSwapped,
+}
+
+impl Sentence for Explanation {
+    fn en(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Explanation::InvalidCf(e) => write!(f, "not a valid codice fiscale: {}", e.message()),
+            Explanation::Placeholder => f.write_str("a placeholder, not a real codice fiscale"),
+            Explanation::PlaceNotInUse => {
+                f.write_str("the place code was not in use on the birth date the code gives")
             }
-        })
-        .collect();
-    Some(parts.join("; "))
+            Explanation::Disagrees(parts) => write_joined(f, parts, "; ", Lang::En),
+            Explanation::Omocode => f.write_str("the codice fiscale is an omocode"),
+            Explanation::DifferentPeople => {
+                f.write_str("the two codes are different people's (not even as omocodes)")
+            }
+            Explanation::NotNameVariants => {
+                f.write_str("the two names are not known spelling variants of each other")
+            }
+            Explanation::NotSwapped => {
+                f.write_str("the two dates are not the same date with day and month swapped")
+            }
+        }
+    }
+
+    fn it(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Explanation::InvalidCf(e) => write!(
+                f,
+                "codice fiscale non valido: {}",
+                crate::messages::In(e, Lang::It)
+            ),
+            Explanation::Placeholder => f.write_str("un segnaposto, non un vero codice fiscale"),
+            Explanation::PlaceNotInUse => f.write_str(
+                "il codice del luogo non era in uso alla data di nascita indicata dal codice",
+            ),
+            Explanation::Disagrees(parts) => write_joined(f, parts, "; ", Lang::It),
+            Explanation::Omocode => f.write_str("il codice fiscale è un omocodice"),
+            Explanation::DifferentPeople => {
+                f.write_str("i due codici sono di persone diverse (nemmeno come omocodici)")
+            }
+            Explanation::NotNameVariants => {
+                f.write_str("i due nomi non sono varianti di grafia note l'uno dell'altro")
+            }
+            Explanation::NotSwapped => {
+                f.write_str("le due date non sono la stessa data con giorno e mese invertiti")
+            }
+        }
+    }
+
+    fn examples() -> Vec<Self> {
+        let mut out = vec![
+            Explanation::InvalidCf(CfError::Provisional),
+            Explanation::InvalidCf(CfError::WrongLength { len: 1 }),
+            Explanation::Placeholder,
+            Explanation::PlaceNotInUse,
+            Explanation::Omocode,
+            Explanation::DifferentPeople,
+            Explanation::NotNameVariants,
+            Explanation::NotSwapped,
+        ];
+        out.extend(
+            Disagreement::examples()
+                .into_iter()
+                .map(|d| Explanation::Disagrees(vec![d])),
+        );
+        out
+    }
+}
+
+/// `explanation`, held for an [`ExplainFn`](crate::expr::ExplainFn).
+fn said(explanation: Explanation) -> Option<Said> {
+    Some(Said::new(explanation))
 }
 
 /// The identity functions.
@@ -105,10 +198,10 @@ pub fn functions() -> Vec<Function> {
             },
             explain: Some(|a, _| {
                 let s = a.first().and_then(text)?;
-                Some(match codice_fiscale::classify(s, reference()) {
-                    CfClass::Malformed(e) => format!("not a valid codice fiscale: {}", e.message()),
-                    CfClass::Placeholder => "a placeholder, not a real codice fiscale".into(),
-                    _ => "the place code was not in use on the birth date the code gives".into(),
+                said(match codice_fiscale::classify(s, reference()) {
+                    CfClass::Malformed(e) => Explanation::InvalidCf(e),
+                    CfClass::Placeholder => Explanation::Placeholder,
+                    _ => Explanation::PlaceNotInUse,
                 })
             }),
             doc: "the codice fiscale is well formed, with a correct check character and a place code valid at its birth date (11-digit provisional codes pass)",
@@ -197,7 +290,7 @@ pub fn functions() -> Vec<Function> {
             returns: Bool,
             null_propagates: true,
             eval: |a| a.first().and_then(decoded).map(|d| Value::Bool(d.is_omocode())).unwrap_or(Value::Null),
-            explain: Some(|_, _| Some("the codice fiscale is an omocode".into())),
+            explain: Some(|_, _| said(Explanation::Omocode)),
             doc: "the codice fiscale is an omocode (digits replaced by letters)",
         },
         Function {
@@ -210,7 +303,7 @@ pub fn functions() -> Vec<Function> {
                 (Some(x), Some(y)) => Value::Bool(codice_fiscale::cf_equivalent(x, y)),
                 _ => Value::Null,
             },
-            explain: Some(|_, _| Some("the two codes are different people's (not even as omocodes)".into())),
+            explain: Some(|_, _| said(Explanation::DifferentPeople)),
             doc: "two codici fiscali are the same person's (equal, or omocodes of the same base)",
         },
         Function {
@@ -233,7 +326,7 @@ pub fn functions() -> Vec<Function> {
                 (Some(x), Some(y)) => Value::Bool(names::are_variants(x, y)),
                 _ => Value::Null,
             },
-            explain: Some(|_, _| Some("the two names are not known spelling variants of each other".into())),
+            explain: Some(|_, _| said(Explanation::NotNameVariants)),
             doc: "two names are known spelling variants (MOHAMED/MOHAMMED, FATIMA/FATIMAH)",
         },
         Function {
@@ -246,7 +339,7 @@ pub fn functions() -> Vec<Function> {
                 (Some(x), Some(y)) => Value::Bool(super::dates::plausible_swap(x, y)),
                 _ => Value::Null,
             },
-            explain: Some(|_, _| Some("the two dates are not the same date with day and month swapped".into())),
+            explain: Some(|_, _| said(Explanation::NotSwapped)),
             doc: "two dates are the same date with day and month swapped (03/04 vs 04/03)",
         },
         Function {
@@ -326,7 +419,7 @@ mod tests {
             functions: &functions,
         };
         let e = compile_bool(expr, &env).unwrap_or_else(|e| panic!("{}", e.message));
-        (e.eval_bool(&row), e.explain(&row, false))
+        (e.eval_bool(&row), e.explain(&row, false).to_string())
     }
 
     fn t(s: &str) -> Value<'static> {
@@ -460,5 +553,72 @@ mod tests {
             .0,
             Some(true)
         );
+    }
+
+    #[test]
+    fn every_explanation_is_said_in_both_languages() {
+        use crate::messages::In;
+        let said = |e: Explanation| (In(&e, Lang::En).to_string(), In(&e, Lang::It).to_string());
+        let cases = [
+            (
+                Explanation::InvalidCf(CfError::WrongCheckCharacter {
+                    expected: 'U',
+                    found: 'X',
+                }),
+                "not a valid codice fiscale: check character should be U, found X",
+                "codice fiscale non valido: il carattere di controllo dovrebbe essere U, trovato X",
+            ),
+            (
+                Explanation::Placeholder,
+                "a placeholder, not a real codice fiscale",
+                "un segnaposto, non un vero codice fiscale",
+            ),
+            (
+                Explanation::PlaceNotInUse,
+                "the place code was not in use on the birth date the code gives",
+                "il codice del luogo non era in uso alla data di nascita indicata dal codice",
+            ),
+            (
+                Explanation::Disagrees(vec![
+                    Disagreement::new(codice_fiscale::Finding::SurnameNameSwapped, false),
+                    Disagreement::new(
+                        codice_fiscale::Finding::Sex {
+                            in_cf: Sex::Male,
+                            record: Sex::Female,
+                        },
+                        true,
+                    ),
+                ]),
+                "surname and first name look swapped (the CF matches them the other way round); CF says sex M, record says F",
+                "cognome e nome sembrano invertiti (il CF corrisponde a loro scambiati); nel CF il sesso è M, nel record F",
+            ),
+            (
+                Explanation::Omocode,
+                "the codice fiscale is an omocode",
+                "il codice fiscale è un omocodice",
+            ),
+            (
+                Explanation::DifferentPeople,
+                "the two codes are different people's (not even as omocodes)",
+                "i due codici sono di persone diverse (nemmeno come omocodici)",
+            ),
+            (
+                Explanation::NotNameVariants,
+                "the two names are not known spelling variants of each other",
+                "i due nomi non sono varianti di grafia note l'uno dell'altro",
+            ),
+            (
+                Explanation::NotSwapped,
+                "the two dates are not the same date with day and month swapped",
+                "le due date non sono la stessa data con giorno e mese invertiti",
+            ),
+        ];
+        for (e, en, it) in cases {
+            assert_eq!(said(e), (en.to_string(), it.to_string()));
+        }
+        for e in Explanation::examples() {
+            let (en, it) = said(e);
+            assert_ne!(en, it, "not translated");
+        }
     }
 }

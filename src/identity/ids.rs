@@ -6,6 +6,7 @@ use std::ops::RangeInclusive;
 use chrono::{Datelike, NaiveDate};
 
 use super::codice_fiscale::luhn_it_check_digit;
+use crate::messages::Sentence;
 
 /// The range of Italian postcodes (00010 Rome area … 98168 Messina).
 pub const ITALIAN_CAP_RANGE: RangeInclusive<u32> = 10..=98_168;
@@ -71,6 +72,66 @@ impl IdError {
             }
             IdError::OutOfRange => "outside the accepted range".to_owned(),
         }
+    }
+}
+
+impl Sentence for IdError {
+    fn en(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message())
+    }
+
+    fn it(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {
+            IdError::Empty => f.write_str("il valore è vuoto"),
+            IdError::WrongLength { len, expected } => write!(
+                f,
+                "lunghezza errata: {}, attesi {expected}",
+                crate::messages::it::count(len as u64, "carattere", "caratteri")
+            ),
+            IdError::NotDigits => f.write_str("sono ammesse solo cifre"),
+            IdError::WrongCheckDigit { expected, found } => {
+                write!(
+                    f,
+                    "la cifra di controllo dovrebbe essere {expected}, trovato {found}"
+                )
+            }
+            IdError::Placeholder => f.write_str("un valore segnaposto, non un vero identificativo"),
+            IdError::Shape(s) => write!(f, "non nella forma attesa {s}"),
+            IdError::ImplausibleYear { year, min, max } => {
+                write!(
+                    f,
+                    "l'anno {year} non è plausibile (atteso tra {min} e {max})"
+                )
+            }
+            IdError::OutOfRange => f.write_str("fuori dall'intervallo ammesso"),
+        }
+    }
+
+    fn examples() -> Vec<Self> {
+        vec![
+            IdError::Empty,
+            IdError::WrongLength {
+                len: 1,
+                expected: 11,
+            },
+            IdError::WrongLength {
+                len: 2,
+                expected: 11,
+            },
+            IdError::NotDigits,
+            IdError::WrongCheckDigit {
+                expected: '1',
+                found: '2',
+            },
+            IdError::Placeholder,
+            IdError::Shape(""),
+            IdError::ImplausibleYear {
+                year: 1900,
+                min: 2015,
+                max: 2026,
+            },
+            IdError::OutOfRange,
+        ]
     }
 }
 
@@ -254,7 +315,25 @@ pub fn parse_istat_code(s: &str) -> Result<IstatCode, IdError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::messages::{In, Lang};
     use proptest::prelude::*;
+
+    #[test]
+    fn errors_are_said_in_both_languages() {
+        let it = |e: &IdError| In(e, Lang::It).to_string();
+        let one = IdError::WrongLength {
+            len: 1,
+            expected: 11,
+        };
+        assert_eq!(it(&one), "lunghezza errata: 1 carattere, attesi 11");
+        assert_eq!(
+            In(&one, Lang::En).to_string(),
+            "wrong length: 1 characters, expected 11"
+        );
+        for e in IdError::examples() {
+            assert_ne!(In(&e, Lang::En).to_string(), it(&e), "not translated");
+        }
+    }
 
     fn r() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 28).unwrap_or_default()

@@ -4,8 +4,6 @@
 //! this text.
 
 use super::{Description, In, Lang, Message};
-use crate::identity::codice_fiscale::CfError;
-use crate::identity::dates::MONTH_NAMES;
 use crate::read::{delimiter_name, ReadIssueKind};
 use crate::report::summary::round4;
 
@@ -30,7 +28,6 @@ pub fn description(d: &Description) -> String {
 /// A finding's message in English.
 pub fn message(m: &Message) -> String {
     match m {
-        Message::Untyped(text) => text.clone(),
         Message::WithValue {
             message: inner,
             value,
@@ -39,6 +36,8 @@ pub fn message(m: &Message) -> String {
         }
         Message::Field(m) => In(m, Lang::En).to_string(),
         Message::Table(m) => In(m, Lang::En).to_string(),
+        Message::Expression(e) => In(e, Lang::En).to_string(),
+        Message::Address(a) => In(a, Lang::En).to_string(),
         Message::Read(kind) => read_issue(kind),
         Message::Header(kind) => format!("header: {}", read_issue(kind)),
         Message::ColumnNotFound { column, similar } => match similar {
@@ -101,70 +100,6 @@ pub fn read_issue(kind: &ReadIssueKind) -> String {
             ),
             ReadIssueKind::UnreadableCell { detail } => format!("cell could not be read as text: {detail}"),
         }
-}
-
-/// Why a codice fiscale is not valid, in English. It contains at most one
-/// character of the code, never the code itself.
-pub fn cf_error(e: &CfError) -> String {
-    match *e {
-        CfError::Empty => "the codice fiscale is empty".to_owned(),
-        CfError::WrongLength { len } => format!(
-            "wrong length: {len} character{}, expected 16 (or 11 digits for a provisional code)",
-            if len == 1 { "" } else { "s" }
-        ),
-        CfError::Provisional => {
-            "an 11-digit provisional code, not a 16-character personal code".to_owned()
-        }
-        CfError::InvalidCharacter { pos, found } => {
-            format!("character {pos} is {found:?}, which is neither a letter (A-Z) nor a digit")
-        }
-        CfError::DigitInLetterPosition { pos, found } => {
-            let hint = match found {
-                '0' => ": did you mean O?",
-                '1' => ": did you mean I?",
-                '5' => ": did you mean S?",
-                '8' => ": did you mean B?",
-                _ => "",
-            };
-            format!("'{found}' (digit) in a letter position (character {pos}){hint}")
-        }
-        CfError::LetterInDigitPosition { pos, found } => {
-            let hint = match found {
-                'O' | 'D' | 'Q' => ": did you mean 0?",
-                'I' => ": did you mean 1?",
-                'Z' => ": did you mean 2?",
-                'B' => ": did you mean 8?",
-                'G' => ": did you mean 6?",
-                _ => "",
-            };
-            if found == 'O' {
-                format!("'O' (letter) in a digit position (character {pos}): did you mean 0?")
-            } else {
-                format!(
-                        "character {pos} should be a digit (or an omocode letter L M N P Q R S T U V), found '{found}'{hint}"
-                    )
-            }
-        }
-        CfError::InvalidMonth { found } => format!(
-            "character 9 should be a month letter (A B C D E H L M P R S T), found '{found}'"
-        ),
-        CfError::InvalidDay { day } => format!(
-            "characters 10-11 should be the day of birth, 01-31 (41-71 for women), found {day:02}"
-        ),
-        CfError::InvalidDate { day, month } => {
-            let name = MONTH_NAMES
-                .get(usize::from(month).wrapping_sub(1))
-                .copied()
-                .unwrap_or("that month");
-            format!("the birth date does not exist: {name} has no day {day}")
-        }
-        CfError::WrongCheckCharacter { expected, found } => {
-            format!("check character should be {expected}, found {found}")
-        }
-        CfError::WrongCheckDigit { expected, found } => {
-            format!("check digit of the provisional code should be {expected}, found {found}")
-        }
-    }
 }
 
 #[cfg(test)]

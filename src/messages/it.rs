@@ -4,14 +4,10 @@
 //! [`Message::Table`]) is its module's.
 //!
 //! A description the rule file wrote is the author's text and is kept as
-//! written. [`Message::Untyped`] text (from the parts whose messages are
-//! not typed yet) is translated phrase by phrase where a phrase is known
-//! ([`PHRASES`]); values, expressions and column names are kept.
+//! written; values, expressions and column names in a sentence are kept as
+//! they are.
 
 use super::{percent, Description, In, Lang, Message};
-use crate::identity::codice_fiscale::CfError;
-use crate::identity::dates::DateError;
-use crate::identity::ids::IdError;
 use crate::read::{delimiter_name, ReadIssueKind};
 use crate::report::summary::round4;
 use crate::rules::Severity;
@@ -66,7 +62,6 @@ pub fn description(d: &Description) -> String {
 /// A finding's message in Italian.
 pub fn message(m: &Message) -> String {
     match m {
-        Message::Untyped(text) => untyped(text),
         Message::WithValue {
             message: inner,
             value,
@@ -75,6 +70,8 @@ pub fn message(m: &Message) -> String {
         }
         Message::Field(m) => In(m, Lang::It).to_string(),
         Message::Table(m) => In(m, Lang::It).to_string(),
+        Message::Expression(e) => In(e, Lang::It).to_string(),
+        Message::Address(a) => In(a, Lang::It).to_string(),
         Message::Read(kind) => read_issue(kind),
         Message::Header(kind) => format!("intestazione: {}", read_issue(kind)),
         Message::ColumnNotFound { column, similar } => match similar {
@@ -108,309 +105,6 @@ pub fn message(m: &Message) -> String {
         Message::NotLinked => {
             "tra fonti: valutato da vaglio run dopo il collegamento all'anagrafe".into()
         }
-    }
-}
-
-/// Phrases of finding messages, longest first where one contains another.
-const PHRASES: &[(&str, &str)] = &[
-    (
-        "the address has no street",
-        "l'indirizzo non ha la via",
-    ),
-    (
-        "the street is not in the civic-number register",
-        "la via non è nello stradario",
-    ),
-    (
-        "the street name fits several streets of the register",
-        "il nome della via corrisponde a più vie dello stradario",
-    ),
-    (
-        "the street has no such house number in the register",
-        "la via non ha questo numero civico nello stradario",
-    ),
-    (
-        "the address has no house number",
-        "l'indirizzo non ha il numero civico",
-    ),
-    (
-        "the house number cannot be read",
-        "il numero civico non è leggibile",
-    ),
-    (
-        "the address is not in the civic-number register",
-        "l'indirizzo non è nello stradario",
-    ),
-    ("not a valid codice fiscale", "codice fiscale non valido"),
-    (
-        "check character should be",
-        "il carattere di controllo dovrebbe essere",
-    ),
-    (", found ", ", trovato "),
-    ("not a valid partita IVA", "partita IVA non valida"),
-    ("not a valid CAP", "CAP non valido"),
-    (
-        "not a valid ISTAT municipality code",
-        "codice ISTAT di comune non valido",
-    ),
-    ("not a valid ISEE protocol", "protocollo ISEE non valido"),
-    (
-        "not a known Belfiore code of a municipality or a foreign country",
-        "codice Belfiore sconosciuto (né comune né stato estero)",
-    ),
-    (
-        "not a sex (expected M or F)",
-        "sesso non valido (atteso M o F)",
-    ),
-    (
-        "not a real date: no such day in that month",
-        "data inesistente: quel mese non ha quel giorno",
-    ),
-    (
-        "not a real date: the month is over 12 (is it written month first?)",
-        "data inesistente: il mese supera 12 (è scritta con il mese per primo?)",
-    ),
-    (
-        "not a real date: the month is over 12",
-        "data inesistente: il mese supera 12",
-    ),
-    ("not a real date", "data inesistente"),
-    (
-        "not a date and time in the expected format",
-        "data e ora non nel formato atteso",
-    ),
-    (
-        "not a date in the expected format",
-        "data non nel formato atteso",
-    ),
-    ("not a whole number", "non è un numero intero"),
-    ("not a number", "non è un numero"),
-    ("thousands separator", "separatore delle migliaia"),
-    ("misplaced", "fuori posto"),
-    (
-        "not a yes/no value (expected one of",
-        "non è un valore sì/no (atteso uno tra",
-    ),
-    ("duplicate of row", "duplicato della riga"),
-    ("repeats row", "ripete la riga"),
-    ("(value: ", "(valore: "),
-    (
-        "surname code in CF (characters 1-3) does not match the surname",
-        "il codice del cognome nel CF (caratteri 1-3) non corrisponde al cognome",
-    ),
-    (
-        "name code in CF (characters 4-6) does not match the first name",
-        "il codice del nome nel CF (caratteri 4-6) non corrisponde al nome",
-    ),
-    (
-        "name code in CF matches another spelling (transliteration) of the first name",
-        "il codice del nome nel CF corrisponde a un'altra grafia (traslitterazione) del nome",
-    ),
-    (
-        "surname code in CF matches another spelling (transliteration) of the surname",
-        "il codice del cognome nel CF corrisponde a un'altra grafia (traslitterazione) del cognome",
-    ),
-    (
-        "surname and first name look swapped (the CF matches them the other way round)",
-        "cognome e nome sembrano invertiti (il CF corrisponde a loro scambiati)",
-    ),
-    (
-        "birth date in CF differs from the record",
-        "la data di nascita nel CF differisce dal record",
-    ),
-    (
-        "day and month look swapped",
-        "giorno e mese sembrano invertiti",
-    ),
-    ("the year differs by", "l'anno differisce di"),
-    (
-        "years (another person's CF, e.g. a parent's?)",
-        "anni (il CF di un'altra persona, ad es. di un genitore?)",
-    ),
-    ("the year differs", "l'anno differisce"),
-    ("the month differs", "il mese differisce"),
-    ("the day differs", "il giorno differisce"),
-    (
-        "sex in CF (day of birth, +40 for women) differs from the record",
-        "il sesso nel CF (giorno di nascita, +40 per le donne) differisce dal record",
-    ),
-    (
-        "place of birth in CF differs from the record",
-        "il luogo di nascita nel CF differisce dal record",
-    ),
-    ("invalid codice fiscale", "codice fiscale non valido"),
-    (
-        "a placeholder, not a real codice fiscale",
-        "un segnaposto, non un vero codice fiscale",
-    ),
-    (
-        "the place code (characters 12-15) was not in use on the birth date the code gives",
-        "il codice del luogo (caratteri 12-15) non era in uso alla data di nascita indicata dal codice",
-    ),
-    ("(it did not exist yet)", "(non esisteva ancora)"),
-    (
-        "the place code was not in use on the birth date the code gives",
-        "il codice del luogo non era in uso alla data di nascita indicata dal codice",
-    ),
-    (" is false", " è falso"),
-    (" is true", " è vero"),
-    (", so ", ", quindi "),
-];
-
-/// Untyped English text in Italian: known phrases translated, the rest
-/// (values, expressions, column names) kept.
-fn untyped(english: &str) -> String {
-    let mut out = english.to_string();
-    // The identity functions' explanations quote a codice fiscale's
-    // errors in English: those without parameters, from the catalogue.
-    for e in [CfError::Provisional, CfError::Empty] {
-        let en = e.message();
-        if out.contains(&en) {
-            out = out.replace(&en, &cf_error(&e));
-        }
-    }
-    for (en, it) in PHRASES {
-        if out.contains(en) {
-            out = out.replace(en, it);
-        }
-    }
-    out
-}
-
-/// A month's name in Italian (1 = `gennaio`), or `quel mese`.
-fn month_name(month: u32) -> &'static str {
-    [
-        "gennaio",
-        "febbraio",
-        "marzo",
-        "aprile",
-        "maggio",
-        "giugno",
-        "luglio",
-        "agosto",
-        "settembre",
-        "ottobre",
-        "novembre",
-        "dicembre",
-    ]
-    .get((month as usize).wrapping_sub(1))
-    .copied()
-    .unwrap_or("quel mese")
-}
-
-/// Why a text is not a valid date, in Italian (it may quote the date's
-/// parts: shown only where values may be).
-pub fn date_error(e: &DateError) -> String {
-    match *e {
-        DateError::Empty => "la data è vuota".into(),
-        DateError::NotADate => "non è in un formato di data riconosciuto".into(),
-        DateError::ZeroDate => "una data zero (0000-00-00) sta al posto di una data che manca".into(),
-        DateError::MonthOutOfRange {
-            month,
-            maybe_month_first: true,
-        } => format!(
-            "il mese {month} non esiste (i mesi vanno da 1 a 12): la data è scritta con il mese per primo?"
-        ),
-        DateError::MonthOutOfRange { month, .. } => {
-            format!("il mese {month} non esiste (i mesi vanno da 1 a 12)")
-        }
-        DateError::DayOutOfRange { day: 0, .. } => "il giorno 0 non esiste".into(),
-        DateError::DayOutOfRange { day, month, year } => format!(
-            "il giorno {day} non esiste in {} {year} (ha {} giorni)",
-            month_name(month),
-            crate::identity::dates::days_in_month(year, month)
-        ),
-        DateError::YearOutOfRange { year } => format!("l'anno {year} non è plausibile"),
-        DateError::ExcelSerialOutOfRange => {
-            "il numero è fuori dall'intervallo delle date di Excel".into()
-        }
-        DateError::ExcelPhantomLeapDay => {
-            "il numero di serie Excel 60 è il 29 febbraio 1900, un giorno che non è mai esistito"
-                .into()
-        }
-        DateError::NoFormatMatched => "la data non è in nessuno dei formati".into(),
-    }
-}
-
-/// What is wrong with an identifier, in Italian (no identifier value).
-pub fn id_error(e: &IdError) -> String {
-    match *e {
-        IdError::Empty => "il valore è vuoto".into(),
-        IdError::WrongLength { len, expected } => format!(
-            "lunghezza errata: {}, attesi {expected}",
-            count(len as u64, "carattere", "caratteri")
-        ),
-        IdError::NotDigits => "sono ammesse solo cifre".into(),
-        IdError::WrongCheckDigit { expected, found } => {
-            format!("la cifra di controllo dovrebbe essere {expected}, trovato {found}")
-        }
-        IdError::Placeholder => "un valore segnaposto, non un vero identificativo".into(),
-        IdError::Shape(s) => format!("non nella forma attesa {s}"),
-        IdError::ImplausibleYear { year, min, max } => {
-            format!("l'anno {year} non è plausibile (atteso tra {min} e {max})")
-        }
-        IdError::OutOfRange => "fuori dall'intervallo ammesso".into(),
-    }
-}
-
-/// Why a codice fiscale is not valid, in Italian. Like the English, it
-/// contains at most one character of the code.
-pub fn cf_error(e: &CfError) -> String {
-    match *e {
-        CfError::Empty => "il codice fiscale è vuoto".into(),
-        CfError::WrongLength { len } => format!(
-            "lunghezza errata: {}, attesi 16 (o 11 cifre per un codice provvisorio)",
-            count(len as u64, "carattere", "caratteri")
-        ),
-        CfError::Provisional => {
-            "un codice provvisorio di 11 cifre, non un codice personale di 16 caratteri".into()
-        }
-        CfError::InvalidCharacter { pos, found } => format!(
-            "il carattere {pos} è {found:?}, che non è né una lettera (A-Z) né una cifra"
-        ),
-        CfError::DigitInLetterPosition { pos, found } => {
-            let hint = match found {
-                '0' => ": forse O?",
-                '1' => ": forse I?",
-                '5' => ": forse S?",
-                '8' => ": forse B?",
-                _ => "",
-            };
-            format!("'{found}' (cifra) al posto di una lettera (carattere {pos}){hint}")
-        }
-        CfError::LetterInDigitPosition { pos, found } => {
-            let hint = match found {
-                'O' | 'D' | 'Q' => ": forse 0?",
-                'I' => ": forse 1?",
-                'Z' => ": forse 2?",
-                'B' => ": forse 8?",
-                'G' => ": forse 6?",
-                _ => "",
-            };
-            if found == 'O' {
-                format!("'O' (lettera) al posto di una cifra (carattere {pos}): forse 0?")
-            } else {
-                format!(
-                    "il carattere {pos} dovrebbe essere una cifra (o una lettera di omocodia L M N P Q R S T U V), trovato '{found}'{hint}"
-                )
-            }
-        }
-        CfError::InvalidMonth { found } => format!(
-            "il carattere 9 dovrebbe essere la lettera di un mese (A B C D E H L M P R S T), trovato '{found}'"
-        ),
-        CfError::InvalidDay { day } => format!(
-            "i caratteri 10-11 dovrebbero essere il giorno di nascita, 01-31 (41-71 per le donne), trovato {day:02}"
-        ),
-        CfError::InvalidDate { day, month } => {
-            let name = month_name(u32::from(month));
-            format!("la data di nascita non esiste: {name} non ha il giorno {day}")
-        }
-        CfError::WrongCheckCharacter { expected, found } => format!(
-            "il carattere di controllo dovrebbe essere {expected}, trovato {found}"
-        ),
-        CfError::WrongCheckDigit { expected, found } => format!(
-            "la cifra di controllo del codice provvisorio dovrebbe essere {expected}, trovato {found}"
-        ),
     }
 }
 
@@ -557,19 +251,28 @@ mod tests {
     }
 
     #[test]
-    fn untyped_text_is_translated_phrase_by_phrase() {
+    fn explanations_and_addresses_are_italian() {
+        let cf = crate::identity::functions::Explanation::InvalidCf(
+            crate::identity::CfError::WrongCheckCharacter {
+                expected: 'S',
+                found: 'Z',
+            },
+        );
+        let m = Message::Expression(crate::expr::Explanation::Call(super::super::Said::new(cf)));
         assert_eq!(
-            message(&Message::Untyped(
-                "not a valid codice fiscale: check character should be S, found Z".into()
-            )),
+            message(&m),
             "codice fiscale non valido: il carattere di controllo dovrebbe essere S, trovato Z"
         );
         assert_eq!(
-            message(&Message::Untyped(
-                "DATA_FINE >= DATA_INIZIO is false".into()
-            )),
-            "DATA_FINE >= DATA_INIZIO è falso"
+            m.to_string(),
+            "not a valid codice fiscale: check character should be S, found Z"
         );
+        let m = Message::Expression(crate::expr::Explanation::False(
+            "DATA_FINE >= DATA_INIZIO".into(),
+        ));
+        assert_eq!(message(&m), "DATA_FINE >= DATA_INIZIO è falso");
+        let m = Message::Address(crate::checks::address::Failure { reason: None });
+        assert_eq!(message(&m), "l'indirizzo non è nello stradario");
     }
 
     #[test]

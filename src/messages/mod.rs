@@ -12,14 +12,21 @@
 //! (VG008, VG201–VG203) are not in the catalogues: each kind's module writes its
 //! own, in both languages, as a [`Sentence`], and [`Description::Field`],
 //! [`Message::Field`], [`Description::Table`] and [`Message::Table`] carry
-//! them. The catalogues keep the sentences of the other file, table and
-//! cross-source kinds and the shared pieces (severities, a codice fiscale's
-//! errors, percentages).
+//! them. So do the expressions' explanations ([`Message::Expression`], from
+//! [`crate::expr`], with what the identity functions say about a call,
+//! [`crate::identity::functions::Explanation`], held as a [`Said`]) and the
+//! address check's ([`Message::Address`]). The catalogues keep the sentences
+//! of the other file, table and cross-source kinds and the shared pieces
+//! (severities, percentages); the errors a sentence quotes are `Sentence`s
+//! of the module that finds them (a codice fiscale's, a date's, an
+//! identifier's, in [`crate::identity`]). Every message is typed: there is
+//! no English text for the Italian catalogue to translate.
 
 pub mod en;
 pub mod it;
 
 use std::fmt;
+use std::sync::Arc;
 
 use crate::read::ReadIssueKind;
 use crate::rules::Severity;
@@ -57,6 +64,70 @@ impl<S: Sentence + ?Sized> fmt::Display for In<'_, S> {
             Lang::It => self.0.it(f),
         }
     }
+}
+
+/// A sentence of a module the catalogues do not name, held as a value: what
+/// a function registered with the expressions says about a row
+/// ([`crate::expr::ExplainFn`]), carried inside an expression's
+/// [`crate::expr::Explanation`]. Two are equal when they read the same in
+/// both languages.
+#[derive(Clone)]
+pub struct Said(Arc<dyn Sentence + Send + Sync>);
+
+impl Said {
+    /// Holds `sentence`.
+    pub fn new(sentence: impl Sentence + Send + Sync + 'static) -> Said {
+        Said(Arc::new(sentence))
+    }
+}
+
+impl Sentence for Said {
+    fn en(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.en(f)
+    }
+
+    fn it(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.it(f)
+    }
+
+    /// None: a held sentence's examples are its own type's.
+    fn examples() -> Vec<Self> {
+        Vec::new()
+    }
+}
+
+impl fmt::Debug for Said {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Said({:?})", In(self, Lang::En).to_string())
+    }
+}
+
+impl PartialEq for Said {
+    fn eq(&self, other: &Said) -> bool {
+        [Lang::En, Lang::It]
+            .into_iter()
+            .all(|lang| In(self, lang).to_string() == In(other, lang).to_string())
+    }
+}
+
+/// Writes `parts` in `lang`, separated by `sep`: the sentences of a list
+/// (`A is false; B is false`).
+pub fn write_joined<S: Sentence>(
+    f: &mut fmt::Formatter<'_>,
+    parts: &[S],
+    sep: &str,
+    lang: Lang,
+) -> fmt::Result {
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            f.write_str(sep)?;
+        }
+        match lang {
+            Lang::En => part.en(f)?,
+            Lang::It => part.it(f)?,
+        }
+    }
+    Ok(())
 }
 
 /// The language of the report.
@@ -141,17 +212,18 @@ impl fmt::Display for Description {
 /// why a check was not evaluated.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Message {
-    /// Text from a part of vaglio whose messages are not typed yet (the
-    /// types' validation, the identity checks, expressions, addresses, the
-    /// reader's structural problems). English; the Italian catalogue
-    /// translates the phrases it knows and keeps the rest.
-    Untyped(String),
     /// A field kind's finding (VG101–VG1xx), in the words of the kind's own
     /// module.
     Field(crate::checks::FieldMessage),
     /// A table kind's finding (VG008, VG201–VG203), in the words of the kind's
     /// own module.
     Table(crate::checks::TableMessage),
+    /// Why an expression check (VG301) or a cross-source check (VG302) came
+    /// out false, in the words of the expressions' module.
+    Expression(crate::expr::Explanation),
+    /// Why an address is not in the civic-number register (VG204), in the
+    /// words of the address check's module.
+    Address(crate::checks::address::Failure),
     /// The message, followed by the value it is about (`--show-pii`).
     WithValue {
         /// What is wrong.
@@ -237,18 +309,6 @@ impl Message {
 impl fmt::Display for Message {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&en::message(self))
-    }
-}
-
-impl From<String> for Message {
-    fn from(s: String) -> Message {
-        Message::Untyped(s)
-    }
-}
-
-impl From<&str> for Message {
-    fn from(s: &str) -> Message {
-        Message::Untyped(s.to_string())
     }
 }
 

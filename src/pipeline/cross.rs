@@ -26,6 +26,7 @@ use crate::checks::cross_source;
 use crate::expr::{compile_bool, Env, Expr, ExprError};
 use crate::link::spec::LinkSpec;
 use crate::link::{LinkRow, Status};
+use crate::messages::Message;
 use crate::project::Project;
 use crate::read::Table;
 use crate::rules::cross::{CrossCheckSpec, Scope, FAMILY_AGGREGATES};
@@ -630,7 +631,7 @@ impl Evaluation<'_> {
                             .filter_map(|col| me.raw.cell(record, me.raw.col(col)))
                             .collect::<Vec<_>>()
                             .join(" ");
-                        Verdict::Failed(c.assert.explain(row, show), written)
+                        Verdict::Failed(Message::Expression(c.assert.explain(row, show)), written)
                     }
                     None => Verdict::Skipped,
                 }

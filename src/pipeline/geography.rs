@@ -10,6 +10,7 @@ use super::source::Digests;
 use super::{check_source, reused_result, PendingReport, RunOptions, SourceResult};
 use crate::geography::matching::{match_table, Level, Rates, Reason};
 use crate::geography::register::Register;
+use crate::messages::Message;
 use crate::output::Sink;
 use crate::project::Project;
 use crate::read::{Inputs, ReadOptions, Table};
@@ -208,7 +209,7 @@ impl AddressCheck<'_> {
             };
             match crate::checks::address::check(level, p.reason) {
                 None => Verdict::Passed,
-                Some(message) => {
+                Some(failure) => {
                     let written = cols
                         .iter()
                         .flatten()
@@ -216,7 +217,7 @@ impl AddressCheck<'_> {
                         .filter(|v| !v.is_empty())
                         .collect::<Vec<_>>()
                         .join(" ");
-                    Verdict::Failed(message, written)
+                    Verdict::Failed(Message::Address(failure), written)
                 }
             }
         })

@@ -896,8 +896,9 @@ fn check_rows(
                 Some(false) => {
                     out.evaluated[e.check] += 1;
                     out.failed[e.check] += 1;
-                    let message =
-                        Message::Untyped(e.assert.explain(&values, options.show_pii || e.no_pii));
+                    let message = Message::Expression(
+                        e.assert.explain(&values, options.show_pii || e.no_pii),
+                    );
                     let f = finding(plan, ids, e.check, record, e.column.clone(), message, None);
                     out.findings.push((r, e.check, f));
                 }

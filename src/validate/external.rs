@@ -22,7 +22,7 @@ pub enum Verdict {
     Passed,
     /// Evaluated, failed: the message, and the value it concerns (masked
     /// unless `--show-pii` when written).
-    Failed(String, String),
+    Failed(Message, String),
 }
 
 /// A check over the records of a table, one verdict per record.
@@ -93,7 +93,7 @@ pub fn merge(
             check: Arc::clone(&id),
             code: check.kind.code,
             severity: check.meta.severity,
-            message: Message::Untyped(message),
+            message,
             sample: Some(crate::privacy::mask(&value, options.show_pii)),
         };
         sink(&finding)?;

@@ -1,4 +1,5 @@
 use super::*;
+use crate::messages::Sentence;
 use proptest::prelude::*;
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
@@ -717,4 +718,79 @@ fn the_place_decides_the_century_then_the_reference_date() {
         nuxis.place_validity(),
         Validity::NotYetValid { .. }
     ));
+}
+
+#[test]
+fn disagreements_are_said_in_both_languages() {
+    let said = |f: Finding, values: bool| {
+        let d = Disagreement::new(f, values);
+        (In(&d, Lang::En).to_string(), In(&d, Lang::It).to_string())
+    };
+    let birth = Finding::BirthDate {
+        in_cf: Some(d(1950, 1, 1)),
+        record: d(1980, 1, 1),
+        diff: DateDiff::Year { years: 30 },
+    };
+    assert_eq!(
+        said(birth.clone(), false),
+        (
+            "birth date in CF differs from the record: the year differs by 30 years (another person's CF, e.g. a parent's?)".into(),
+            "la data di nascita nel CF differisce dal record: l'anno differisce di 30 anni (il CF di un'altra persona, ad es. di un genitore?)".into()
+        )
+    );
+    assert_eq!(
+        said(birth, true),
+        (
+            "CF says born 1950-01-01, record says 1980-01-01: another person's CF?".into(),
+            "nel CF la data di nascita è 1950-01-01, nel record 1980-01-01: il CF di un'altra persona?".into()
+        )
+    );
+    let place = Finding::PlaceNotValidAtBirth {
+        code: "Z999".into(),
+        birth_date: d(1980, 1, 1),
+        validity: Validity::Unknown,
+    };
+    assert_eq!(
+        said(place.clone(), false),
+        (
+            "place of birth in CF: unknown place code of birth".into(),
+            "il luogo di nascita nel CF: il codice del luogo è sconosciuto".into()
+        )
+    );
+    assert_eq!(
+        said(place, true),
+        (
+            "place code Z999 is unknown".into(),
+            "il codice del luogo Z999 è sconosciuto".into()
+        )
+    );
+    let invalid = Finding::InvalidCf(CfError::WrongLength { len: 14 });
+    assert_eq!(
+        said(invalid, false).1,
+        "codice fiscale non valido: lunghezza errata: 14 caratteri, attesi 16 (o 11 cifre per un codice provvisorio)"
+    );
+    for d in Disagreement::examples() {
+        let (en, it) = (In(&d, Lang::En).to_string(), In(&d, Lang::It).to_string());
+        assert_ne!(en, it, "not translated");
+    }
+}
+
+#[test]
+fn errors_are_said_in_both_languages() {
+    let it = |e: CfError| In(&e, Lang::It).to_string();
+    assert_eq!(
+        it(CfError::WrongLength { len: 1 }),
+        "lunghezza errata: 1 carattere, attesi 16 (o 11 cifre per un codice provvisorio)"
+    );
+    assert_eq!(
+        it(CfError::InvalidDate { day: 31, month: 2 }),
+        "la data di nascita non esiste: febbraio non ha il giorno 31"
+    );
+    assert_eq!(
+        In(&CfError::InvalidDate { day: 31, month: 2 }, Lang::En).to_string(),
+        "the birth date does not exist: February has no day 31"
+    );
+    for e in CfError::examples() {
+        assert_ne!(In(&e, Lang::En).to_string(), it(e), "not translated");
+    }
 }

@@ -238,12 +238,13 @@ const INSERT_CACHE_KIB: usize = 32 * 1024 / WRITERS;
 const SORT_CACHE_KIB: usize = 1024;
 
 /// A connection to a new datamart file. No journal (the file is temporary
-/// until renamed); a page cache of 32 MiB shared by the [`WRITERS`] (the
-/// default is 2 MiB each), so that pages are written in fewer, larger runs,
-/// without raising a city's run's peak memory (a cache holding the whole
-/// feed did). An index larger than the cache is sorted in runs spilled to
-/// a temporary file (`temp_store = FILE`, SQLite's own, deleted when
-/// closed): sorting a city's largest index wholly in memory held twice its
+/// until renamed); while rows are inserted, a page cache of 32 MiB shared by
+/// the [`WRITERS`] (the default is 2 MiB each), so that pages are written in
+/// fewer, larger runs, without raising a city's run's peak memory (a cache
+/// holding the whole feed did). An index is sorted in runs of
+/// [`SORT_CACHE_KIB`] spilled to a temporary file (`temp_store = FILE`,
+/// SQLite's own, deleted when closed): sorting a city's largest index wholly
+/// in memory held twice its
 /// entries (73 against 37 MB for 678,000 links) and took longer, SQLite's
 /// in-memory files being made of small chunks. The file's bytes depend on
 /// neither.

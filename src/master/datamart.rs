@@ -244,10 +244,9 @@ const SORT_CACHE_KIB: usize = 1024;
 /// holding the whole feed did). An index is sorted in runs of
 /// [`SORT_CACHE_KIB`] spilled to a temporary file (`temp_store = FILE`,
 /// SQLite's own, deleted when closed): sorting a city's largest index wholly
-/// in memory held twice its
-/// entries (73 against 37 MB for 678,000 links) and took longer, SQLite's
-/// in-memory files being made of small chunks. The file's bytes depend on
-/// neither.
+/// in memory held twice its entries (73 against 37 MB for 678,000 links)
+/// and took longer, SQLite's in-memory files being made of small chunks.
+/// The file's bytes depend on neither.
 fn open(path: &Path) -> rusqlite::Result<Connection> {
     let conn = Connection::open(path)?;
     conn.execute_batch(&format!(

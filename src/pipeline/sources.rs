@@ -189,26 +189,10 @@ pub(crate) fn stage(
                 p.same(&s.name, "file", &file, &table.sha256)?;
                 p.same(&s.name, "regole", &s.rules, &digests.of(&s.rules)?)?;
             }
-            let (outcome, writer) = check_source_open(
-                &s.name,
-                &table,
-                &rules,
-                &out,
-                opts,
-                Some(cx.pseudo),
-                cx.sink,
-                addresses
-                    .as_ref()
-                    .zip(rules.address.as_ref())
-                    .map(|(a, spec)| a.check(&table, spec)),
-            )?;
-            // Open until its cross-source checks are evaluated.
-            if rules.cross_checks.is_empty() {
-                writer.finish()?;
-            } else {
-                findings = Some(writer);
-            }
-            progress.stage(&format!("linking {}", s.name));
+            // The check and the linkage read the same table and need
+            // nothing of each other: they run side by side, each filling
+            // the other's idle moments.
+            progress.stage(&format!("checking and linking {}", s.name));
             let job = LinkJob {
                 extract: &table,
                 rules: &rules,
@@ -220,7 +204,33 @@ pub(crate) fn stage(
                 model: None,
                 progress: progress.bar(),
             };
-            let l = link::link(&job)?;
+            let (checked, l) = rayon::join(
+                || {
+                    check_source_open(
+                        &s.name,
+                        &table,
+                        &rules,
+                        &out,
+                        opts,
+                        Some(cx.pseudo),
+                        cx.sink,
+                        addresses
+                            .as_ref()
+                            .zip(rules.address.as_ref())
+                            .map(|(a, spec)| a.check(&table, spec)),
+                    )
+                },
+                || link::link(&job),
+            );
+            // The check's error first, as when the two ran in turn.
+            let (outcome, writer) = checked?;
+            // Open until its cross-source checks are evaluated.
+            if rules.cross_checks.is_empty() {
+                writer.finish()?;
+            } else {
+                findings = Some(writer);
+            }
+            let l = l?;
             let mut linkage = LinkageReport::from_linkage(&l, opts.show_pii);
             if rules.key_is_personal() && !opts.show_pii {
                 let keys = KeyShown::pseudonymous(&s.name, Some(cx.pseudo.clone()));

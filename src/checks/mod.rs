@@ -87,33 +87,6 @@ doc_only_check!(
     "ogni colonna ha un nome distinto e non vuoto"
 );
 doc_only_check!(
-    missing_column,
-    "VG005",
-    "missing-column",
-    0,
-    Error,
-    "every declared column is in the file",
-    "ogni colonna dichiarata è nel file"
-);
-doc_only_check!(
-    unexpected_column,
-    "VG006",
-    "unexpected-column",
-    0,
-    Warning,
-    "every column of the file is declared",
-    "ogni colonna del file è dichiarata"
-);
-doc_only_check!(
-    forbidden_column,
-    "VG007",
-    "forbidden-column",
-    0,
-    Error,
-    "no forbidden column is delivered",
-    "nessuna colonna vietata è consegnata"
-);
-doc_only_check!(
     blank_row,
     "VG009",
     "blank-row",
@@ -138,7 +111,9 @@ pub mod registry;
 
 use crate::messages::Message;
 
-// The registry: every check kind, once. Field kinds (`[fields.NAME]`
+// The registry: every check kind, once. Column kinds (`[table]`, judged
+// from the header) are listed in the order the loader parses them, and
+// reported in code order, before every other check of the rules. Field kinds (`[fields.NAME]`
 // constraints) are listed in the order the loader parses them, which is
 // the order of their checks in reports; a new one goes at the end. Table
 // kinds (`[table]`) are listed in the order the loader parses them; their
@@ -146,8 +121,13 @@ use crate::messages::Message;
 // order within a stage.
 registry::registry! {
     other: [
-        encoding, ragged_row, unterminated_quote, header, missing_column,
-        unexpected_column, forbidden_column, blank_row, address, expression, cross_source,
+        encoding, ragged_row, unterminated_quote, header, blank_row, address, expression,
+        cross_source,
+    ],
+    columns: [
+        ForbiddenColumn => forbidden_column::ForbiddenColumn,
+        UnexpectedColumn => unexpected_column::UnexpectedColumn,
+        MissingColumn => missing_column::MissingColumn,
     ],
     fields: [
         Required => required::Required,
@@ -170,7 +150,8 @@ registry::registry! {
     ],
 }
 
-/// Every form of every registered kind's sentences, from each kind's
+/// Every form of every registered kind's sentences (column, field and table
+/// kinds), from each kind's
 /// `examples()`: the checks' descriptions and the findings' messages, as the
 /// translation tests read them (a new kind's are read without being listed),
 /// with the messages of the kinds outside the registry that have their own
@@ -178,9 +159,14 @@ registry::registry! {
 /// identity function's) and the address check's (VG204).
 pub fn example_sentences() -> (Vec<crate::messages::Description>, Vec<Message>) {
     use crate::messages::{Description, Sentence};
-    let descriptions = FieldDescription::examples()
+    let descriptions = ColumnDescription::examples()
         .into_iter()
-        .map(Description::Field)
+        .map(Description::Column)
+        .chain(
+            FieldDescription::examples()
+                .into_iter()
+                .map(Description::Field),
+        )
         .chain(
             TableDescription::examples()
                 .into_iter()
@@ -190,9 +176,10 @@ pub fn example_sentences() -> (Vec<crate::messages::Description>, Vec<Message>) 
     let calls = crate::identity::functions::Explanation::examples()
         .into_iter()
         .map(|e| crate::expr::Explanation::Call(crate::messages::Said::new(e)));
-    let messages = FieldMessage::examples()
+    let messages = ColumnMessage::examples()
         .into_iter()
-        .map(Message::Field)
+        .map(Message::Column)
+        .chain(FieldMessage::examples().into_iter().map(Message::Field))
         .chain(TableMessage::examples().into_iter().map(Message::Table))
         .chain(
             crate::expr::Explanation::examples()
@@ -223,6 +210,19 @@ pub(crate) fn load_rules(text: &str) -> Result<crate::rules::RuleSet, crate::rul
     let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default();
     let (path, base) = (std::path::Path::new("x.toml"), std::path::Path::new("."));
     crate::rules::load_str(text, path, base, today)
+}
+
+/// The column kinds' checks a rule file's `text` gives (see
+/// [`load_rules`]): id, severity, code.
+#[cfg(test)]
+pub(crate) fn column_checks(text: &str) -> Vec<(String, Severity, &'static str)> {
+    load_rules(text)
+        .unwrap_or_else(|e| panic!("{e:?}"))
+        .table
+        .columns
+        .iter()
+        .map(|c| (c.meta.id.clone(), c.meta.severity, c.kind.kind().code))
+        .collect()
 }
 
 #[cfg(test)]

@@ -18,13 +18,21 @@
 //! rows, the ordered merge that finds repeated keys and rows, the per-row
 //! lookup of a key), and the engine calls the kind through [`TableCheck`].
 //!
-//! The other kinds (file structure and columns, expressions, addresses,
+//! A *column kind* (missing, unexpected and forbidden columns, also written
+//! in `[table]`) implements [`ColumnKind`]: it reads its keys of `[table]`
+//! ([`parse_columns`]) and judges the file's header once, before any row
+//! ([`HeaderCx`]); the planner reports its findings first, through
+//! [`ColumnCheck`].
+//!
+//! The other kinds (file structure, expressions, addresses,
 //! cross-source checks) are registered by their identity ([`CheckKind`]: code, name,
 //! documentation) so that `vaglio rules` lists them; their evaluation needs
 //! the reader or the linkage, and keeps its own stage in the engine.
 //!
 //! [`parse_field`]: super::parse_field
 //! [`parse_table`]: super::parse_table
+//! [`parse_columns`]: super::parse_columns
+//! [`ColumnCheck`]: super::ColumnCheck
 //! [`FieldCheck`]: super::FieldCheck
 //! [`TableCheck`]: super::TableCheck
 
@@ -185,6 +193,44 @@ pub(crate) trait TableKind: Sentences + Sized + Clone + fmt::Debug {
     }
 }
 
+/// What a [`ColumnKind`] sees of the file's header.
+#[derive(Clone, Copy, Debug)]
+pub struct HeaderCx<'h> {
+    /// The file's columns, in order.
+    pub columns: &'h [String],
+    /// The columns the rule file expects: the fields of `[fields]`, then
+    /// `[table] required_columns`.
+    pub expected: &'h [&'h str],
+    /// The columns a check forbids ([`ColumnKind::forbidden`]): that check
+    /// reports them, the others leave them be.
+    pub forbidden: &'h [&'h str],
+}
+
+/// A check kind about the file's columns, written in `[table]` (missing,
+/// unexpected, forbidden columns): judged once, from the header, before
+/// any row is read. Its checks are reported first among the rules' checks
+/// (after the file's structure), in code order.
+pub(crate) trait ColumnKind: Sentences + Sized + Clone + fmt::Debug {
+    /// The keys of `[table]` the kind reads, in the order they should be
+    /// listed in the unknown-key diagnostic.
+    const KEYS: &'static [&'static str];
+
+    /// Reads the kind's check from `[table]` into `out` (the section may be
+    /// empty: a kind on by default pushes its check all the same).
+    /// Problems are reported through `cx`'s diagnostics.
+    fn parse(cx: &mut TableCx<'_, '_, '_, '_>, out: &mut Vec<(Self, CheckMeta)>);
+
+    /// The columns the check forbids, which the other column checks leave
+    /// to it (none, the default).
+    fn forbidden(&self) -> &[String] {
+        &[]
+    }
+
+    /// Judges the header: how many names were evaluated, and each failing
+    /// column with why it fails, in the order they are reported.
+    fn header(&self, cx: &HeaderCx<'_>) -> (u64, Vec<(String, Self::Failure)>);
+}
+
 /// Sorts kinds by code, at compile time (the order `vaglio rules` lists
 /// them in).
 pub(crate) const fn sort_by_code<const N: usize>(mut kinds: [CheckKind; N]) -> [CheckKind; N] {
@@ -213,7 +259,9 @@ const fn code_less(a: &[u8], b: &[u8]) -> bool {
     a.len() < b.len()
 }
 
-/// Builds the registry: `ALL` (every kind, by code); for the field kinds,
+/// Builds the registry: `ALL` (every kind, by code); for the column kinds,
+/// [`ColumnCheck`], [`ColumnDescription`], [`ColumnMessage`],
+/// [`COLUMN_KEYS`] and [`parse_columns`]; for the field kinds,
 /// the [`FieldCheck`] enum with one variant per kind, [`FieldDescription`]
 /// and [`FieldMessage`] (the kinds' sentences, and their conversions into
 /// [`crate::messages::Description`] and [`crate::messages::Message`]),
@@ -222,6 +270,11 @@ const fn code_less(a: &[u8], b: &[u8]) -> bool {
 /// and [`parse_table`]. Kinds are listed in the order the loader parses
 /// them; a field's checks are reported in that order.
 ///
+/// [`ColumnCheck`]: super::ColumnCheck
+/// [`ColumnDescription`]: super::ColumnDescription
+/// [`ColumnMessage`]: super::ColumnMessage
+/// [`COLUMN_KEYS`]: super::COLUMN_KEYS
+/// [`parse_columns`]: super::parse_columns
 /// [`FieldCheck`]: super::FieldCheck
 /// [`FieldDescription`]: super::FieldDescription
 /// [`FieldMessage`]: super::FieldMessage
@@ -235,17 +288,54 @@ const fn code_less(a: &[u8], b: &[u8]) -> bool {
 macro_rules! registry {
     (
         other: [$($other:ident),* $(,)?],
+        columns: [$($cvariant:ident => $cmodule:ident :: $cty:ident),* $(,)?],
         fields: [$($variant:ident => $module:ident :: $ty:ident),* $(,)?],
         table: [$($tvariant:ident => $tmodule:ident :: $tty:ident),* $(,)?] $(,)?
     ) => {
+        $(pub mod $cmodule;)*
         $(pub mod $module;)*
         $(pub mod $tmodule;)*
 
-        const COUNT: usize =
-            [$(stringify!($other),)* $(stringify!($module),)* $(stringify!($tmodule),)*].len();
+        const COUNT: usize = [
+            $(stringify!($other),)* $(stringify!($cmodule),)* $(stringify!($module),)*
+            $(stringify!($tmodule),)*
+        ]
+        .len();
         const SORTED: [CheckKind; COUNT] = registry::sort_by_code(
-            [$($other::KIND,)* $($module::KIND,)* $($tmodule::KIND,)*],
+            [$($other::KIND,)* $($cmodule::KIND,)* $($module::KIND,)* $($tmodule::KIND,)*],
         );
+
+        registry::kind_group! {
+            what: "column",
+            check: ColumnCheck,
+            kind: ColumnKind,
+            sentences: (ColumnDescription, ColumnMessage, Column),
+            keys: COLUMN_KEYS,
+            parse: parse_columns(crate::rules::load::table::TableCx<'_, '_, '_, '_>)
+                -> ColumnConstraint,
+            kinds: [$($cvariant => $cmodule::$cty),*],
+        }
+
+        impl ColumnCheck {
+            /// See [`registry::ColumnKind::forbidden`].
+            pub fn forbidden(&self) -> &[String] {
+                match self {
+                    $(ColumnCheck::$cvariant(c) => registry::ColumnKind::forbidden(c),)*
+                }
+            }
+
+            /// See [`registry::ColumnKind::header`]: how many names were
+            /// evaluated, and each failing column with its message.
+            pub fn header(&self, cx: &registry::HeaderCx<'_>) -> (u64, Vec<(String, Message)>) {
+                match self {
+                    $(ColumnCheck::$cvariant(c) => {
+                        let (evaluated, failed) = registry::ColumnKind::header(c, cx);
+                        let failed = failed.into_iter().map(|(col, m)| (col, Message::from(m)));
+                        (evaluated, failed.collect())
+                    })*
+                }
+            }
+        }
 
         /// Every check kind, in code order.
         pub const ALL: &[CheckKind] = &SORTED;
@@ -254,7 +344,6 @@ macro_rules! registry {
             what: "field",
             check: FieldCheck,
             kind: FieldKind,
-            stage: Stage,
             sentences: (FieldDescription, FieldMessage, Field),
             keys: FIELD_KEYS,
             parse: parse_field(crate::rules::load::fields::FieldCx<'_, '_, '_, '_>)
@@ -263,6 +352,13 @@ macro_rules! registry {
         }
 
         impl FieldCheck {
+            /// When the engine evaluates it.
+            pub fn stage(&self) -> registry::Stage {
+                match self {
+                    $(FieldCheck::$variant(c) => registry::FieldKind::stage(c),)*
+                }
+            }
+
             /// See [`registry::FieldKind::evaluate`].
             #[inline]
             pub fn evaluate(&self, cell: registry::Cell<'_, '_>) -> Option<Message> {
@@ -295,7 +391,6 @@ macro_rules! registry {
             what: "table",
             check: TableCheck,
             kind: TableKind,
-            stage: TableStage,
             sentences: (TableDescription, TableMessage, Table),
             keys: TABLE_KEYS,
             parse: parse_table(crate::rules::load::table::TableCx<'_, '_, '_, '_>)
@@ -304,6 +399,13 @@ macro_rules! registry {
         }
 
         impl TableCheck {
+            /// When the engine evaluates it.
+            pub fn stage(&self) -> registry::TableStage {
+                match self {
+                    $(TableCheck::$tvariant(c) => registry::TableKind::stage(c),)*
+                }
+            }
+
             /// See [`registry::TableKind::columns`].
             pub fn columns(&self) -> &[String] {
                 match self {
@@ -351,9 +453,9 @@ macro_rules! registry {
 pub(crate) use registry;
 
 /// What the registry generates for a group of kinds (`what`: `"field"`,
-/// `"table"`) that implement the trait `kind`: the enum `check` (one
-/// variant per kind, holding its evaluator) with the kind's identity and
-/// `stage`; the enums of its sentences (`sentences`: the description's,
+/// `"table"`, `"column"`) that implement the trait `kind`: the enum `check`
+/// (one variant per kind, holding its evaluator) with the kind's identity;
+/// the enums of its sentences (`sentences`: the description's,
 /// the message's, and their variant in [`crate::messages::Description`]
 /// and [`crate::messages::Message`]), one variant per kind holding its
 /// module's [`Sentences::Description`] and [`Sentences::Failure`], with
@@ -365,7 +467,6 @@ macro_rules! kind_group {
         what: $what:literal,
         check: $check:ident,
         kind: $kind:ident,
-        stage: $stage:ident,
         sentences: ($desc:ident, $msg:ident, $outer:ident),
         keys: $keys:ident,
         parse: $parse:ident($cx:ty) -> $constraint:ident,
@@ -386,13 +487,6 @@ macro_rules! kind_group {
             pub fn kind(&self) -> &'static CheckKind {
                 match self {
                     $($check::$variant(_) => &$module::KIND,)*
-                }
-            }
-
-            /// When the engine evaluates it.
-            pub fn stage(&self) -> registry::$stage {
-                match self {
-                    $($check::$variant(c) => registry::$kind::stage(c),)*
                 }
             }
         }
@@ -508,8 +602,8 @@ pub(crate) use sentence_enum;
 #[cfg(test)]
 mod tests {
     use super::super::{
-        FieldCheck, FieldDescription, FieldMessage, TableDescription, TableMessage, ALL,
-        FIELD_KEYS, TABLE_KEYS,
+        ColumnDescription, ColumnMessage, FieldCheck, FieldDescription, FieldMessage,
+        TableDescription, TableMessage, ALL, COLUMN_KEYS, FIELD_KEYS, TABLE_KEYS,
     };
     use super::*;
 
@@ -540,11 +634,17 @@ mod tests {
         let failing = codes_of(TableMessage::examples(), TableMessage::kind);
         assert_eq!(described.len(), TABLE_KEYS.len());
         assert_eq!(failing, described);
+        let described = codes_of(ColumnDescription::examples(), ColumnDescription::kind);
+        let failing = codes_of(ColumnMessage::examples(), ColumnMessage::kind);
+        assert_eq!(described.len(), COLUMN_KEYS.len());
+        assert_eq!(failing, described);
     }
 
     #[test]
     fn no_key_is_read_by_two_kinds() {
-        for group in [FIELD_KEYS, TABLE_KEYS] {
+        // The column and table kinds share `[table]`.
+        let table = [COLUMN_KEYS, TABLE_KEYS].concat();
+        for group in [FIELD_KEYS, &table] {
             let mut keys: Vec<&str> = group.iter().flat_map(|k| k.iter().copied()).collect();
             let n = keys.len();
             keys.sort_unstable();
@@ -573,6 +673,22 @@ mod tests {
             ]
         );
         for c in &set.table.checks {
+            assert!(ALL.contains(c.kind.kind()), "{}", c.kind.kind().code);
+        }
+    }
+
+    #[test]
+    fn column_kinds_parse_in_registry_order_and_are_in_all() {
+        let rules = "[fields.A]\n[table]\nforbidden_columns = [\"B\"]\n";
+        let set = super::super::load_rules(rules).unwrap_or_else(|e| panic!("{e:?}"));
+        let kinds: Vec<&str> = set
+            .table
+            .columns
+            .iter()
+            .map(|c| c.kind.kind().code)
+            .collect();
+        assert_eq!(kinds, ["VG007", "VG006", "VG005"]);
+        for c in &set.table.columns {
             assert!(ALL.contains(c.kind.kind()), "{}", c.kind.kind().code);
         }
     }

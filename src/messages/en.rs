@@ -16,10 +16,8 @@ pub fn description(d: &Description) -> String {
         Description::Quotes => "every quoted field is closed".into(),
         Description::BlankRows => "no row is blank".into(),
         Description::Header => "every column has a distinct, non-blank name".into(),
-        Description::MissingColumns => "every declared field is a column of the file".into(),
-        Description::UnexpectedColumns => "every column of the file is declared in [fields]".into(),
-        Description::ForbiddenColumns => "no forbidden column is delivered".into(),
         Description::Address => "the address is in the city's civic-number register".into(),
+        Description::Column(d) => In(d, Lang::En).to_string(),
         Description::Field(d) => In(d, Lang::En).to_string(),
         Description::Table(d) => In(d, Lang::En).to_string(),
     }
@@ -34,16 +32,13 @@ pub fn message(m: &Message) -> String {
         } => {
             format!("{} (value: {value:?})", message(inner))
         }
+        Message::Column(m) => In(m, Lang::En).to_string(),
         Message::Field(m) => In(m, Lang::En).to_string(),
         Message::Table(m) => In(m, Lang::En).to_string(),
         Message::Expression(e) => In(e, Lang::En).to_string(),
         Message::Address(a) => In(a, Lang::En).to_string(),
         Message::Read(kind) => read_issue(kind),
         Message::Header(kind) => format!("header: {}", read_issue(kind)),
-        Message::ColumnNotFound { column, similar } => match similar {
-            Some(s) => format!("declared column {column} is missing (did you mean {s}?)"),
-            None => format!("declared column {column} is missing"),
-        },
         Message::FailRateRose { check, now, was } => format!(
             "{check} fails for {now:.2}% of values, was {was:.2}% (+{:.2} points)",
             round4(now - was)
@@ -52,10 +47,6 @@ pub fn message(m: &Message) -> String {
             "{field} is {now:.2}% complete, was {was:.2}% (−{:.2} points)",
             round4(was - now)
         ),
-        Message::UndeclaredColumn { column } => {
-            format!("column {column} is not declared in the rule file")
-        }
-        Message::ForbiddenColumn { column } => format!("column {column} must not be delivered"),
         Message::ColumnsMissing { columns } => format!("column {} is missing", columns.join(", ")),
         Message::KeyMissing => "a column of the key is missing".into(),
         Message::NotDelimited => "not a delimited text file".into(),

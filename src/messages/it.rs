@@ -50,10 +50,8 @@ pub fn description(d: &Description) -> String {
         Description::Quotes => "ogni campo tra virgolette è chiuso".into(),
         Description::BlankRows => "nessuna riga è vuota".into(),
         Description::Header => "ogni colonna ha un nome distinto e non vuoto".into(),
-        Description::MissingColumns => "ogni campo dichiarato è una colonna del file".into(),
-        Description::UnexpectedColumns => "ogni colonna del file è dichiarata in [fields]".into(),
-        Description::ForbiddenColumns => "nessuna colonna vietata è consegnata".into(),
         Description::Address => "l'indirizzo è nello stradario della città".into(),
+        Description::Column(d) => In(d, Lang::It).to_string(),
         Description::Field(d) => In(d, Lang::It).to_string(),
         Description::Table(d) => In(d, Lang::It).to_string(),
     }
@@ -68,16 +66,13 @@ pub fn message(m: &Message) -> String {
         } => {
             format!("{} (valore: {value:?})", message(inner))
         }
+        Message::Column(m) => In(m, Lang::It).to_string(),
         Message::Field(m) => In(m, Lang::It).to_string(),
         Message::Table(m) => In(m, Lang::It).to_string(),
         Message::Expression(e) => In(e, Lang::It).to_string(),
         Message::Address(a) => In(a, Lang::It).to_string(),
         Message::Read(kind) => read_issue(kind),
         Message::Header(kind) => format!("intestazione: {}", read_issue(kind)),
-        Message::ColumnNotFound { column, similar } => match similar {
-            Some(s) => format!("manca la colonna dichiarata {column} (forse {s}?)"),
-            None => format!("manca la colonna dichiarata {column}"),
-        },
         Message::FailRateRose { check, now, was } => format!(
             "{check}: valori non conformi {} (prima {}, +{} punti)",
             percent(*now, 2, Lang::It),
@@ -90,12 +85,6 @@ pub fn message(m: &Message) -> String {
             percent(*was, 2, Lang::It),
             format!("{:.2}", round4(was - now)).replace('.', ",")
         ),
-        Message::UndeclaredColumn { column } => {
-            format!("la colonna {column} non è dichiarata nel file di regole")
-        }
-        Message::ForbiddenColumn { column } => {
-            format!("la colonna {column} non deve essere consegnata")
-        }
         Message::ColumnsMissing { columns } => match columns.as_slice() {
             [one] => format!("manca la colonna {one}"),
             _ => format!("mancano le colonne {}", columns.join(", ")),

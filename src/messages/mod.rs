@@ -175,14 +175,11 @@ pub enum Description {
     BlankRows,
     /// VG004.
     Header,
-    /// VG005.
-    MissingColumns,
-    /// VG006.
-    UnexpectedColumns,
-    /// VG007.
-    ForbiddenColumns,
     /// VG204.
     Address,
+    /// A column kind's description (VG005–VG007), in the words of the
+    /// kind's own module.
+    Column(crate::checks::ColumnDescription),
     /// A field kind's description (VG101–VG1xx), in the words of the
     /// kind's own module.
     Field(crate::checks::FieldDescription),
@@ -212,6 +209,9 @@ impl fmt::Display for Description {
 /// why a check was not evaluated.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Message {
+    /// A column kind's finding (VG005–VG007), in the words of the kind's
+    /// own module.
+    Column(crate::checks::ColumnMessage),
     /// A field kind's finding (VG101–VG1xx), in the words of the kind's own
     /// module.
     Field(crate::checks::FieldMessage),
@@ -235,13 +235,6 @@ pub enum Message {
     Read(ReadIssueKind),
     /// A problem the reader found in the header row.
     Header(ReadIssueKind),
-    /// A declared column is not in the file (VG005).
-    ColumnNotFound {
-        /// The column.
-        column: String,
-        /// A column of the file with a close name.
-        similar: Option<String>,
-    },
     /// A check fails for more values than in the baseline (`--baseline`).
     FailRateRose {
         /// The check's id.
@@ -259,16 +252,6 @@ pub enum Message {
         now: f64,
         /// Percentage complete in the baseline.
         was: f64,
-    },
-    /// A column of the file is not in `[fields]` (VG006).
-    UndeclaredColumn {
-        /// The column.
-        column: String,
-    },
-    /// A forbidden column is delivered (VG007).
-    ForbiddenColumn {
-        /// The column.
-        column: String,
     },
     /// A check was not evaluated: its columns are missing.
     ColumnsMissing {

@@ -212,22 +212,27 @@ pub struct TableConstraint {
     pub meta: CheckMeta,
 }
 
+/// A check of the file's columns (`[table]`) with its check identity.
+#[derive(Clone, Debug)]
+pub struct ColumnConstraint {
+    /// The check: its kind's judge of the header, from the registry.
+    pub kind: crate::checks::ColumnCheck,
+    /// Identity, severity, tolerance.
+    pub meta: CheckMeta,
+}
+
 /// Table-level expectations.
 #[derive(Clone, Debug, Default)]
 pub struct TableSpec {
     /// Columns that must be present (besides the declared fields).
     pub required_columns: Vec<String>,
-    /// Columns that must not be present (e.g. identifiers that must not leave
-    /// the office).
-    pub forbidden_columns: Vec<String>,
-    /// How to treat columns that are neither declared nor required: `None`
-    /// ignores them.
-    pub unexpected_columns: Option<CheckMeta>,
+    /// The checks of the column kinds (missing, unexpected and forbidden
+    /// columns, judged from the header), in the order the loader parsed
+    /// them.
+    pub columns: Vec<ColumnConstraint>,
     /// The checks of the table kinds (row count, duplicate rows, keys,
     /// foreign keys), in the order the loader parsed them.
     pub checks: Vec<TableConstraint>,
-    /// Severity of declared columns missing from the file.
-    pub missing_columns: Option<CheckMeta>,
     /// Severity of structural problems (ragged rows, encoding, quotes, header).
     pub structure: Severity,
 }

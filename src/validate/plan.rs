@@ -3,11 +3,11 @@
 
 use std::sync::Arc;
 
-use crate::checks::registry::{Stage, TableStage};
+use crate::checks::registry::{HeaderCx, Stage, TableStage};
 use crate::checks::{self, CheckKind, FieldCheck, TableCheck};
 use crate::messages::{Description, Message};
 use crate::read::{Header, ReadIssueKind};
-use crate::rules::{did_you_mean, CheckMeta, RuleSet, Severity};
+use crate::rules::{CheckMeta, RuleSet, Severity};
 use crate::types::FieldType;
 
 use super::{CheckResult, Finding};
@@ -217,86 +217,36 @@ impl Plan {
             header_findings.push(f);
         }
 
-        // Missing, unexpected and forbidden columns.
+        // The column kinds, judged from the header, in code order.
         let mut expected: Vec<&str> = rules.fields.iter().map(|f| f.name.as_str()).collect();
         expected.extend(rules.table.required_columns.iter().map(String::as_str));
-        if let Some(meta) = &rules.table.missing_columns {
-            let c = push(
-                &mut checks,
-                meta.clone(),
-                &checks::missing_column::KIND,
-                None,
-            );
-            checks[c].evaluated = expected.len() as u64;
-            for name in &expected {
-                if col_index(name).is_none() {
-                    checks[c].failed += 1;
-                    let similar = did_you_mean(name, header.columns.iter().map(String::as_str))
-                        .map(|s| s.to_string());
-                    let f = header_finding(
-                        &checks[c],
-                        name,
-                        Message::ColumnNotFound {
-                            column: name.to_string(),
-                            similar,
-                        },
-                    );
-                    header_findings.push(f);
-                }
+        let forbidden: Vec<&str> = rules
+            .table
+            .columns
+            .iter()
+            .flat_map(|c| c.kind.forbidden())
+            .map(String::as_str)
+            .collect();
+        let cx = HeaderCx {
+            columns: &header.columns,
+            expected: &expected,
+            forbidden: &forbidden,
+        };
+        let mut column_checks: Vec<_> = rules.table.columns.iter().collect();
+        column_checks.sort_by_key(|c| c.kind.kind().code);
+        for check in column_checks {
+            let c = push(&mut checks, check.meta.clone(), check.kind.kind(), None);
+            let (evaluated, failed) = check.kind.header(&cx);
+            checks[c].evaluated = evaluated;
+            checks[c].failed = failed.len() as u64;
+            for (column, message) in failed {
+                header_findings.push(header_finding(&checks[c], &column, message));
             }
         }
         let mut extra_columns = Vec::new();
         for (i, col) in header.columns.iter().enumerate() {
             if !expected.contains(&col.as_str()) {
                 extra_columns.push((i, col.clone()));
-            }
-        }
-        if let Some(meta) = &rules.table.unexpected_columns {
-            let c = push(
-                &mut checks,
-                meta.clone(),
-                &checks::unexpected_column::KIND,
-                None,
-            );
-            checks[c].evaluated = header.columns.len() as u64;
-            for (_, col) in &extra_columns {
-                if rules.table.forbidden_columns.contains(col) {
-                    continue;
-                }
-                checks[c].failed += 1;
-                let f = header_finding(
-                    &checks[c],
-                    col,
-                    Message::UndeclaredColumn {
-                        column: col.to_string(),
-                    },
-                );
-                header_findings.push(f);
-            }
-        }
-        if !rules.table.forbidden_columns.is_empty() {
-            let meta = CheckMeta {
-                id: "columns.forbidden".into(),
-                description: Description::ForbiddenColumns,
-                severity: Severity::Error,
-                max_fail_count: None,
-                max_fail_percent: None,
-                level: 0,
-            };
-            let c = push(&mut checks, meta, &checks::forbidden_column::KIND, None);
-            checks[c].evaluated = rules.table.forbidden_columns.len() as u64;
-            for col in &rules.table.forbidden_columns {
-                if col_index(col).is_some() {
-                    checks[c].failed += 1;
-                    let f = header_finding(
-                        &checks[c],
-                        col,
-                        Message::ForbiddenColumn {
-                            column: col.to_string(),
-                        },
-                    );
-                    header_findings.push(f);
-                }
             }
         }
         // Table kinds, stage by stage: the file here, before the fields;

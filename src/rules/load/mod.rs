@@ -295,10 +295,7 @@ impl Loader<'_> {
             None => Vec::new(),
         };
         let declared: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
-        let table = match root.get("table") {
-            Some(n) => self.table(n, &declared),
-            None => self.table_defaults(),
-        };
+        let table = self.table(root.get("table"), &declared);
         let (checks, cross_checks) = match root.get("checks") {
             Some(n) => self.checks(n, &fields),
             None => (Vec::new(), Vec::new()),

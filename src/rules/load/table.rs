@@ -3,109 +3,27 @@
 
 use super::*;
 
-impl Loader<'_> {
+impl<'d> Loader<'d> {
     // ----- [table] -------------------------------------------------------
 
-    pub(super) fn table_defaults(&mut self) -> TableSpec {
-        TableSpec {
-            unexpected_columns: Some(self.fixed_meta(
-                "columns.unexpected",
-                Description::UnexpectedColumns,
-                Severity::Warning,
-                0,
-            )),
-            missing_columns: Some(self.fixed_meta(
-                "columns.missing",
-                Description::MissingColumns,
-                Severity::Error,
-                0,
-            )),
+    /// Reads `[table]` (`node`; `None` when the rule file has none: the
+    /// column kinds on by default still give their checks).
+    pub(super) fn table(&mut self, node: Option<Node<'_, '_>>, declared: &[&str]) -> TableSpec {
+        let mut spec = TableSpec {
             structure: Severity::Error,
             ..Default::default()
-        }
-    }
-
-    pub(super) fn fixed_meta(
-        &mut self,
-        id: &str,
-        description: Description,
-        severity: Severity,
-        level: u8,
-    ) -> CheckMeta {
-        CheckMeta {
-            id: id.to_string(),
-            description,
-            severity,
-            max_fail_count: None,
-            max_fail_percent: None,
-            level,
-        }
-    }
-
-    /// A check that can be switched off (`"ignore"`), given a severity
-    /// (`"warning"`) or configured as a table.
-    pub(super) fn switchable(
-        &mut self,
-        n: Node<'_, '_>,
-        what: &str,
-        id: &str,
-        description: Description,
-        default: Severity,
-        level: u8,
-    ) -> Option<CheckMeta> {
-        match n.value {
-            DeValue::String(s) if s.eq_ignore_ascii_case("ignore") => None,
-            DeValue::String(s) => match Severity::parse(s) {
-                Some(sev) => Some(self.fixed_meta(id, description, sev, level)),
-                None => {
-                    self.diags.error(
-                        n.span.clone(),
-                        format!("unknown setting `{s}` for {what}"),
-                        "unknown setting",
-                        Some("use \"error\", \"warning\", \"info\" or \"ignore\"".into()),
-                    );
-                    None
-                }
-            },
-            DeValue::Boolean(false) => None,
-            DeValue::Boolean(true) => Some(self.fixed_meta(id, description, default, level)),
-            _ => {
-                let t = n.table(self.diags, what, META_KEYS)?;
-                let mut meta = self.meta(
-                    Some(&t),
-                    id.to_string(),
-                    description,
-                    default,
-                    level,
-                    n.span.clone(),
-                );
-                // meta() registered the id; fixed ids are registered below.
-                self.ids.pop();
-                meta.level = level.max(meta.level);
-                Some(meta)
-            }
-        }
-    }
-
-    pub(super) fn table(&mut self, node: Node<'_, '_>, declared: &[&str]) -> TableSpec {
-        let mut spec = self.table_defaults();
-        // The keys of the file's columns, the kinds' keys (in registry
-        // order), then the structure's severity.
-        let mut allowed = vec![
-            "required_columns",
-            "forbidden_columns",
-            "unexpected_columns",
-            "missing_columns",
-        ];
-        allowed.extend(
-            crate::checks::TABLE_KEYS
-                .iter()
-                .flat_map(|k| k.iter().copied()),
-        );
-        allowed.push("structure");
-        let Some(t) = node.table(self.diags, "[table]", &allowed) else {
-            return spec;
         };
+        // The file's required columns, the column kinds' keys and the table
+        // kinds' (each in registry order), then the structure's severity.
+        let mut allowed = vec!["required_columns"];
+        for keys in [crate::checks::COLUMN_KEYS, crate::checks::TABLE_KEYS] {
+            allowed.extend(keys.iter().flat_map(|k| k.iter().copied()));
+        }
+        allowed.push("structure");
+        let empty = DeTable::new();
+        let t = node
+            .and_then(|n| n.table(self.diags, "[table]", &allowed))
+            .unwrap_or(Table { table: &empty });
         if let Some(n) = t.get("required_columns") {
             spec.required_columns = n
                 .strings(self.diags, "`required_columns`")
@@ -114,34 +32,7 @@ impl Loader<'_> {
                 .map(|(s, _)| s)
                 .collect();
         }
-        if let Some(n) = t.get("forbidden_columns") {
-            spec.forbidden_columns = n
-                .strings(self.diags, "`forbidden_columns`")
-                .unwrap_or_default()
-                .into_iter()
-                .map(|(s, _)| s)
-                .collect();
-        }
-        if let Some(n) = t.get("unexpected_columns") {
-            spec.unexpected_columns = self.switchable(
-                n,
-                "`unexpected_columns`",
-                "columns.unexpected",
-                Description::UnexpectedColumns,
-                Severity::Warning,
-                0,
-            );
-        }
-        if let Some(n) = t.get("missing_columns") {
-            spec.missing_columns = self.switchable(
-                n,
-                "`missing_columns`",
-                "columns.missing",
-                Description::MissingColumns,
-                Severity::Error,
-                0,
-            );
-        }
+        spec.columns = crate::checks::parse_columns(&mut self.table_cx(&t, declared));
         if let Some(n) = t.get("structure") {
             if let Some(s) = n.str(self.diags, "`structure`") {
                 match Severity::parse(s) {
@@ -155,13 +46,21 @@ impl Loader<'_> {
                 }
             }
         }
-        let mut cx = TableCx {
-            cx: KindCx { loader: self },
-            table: &t,
-            declared,
-        };
-        spec.checks = crate::checks::parse_table(&mut cx);
+        spec.checks = crate::checks::parse_table(&mut self.table_cx(&t, declared));
         spec
+    }
+
+    /// What the kinds' parsers see of `table`, `[table]`.
+    fn table_cx<'c, 'a, 'i>(
+        &'c mut self,
+        table: &'c Table<'a, 'i>,
+        declared: &'c [&'c str],
+    ) -> TableCx<'c, 'd, 'a, 'i> {
+        TableCx {
+            cx: KindCx { loader: self },
+            table,
+            declared,
+        }
     }
 }
 
@@ -171,8 +70,9 @@ enum Referenced {
     Records(Vec<crate::read::Record>),
 }
 
-/// What a table kind's parser sees of `[table]`
-/// ([`crate::checks::registry::TableKind::parse`]): the section's table,
+/// What a table or column kind's parser sees of `[table]`
+/// ([`crate::checks::registry::TableKind::parse`],
+/// [`crate::checks::registry::ColumnKind::parse`]): the section's table,
 /// the declared columns, and the loader's services (check identity,
 /// diagnostics, through [`KindCx`]).
 pub(crate) struct TableCx<'c, 'd, 'a, 'i> {
@@ -198,6 +98,81 @@ impl<'c, 'd> std::ops::DerefMut for TableCx<'c, 'd, '_, '_> {
 }
 
 impl TableCx<'_, '_, '_, '_> {
+    /// The identity of `kind`'s check with a fixed `id`, at the kind's
+    /// severity and level. A fixed id is not registered: a check of the
+    /// rules may reuse it.
+    pub fn fixed(
+        &mut self,
+        kind: &CheckKind,
+        id: &str,
+        description: impl Into<Description>,
+    ) -> CheckMeta {
+        CheckMeta {
+            id: id.to_string(),
+            description: description.into(),
+            severity: kind.default_severity,
+            max_fail_count: None,
+            max_fail_percent: None,
+            level: kind.level,
+        }
+    }
+
+    /// A check on by default, with the fixed `id`, that `key` can switch
+    /// off (`false`, `"ignore"`), give a severity (`"warning"`) or
+    /// configure as a table (severity, tolerance, description, level; an
+    /// id written there is not registered either). `None`: switched off,
+    /// or a bad value (reported).
+    pub fn switchable(
+        &mut self,
+        kind: &CheckKind,
+        key: &str,
+        id: &str,
+        description: impl Into<Description>,
+    ) -> Option<CheckMeta> {
+        let table = self.table;
+        let Some(n) = table.get(key) else {
+            return Some(self.fixed(kind, id, description));
+        };
+        let what = format!("`{key}`");
+        match n.value {
+            DeValue::String(s) if s.eq_ignore_ascii_case("ignore") => None,
+            DeValue::String(s) => match Severity::parse(s) {
+                Some(severity) => Some(CheckMeta {
+                    severity,
+                    ..self.fixed(kind, id, description)
+                }),
+                None => {
+                    self.diags().error(
+                        n.span.clone(),
+                        format!("unknown setting `{s}` for {what}"),
+                        "unknown setting",
+                        Some("use \"error\", \"warning\", \"info\" or \"ignore\"".into()),
+                    );
+                    None
+                }
+            },
+            DeValue::Boolean(false) => None,
+            DeValue::Boolean(true) => Some(self.fixed(kind, id, description)),
+            _ => {
+                let loader = &mut *self.cx.loader;
+                let t = n.table(loader.diags, &what, META_KEYS)?;
+                let (severity, level) = (kind.default_severity, kind.level);
+                let mut meta = loader.meta(
+                    Some(&t),
+                    id.to_string(),
+                    description.into(),
+                    severity,
+                    level,
+                    n.span.clone(),
+                );
+                // meta() registered the id; a fixed id is not.
+                loader.ids.pop();
+                meta.level = level.max(meta.level);
+                Some(meta)
+            }
+        }
+    }
+
     /// The columns of `cols` that are declared in `[fields]`; each other
     /// one is an error (with a suggestion) at its span.
     pub fn known_columns(&mut self, cols: Vec<(String, Range<usize>)>) -> Vec<String> {

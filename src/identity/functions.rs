@@ -95,8 +95,8 @@ pub enum Explanation {
     /// `cf_consistent`, `cf_matches`: what disagrees with the record,
     /// joined by `; `.
     Disagrees(Vec<Disagreement>),
-    /// `is_omocode`.
-    Omocode,
+    /// `is_omocode`: the code has all its digits (it is not an omocode).
+    NotOmocode,
     /// `cf_equivalent`: the codes are different people's.
     DifferentPeople,
     /// `name_variants`: the names are not known variants of each other.
@@ -115,7 +115,7 @@ impl Sentence for Explanation {
                 f.write_str("the place code was not in use on the birth date the code gives")
             }
             Explanation::Disagrees(parts) => write_joined(f, parts, "; ", Lang::En),
-            Explanation::Omocode => f.write_str("the codice fiscale is an omocode"),
+            Explanation::NotOmocode => f.write_str("the codice fiscale is not an omocode"),
             Explanation::DifferentPeople => {
                 f.write_str("the two codes are different people's (not even as omocodes)")
             }
@@ -140,7 +140,7 @@ impl Sentence for Explanation {
                 "il codice del luogo non era in uso alla data di nascita indicata dal codice",
             ),
             Explanation::Disagrees(parts) => write_joined(f, parts, "; ", Lang::It),
-            Explanation::Omocode => f.write_str("il codice fiscale è un omocodice"),
+            Explanation::NotOmocode => f.write_str("il codice fiscale non è un omocodice"),
             Explanation::DifferentPeople => {
                 f.write_str("i due codici sono di persone diverse (nemmeno come omocodici)")
             }
@@ -159,7 +159,7 @@ impl Sentence for Explanation {
             Explanation::InvalidCf(CfError::WrongLength { len: 1 }),
             Explanation::Placeholder,
             Explanation::PlaceNotInUse,
-            Explanation::Omocode,
+            Explanation::NotOmocode,
             Explanation::DifferentPeople,
             Explanation::NotNameVariants,
             Explanation::NotSwapped,
@@ -290,7 +290,7 @@ pub fn functions() -> Vec<Function> {
             returns: Bool,
             null_propagates: true,
             eval: |a| a.first().and_then(decoded).map(|d| Value::Bool(d.is_omocode())).unwrap_or(Value::Null),
-            explain: Some(|_, _| said(Explanation::Omocode)),
+            explain: Some(|_, _| said(Explanation::NotOmocode)),
             doc: "the codice fiscale is an omocode (digits replaced by letters)",
         },
         Function {
@@ -475,9 +475,14 @@ mod tests {
             env_eval("cf_sex(CF) == 'M'", vec![t("RSSMRA80A01H501U")], &[Text]).0,
             Some(true)
         );
+        // A false `is_omocode` is explained as what it found: not an
+        // omocode (it once said the opposite).
         assert_eq!(
-            env_eval("is_omocode(CF)", vec![t("RSSMRA80A01H501U")], &[Text]).0,
-            Some(false)
+            env_eval("is_omocode(CF)", vec![t("RSSMRA80A01H501U")], &[Text]),
+            (
+                Some(false),
+                "the codice fiscale is not an omocode".to_string()
+            )
         );
         assert_eq!(env_eval("cf_valid(CF)", vec![Value::Null], &[Text]).0, None);
     }
@@ -593,9 +598,9 @@ mod tests {
                 "cognome e nome sembrano invertiti (il CF corrisponde a loro scambiati); nel CF il sesso è M, nel record F",
             ),
             (
-                Explanation::Omocode,
-                "the codice fiscale is an omocode",
-                "il codice fiscale è un omocodice",
+                Explanation::NotOmocode,
+                "the codice fiscale is not an omocode",
+                "il codice fiscale non è un omocodice",
             ),
             (
                 Explanation::DifferentPeople,

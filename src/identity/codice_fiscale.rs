@@ -979,6 +979,14 @@ pub enum DateDiff {
     Several,
 }
 
+impl DateDiff {
+    /// Only the year differs, by a generation or more (14 years): the code
+    /// is likely another person's, a parent's or a child's.
+    pub fn another_generation(&self) -> bool {
+        matches!(self, DateDiff::Year { years } if years.abs() >= 14)
+    }
+}
+
 /// One disagreement between a CF and a record.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Finding {

@@ -226,7 +226,7 @@ impl Sentence for Disagreement {
                 f.write_str("birth date in CF differs from the record")?;
                 match diff {
                     DateDiff::DayMonthSwapped => f.write_str(": day and month look swapped"),
-                    DateDiff::Year { years } if years.abs() >= 14 => write!(
+                    DateDiff::Year { years } if diff.another_generation() => write!(
                         f,
                         ": the year differs by {} years (another person's CF, e.g. a parent's?)",
                         years.abs()
@@ -276,7 +276,7 @@ impl Sentence for Disagreement {
                 f.write_str("la data di nascita nel CF differisce dal record")?;
                 match diff {
                     DateDiff::DayMonthSwapped => f.write_str(": giorno e mese sembrano invertiti"),
-                    DateDiff::Year { years } if years.abs() >= 14 => write!(
+                    DateDiff::Year { years } if diff.another_generation() => write!(
                         f,
                         ": l'anno differisce di {} anni (il CF di un'altra persona, ad es. di un genitore?)",
                         years.abs()
@@ -427,7 +427,7 @@ impl Disagreement {
                 write!(f, ", record says {record}")?;
                 match diff {
                     DateDiff::DayMonthSwapped => f.write_str(": day and month swapped?"),
-                    DateDiff::Year { years } if years.abs() >= 14 => {
+                    DateDiff::Year { .. } if diff.another_generation() => {
                         f.write_str(": another person's CF?")
                     }
                     _ => Ok(()),
@@ -498,7 +498,7 @@ impl Disagreement {
                 write!(f, ", nel record {record}")?;
                 match diff {
                     DateDiff::DayMonthSwapped => f.write_str(": giorno e mese invertiti?"),
-                    DateDiff::Year { years } if years.abs() >= 14 => {
+                    DateDiff::Year { .. } if diff.another_generation() => {
                         f.write_str(": il CF di un'altra persona?")
                     }
                     _ => Ok(()),

@@ -1154,15 +1154,13 @@ impl<'a> Master<'a> {
             let by_row = l.raw.by_row();
             for r in l.rows.iter().filter(|r| r.status == Status::Review) {
                 let rec = by_row.get(r.row);
-                let ana_rec = r.person.as_deref().and_then(|p| self.by_id.get(p));
+                let ana_rec = self.resident_of(r);
                 let runner_up = r.runner_up.as_ref();
                 let mut row = vec![
                     l.name.clone(),
                     r.row.to_string(),
                     self.record_key(l, &r.key).into_owned(),
-                    self.person_key(r.person.as_deref())
-                        .map(Cow::into_owned)
-                        .unwrap_or_default(),
+                    self.linked_key(r).map(Cow::into_owned).unwrap_or_default(),
                     links::number(r.weight, WEIGHT_DIGITS),
                     links::number(r.probability, PROBABILITY_DIGITS),
                     r.note.to_string(),
@@ -1177,12 +1175,12 @@ impl<'a> Master<'a> {
                         .column(a)
                         .and_then(|c| rec.and_then(|rec| l.raw.cell(rec, l.raw.col(c))));
                     let ana_v: Option<String> = match (a, ana_spec.column(a)) {
-                        (_, Some(c)) => ana_rec.and_then(|&x| ana.get(x, c)).map(str::to_string),
+                        (_, Some(c)) => ana_rec.and_then(|x| ana.get(x, c)).map(str::to_string),
                         (Attr::Nominativo, None) if l.spec.column(a).is_some() => {
                             let part = |at: Attr| {
                                 ana_spec
                                     .column(at)
-                                    .and_then(|c| ana_rec.and_then(|&x| ana.get(x, c)))
+                                    .and_then(|c| ana_rec.and_then(|x| ana.get(x, c)))
                             };
                             match (part(Attr::Cognome), part(Attr::Nome)) {
                                 (Some(s), Some(n)) => Some(format!("{s} {n}")),
